@@ -1,0 +1,322 @@
+"""Loopback feed server for the benchmarks, meant to run in its own process.
+
+    python benchmarks/server.py --feeds 1000 [--port 0] [--seed 0]
+
+prints one line ``READY <port> <entries>`` on stdout once every body is rendered and gzipped, then
+serves ``http://127.0.0.1:PORT/feeds/N.xml`` (N = 0 .. feeds-1) until killed or stdin closes.
+
+- bodies are pre-rendered and pre-gzipped in memory; ``Content-Encoding: gzip`` when accepted;
+- ``ETag`` + ``Last-Modified``; ``304`` on a matching ``If-None-Match`` (or, when the client sent
+  no ``If-None-Match``, on ``If-Modified-Since`` >= ``Last-Modified``);
+- no ``Cache-Control``/``Expires``, so every tool re-fetches on every sync;
+- threading server, HTTP/1.1 keep-alive, no per-request logging.
+
+Control endpoint (JSON answers):
+
+- ``POST /_control/state?step=K`` switches to "step K": step 0 is the initial state, step K
+  applies ``feedgen.change_feeds(..., fraction, step=1..K)`` (``&fraction=0.1`` by default);
+  answers ``{"step", "entries", "changed"}``; ``entries`` is what a tool must have stored.
+- ``GET /_control/stats`` request counters since the last ``POST /_control/stats/reset``:
+  ``{"requests", "200", "304", "404", "bytes"}``.
+
+``ServerProcess`` starts and stops it from another Python process (context manager).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import feedgen  # noqa: E402
+
+
+class Body:
+    __slots__ = ("etag", "gzipped", "last_modified", "mtime", "plain")
+
+    def __init__(self, feed: feedgen.Feed, base_url: str) -> None:
+        self.plain = feedgen.render(feed, base_url)
+        self.gzipped = gzip.compress(self.plain, compresslevel=6, mtime=0)
+        self.etag = feed.etag
+        self.last_modified = feed.last_modified
+        self.mtime = feed.updated
+
+
+class State:
+    def __init__(self, n: int, seed: int, base_url: str, base: datetime) -> None:
+        self.base_url = base_url
+        self.lock = threading.Lock()
+        self.initial = feedgen.generate(n, seed, base=base)
+        self.initial_bodies = [Body(f, base_url) for f in self.initial]
+        self.feeds = self.initial
+        self.bodies = list(self.initial_bodies)
+        self.step = 0
+        self.changed: list[int] = []
+        self.stats = {"requests": 0, "200": 0, "304": 0, "404": 0, "bytes": 0}
+
+    def set_step(self, step: int, fraction: float) -> dict:
+        feeds = self.initial
+        for k in range(1, step + 1):
+            feeds = feedgen.change_feeds(feeds, fraction, step=k)
+        bodies = [
+            old if f.version == 0 else Body(f, self.base_url)
+            for f, old in zip(feeds, self.initial_bodies, strict=True)
+        ]
+        changed = [f.index for f in feeds if f.version]
+        with self.lock:
+            self.feeds, self.bodies, self.step, self.changed = feeds, bodies, step, changed
+        return self.describe()
+
+    def describe(self) -> dict:
+        return {
+            "step": self.step,
+            "feeds": len(self.feeds),
+            "entries": feedgen.total_entries(self.feeds),
+            "changed": len(self.changed),
+        }
+
+    def count(self, key: str, nbytes: int = 0) -> None:
+        with self.lock:
+            self.stats["requests"] += 1
+            self.stats[key] += 1
+            self.stats["bytes"] += nbytes
+
+
+def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "plnctl-bench/1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _send(self, code: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _json(self, obj: dict) -> None:
+            self._send(200, json.dumps(obj).encode(), "application/json")
+
+        def do_GET(self) -> None:
+            path = urlsplit(self.path).path
+            if path.startswith("/feeds/") and path.endswith(".xml"):
+                self._feed(path)
+            elif path == "/_control/stats":
+                with state.lock:
+                    self._json(dict(state.stats))
+            elif path == "/_control/state":
+                self._json(state.describe())
+            else:
+                state.count("404")
+                self._send(404, b"not found\n", "text/plain")
+
+        do_HEAD = do_GET
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            url = urlsplit(self.path)
+            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if url.path == "/_control/state":
+                step = int(query.get("step", "0"))
+                fraction = float(query.get("fraction", "0.1"))
+                self._json(state.set_step(step, fraction))
+            elif url.path == "/_control/stats/reset":
+                with state.lock:
+                    for k in state.stats:
+                        state.stats[k] = 0
+                    self._json(dict(state.stats))
+            else:
+                self._send(404, b"not found\n", "text/plain")
+
+        def _feed(self, path: str) -> None:
+            try:
+                index = int(path[len("/feeds/") : -len(".xml")])
+                body = state.bodies[index] if index >= 0 else None
+            except (ValueError, IndexError):
+                body = None
+            if body is None:
+                state.count("404")
+                self._send(404, b"no such feed\n", "text/plain")
+                return
+            validators = {"ETag": body.etag, "Last-Modified": body.last_modified}
+            if self._not_modified(body):
+                state.count("304")
+                self.send_response(304)
+                for k, v in validators.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                return
+            accept = self.headers.get("Accept-Encoding", "")
+            extra = dict(validators, Vary="Accept-Encoding")
+            ctype = "application/rss+xml" if index % 2 == 0 else "application/atom+xml"
+            ctype += "; charset=utf-8"
+            if "gzip" in accept.lower():
+                extra["Content-Encoding"] = "gzip"
+                payload = body.gzipped
+            else:
+                payload = body.plain
+            state.count("200", len(payload))
+            self._send(200, payload, ctype, extra)
+
+        def _not_modified(self, body: Body) -> bool:
+            inm = self.headers.get("If-None-Match")
+            if inm is not None:
+                tags = [t.strip() for t in inm.split(",")]
+                # weak comparison: W/"x" matches "x"
+                tags = [t[2:] if t.startswith("W/") else t for t in tags]
+                return "*" in tags or body.etag in tags
+            ims = self.headers.get("If-Modified-Since")
+            if ims:
+                try:
+                    return parsedate_to_datetime(ims) >= body.mtime
+                except (TypeError, ValueError):
+                    return False
+            return False
+
+    return Handler
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+def serve(n: int, port: int, seed: int, base: datetime) -> None:
+    httpd = Server(("127.0.0.1", port), BaseHTTPRequestHandler)  # handler set once rendered
+    actual_port = httpd.server_address[1]
+    state = State(n, seed, f"http://127.0.0.1:{actual_port}", base)
+    httpd.RequestHandlerClass = make_handler(state)
+    print(f"READY {actual_port} {feedgen.total_entries(state.feeds)}", flush=True)
+
+    def watch_stdin() -> None:  # parent died or closed our stdin: stop
+        try:
+            sys.stdin.read()
+        finally:
+            httpd.shutdown()
+
+    if not sys.stdin.isatty():
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    finally:
+        httpd.server_close()
+
+
+class ServerProcess:
+    """Start ``server.py`` in a separate process; ``with ServerProcess(1000) as srv: srv.url``."""
+
+    def __init__(
+        self, feeds: int, seed: int = 0, base: str = "recent", startup_timeout: float = 120.0
+    ) -> None:
+        self.feeds = feeds
+        self.base = base
+        self.seed = seed
+        self.startup_timeout = startup_timeout
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.entries = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        cmd = [sys.executable, str(HERE / "server.py"), "--feeds", str(self.feeds)]
+        cmd += ["--seed", str(self.seed), "--base", self.base]
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True
+        )
+        line: list[str] = []
+        reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()))
+        reader.daemon = True
+        reader.start()
+        reader.join(self.startup_timeout)
+        if not line or not line[0].startswith("READY"):
+            self.stop()
+            raise RuntimeError(f"feed server did not start: {line!r}")
+        _, port, entries = line[0].split()
+        self.port, self.entries = int(port), int(entries)
+        return self
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin:
+                proc.stdin.close()
+            proc.wait(timeout=5)
+        except (subprocess.TimeoutExpired, OSError):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+            proc.wait(timeout=5)
+        finally:
+            if proc.stdout:
+                proc.stdout.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _call(self, method: str, path: str) -> dict:
+        data = b"" if method == "POST" else None
+        req = urllib.request.Request(self.base_url + path, method=method, data=data)
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.loads(resp.read())
+
+    def set_step(self, step: int, fraction: float = 0.1) -> dict:
+        """Switch state (0 = initial); returns {"entries": expected stored entries, ...}."""
+        return self._call("POST", f"/_control/state?step={step}&fraction={fraction}")
+
+    def stats(self) -> dict:
+        return self._call("GET", "/_control/stats")
+
+    def reset_stats(self) -> dict:
+        return self._call("POST", "/_control/stats/reset")
+
+    def urls(self) -> list[str]:
+        return [f"{self.base_url}/feeds/{i}.xml" for i in range(self.feeds)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--base",
+        default="recent",
+        help="date of the newest initial entry: 'recent' (midnight UTC two days ago, the "
+        "default) or 'fixed' (feedgen.BASE_TIME, byte-identical bodies on any day)",
+    )
+    args = parser.parse_args(argv)
+    base = feedgen.BASE_TIME if args.base == "fixed" else feedgen.recent_base()
+    serve(args.feeds, args.port, args.seed, base)
+
+
+if __name__ == "__main__":
+    main()
