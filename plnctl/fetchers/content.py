@@ -1,0 +1,127 @@
+"""Post content: sanitize untrusted HTML, turn it into plain text, pull out links and hashtags.
+
+Everything here is pure and fast: it runs once per stored entry. ``sanitize_html`` uses nh3
+(Rust's ammonia); the rest are regular expressions over HTML that nh3 already normalised.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from urllib.parse import urljoin
+
+import nh3
+
+_TAGS = frozenset(
+    {
+        "a", "abbr", "acronym", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite",
+        "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
+        "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+        "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike",
+        "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+        "time", "tr", "u", "ul", "var", "wbr",
+    }
+)  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "hreflang", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "time": {"datetime"},
+    "*": {"lang", "dir"},
+}
+_SCHEMES = frozenset({"http", "https", "mailto"})
+# Removed together with everything inside them (the rest keep their text).
+_DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "form", "noscript"})
+
+_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+_BLOCK = re.compile(
+    r"<\s*/?\s*(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|hr|dd|dt|dl|figure|"
+    r"figcaption|details|summary|section|article|header|footer)\b[^>]*>",
+    re.I,
+)
+_DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_NEWLINES = re.compile(r"\s*\n\s*(?:\n\s*)+")
+_HASHTAG = re.compile(r"(?<![\w/&#])#(\w*[^\W\d_]\w*)")
+
+
+def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
+    """Safe HTML to store and show: formatting, links and images only.
+
+    Drops script/style/iframe/form (with their content), event handlers, ``style`` and
+    non-http(s)/mailto URLs (``javascript:``, ``data:``); links get
+    ``rel="noopener noreferrer"``. With ``base_url``, relative href/src become absolute.
+    """
+    if not html:
+        return ""
+    clean = nh3.clean(
+        html,
+        tags=set(_TAGS),
+        clean_content_tags=set(_DROP_CONTENT),
+        attributes={k: set(v) for k, v in _ATTRIBUTES.items()},
+        url_schemes=set(_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    if base_url and (' href="' in clean or ' src="' in clean):
+        clean = _URL_ATTR.sub(lambda m: _absolute_attr(m, base_url), clean)
+    return clean
+
+
+def _absolute_attr(match: re.Match[str], base_url: str) -> str:
+    value = match.group(2)
+    if value.startswith(("http://", "https://", "mailto:", "#")) or not value:
+        return match.group(0)
+    joined = urljoin(base_url, htmllib.unescape(value))
+    return f"{match.group(1)}{htmllib.escape(joined, quote=True)}{match.group(3)}"
+
+
+def html_to_text(html: str | None) -> str:
+    """Readable plain text: block elements become line breaks, entities are decoded."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return _tidy(html)
+    text = _DROP.sub(" ", html)
+    text = _COMMENT.sub(" ", text)
+    text = _BLOCK.sub("\n", text)
+    text = _TAG.sub("", text)
+    return _tidy(htmllib.unescape(text))
+
+
+def _tidy(text: str) -> str:
+    text = _SPACES.sub(" ", text)
+    text = _NEWLINES.sub("\n\n", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+def extract_links(html: str | None, base_url: str | None = None) -> tuple[str, ...]:
+    """Absolute http(s) targets of ``<a href>`` in ``html``, in order, without duplicates."""
+    if not html or "href" not in html:
+        return ()
+    links: dict[str, None] = {}
+    for match in _HREF.finditer(html):
+        raw = htmllib.unescape(next(g for g in match.groups() if g is not None)).strip()
+        if not raw or raw.startswith("#"):
+            continue
+        url = urljoin(base_url, raw) if base_url else raw
+        if url.lower().startswith(("http://", "https://")):
+            links[url.split("#")[0] if "#" in url else url] = None
+    return tuple(links)
+
+
+def extract_hashtags(text: str | None) -> tuple[str, ...]:
+    """``#EdTech #edtech #ukedchat`` -> ``("edtech", "ukedchat")``: lower case, no '#'."""
+    if not text or "#" not in text:
+        return ()
+    tags: dict[str, None] = {}
+    for match in _HASHTAG.finditer(text):
+        tags[match.group(1).lower()] = None
+    return tuple(tags)
