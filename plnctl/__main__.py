@@ -1,0 +1,3 @@
+from plnctl.cli.app import main
+
+main()

@@ -1,0 +1,108 @@
+"""People: add, find, edit, remove."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from plnctl.errors import Ambiguous, InvalidInput, NotFound
+from plnctl.models import Person
+from plnctl.store import people as db
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
+
+
+class PeopleService:
+    def __init__(self, pln: Pln):
+        self.pln = pln
+        self.store = pln.store
+
+    def resolve(self, ref: str | int) -> Person:
+        """A person by id or by an unambiguous (case-insensitive, or partial) name."""
+        if isinstance(ref, int) or str(ref).strip().isdigit():
+            person = db.get_person(self.store, int(ref))
+            if person is None:
+                raise NotFound(f"no person with id {ref}")
+            return person
+        matches = db.find_people(self.store, str(ref).strip())
+        if not matches:
+            raise NotFound(f"no person named {ref!r} (see: plnctl person list)")
+        if len(matches) > 1:
+            listed = ", ".join(f"{p.id} {p.name}" for p in matches[:10])
+            raise Ambiguous(f"{ref!r} matches {len(matches)} people: {listed}; use the id")
+        return matches[0]
+
+    def add(
+        self,
+        name: str,
+        *,
+        feeds: Sequence[str] = (),
+        sites: Sequence[str] = (),
+        mastodon: Sequence[str] = (),
+        topics: Sequence[str] = (),
+        note: str | None = None,
+    ) -> Person:
+        """Add a person with their sources. Sites are resolved to feeds and Mastodon handles to
+        accounts *before* anything is stored: if one fails, nothing is stored."""
+        name = name.strip()
+        if not name:
+            raise InvalidInput("a person needs a name")
+        sources = self.pln.sources
+        planned = [sources.plan_feed(url) for url in feeds]
+        planned += [sources.plan_site(url) for url in sites]
+        planned += [sources.plan_mastodon(handle) for handle in mastodon]
+        with self.store.transaction():
+            person_id = db.insert_person(self.store, name, note=note)
+            for topic in topics:
+                db.add_person_topic(self.store, person_id, topic.strip())
+            for plan in planned:
+                sources.store_plan(person_id, plan)
+        return self.get(person_id)
+
+    def get(self, person_id: int) -> Person:
+        person = db.get_person(self.store, person_id)
+        if person is None:
+            raise NotFound(f"no person with id {person_id}")
+        return person
+
+    def list(self, *, topic: str | None = None) -> list[Person]:
+        return db.list_people(self.store, topic=topic)
+
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        name: str | None = None,
+        note: str | None = None,
+        add_topics: Sequence[str] = (),
+        remove_topics: Sequence[str] = (),
+        index_override: bool | None = None,
+    ) -> Person:
+        person = self.resolve(ref)
+        changes: dict[str, object] = {}
+        if name is not None:
+            if not name.strip():
+                raise InvalidInput("a person needs a name")
+            changes["name"] = name.strip()
+        if note is not None:
+            changes["note"] = note or None
+        if index_override is not None:
+            changes["index_override"] = int(index_override)
+        with self.store.transaction():
+            db.update_person(self.store, person.id, **changes)
+            for topic in add_topics:
+                db.add_person_topic(self.store, person.id, topic.strip())
+            for topic in remove_topics:
+                db.remove_person_topic(self.store, person.id, topic.strip())
+            if index_override is not None:
+                self.pln.sources.reapply_index_policy(person.id)
+        return self.get(person.id)
+
+    def remove(self, ref: str | int, *, purge: bool = False) -> tuple[Person, int]:
+        """Remove a person and their sources; with purge also their posts.
+        Returns the person and how many posts were purged."""
+        person = self.resolve(ref)
+        with self.store.transaction():
+            purged = db.delete_person(self.store, person.id, purge=purge)
+        return person, purged

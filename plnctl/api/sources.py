@@ -1,0 +1,175 @@
+"""Sources: feeds and Mastodon accounts belonging to people."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from plnctl.errors import InvalidInput, NotFound
+from plnctl.models import Person, Source, SourceKind
+from plnctl.store import people as db
+from plnctl.store import posts as posts_db
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
+    from plnctl.fetchers.http import HttpSettings
+
+T = TypeVar("T")
+
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z0-9:.-]+$")
+_PROFILE_URL = re.compile(r"^https?://[^/]+/@[A-Za-z0-9_.-]+/?$")
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """A source checked and ready to store (network work already done)."""
+
+    kind: SourceKind
+    url: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def looks_like_mastodon(target: str) -> bool:
+    return bool(_HANDLE.match(target.strip()) or _PROFILE_URL.match(target.strip()))
+
+
+def check_http_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(f"not a web address: {url!r} (expected http:// or https://...)")
+    return url
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def http_settings(pln: Pln) -> HttpSettings:
+    from plnctl.fetchers.http import HttpSettings
+
+    s = pln.settings.sync
+    return HttpSettings(
+        connect_timeout=s.connect_timeout,
+        read_timeout=s.read_timeout,
+        deadline=s.deadline,
+        max_bytes=s.max_bytes,
+        max_redirects=s.max_redirects,
+        concurrency=s.concurrency,
+        per_host=s.per_host,
+    )
+
+
+class SourcesService:
+    def __init__(self, pln: Pln):
+        self.pln = pln
+        self.store = pln.store
+
+    # --- planning: validate and resolve before storing -----------------------------------
+
+    def plan_feed(self, url: str) -> SourcePlan:
+        """A feed URL taken as given (checked at the next sync)."""
+        return SourcePlan(SourceKind.FEED, check_http_url(url))
+
+    def plan_site(self, url: str) -> SourcePlan:
+        """A web page or feed URL: fetch it and find its feed by autodiscovery."""
+        from plnctl.fetchers.discover import discover_feed
+        from plnctl.fetchers.http import HttpClient
+
+        url = check_http_url(url)
+
+        async def discover() -> str:
+            async with HttpClient(http_settings(self.pln)) as client:
+                return await discover_feed(client, url)
+
+        feed_url = run(discover())
+        fields = {} if feed_url == url else {"site_url": url}
+        return SourcePlan(SourceKind.FEED, feed_url, fields)
+
+    def plan_mastodon(self, handle: str) -> SourcePlan:
+        return self.pln.mastodon.plan_source(handle)
+
+    def plan(self, target: str) -> SourcePlan:
+        """Detect the kind: a Mastodon handle or profile URL, else a feed or a site."""
+        if looks_like_mastodon(target):
+            return self.plan_mastodon(target)
+        return self.plan_site(target)
+
+    def store_plan(self, person_id: int, plan: SourcePlan) -> Source:
+        source_id = db.insert_source(self.store, person_id, plan.kind, plan.url, **plan.fields)
+        source = self.get(source_id)
+        return source
+
+    # --- commands ------------------------------------------------------------------------
+
+    def add(self, person: str | int, target: str) -> Source:
+        owner = self.pln.people.resolve(person)
+        plan = self.plan(target)
+        with self.store.transaction():
+            return self.store_plan(owner.id, plan)
+
+    def get(self, source_id: int) -> Source:
+        source = db.get_source(self.store, source_id)
+        if source is None:
+            raise NotFound(f"no source with id {source_id} (see: plnctl source list)")
+        return source
+
+    def resolve(self, ref: str | int) -> Source:
+        """A source by id, URL or Mastodon handle."""
+        text = str(ref).strip()
+        if text.isdigit():
+            return self.get(int(text))
+        source = db.find_source(self.store, text) or db.find_source_by_handle(
+            self.store, "@" + text.lstrip("@")
+        )
+        if source is None:
+            raise NotFound(f"no source {text!r} (see: plnctl source list)")
+        return source
+
+    def list(
+        self,
+        *,
+        person: str | int | None = None,
+        failing: bool = False,
+        kind: SourceKind | None = None,
+    ) -> list[Source]:
+        person_id = self.pln.people.resolve(person).id if person is not None else None
+        return db.list_sources(self.store, person_id=person_id, failing=failing, kind=kind)
+
+    def owners(self) -> dict[int, Person]:
+        return {p.id: p for p in db.list_people(self.store)}
+
+    def remove(self, ref: str | int) -> Source:
+        source = self.resolve(ref)
+        with self.store.transaction():
+            db.delete_source(self.store, source.id)
+        return source
+
+    def reset(self, ref: str | int) -> Source:
+        """Make a gone or failing source due again with a clean error streak."""
+        source = self.resolve(ref)
+        with self.store.transaction():
+            db.update_source(
+                self.store,
+                source.id,
+                state="active",
+                error_count=0,
+                next_due_at=None,
+                last_error=None,
+            )
+        return self.get(source.id)
+
+    def should_index(self, source: Source) -> bool:
+        """Opted-out accounts are not indexed for search unless the user overrides it."""
+        if not source.noindex:
+            return True
+        person = db.get_person(self.store, source.person_id)
+        return bool(person and person.index_override)
+
+    def reapply_index_policy(self, person_id: int) -> None:
+        for source in db.list_sources(self.store, person_id=person_id):
+            posts_db.set_indexed_for_source(self.store, source.id, self.should_index(source))

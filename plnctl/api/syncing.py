@@ -1,0 +1,63 @@
+"""Sync, as the facade offers it: resolve filters, tag new posts, summarize."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from plnctl.models import SourceResult, SyncSummary
+from plnctl.timeutil import now_iso
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
+
+
+def sync_iter(
+    pln: Pln,
+    *,
+    person: str | int | None = None,
+    source: int | None = None,
+    force: bool = False,
+    on_start: Callable[[int], None] | None = None,
+) -> Iterator[SourceResult]:
+    from plnctl import sync
+
+    person_id = pln.people.resolve(person).id if person is not None else None
+    if source is not None:
+        pln.sources.get(source)
+    return sync.sync_iter(
+        pln.store,
+        pln.settings,
+        person_id=person_id,
+        source_id=source,
+        force=force,
+        on_start=on_start,
+        on_new_posts=_tagger(pln),
+    )
+
+
+def _tagger(pln: Pln) -> Callable[[list[int]], None] | None:
+    try:
+        from plnctl.api.topics import TopicsService  # noqa: F401
+    except ImportError:
+        return None
+    return pln.topics.tag_new_posts
+
+
+def summarize(results: Iterable[SourceResult], *, started_at: str) -> SyncSummary:
+    results = tuple(results)
+    return SyncSummary(
+        started_at=started_at,
+        finished_at=now_iso(),
+        sources=len(results),
+        new_posts=sum(r.new_posts for r in results),
+        updated_posts=sum(r.updated_posts for r in results),
+        unchanged=sum(1 for r in results if r.status == "unchanged"),
+        failed=sum(1 for r in results if r.status == "failed"),
+        results=results,
+    )
+
+
+def sync_all(pln: Pln, **kwargs: object) -> SyncSummary:
+    started = now_iso()
+    return summarize(sync_iter(pln, **kwargs), started_at=started)  # type: ignore[arg-type]

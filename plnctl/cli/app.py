@@ -1,0 +1,104 @@
+"""The root command: global options, error handling, and the command groups."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from plnctl import __version__
+from plnctl.cli import output
+from plnctl.cli.context import state
+from plnctl.errors import ExitCode, PlnError
+
+# Each module registers its commands with register(app). Modules are small and import nothing
+# heavy at import time, so `plnctl --help` stays fast.
+COMMAND_MODULES = (
+    "plnctl.cli.person",
+    "plnctl.cli.source",
+    "plnctl.cli.post",
+    "plnctl.cli.sync",
+    "plnctl.cli.transfer",
+)
+
+
+class PlnGroup(TyperGroup):
+    """Turns PlnError into one line on stderr and its documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlnError as e:
+            if _debug(ctx):
+                raise
+            output.error(str(e))
+            raise typer.Exit(int(e.exit_code)) from None
+        except KeyboardInterrupt:
+            output.error("interrupted")
+            raise typer.Exit(130) from None
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            if _debug(ctx):
+                raise
+            output.error(f"internal error: {type(e).__name__}: {e} (run with --debug for details)")
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+        finally:
+            state(ctx).close()
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(state(ctx).debug)  # type: ignore[arg-type]
+
+
+app = typer.Typer(
+    name="plnctl",
+    cls=PlnGroup,
+    help="Your Professional Learning Network in one local SQLite file: people, feeds, Mastodon, "
+    "topics, questions and digests.\n\nStart with: plnctl demo",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"plnctl {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option(
+        "--db", envvar="PLNCTL_DB", help="Database file (default: your user data dir).",
+        show_default=False)] = None,
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True,
+                                         help="More logging on stderr (-vv for debug).")] = 0,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Global options come before the command: plnctl --db my.db person list"""
+    current = state(ctx)  # type: ignore[arg-type]
+    current.db, current.debug, current.verbose = db, debug, verbose
+    if verbose or debug:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 or debug else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:
+    app()

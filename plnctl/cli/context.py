@@ -1,0 +1,43 @@
+"""Global options and the lazily opened database for the running command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
+
+
+@dataclass
+class State:
+    db: Path | None = None
+    debug: bool = False
+    verbose: int = 0
+    _pln: Pln | None = field(default=None, repr=False)
+
+    def pln(self) -> Pln:
+        if self._pln is None:
+            from plnctl.api import open_pln
+
+            self._pln = open_pln(self.db)
+        return self._pln
+
+    def close(self) -> None:
+        if self._pln is not None:
+            self._pln.close()
+            self._pln = None
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def pln(ctx: typer.Context) -> Pln:
+    return state(ctx).pln()

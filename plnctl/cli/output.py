@@ -1,0 +1,65 @@
+"""Output helpers: data on stdout (tables on a TTY, plain tab-separated text otherwise, JSON on
+request), messages on stderr. Render functions elsewhere return lines; this prints them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout (models via to_dict())."""
+    sys.stdout.write(json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _plain(data: Any) -> Any:
+    if hasattr(data, "to_dict"):
+        return data.to_dict()
+    if isinstance(data, list | tuple):
+        return [_plain(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    return data
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None) -> None:
+    """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
+    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    if out.is_terminal:
+        grid = Table(title=title, show_edge=False, header_style="bold")
+        for column in columns:
+            grid.add_column(column, overflow="fold")
+        for row in rows:
+            grid.add_row(*row)
+        out.print(grid)
+        return
+    sys.stdout.write("\t".join(columns) + "\n")
+    for row in rows:
+        sys.stdout.write("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row)
+                         + "\n")
+
+
+def lines(text_lines: Iterable[str]) -> None:
+    for line in text_lines:
+        sys.stdout.write(line + "\n")
+
+
+def info(message: str) -> None:
+    """Progress and confirmations: stderr, so stdout stays clean for data."""
+    err.print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    err.print(f"Warning: {message}", markup=False, style="yellow")
+
+
+def error(message: str) -> None:
+    err.print(f"Error: {message}", markup=False, style="red")

@@ -1,0 +1,128 @@
+"""plnctl person add|list|show|edit|remove"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+
+person_app = typer.Typer(help="The people in your learning network.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(person_app, name="person")
+
+
+@person_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Their name as you want to see it.")],
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="An RSS/Atom feed URL (repeatable).")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="A website; its feed is found by autodiscovery (repeatable).")] = None,
+    mastodon: Annotated[list[str] | None, typer.Option("--mastodon", help="A Mastodon account, @user@host (repeatable).")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A private note.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Add a person and their sources. Nothing is stored if a source cannot be resolved.
+
+    Example: plnctl person add "Doug Belshaw" --site https://dougbelshaw.com --topic "digital literacy"
+    """
+    person = pln(ctx).people.add(name, feeds=feed or (), sites=site or (), mastodon=mastodon or (),
+                                 topics=topic or (), note=note)
+    sources = pln(ctx).sources.list(person=person.id)
+    if json:
+        output.emit_json({**person.to_dict(), "sources": [s.to_dict() for s in sources]})
+        return
+    output.info(f"Added {person.name} (id {person.id}) with {len(sources)} source(s).")
+    for source in sources:
+        output.info(f"  {source.kind}: {source.label}")
+
+
+@person_app.command("list")
+def list_(
+    ctx: typer.Context,
+    topic: Annotated[str | None, typer.Option("--topic", help="Only people tagged with this topic.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """List people, with their topics and number of sources.
+
+    Example: plnctl person list --topic assessment
+    """
+    api = pln(ctx)
+    people = api.people.list(topic=topic)
+    if json:
+        output.emit_json(people)
+        return
+    counts: dict[int, int] = {}
+    for source in api.sources.list():
+        counts[source.person_id] = counts.get(source.person_id, 0) + 1
+    output.table(["id", "name", "sources", "topics"],
+                 [[p.id, p.name, counts.get(p.id, 0), ", ".join(p.topics)] for p in people])
+
+
+@person_app.command("show")
+def show(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Id or name.")],
+    json: JsonOpt = False,
+) -> None:
+    """Show a person, their sources and recent posts.
+
+    Example: plnctl person show Doug
+    """
+    from plnctl.render.text import person_lines
+
+    api = pln(ctx)
+    found = api.people.resolve(person)
+    sources = api.sources.list(person=found.id)
+    posts = api.posts.list(person=found.id, limit=5)
+    if json:
+        output.emit_json({**found.to_dict(), "sources": sources, "recent_posts": [
+            {"id": p.id, "title": p.title, "url": p.url, "published_at": p.published_at}
+            for p in posts]})
+        return
+    output.lines(person_lines(found, sources, posts))
+
+
+@person_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Id or name.")],
+    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Replace the note ('' clears it).")] = None,
+    add_topic: Annotated[list[str] | None, typer.Option("--topic", help="Add a topic (repeatable).")] = None,
+    remove_topic: Annotated[list[str] | None, typer.Option("--remove-topic", help="Remove a topic (repeatable).")] = None,
+    index: Annotated[bool | None, typer.Option("--index/--respect-noindex", help="Index their posts for search even if their account opted out.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Rename a person, change their note or topics.
+
+    Example: plnctl person edit Doug --topic "open badges" --note "met at MozFest"
+    """
+    updated = pln(ctx).people.edit(person, name=name, note=note, add_topics=add_topic or (),
+                                   remove_topics=remove_topic or (), index_override=index)
+    if json:
+        output.emit_json(updated)
+        return
+    output.info(f"Updated {updated.name} (id {updated.id}).")
+
+
+@person_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Id or name.")],
+    purge: Annotated[bool, typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked).")] = False,
+) -> None:
+    """Remove a person and their sources. Their posts stay unless you --purge.
+
+    Example: plnctl person remove 12 --purge
+    """
+    removed, purged = pln(ctx).people.remove(person, purge=purge)
+    extra = f" and {purged} post(s)" if purge else "; their posts were kept"
+    output.info(f"Removed {removed.name} (id {removed.id}){extra}.")

@@ -1,0 +1,95 @@
+"""plnctl source add|list|remove|reset"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+from plnctl.timeutil import humanize_age
+
+source_app = typer.Typer(help="Feeds and Mastodon accounts you follow, and their health.",
+                         no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(source_app, name="source")
+
+
+@source_app.command("add")
+def add(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Id or name of the person it belongs to.")],
+    target: Annotated[str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")],
+    json: JsonOpt = False,
+) -> None:
+    """Add a source to a person; the kind is detected.
+
+    Example: plnctl source add Doug https://dougbelshaw.com/blog
+    """
+    source = pln(ctx).sources.add(person, target)
+    if json:
+        output.emit_json(source)
+        return
+    output.info(f"Added {source.kind} source {source.id}: {source.label}")
+
+
+@source_app.command("list")
+def list_(
+    ctx: typer.Context,
+    person: Annotated[str | None, typer.Option("--person", help="Only this person's sources.")] = None,
+    failing: Annotated[bool, typer.Option("--failing", help="Only sources that are failing or gone.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """List sources with their health: last fetch, status, error streak, next due.
+
+    Example: plnctl source list --failing
+    """
+    api = pln(ctx)
+    sources = api.sources.list(person=person, failing=failing)
+    if json:
+        output.emit_json(sources)
+        return
+    owners = api.sources.owners()
+    rows = []
+    for s in sources:
+        status = s.state.value if s.state.value != "active" else (
+            "never fetched" if not s.last_fetched_at else
+            f"failing x{s.error_count}" if s.error_count else "ok")
+        if s.via_rss:
+            status += " (via RSS)"
+        rows.append([s.id, owners[s.person_id].name if s.person_id in owners else "", s.kind,
+                     s.label, status, humanize_age(s.last_fetched_at),
+                     humanize_age(s.next_due_at) if s.next_due_at else "now",
+                     s.last_error or ""])
+    output.table(["id", "person", "kind", "source", "status", "fetched", "due", "last error"], rows)
+
+
+@source_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Source id, URL or handle.")],
+) -> None:
+    """Stop following a source. Its posts are kept.
+
+    Example: plnctl source remove 7
+    """
+    removed = pln(ctx).sources.remove(source)
+    output.info(f"Removed source {removed.id}: {removed.label}")
+
+
+@source_app.command("reset")
+def reset(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Source id, URL or handle.")],
+) -> None:
+    """Clear a source's error streak (or 'gone' state) so the next sync tries it now.
+
+    Example: plnctl source reset 7
+    """
+    updated = pln(ctx).sources.reset(source)
+    output.info(f"Source {updated.id} is due at the next sync.")

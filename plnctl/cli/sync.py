@@ -1,0 +1,81 @@
+"""plnctl sync"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+from plnctl.errors import ExitCode
+from plnctl.models import SourceResult, SyncSummary
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)
+
+
+def sync(
+    ctx: typer.Context,
+    person: Annotated[str | None, typer.Option("--person", help="Only this person's sources.")] = None,
+    source: Annotated[int | None, typer.Option("--source", help="Only this source id.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch even sources that are not due yet.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")] = False,
+    json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+) -> None:
+    """Fetch new posts from every due source: concurrent, polite (conditional GET, backoff,
+    Retry-After), safe to run from cron. Exit code 3 when some sources failed.
+
+    Example: plnctl sync --quiet
+    """
+    from plnctl.api.syncing import summarize
+    from plnctl.timeutil import now_iso
+
+    api = pln(ctx)
+    started = now_iso()
+    show_progress = not quiet and not json and output.err.is_terminal
+    results = _run(api.sync_iter(person=person, source=source, force=force,
+                                 on_start=None), show_progress)
+    summary = summarize(results, started_at=started)
+    if json:
+        output.emit_json(summary)
+    elif quiet:
+        for r in summary.results:
+            if r.status == "failed":
+                output.error(f"{r.label}: {r.error}")
+    else:
+        _print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def _run(iterator: object, show_progress: bool) -> list[SourceResult]:
+    results: list[SourceResult] = []
+    if not show_progress:
+        results.extend(iterator)  # type: ignore[call-overload]
+        return results
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("Syncing"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=output.err, transient=True) as bar:
+        task = bar.add_task("", total=None)
+        for result in iterator:  # type: ignore[attr-defined]
+            results.append(result)
+            bar.update(task, advance=1, description=result.label[:50])
+    return results
+
+
+def _print_summary(summary: SyncSummary) -> None:
+    for r in summary.results:
+        if r.status == "failed":
+            output.err.print(f"  failed  {r.label}: {r.error}", markup=False, style="red")
+        elif r.warning:
+            output.warn(f"{r.label}: {r.warning}")
+    if summary.sources == 0:
+        output.info("Nothing to sync: no source is due (use --force to fetch anyway).")
+        return
+    output.info(
+        f"Synced {summary.sources} source(s): {summary.new_posts} new post(s), "
+        f"{summary.updated_posts} updated, {summary.unchanged} unchanged, "
+        f"{summary.failed} failed.")

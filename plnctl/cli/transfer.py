@@ -1,0 +1,69 @@
+"""plnctl import ... / plnctl export ...: move your network in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+
+import_app = typer.Typer(help="Bring people and sources in from other tools.",
+                         no_args_is_help=True)
+export_app = typer.Typer(help="Write your network or reading list for other tools.",
+                         no_args_is_help=True)
+
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output",
+                      help="Write to this file instead of stdout.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+
+
+def write_output(text: str, path: Path | None) -> None:
+    """Write atomically to a file (never a half-written file), or to stdout."""
+    if path is None:
+        output.out.file.write(text)
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    output.info(f"Wrote {path}")
+
+
+@import_app.command("opml")
+def import_opml(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An OPML file exported from a feed reader.")],
+    json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import subscriptions: each feed becomes a person; folders become their topics.
+    Feeds you already follow are skipped.
+
+    Example: plnctl import opml feedly.opml
+    """
+    from plnctl.api.transfer import import_opml as run_import
+
+    report = run_import(pln(ctx), file)
+    if json:
+        output.emit_json(report)
+        return
+    for problem in report.problems:
+        output.warn(problem)
+    output.info(f"Imported {report.created} feed(s); skipped {report.skipped} already followed"
+                + (f"; {len(report.problems)} problem(s)" if report.problems else "") + ".")
+
+
+@export_app.command("opml")
+def export_opml(ctx: typer.Context, output_file: OutputOpt = None) -> None:
+    """Write every feed you follow as OPML 2.0 (newsboat, rss2email, any reader import it).
+
+    Example: plnctl export opml -o pln.opml
+    """
+    from plnctl.api.transfer import export_opml as run_export
+
+    write_output(run_export(pln(ctx)), output_file)

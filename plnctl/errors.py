@@ -1,0 +1,98 @@
+"""The PlnError hierarchy and the exit codes they map to.
+
+The core raises these; the CLI catches PlnError in one place, prints one line and exits with
+``error.exit_code``. Nothing here imports typer or rich.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in docs/guide.md#exit-codes."""
+
+    OK = 0
+    ERROR = 1  # an operation failed (generic)
+    USAGE = 2  # wrong flag, invalid input or query
+    PARTIAL = 3  # sync/check finished but some sources failed
+    NOT_FOUND = 4  # the person/source/post/topic/question does not exist
+    DATABASE = 5  # not a plnctl database, corrupt file, unreadable config
+    BUSY = 6  # another plnctl sync holds the lock
+    NETWORK = 7  # a single network operation or email delivery failed
+
+
+class PlnError(Exception):
+    """Base of every error plnctl raises on purpose. ``str(e)`` is a one-line message."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        cause = self.__cause__
+        if cause is not None and str(cause) and str(cause) not in message:
+            return f"{message}: {cause}"
+        return message
+
+
+class InvalidInput(PlnError):
+    exit_code = ExitCode.USAGE
+
+
+class NotFound(PlnError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class Ambiguous(InvalidInput):
+    """A name matched more than one row; the message lists the matches."""
+
+
+class AlreadyExists(PlnError):
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(PlnError):
+    exit_code = ExitCode.DATABASE
+
+
+class StorageError(PlnError):
+    exit_code = ExitCode.DATABASE
+
+
+class NotAPlnDatabase(StorageError):
+    """The file exists but is not a plnctl database; it was not modified."""
+
+
+class Busy(PlnError):
+    exit_code = ExitCode.BUSY
+
+
+class FetchError(PlnError):
+    """A network fetch failed. ``status`` is the HTTP status when there was one."""
+
+    exit_code = ExitCode.NETWORK
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(PlnError):
+    """A body arrived but is not something plnctl can read (HTML instead of a feed, bad JSON)."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class AuthError(PlnError):
+    """Missing, invalid or revoked credentials."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DeliveryError(PlnError):
+    """Writing or sending a digest failed; watermarks were not advanced."""
+
+    exit_code = ExitCode.NETWORK

@@ -1,0 +1,268 @@
+"""Frozen dataclasses for everything plnctl stores or returns, and the enums they use.
+
+Every model has ``to_dict()``, the shape of ``--json`` output. Secrets never appear in a model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class _Model:
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"
+    MASTODON = "mastodon"
+
+
+class SourceState(StrEnum):
+    ACTIVE = "active"
+    GONE = "gone"  # 410 Gone, or a deleted account: never fetched again unless re-enabled
+    MOVED = "moved"  # a Mastodon account that moved; see Source.moved_to
+
+
+class QuestionState(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class TagOrigin(StrEnum):
+    RULE = "rule"
+    MANUAL = "manual"
+    BLOCKED = "blocked"  # the user removed a rule-made tag by hand; rebuilds respect it
+
+
+class RuleKind(StrEnum):
+    KEYWORD = "keyword"
+    HASHTAG = "hashtag"
+    CATEGORY = "category"
+    EXCLUDE = "exclude"
+    PERSON = "person"
+
+
+@dataclass(frozen=True)
+class Person(_Model):
+    id: int
+    name: str
+    note: str | None = None
+    topics: tuple[str, ...] = ()
+    index_override: bool = False  # index their posts even if an account opted out
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Source(_Model):
+    id: int
+    person_id: int
+    kind: SourceKind
+    url: str
+    handle: str | None = None  # @user@host for Mastodon
+    title: str | None = None
+    site_url: str | None = None
+    state: SourceState = SourceState.ACTIVE
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetched_at: str | None = None
+    last_ok_at: str | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    next_due_at: str | None = None
+    # Mastodon
+    remote_id: str | None = None
+    display_name: str | None = None
+    avatar_url: str | None = None
+    profile_fields: tuple[dict[str, Any], ...] = ()
+    bot: bool = False
+    noindex: bool = False
+    moved_to: str | None = None
+    via_rss: bool = False  # the instance refused the API; we read its public RSS
+    cursor: str | None = None  # newest status id seen (since_id)
+    created_at: str | None = None
+
+    @property
+    def failing(self) -> bool:
+        return self.error_count > 0 or self.state is not SourceState.ACTIVE
+
+    @property
+    def label(self) -> str:
+        return self.handle or self.url
+
+
+@dataclass(frozen=True)
+class PostTag(_Model):
+    topic: str
+    origin: TagOrigin
+    reason: str
+
+
+@dataclass(frozen=True)
+class Post(_Model):
+    id: int
+    source_id: int | None
+    person_id: int | None
+    guid: str
+    url: str | None
+    title: str | None
+    author: str | None
+    published_at: str | None
+    updated_at: str | None
+    content_html: str | None
+    content_text: str | None
+    fetched_at: str
+    kind: str = "article"  # article | status
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    in_reply_to: str | None = None
+    boost_of_url: str | None = None
+    boost_of_handle: str | None = None
+    read_at: str | None = None
+    saved_at: str | None = None
+    save_note: str | None = None
+    person_name: str | None = None
+    source_label: str | None = None
+    tags: tuple[PostTag, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewPost(_Model):
+    """What a fetcher hands to the store: plain data, no ids."""
+
+    guid: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    updated_at: str | None = None
+    content_html: str | None = None  # already sanitized
+    content_text: str | None = None
+    kind: str = "article"
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()  # lower case, without '#'
+    links: tuple[str, ...] = ()  # outbound links in the content
+    mentions: tuple[str, ...] = ()  # user@host handles
+    in_reply_to: str | None = None
+    boost_of_url: str | None = None
+    boost_of_handle: str | None = None
+    edited_at: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicRule(_Model):
+    id: int
+    kind: RuleKind
+    value: str
+
+
+@dataclass(frozen=True)
+class Topic(_Model):
+    id: int
+    name: str
+    description: str | None = None
+    person_weight: float = 1.0
+    rules: tuple[TopicRule, ...] = ()
+    post_count: int = 0
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer(_Model):
+    id: int
+    question_id: int
+    author_name: str | None
+    author_handle: str | None
+    author_url: str | None
+    person_id: int | None
+    text: str | None
+    url: str | None
+    answered_at: str | None
+    found_via: str  # mastodon | comments | backlink | manual
+    in_network: bool = False
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
+class Question(_Model):
+    id: int
+    text: str
+    kind: str  # mastodon | blog | offline
+    state: QuestionState
+    asked_at: str
+    url: str | None = None
+    remote_id: str | None = None
+    topics: tuple[str, ...] = ()
+    resolved_answer_id: int | None = None
+    closed_at: str | None = None
+    last_checked_at: str | None = None
+    check_error: str | None = None
+    deleted: bool = False
+    answers: tuple[Answer, ...] = ()
+    answer_count: int = 0
+    network_answer_count: int = 0
+    first_answer_at: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceResult(_Model):
+    """One source's outcome in a sync: exactly one per source attempted, errors included."""
+
+    source_id: int
+    label: str
+    person: str | None
+    status: str  # new | unchanged | failed | skipped | gone
+    new_posts: int = 0
+    updated_posts: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    warning: str | None = None  # e.g. broken XML that was partly recovered
+    next_due_at: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncSummary(_Model):
+    started_at: str
+    finished_at: str
+    sources: int
+    new_posts: int
+    updated_posts: int
+    unchanged: int
+    failed: int
+    results: tuple[SourceResult, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+@dataclass(frozen=True)
+class FetchOutcome(_Model):
+    """What a fetcher returns for one source. The sync engine's pure decider turns it into the
+    source's new state (due time, error streak) and the store writes it.
+
+    status: ``ok`` (posts may be empty), ``not_modified`` (304), ``failed``, ``gone`` (410 or a
+    deleted account).
+    """
+
+    status: str
+    http_status: int | None = None
+    posts: tuple[NewPost, ...] = ()
+    deleted_guids: tuple[str, ...] = ()  # marked deleted in the store, never resurrected
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_url: str | None = None  # a 301/308 chain ended here: store it as the new URL
+    retry_after: float | None = None  # seconds, from Retry-After or a rate-limit reset
+    max_age: int | None = None  # seconds, from Cache-Control
+    error: str | None = None  # one line, for failed
+    warning: str | None = None  # one line, e.g. "broken XML, 3 entries recovered"
+    source_updates: dict[str, Any] = field(default_factory=dict)  # title, site_url, cursor, ...

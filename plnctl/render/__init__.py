@@ -1,0 +1,1 @@
+"""Pure renderers: models in, text out (lines, Markdown, HTML, JSON, CSV, OPML, Atom)."""

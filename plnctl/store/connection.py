@@ -1,0 +1,130 @@
+"""Opening the database: identity check, pragmas, migrations, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from plnctl.errors import NotAPlnDatabase, StorageError
+
+# 'PLNC': marks the file as ours in the SQLite header (PRAGMA application_id).
+APPLICATION_ID = 0x504C4E43
+# Number of migrations in plnctl.store.schema; lets an up-to-date database open without
+# importing sqlite-utils (about 50 ms of start-up).
+LATEST = 1
+BUSY_TIMEOUT_MS = 5000
+
+
+class Store:
+    """One SQLite connection with plnctl's schema. The only place that speaks SQL is store/."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+        self.conn = conn
+        self.path = path
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE .. COMMIT; rolls back on any exception. Nested calls join the outer."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (and create or migrate) a plnctl database. ``":memory:"`` works for tests.
+
+    A file that is not a plnctl database is refused before anything is written to it.
+    """
+    memory = str(path) == ":memory:"
+    file_path = None if memory else Path(path)
+    if file_path is not None:
+        if file_path.is_dir():
+            raise StorageError(f"{file_path} is a directory, not a database file")
+        if not file_path.exists():
+            if not create:
+                raise StorageError(f"no database at {file_path}")
+            file_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(
+            str(path),
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+    except sqlite3.Error as e:
+        raise StorageError(f"cannot open {path}") from e
+    try:
+        _check_identity(conn, path)
+        _configure(conn, memory=memory)
+        _migrate(conn)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise StorageError(f"cannot use database {path}") from e
+    except BaseException:
+        conn.close()
+        raise
+    return Store(conn, file_path)
+
+
+def _check_identity(conn: sqlite3.Connection, path: str | Path) -> None:
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise NotAPlnDatabase(f"{path} is not a plnctl database (not SQLite: {e})") from None
+    if app_id != APPLICATION_ID and tables:
+        raise NotAPlnDatabase(
+            f"{path} is an SQLite database of another program; plnctl left it untouched"
+        )
+
+
+def _configure(conn: sqlite3.Connection, *, memory: bool) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not memory:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == LATEST:
+        return
+    if version > LATEST:
+        raise StorageError(
+            f"this database was written by a newer plnctl (schema {version}, this one knows "
+            f"{LATEST}); upgrade plnctl"
+        )
+    from sqlite_utils import Database
+
+    from plnctl.store.schema import migrations
+
+    db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    # Lock out a concurrent opener while migrating: two processes must not both apply 0001.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == LATEST:
+            conn.execute("COMMIT")
+            return
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrations.apply(db)  # nested: each migration runs in a savepoint of this transaction
+        applied = len(migrations.applied(db))
+        conn.execute(f"PRAGMA user_version = {applied}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

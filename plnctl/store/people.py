@@ -1,0 +1,290 @@
+"""People, their topics, and their sources."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from plnctl.errors import AlreadyExists
+from plnctl.models import Person, Source, SourceKind, SourceState
+from plnctl.store.connection import Store
+from plnctl.store.rows import json_tuple, one, rows
+from plnctl.timeutil import now_iso
+
+_PERSON_SQL = """
+SELECT p.*, (SELECT group_concat(t.name, char(31)) FROM person_topics pt
+             JOIN topics t ON t.id = pt.topic_id WHERE pt.person_id = p.id) AS topic_names
+FROM people p
+"""
+
+
+def _person(row: sqlite3.Row) -> Person:
+    topics = tuple(sorted(row["topic_names"].split("\x1f"))) if row["topic_names"] else ()
+    return Person(
+        id=row["id"],
+        name=row["name"],
+        note=row["note"],
+        topics=topics,
+        index_override=bool(row["index_override"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def insert_person(store: Store, name: str, *, note: str | None = None) -> int:
+    stamp = now_iso()
+    cursor = store.conn.execute(
+        "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        (name, note, stamp, stamp),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def get_person(store: Store, person_id: int) -> Person | None:
+    row = one(store.conn, _PERSON_SQL + " WHERE p.id = ?", (person_id,))
+    return _person(row) if row else None
+
+
+def find_people(store: Store, name: str) -> list[Person]:
+    """Exact (case-insensitive) name matches; failing that, substring matches."""
+    exact = rows(
+        store.conn, _PERSON_SQL + " WHERE p.name = ? COLLATE NOCASE ORDER BY p.id", (name,)
+    )
+    if exact:
+        return [_person(r) for r in exact]
+    like = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return [
+        _person(r)
+        for r in rows(
+            store.conn, _PERSON_SQL + " WHERE p.name LIKE ? ESCAPE '\\' ORDER BY p.id", (like,)
+        )
+    ]
+
+
+def list_people(store: Store, *, topic: str | None = None) -> list[Person]:
+    if topic is None:
+        return [
+            _person(r) for r in rows(store.conn, _PERSON_SQL + " ORDER BY p.name COLLATE NOCASE")
+        ]
+    sql = (
+        _PERSON_SQL
+        + """ WHERE p.id IN (SELECT pt.person_id FROM person_topics pt
+        JOIN topics t ON t.id = pt.topic_id WHERE t.name = ? COLLATE NOCASE)
+        ORDER BY p.name COLLATE NOCASE"""
+    )
+    return [_person(r) for r in rows(store.conn, sql, (topic,))]
+
+
+def update_person(store: Store, person_id: int, **changes: Any) -> None:
+    allowed = {"name", "note", "index_override"}
+    fields = {k: v for k, v in changes.items() if k in allowed}
+    if not fields:
+        return
+    assignments = ", ".join(f"{k} = ?" for k in fields)
+    store.conn.execute(
+        f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
+        (*fields.values(), now_iso(), person_id),
+    )
+
+
+def delete_person(store: Store, person_id: int, *, purge: bool) -> int:
+    """Delete a person and their sources. Returns how many posts were purged (0 without purge);
+    without purge the posts stay, unlinked from person and source."""
+    purged = 0
+    if purge:
+        purged = store.conn.execute("DELETE FROM posts WHERE person_id = ?", (person_id,)).rowcount
+    store.conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
+    return purged
+
+
+def ensure_topic(store: Store, name: str) -> int:
+    row = one(store.conn, "SELECT id FROM topics WHERE name = ? COLLATE NOCASE", (name,))
+    if row:
+        return int(row["id"])
+    cursor = store.conn.execute(
+        "INSERT INTO topics (name, created_at) VALUES (?, ?)", (name, now_iso())
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_person_topic(store: Store, person_id: int, topic: str) -> None:
+    topic_id = ensure_topic(store, topic)
+    store.conn.execute(
+        "INSERT OR IGNORE INTO person_topics (person_id, topic_id) VALUES (?, ?)",
+        (person_id, topic_id),
+    )
+
+
+def remove_person_topic(store: Store, person_id: int, topic: str) -> None:
+    store.conn.execute(
+        """DELETE FROM person_topics WHERE person_id = ? AND topic_id IN
+           (SELECT id FROM topics WHERE name = ? COLLATE NOCASE)""",
+        (person_id, topic),
+    )
+
+
+# --- sources -------------------------------------------------------------------------------
+
+_SOURCE_COLUMNS = {
+    "url",
+    "handle",
+    "title",
+    "site_url",
+    "state",
+    "etag",
+    "last_modified",
+    "last_fetched_at",
+    "last_ok_at",
+    "last_status",
+    "last_error",
+    "error_count",
+    "next_due_at",
+    "remote_id",
+    "display_name",
+    "avatar_url",
+    "profile_fields",
+    "bot",
+    "noindex",
+    "moved_to",
+    "via_rss",
+    "cursor",
+    "person_id",
+}
+
+
+def _source(row: sqlite3.Row) -> Source:
+    return Source(
+        id=row["id"],
+        person_id=row["person_id"],
+        kind=SourceKind(row["kind"]),
+        url=row["url"],
+        handle=row["handle"],
+        title=row["title"],
+        site_url=row["site_url"],
+        state=SourceState(row["state"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_fetched_at=row["last_fetched_at"],
+        last_ok_at=row["last_ok_at"],
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        error_count=row["error_count"],
+        next_due_at=row["next_due_at"],
+        remote_id=row["remote_id"],
+        display_name=row["display_name"],
+        avatar_url=row["avatar_url"],
+        profile_fields=json_tuple(row["profile_fields"]),
+        bot=bool(row["bot"]),
+        noindex=bool(row["noindex"]),
+        moved_to=row["moved_to"],
+        via_rss=bool(row["via_rss"]),
+        cursor=row["cursor"],
+        created_at=row["created_at"],
+    )
+
+
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - _SOURCE_COLUMNS
+    if unknown:
+        raise ValueError(f"unknown source fields: {sorted(unknown)}")
+    encoded = dict(fields)
+    if "profile_fields" in encoded and not isinstance(encoded["profile_fields"], str | None):
+        encoded["profile_fields"] = json.dumps(list(encoded["profile_fields"]))
+    for key in ("bot", "noindex", "via_rss"):
+        if key in encoded:
+            encoded[key] = int(bool(encoded[key]))
+    if "state" in encoded:
+        encoded["state"] = str(encoded["state"])
+    return encoded
+
+
+def insert_source(store: Store, person_id: int, kind: SourceKind, url: str, **fields: Any) -> int:
+    encoded = _encode(fields)
+    columns = ["person_id", "kind", "url", "created_at", *encoded]
+    values = [person_id, str(kind), url, now_iso(), *encoded.values()]
+    try:
+        cursor = store.conn.execute(
+            f"INSERT INTO sources ({', '.join(columns)}) VALUES ({','.join('?' * len(values))})",
+            values,
+        )
+    except sqlite3.IntegrityError as e:
+        existing = find_source(store, url) or (
+            find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
+        )
+        owner = get_person(store, existing.person_id) if existing else None
+        who = f" (source {existing.id} of {owner.name})" if existing and owner else ""
+        raise AlreadyExists(f"{fields.get('handle') or url} is already followed{who}") from e
+    return int(cursor.lastrowid or 0)
+
+
+def update_source(store: Store, source_id: int, **fields: Any) -> None:
+    encoded = _encode(fields)
+    if not encoded:
+        return
+    assignments = ", ".join(f"{k} = ?" for k in encoded)
+    store.conn.execute(
+        f"UPDATE sources SET {assignments} WHERE id = ?", (*encoded.values(), source_id)
+    )
+
+
+def get_source(store: Store, source_id: int) -> Source | None:
+    row = one(store.conn, "SELECT * FROM sources WHERE id = ?", (source_id,))
+    return _source(row) if row else None
+
+
+def find_source(store: Store, url: str) -> Source | None:
+    row = one(store.conn, "SELECT * FROM sources WHERE url = ?", (url,))
+    return _source(row) if row else None
+
+
+def find_source_by_handle(store: Store, handle: str) -> Source | None:
+    row = one(store.conn, "SELECT * FROM sources WHERE lower(handle) = lower(?)", (handle,))
+    return _source(row) if row else None
+
+
+def list_sources(
+    store: Store,
+    *,
+    person_id: int | None = None,
+    kind: SourceKind | None = None,
+    failing: bool = False,
+) -> list[Source]:
+    where, params = ["1 = 1"], []
+    if person_id is not None:
+        where.append("person_id = ?")
+        params.append(person_id)
+    if kind is not None:
+        where.append("kind = ?")
+        params.append(str(kind))
+    if failing:
+        where.append("(error_count > 0 OR state != 'active')")
+    sql = f"SELECT * FROM sources WHERE {' AND '.join(where)} ORDER BY person_id, id"
+    return [_source(r) for r in rows(store.conn, sql, params)]
+
+
+def due_sources(
+    store: Store,
+    *,
+    now: str,
+    person_id: int | None = None,
+    source_id: int | None = None,
+    force: bool = False,
+) -> list[Source]:
+    """Active sources whose next_due_at has passed (all of them with force)."""
+    where, params = ["state = 'active'"], []
+    if not force:
+        where.append("(next_due_at IS NULL OR next_due_at <= ?)")
+        params.append(now)
+    if person_id is not None:
+        where.append("person_id = ?")
+        params.append(person_id)
+    if source_id is not None:
+        where.append("id = ?")
+        params.append(source_id)
+    sql = f"SELECT * FROM sources WHERE {' AND '.join(where)} ORDER BY next_due_at, id"
+    return [_source(r) for r in rows(store.conn, sql, params)]
+
+
+def delete_source(store: Store, source_id: int) -> None:
+    store.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))

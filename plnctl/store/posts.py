@@ -1,0 +1,247 @@
+"""Posts: batched upsert from fetchers, listing, read/saved state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plnctl.models import NewPost, Post, PostTag, TagOrigin
+from plnctl.store.connection import Store
+from plnctl.store.rows import json_tuple, one, placeholders, rows
+
+_POST_SQL = """
+SELECT p.*, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
+       (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags
+FROM posts p
+LEFT JOIN people pe ON pe.id = p.person_id
+LEFT JOIN sources s ON s.id = p.source_id
+"""
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    new_ids: tuple[int, ...]
+    updated_ids: tuple[int, ...]
+
+
+def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = ()) -> Post:
+    return Post(
+        id=row["id"],
+        source_id=row["source_id"],
+        person_id=row["person_id"],
+        guid=row["guid"],
+        url=row["url"],
+        title=row["title"],
+        author=row["author"],
+        published_at=row["published_at"],
+        updated_at=row["updated_at"],
+        content_html=row["content_html"],
+        content_text=row["content_text"],
+        fetched_at=row["fetched_at"],
+        kind=row["kind"],
+        language=row["language"],
+        categories=json_tuple(row["categories"]),
+        hashtags=tuple(sorted(row["tags"].split())) if row["tags"] else (),
+        in_reply_to=row["in_reply_to"],
+        boost_of_url=row["boost_of_url"],
+        boost_of_handle=row["boost_of_handle"],
+        read_at=row["read_at"],
+        saved_at=row["saved_at"],
+        save_note=row["save_note"],
+        person_name=row["person_name"],
+        source_label=row["source_label"],
+        tags=tags,
+    )
+
+
+def _values(post: NewPost) -> tuple[object, ...]:
+    return (
+        post.url,
+        post.title,
+        post.author,
+        post.published_at or post.updated_at,
+        post.updated_at,
+        post.content_html,
+        post.content_text,
+        post.kind,
+        post.language,
+        json.dumps(list(post.categories)) if post.categories else None,
+        post.in_reply_to,
+        post.boost_of_url,
+        post.boost_of_handle,
+        post.edited_at,
+    )
+
+
+_FIELDS = (
+    "url, title, author, published_at, updated_at, content_html, content_text, kind, "
+    "language, categories, in_reply_to, boost_of_url, boost_of_handle, edited_at"
+)
+
+
+def _changed(existing: sqlite3.Row, post: NewPost) -> bool:
+    return (
+        existing["title"] != post.title
+        or existing["content_html"] != post.content_html
+        or existing["url"] != post.url
+        or (existing["edited_at"] or None) != post.edited_at
+    )
+
+
+def upsert_posts(
+    store: Store,
+    source_id: int,
+    person_id: int | None,
+    posts: Sequence[NewPost],
+    *,
+    fetched_at: str,
+    indexed: bool = True,
+) -> UpsertResult:
+    """Insert new posts and update changed ones, in the caller's transaction.
+
+    A post marked deleted is never resurrected. Duplicate guids within one batch keep the first.
+    """
+    conn = store.conn
+    unique: dict[str, NewPost] = {}
+    for post in posts:
+        unique.setdefault(post.guid, post)
+    existing: dict[str, sqlite3.Row] = {}
+    guids = list(unique)
+    for start in range(0, len(guids), 500):
+        chunk = guids[start : start + 500]
+        for row in rows(
+            conn,
+            f"""SELECT id, guid, title, content_html, url, edited_at, deleted_at
+                FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
+            (source_id, *chunk),
+        ):
+            existing[row["guid"]] = row
+    new_ids: list[int] = []
+    updated_ids: list[int] = []
+    for guid, post in unique.items():
+        row = existing.get(guid)
+        if row is None:
+            cursor = conn.execute(
+                f"INSERT INTO posts (source_id, person_id, guid, fetched_at, indexed, {_FIELDS}) "
+                f"VALUES (?, ?, ?, ?, ?, {placeholders(14)})",
+                (source_id, person_id, guid, fetched_at, int(indexed), *_values(post)),
+            )
+            post_id = int(cursor.lastrowid or 0)
+            new_ids.append(post_id)
+        elif row["deleted_at"] is None and _changed(row, post):
+            post_id = row["id"]
+            assignments = ", ".join(f"{name.strip()} = ?" for name in _FIELDS.split(","))
+            conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*_values(post), post_id))
+            updated_ids.append(post_id)
+        else:
+            continue
+        _write_facets(conn, post_id, post)
+    return UpsertResult(tuple(new_ids), tuple(updated_ids))
+
+
+def _write_facets(conn: sqlite3.Connection, post_id: int, post: NewPost) -> None:
+    for table, column, values in (
+        ("post_hashtags", "tag", {t.lower().lstrip("#") for t in post.hashtags if t}),
+        ("post_links", "url", set(post.links)),
+        ("post_mentions", "handle", {m.lower().lstrip("@") for m in post.mentions if m}),
+    ):
+        conn.execute(f"DELETE FROM {table} WHERE post_id = ?", (post_id,))
+        if values:
+            conn.executemany(
+                f"INSERT OR IGNORE INTO {table} (post_id, {column}) VALUES (?, ?)",
+                [(post_id, v) for v in values],
+            )
+
+
+def mark_deleted(store: Store, source_id: int, guids: Sequence[str], *, at: str) -> int:
+    if not guids:
+        return 0
+    return store.conn.execute(
+        f"UPDATE posts SET deleted_at = ? WHERE source_id = ? AND deleted_at IS NULL "
+        f"AND guid IN ({placeholders(len(guids))})",
+        (at, source_id, *guids),
+    ).rowcount
+
+
+def set_indexed_for_source(store: Store, source_id: int, indexed: bool) -> None:
+    store.conn.execute(
+        "UPDATE posts SET indexed = ? WHERE source_id = ? AND indexed != ?",
+        (int(indexed), source_id, int(indexed)),
+    )
+
+
+def post_tags(store: Store, post_id: int) -> tuple[PostTag, ...]:
+    return tuple(
+        PostTag(topic=r["name"], origin=TagOrigin(r["origin"]), reason=r["reason"])
+        for r in rows(
+            store.conn,
+            """SELECT t.name, pt.origin, pt.reason FROM post_topics pt
+            JOIN topics t ON t.id = pt.topic_id WHERE pt.post_id = ? ORDER BY t.name""",
+            (post_id,),
+        )
+    )
+
+
+def get_post(store: Store, post_id: int) -> Post | None:
+    row = one(store.conn, _POST_SQL + " WHERE p.id = ?", (post_id,))
+    return _post(row, post_tags(store, post_id)) if row else None
+
+
+def list_posts(
+    store: Store,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    person_id: int | None = None,
+    topic_id: int | None = None,
+    unread: bool = False,
+    saved: bool = False,
+    limit: int | None = 50,
+    oldest_first: bool = False,
+) -> list[Post]:
+    where, params = ["p.deleted_at IS NULL"], []
+    if since is not None:
+        where.append("coalesce(p.published_at, p.fetched_at) >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("coalesce(p.published_at, p.fetched_at) < ?")
+        params.append(until)
+    if person_id is not None:
+        where.append("p.person_id = ?")
+        params.append(person_id)
+    if topic_id is not None:
+        where.append("""p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ?
+                        AND origin != 'blocked')""")
+        params.append(topic_id)
+    if unread:
+        where.append("p.read_at IS NULL")
+    if saved:
+        where.append("p.saved_at IS NOT NULL")
+    order = "ASC" if oldest_first else "DESC"
+    sql = (
+        _POST_SQL + f" WHERE {' AND '.join(where)} "
+        f"ORDER BY coalesce(p.published_at, p.fetched_at) {order}, p.id {order}"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_post(r) for r in rows(store.conn, sql, params)]
+
+
+def set_read(store: Store, post_ids: Sequence[int], read_at: str | None) -> int:
+    return store.conn.execute(
+        f"UPDATE posts SET read_at = ? WHERE id IN ({placeholders(len(post_ids))})",
+        (read_at, *post_ids),
+    ).rowcount
+
+
+def set_saved(store: Store, post_id: int, saved_at: str | None, note: str | None) -> int:
+    return store.conn.execute(
+        "UPDATE posts SET saved_at = ?, save_note = ? WHERE id = ?", (saved_at, note, post_id)
+    ).rowcount
+
+
+def count_posts(store: Store) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM posts").fetchone()[0])

@@ -1,0 +1,254 @@
+"""The database schema as named migrations, applied automatically and atomically on open.
+
+Never edit a migration that has shipped: add a new one at the end. ``LATEST`` in
+``plnctl.store.connection`` must equal the number of migrations (a test checks it).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("plnctl")
+
+_INITIAL = """
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    note TEXT,
+    index_override INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX people_name ON people (name COLLATE NOCASE);
+
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('feed', 'mastodon')),
+    url TEXT NOT NULL,
+    handle TEXT,
+    title TEXT,
+    site_url TEXT,
+    state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'gone', 'moved')),
+    etag TEXT,
+    last_modified TEXT,
+    last_fetched_at TEXT,
+    last_ok_at TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    next_due_at TEXT,
+    remote_id TEXT,
+    display_name TEXT,
+    avatar_url TEXT,
+    profile_fields TEXT,
+    bot INTEGER NOT NULL DEFAULT 0,
+    noindex INTEGER NOT NULL DEFAULT 0,
+    moved_to TEXT,
+    via_rss INTEGER NOT NULL DEFAULT 0,
+    cursor TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, url)
+);
+CREATE INDEX sources_person ON sources (person_id);
+CREATE UNIQUE INDEX sources_handle ON sources (lower(handle)) WHERE handle IS NOT NULL;
+CREATE INDEX sources_due ON sources (next_due_at);
+
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER REFERENCES sources (id) ON DELETE SET NULL,
+    person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+    guid TEXT NOT NULL,
+    url TEXT,
+    title TEXT,
+    author TEXT,
+    published_at TEXT,
+    updated_at TEXT,
+    content_html TEXT,
+    content_text TEXT,
+    fetched_at TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'article',
+    language TEXT,
+    categories TEXT,
+    in_reply_to TEXT,
+    boost_of_url TEXT,
+    boost_of_handle TEXT,
+    edited_at TEXT,
+    indexed INTEGER NOT NULL DEFAULT 1,
+    deleted_at TEXT,
+    read_at TEXT,
+    saved_at TEXT,
+    save_note TEXT,
+    UNIQUE (source_id, guid)
+);
+CREATE INDEX posts_published ON posts (published_at);
+CREATE INDEX posts_person_published ON posts (person_id, published_at);
+CREATE INDEX posts_url ON posts (url);
+CREATE INDEX posts_saved ON posts (saved_at) WHERE saved_at IS NOT NULL;
+
+CREATE VIRTUAL TABLE posts_fts USING fts5 (
+    title, content_text,
+    content = 'posts', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts WHEN new.indexed = 1
+    AND new.deleted_at IS NULL BEGIN
+    INSERT INTO posts_fts (rowid, title, content_text)
+    VALUES (new.id, new.title, new.content_text);
+END;
+CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN old.indexed = 1
+    AND old.deleted_at IS NULL BEGIN
+    INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
+    VALUES ('delete', old.id, old.title, old.content_text);
+END;
+CREATE TRIGGER posts_fts_update_old AFTER UPDATE OF title, content_text, indexed, deleted_at
+    ON posts WHEN old.indexed = 1 AND old.deleted_at IS NULL BEGIN
+    INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
+    VALUES ('delete', old.id, old.title, old.content_text);
+END;
+CREATE TRIGGER posts_fts_update_new AFTER UPDATE OF title, content_text, indexed, deleted_at
+    ON posts WHEN new.indexed = 1 AND new.deleted_at IS NULL BEGIN
+    INSERT INTO posts_fts (rowid, title, content_text)
+    VALUES (new.id, new.title, new.content_text);
+END;
+
+CREATE TABLE post_hashtags (
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (post_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX post_hashtags_tag ON post_hashtags (tag);
+
+CREATE TABLE post_links (
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    PRIMARY KEY (post_id, url)
+) WITHOUT ROWID;
+CREATE INDEX post_links_url ON post_links (url);
+
+CREATE TABLE post_mentions (
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    handle TEXT NOT NULL,
+    PRIMARY KEY (post_id, handle)
+) WITHOUT ROWID;
+CREATE INDEX post_mentions_handle ON post_mentions (handle);
+
+CREATE TABLE topics (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT,
+    person_weight REAL NOT NULL DEFAULT 1.0,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE topic_rules (
+    id INTEGER PRIMARY KEY,
+    topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('keyword', 'hashtag', 'category', 'exclude', 'person')),
+    value TEXT NOT NULL,
+    UNIQUE (topic_id, kind, value)
+);
+
+CREATE TABLE person_topics (
+    person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+    PRIMARY KEY (person_id, topic_id)
+) WITHOUT ROWID;
+CREATE INDEX person_topics_topic ON person_topics (topic_id);
+
+CREATE TABLE post_topics (
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+    origin TEXT NOT NULL CHECK (origin IN ('rule', 'manual', 'blocked')),
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (post_id, topic_id)
+) WITHOUT ROWID;
+CREATE INDEX post_topics_topic ON post_topics (topic_id, post_id);
+
+CREATE TABLE questions (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('mastodon', 'blog', 'offline')),
+    state TEXT NOT NULL DEFAULT 'open'
+        CHECK (state IN ('open', 'answered', 'resolved', 'closed')),
+    asked_at TEXT NOT NULL,
+    url TEXT,
+    remote_id TEXT,
+    instance TEXT,
+    comment_feed_url TEXT,
+    resolved_answer_id INTEGER REFERENCES answers (id) ON DELETE SET NULL,
+    closed_at TEXT,
+    resolved_at TEXT,
+    last_checked_at TEXT,
+    check_error TEXT,
+    deleted_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX questions_url ON questions (url) WHERE url IS NOT NULL;
+
+CREATE TABLE question_topics (
+    question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+    PRIMARY KEY (question_id, topic_id)
+) WITHOUT ROWID;
+
+CREATE TABLE answers (
+    id INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    answer_key TEXT NOT NULL,
+    author_name TEXT,
+    author_handle TEXT,
+    author_url TEXT,
+    person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+    post_id INTEGER REFERENCES posts (id) ON DELETE SET NULL,
+    text TEXT,
+    url TEXT,
+    answered_at TEXT,
+    found_via TEXT NOT NULL CHECK (found_via IN ('mastodon', 'comments', 'backlink', 'manual')),
+    created_at TEXT NOT NULL,
+    UNIQUE (question_id, answer_key)
+);
+CREATE INDEX answers_person ON answers (person_id);
+CREATE INDEX answers_handle ON answers (author_handle);
+
+CREATE TABLE digest_watermarks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    until_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE sync_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    sources INTEGER NOT NULL DEFAULT 0,
+    new_posts INTEGER NOT NULL DEFAULT 0,
+    updated_posts INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    for statement in _split(_INITIAL):
+        db.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split on ';' at statement ends, keeping trigger bodies (which contain ';') whole."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        text = "\n".join(current).strip()
+        if text.endswith(";") and (
+            not text.upper().startswith("CREATE TRIGGER") or text.upper().endswith("END;")
+        ):
+            statements.append(text)
+            current = []
+    if "\n".join(current).strip():
+        statements.append("\n".join(current).strip())
+    return statements
