@@ -87,6 +87,8 @@ class State:
             "feeds": len(self.feeds),
             "entries": feedgen.total_entries(self.feeds),
             "changed": len(self.changed),
+            "plain_bytes": sum(len(b.plain) for b in self.bodies),
+            "gzip_bytes": sum(len(b.gzipped) for b in self.bodies),
         }
 
     def count(self, key: str, nbytes: int = 0) -> None:

@@ -1,0 +1,494 @@
+"""plnctl's benchmark harness: plnctl side by side with its peers, one command.
+
+    python benchmarks/run.py [sync|startup|all|NAME ...] [--feeds 200,1000] [--runs 3] [--quick]
+
+Writes a Markdown report to stdout and to benchmarks/results/latest.md (plus latest.json);
+progress goes to stderr. NAME runs ``benchmarks/bench_NAME.py`` (see README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from harness import (  # noqa: E402
+    BIN,
+    RESULTS,
+    fmt_mb,
+    fmt_ratio,
+    fmt_s,
+    log,
+    md_table,
+    measure,
+    median,
+    ratio,
+    temp_dir,
+)
+from peers import Peer, SetupError, all_peers  # noqa: E402
+from server import ServerProcess  # noqa: E402
+
+SCENARIOS = ("cold", "unchanged", "incremental")
+SCENARIO_TITLES = {
+    "cold": "cold sync (empty database)",
+    "unchanged": "unchanged re-sync (all 304)",
+    "incremental": "incremental (10 % of feeds changed)",
+}
+TARGET_FEEDS = 1000  # the issue states its targets at 1,000 feeds
+STARTUP_TARGET = 0.150
+RSS_TARGET_MB = 150.0
+UNCHANGED_TARGET = 1.0
+
+
+# --- sync ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SyncRun:
+    wall: float | None = None
+    cpu: float | None = None
+    rss: float | None = None
+    stored: int = 0
+    expected: int = 0
+    http: dict = dataclasses.field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclasses.dataclass
+class SyncResults:
+    feeds: list[int]
+    runs: int
+    tools: list[str]
+    skipped: dict[str, str]  # tool -> why
+    versions: dict[str, str]
+    how: dict[str, str]
+    server: dict[int, dict] = dataclasses.field(default_factory=dict)
+    data: dict[tuple[int, str, str], list[SyncRun]] = dataclasses.field(default_factory=dict)
+
+    def runs_of(self, n: int, scenario: str, tool: str) -> list[SyncRun]:
+        return self.data.get((n, scenario, tool), [])
+
+    def med(self, n: int, scenario: str, tool: str, attr: str = "wall") -> float | None:
+        runs = self.runs_of(n, scenario, tool)
+        if not runs or not all(r.ok for r in runs):
+            return None
+        return median(getattr(r, attr) for r in runs)
+
+    def failed(self, n: int, scenario: str, tool: str) -> bool:
+        return any(not r.ok for r in self.runs_of(n, scenario, tool))
+
+
+def sync_one_run(
+    peer: Peer, n: int, srv: ServerProcess, res: SyncResults, timeout: float, keep: bool
+) -> None:
+    with temp_dir(f"{peer.name}-{n}", keep=keep) as d:
+        srv.set_step(0)
+        try:
+            peer.setup(d, srv)
+        except (SetupError, OSError) as e:
+            for sc in SCENARIOS:
+                res.data.setdefault((n, sc, peer.name), []).append(SyncRun(error=f"setup: {e}"))
+            log(f"  {peer.name}: setup failed: {e}")
+            return
+        broken = ""
+        for sc in SCENARIOS:
+            run = SyncRun()
+            res.data.setdefault((n, sc, peer.name), []).append(run)
+            if broken:
+                run.error = f"not run ({broken})"
+                continue
+            info = srv.set_step(1 if sc == "incremental" else 0)
+            run.expected = info["entries"]
+            srv.reset_stats()
+            cmd, env = peer.sync_cmd(d, sc)
+            m = measure(cmd, env=env, timeout=timeout)
+            run.http = srv.stats()
+            run.stored = peer.count(d)
+            run.wall, run.cpu, run.rss = m.wall, m.cpu, m.maxrss_mb
+            if not m.ok:
+                run.error = m.error_tail(3)
+            elif run.stored != run.expected:
+                run.error = f"stored {run.stored} of {run.expected} entries"
+                if m.stderr.strip():
+                    run.error += ": " + " | ".join(m.stderr.strip().splitlines()[-2:])
+            log(
+                f"  {peer.name:8} {n:5} feeds {sc:11} wall {fmt_s(m.wall):>8}  cpu "
+                f"{fmt_s(m.cpu):>8}  rss {fmt_mb(m.maxrss_mb):>6}  stored {run.stored}/"
+                f"{run.expected}  http 200={run.http.get('200')} 304={run.http.get('304')}"
+                + (f"  FAILED: {run.error}" if run.error else "")
+            )
+            if run.error and sc == "cold":
+                broken = f"{sc} sync failed"
+
+
+def run_sync(args: argparse.Namespace) -> SyncResults:
+    peers = [p for p in all_peers() if p.name in args.tools]
+    skipped: dict[str, str] = {}
+    active: list[Peer] = []
+    for p in peers:
+        log(f"checking {p.name} ...")
+        why = p.check()
+        if why:
+            skipped[p.name] = why
+            log(f"  skipping {p.name}: {why}")
+        else:
+            active.append(p)
+    res = SyncResults(
+        feeds=args.feeds,
+        runs=args.runs,
+        tools=[p.name for p in peers],
+        skipped=skipped,
+        versions={p.name: p.version() for p in peers},
+        how={p.name: p.describe() for p in active},
+    )
+    for n in args.feeds:
+        timeout = args.timeout or max(120.0, 0.5 * n)
+        log(f"starting feed server with {n} feeds ...")
+        with ServerProcess(n) as srv:
+            res.server[n] = srv.set_step(0)
+            for r in range(args.runs):
+                order = active[r % len(active) :] + active[: r % len(active)] if active else []
+                log(f"run {r + 1}/{args.runs}, {n} feeds: {', '.join(p.name for p in order)}")
+                for peer in order:
+                    sync_one_run(peer, n, srv, res, timeout, args.keep)
+    return res
+
+
+def _target_cells(res: SyncResults, n: int, sc: str) -> tuple[str, str]:
+    """(target, result) for one row; results at other sizes than 1,000 are in parentheses."""
+    p = res.med(n, sc, "plnctl")
+    indicative = n != TARGET_FEEDS
+
+    def verdict(passed: bool | None) -> str:
+        if passed is None:
+            return "n/a"
+        word = "PASS" if passed else "FAIL"
+        return f"({word})" if indicative else f"**{word}**"
+
+    if sc == "cold":
+        r = ratio(p, res.med(n, sc, "reader"))
+        b = ratio(p, res.med(n, sc, "newsboat"))
+        parts = []
+        parts.append("reader " + verdict(None if r is None else r <= 0.5))
+        parts.append("newsboat " + verdict(None if b is None else b <= 1.0))
+        return "≤ 0.5× reader, ≤ 1× newsboat", ", ".join(parts)
+    if sc == "unchanged":
+        return "< 1 s", verdict(None if p is None else p < UNCHANGED_TARGET)
+    return "–", "–"
+
+
+def _cell(res: SyncResults, n: int, sc: str, tool: str, attr: str, fmt: Callable) -> str:
+    if tool in res.skipped:
+        return "skipped"
+    if res.failed(n, sc, tool):
+        return "FAILED"
+    return fmt(res.med(n, sc, tool, attr))
+
+
+def render_sync(res: SyncResults) -> str:
+    out = ["## Feed sync", ""]
+    tools = res.tools
+    out.append(
+        f"Medians of {res.runs} run(s); each run starts from an empty database and does the "
+        "three syncs in order (cold, unchanged, incremental). Wall time includes process start. "
+        "Tool versions: " + ", ".join(f"{t} {res.versions.get(t, '?')}" for t in tools) + "."
+    )
+    out.append("")
+    for n in res.feeds:
+        s = res.server.get(n, {})
+        out.append(
+            f"- {n} feeds, {s.get('entries', '?')} entries: "
+            f"{s.get('plain_bytes', 0) / 1e6:.1f} MB plain, "
+            f"{s.get('gzip_bytes', 0) / 1e6:.1f} MB gzip on the wire."
+        )
+    for t, why in res.skipped.items():
+        out.append(f"- **{t} skipped**: {why}")
+    for t, how in res.how.items():
+        out.append(f"- {t}: {how}")
+    out.append("")
+
+    headers = ["feeds", "scenario", *[f"{t} wall" for t in tools]]
+    headers += ["plnctl / reader", "plnctl / newsboat", "target", "result"]
+    rows = []
+    for n in res.feeds:
+        for sc in SCENARIOS:
+            p = res.med(n, sc, "plnctl")
+            row = [n, SCENARIO_TITLES[sc]]
+            row += [_cell(res, n, sc, t, "wall", fmt_s) for t in tools]
+            row += [fmt_ratio(ratio(p, res.med(n, sc, "reader")))]
+            row += [fmt_ratio(ratio(p, res.med(n, sc, "newsboat")))]
+            row += list(_target_cells(res, n, sc))
+            rows.append(row)
+        # peak RSS: the largest of the three scenarios (medians over runs)
+        peaks = {}
+        for t in tools:
+            vals = [res.med(n, sc, t, "rss") for sc in SCENARIOS]
+            peaks[t] = max(vals) if all(v is not None for v in vals) else None
+        row = [n, "peak RSS (max of the 3 syncs)"]
+        row += [
+            "skipped" if t in res.skipped else ("FAILED" if peaks[t] is None else fmt_mb(peaks[t]))
+            for t in tools
+        ]
+        row += [fmt_ratio(ratio(peaks.get("plnctl"), peaks.get("reader")))]
+        row += [fmt_ratio(ratio(peaks.get("plnctl"), peaks.get("newsboat")))]
+        pk = peaks.get("plnctl")
+        row += [f"< {RSS_TARGET_MB:.0f} MB", "n/a" if pk is None else
+                ("**PASS**" if pk < RSS_TARGET_MB else "**FAIL**")]  # fmt: skip
+        rows.append(row)
+    out.append(md_table(headers, rows))
+    out.append("")
+    out.append(
+        f"Targets (from the issue) are defined at {TARGET_FEEDS:,} feeds; verdicts at other sizes "
+        "are in parentheses, for orientation only. Ratios < 1 mean plnctl is faster/smaller."
+    )
+    out.append("")
+
+    out.append("### Details (medians; CPU = user + sys of the tool's process)")
+    out.append("")
+    headers = ["feeds", "scenario", "tool", "wall", "wall per run", "CPU", "peak RSS"]
+    headers += ["stored / expected", "HTTP 200 / 304", "status"]
+    rows = []
+    for n in res.feeds:
+        for sc in SCENARIOS:
+            for t in tools:
+                if t in res.skipped:
+                    continue
+                runs = res.runs_of(n, sc, t)
+                if not runs:
+                    continue
+                last = runs[-1]
+                errors = [r.error for r in runs if r.error]
+                status = "ok" if not errors else f"FAILED {len(errors)}/{len(runs)}: {errors[0]}"
+                per_run = ", ".join(fmt_s(r.wall) if r.wall is not None else "–" for r in runs)
+                http = f"{last.http.get('200', '–')} / {last.http.get('304', '–')}"
+                rows.append([
+                    n, sc, t,
+                    fmt_s(median(r.wall for r in runs)), per_run,
+                    fmt_s(median(r.cpu for r in runs)), fmt_mb(median(r.rss for r in runs)),
+                    f"{last.stored} / {last.expected}", http, status,
+                ])  # fmt: skip
+    out.append(md_table(headers, rows))
+    out.append("")
+    if "newsboat" in res.tools and "newsboat" not in res.skipped:
+        out.append(
+            "Note: newsboat 2.21 saves a feed's ETag/Last-Modified only from its second fetch "
+            "of that feed, so its first re-sync after a cold sync downloads everything again "
+            "(HTTP 200, not 304): that is what its user sees, and what the table times."
+        )
+        out.append("")
+    return "\n".join(out)
+
+
+# --- startup ------------------------------------------------------------------------------------
+
+
+def run_startup(args: argparse.Namespace) -> str:
+    runs = args.startup_runs
+    plnctl = str(BIN / "plnctl") if (BIN / "plnctl").exists() else shutil.which("plnctl")
+    rows = []
+    with temp_dir("startup", keep=args.keep) as d:
+        from peers import isolated_env
+
+        env = isolated_env(d)
+        db = str(d / "startup.db")
+        cases: list[tuple[str, list[str] | None, bool]] = [
+            ("`python -c pass` (interpreter baseline)", [sys.executable, "-c", "pass"], False),
+            ("`plnctl --help`", [plnctl, "--help"] if plnctl else None, True),
+            (
+                "`plnctl --db X person list`",
+                [plnctl, "--db", db, "person", "list"] if plnctl else None,
+                True,
+            ),
+            ("`plnctl --version`", [plnctl, "--version"] if plnctl else None, False),
+            (
+                "`newsboat --version`",
+                ["newsboat", "--version"] if shutil.which("newsboat") else None,
+                False,
+            ),
+            ('`python -c "import reader"`', [sys.executable, "-c", "import reader"], False),
+        ]
+        for label, cmd, targeted in cases:
+            target = f"< {STARTUP_TARGET * 1000:.0f} ms" if targeted else "–"
+            if cmd is None:
+                rows.append([label, "–", "–", "–", "–", target, "skipped (not installed)"])
+                continue
+            log(f"startup: {label} x{runs}")
+            measure(cmd, env=env, timeout=60)  # warm the page cache / create the db
+            ms = [measure(cmd, env=env, timeout=60) for _ in range(runs)]
+            bad = [m for m in ms if not m.ok]
+            med = median(m.wall for m in ms)
+            if bad:
+                result = f"FAILED: {bad[0].error_tail(2)}"
+            elif targeted:
+                result = "**PASS**" if med < STARTUP_TARGET else "**FAIL**"
+            else:
+                result = "–"
+            rows.append([
+                label, fmt_s(med), fmt_s(min(m.wall for m in ms)),
+                fmt_s(median(m.cpu for m in ms)), fmt_mb(median(m.maxrss_mb for m in ms)),
+                target, result,
+            ])  # fmt: skip
+    headers = ["command", "wall (median)", "wall (min)", "CPU", "peak RSS", "target", "result"]
+    return "\n".join(
+        [
+            "## Start-up time",
+            "",
+            f"Each command run {runs} times (after one untimed warm-up), timed from the parent "
+            "(fork to exit), temp HOME.",
+            "",
+            md_table(headers, rows),
+            "",
+        ]
+    )
+
+
+# --- bench_*.py extension modules ---------------------------------------------------------------
+
+
+def bench_modules() -> dict[str, Path]:
+    return {p.stem[len("bench_") :]: p for p in sorted(HERE.glob("bench_*.py"))}
+
+
+def run_bench_module(name: str, path: Path, argv: list[str]) -> str:
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        main = getattr(module, "main", None)
+        if not callable(main):
+            return f"## {name}\n\n`{path.name}` defines no `main(argv) -> str`; skipped.\n"
+        section = main(list(argv))
+        return str(section).rstrip() + "\n"
+    except SystemExit as e:
+        return f"## {name}\n\n`{path.name}` exited ({e.code}); no results.\n"
+    except Exception:
+        tb = traceback.format_exc(limit=5)
+        log(tb)
+        return f"## {name}\n\n`{path.name}` failed:\n\n```\n{tb}```\n"
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def environment() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{when} · {os.cpu_count()} CPUs ({cpu}) · Python {platform.python_version()} · "
+        f"{platform.system()} {platform.release()} · commit {commit or '?'}"
+    )
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    benches = bench_modules()
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/run.py",
+        description="Benchmark plnctl side by side with reader and newsboat.",
+        epilog="Extra benchmarks (benchmarks/bench_NAME.py): "
+        + (", ".join(benches) or "none yet")
+        + ". Unknown options are passed to their main(argv).",
+    )
+    parser.add_argument(
+        "what", nargs="*", default=["all"], help="sync, startup, all (default) or a NAME"
+    )
+    parser.add_argument("--feeds", help="feed counts, comma-separated (default: 200,1000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (default: 3)")
+    parser.add_argument("--quick", action="store_true", help="200 feeds, 1 run, 5 start-ups")
+    parser.add_argument(
+        "--tools", default="plnctl,reader,newsboat", help="comma list (default: all three)"
+    )
+    parser.add_argument("--timeout", type=float, help="per sync, seconds (default: max(120, N/2))")
+    parser.add_argument("--startup-runs", type=int, default=10)
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.md")
+    parser.add_argument("--keep", action="store_true", help="keep temp dirs in benchmarks/.work")
+    args, extra = parser.parse_known_args(argv)
+    if args.quick:  # explicit --feeds still wins
+        args.feeds, args.runs = args.feeds or "200", 1
+        args.startup_runs = min(args.startup_runs, 5)
+    args.feeds = args.feeds or "200,1000"
+    args.feeds = [int(x) for x in str(args.feeds).split(",") if x.strip()]
+    args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    known = {"sync", "startup", "all", *benches}
+    unknown = [w for w in args.what if w not in known]
+    if unknown:
+        parser.error(f"unknown benchmark {unknown}; choose from {sorted(known)}")
+    if args.runs < 1 or any(n < 1 for n in args.feeds):
+        parser.error("--runs and --feeds must be positive")
+    return args, extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = parse_args(argv)
+    benches = bench_modules()
+    what = args.what
+    todo = ["sync", "startup", *benches] if "all" in what else list(dict.fromkeys(what))
+    bench_argv = [*extra, *(["--quick"] if args.quick else [])]
+
+    sections = ["# plnctl benchmarks", "", environment(), ""]
+    payload: dict = {"environment": sections[2], "args": sys.argv[1:]}
+    started = time.perf_counter()
+    status = 0
+    try:
+        for item in todo:
+            if item == "sync":
+                res = run_sync(args)
+                sections.append(render_sync(res))
+                payload["sync"] = {
+                    "skipped": res.skipped,
+                    "versions": res.versions,
+                    "server": {str(k): v for k, v in res.server.items()},
+                    "runs": [
+                        {"feeds": n, "scenario": sc, "tool": t, **dataclasses.asdict(r)}
+                        for (n, sc, t), runs in res.data.items()
+                        for r in runs
+                    ],
+                }
+            elif item == "startup":
+                sections.append(run_startup(args))
+            else:
+                log(f"bench_{item}.py ...")
+                sections.append(run_bench_module(item, benches[item], bench_argv))
+    except KeyboardInterrupt:
+        sections.append("\n**Interrupted**: results above are partial.\n")
+        status = 130
+    sections.append(f"_Total benchmark time: {time.perf_counter() - started:.0f} s._\n")
+    report = "\n".join(sections)
+    print(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report, encoding="utf-8")
+    args.output.with_suffix(".json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    log(f"written to {args.output}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
