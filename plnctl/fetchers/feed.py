@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,7 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
 # bozo reasons that say nothing about the entries we got (the feed reads fine).
+_JSON_FEED = "https://jsonfeed.org/version/"
 _HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
 
 
@@ -51,6 +53,8 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     """Parse a feed body; raise ParseError when it is not a feed (e.g. an HTML page)."""
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     response_headers.setdefault("content-location", url)
+    if _looks_like_json(body, response_headers):
+        return parse_json_feed(body, url=url)
     result = feedparser.parse(
         io.BytesIO(body),
         response_headers=response_headers,
@@ -85,29 +89,122 @@ def entry_to_post(entry: Mapping[str, Any], feed_url: str) -> NewPost:
     """One feedparser entry -> NewPost with sanitized HTML, text, links and hashtags."""
     html, base = _content(entry, feed_url)
     link = _absolute(entry.get("link"), feed_url)
-    clean = sanitize_html(html, base_url=base or link or feed_url)
-    text = html_to_text(clean)
     title = _text(entry.get("title"), entry.get("title_detail")) or None
-    published = _iso(entry.get("published_parsed"))
-    updated = _iso(entry.get("updated_parsed"))
-    categories = tuple(
-        dict.fromkeys(t["term"].strip() for t in entry.get("tags") or () if t.get("term"))
+    # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed (deprecated).
+    updated = _iso(dict.get(entry, "updated_parsed") if isinstance(entry, dict) else None)
+    categories = [t["term"] for t in entry.get("tags") or () if t.get("term")]
+    return make_post(
+        guid=(entry.get("id") or "").strip() or None,
+        link=link,
+        title=title,
+        author=entry.get("author"),
+        published=_iso(entry.get("published_parsed")) or updated,
+        updated=updated,
+        html=html,
+        base=base or link or feed_url,
+        categories=categories,
+        language=entry.get("language"),
     )
+
+
+def make_post(
+    *,
+    guid: str | None,
+    link: str | None,
+    title: str | None,
+    author: str | None,
+    published: str | None,
+    updated: str | None,
+    html: str,
+    base: str,
+    categories: Iterable[str] = (),
+    language: str | None = None,
+) -> NewPost:
+    """A NewPost from already-extracted fields: sanitizes ``html`` and derives text/tags/links."""
+    clean = sanitize_html(html, base_url=base)
+    text = html_to_text(clean)
+    if not guid:
+        guid = (
+            link or "sha256:" + hashlib.sha256(f"{title or ''}\0{html}".encode()).hexdigest()[:32]
+        )
     return NewPost(
-        guid=_guid(entry, link, title, html),
+        guid=guid,
         url=link,
         title=title,
-        author=(entry.get("author") or "").strip() or None,
-        published_at=published or updated,
+        author=(author or "").strip() or None,
+        published_at=published,
         updated_at=updated,
         content_html=clean or None,
         content_text=text or None,
         kind="article",
-        language=(entry.get("language") or None),
-        categories=categories,
+        language=language or None,
+        categories=tuple(dict.fromkeys(c.strip() for c in categories if c and c.strip())),
         hashtags=extract_hashtags(f"{title or ''}\n{text}"),
-        links=tuple(u for u in extract_links(clean, base or feed_url) if u != link),
+        links=tuple(u for u in extract_links(clean, base) if u != link),
     )
+
+
+def parse_json_feed(body: bytes, *, url: str) -> ParsedFeed:
+    """A JSON Feed (https://jsonfeed.org/version/1.1); feedparser 6.0 does not read them."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ParseError(f"not a feed: invalid JSON ({_one_line(e)})") from None
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(_JSON_FEED):
+        raise ParseError("not a feed: JSON without a JSON Feed version")
+    posts: dict[str, NewPost] = {}
+    for item in doc.get("items") or ():
+        if isinstance(item, dict):
+            post = _json_item_to_post(item, url)
+            posts.setdefault(post.guid, post)
+    return ParsedFeed(
+        title=_str(doc.get("title")),
+        site_url=_absolute(_str(doc.get("home_page_url")), url),
+        entries=tuple(posts.values()),
+        version="json1",
+    )
+
+
+def _json_item_to_post(item: dict[str, Any], feed_url: str) -> NewPost:
+    link = _absolute(_str(item.get("url")), feed_url)
+    html = _str(item.get("content_html"))
+    if not html:
+        html = _as_html(_str(item.get("content_text") or item.get("summary")) or "", "text/plain")
+    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
+    updated = _json_date(item.get("date_modified"))
+    tags = item.get("tags")
+    tags = tags if isinstance(tags, list) else []
+    return make_post(
+        guid=_str(item.get("id")),
+        link=link,
+        title=_str(item.get("title")),
+        author=_str(author),
+        published=_json_date(item.get("date_published")) or updated,
+        updated=updated,
+        html=html,
+        base=link or feed_url,
+        categories=[str(t) for t in tags],
+        language=_str(item.get("language")),
+    )
+
+
+def _str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value).strip() or None
+
+
+def _json_date(value: Any) -> str | None:
+    try:
+        return to_iso(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
+    content_type = headers.get("content-type", "").lower()
+    return "json" in content_type or body[:64].lstrip().startswith(b"{")
 
 
 def _content(entry: Mapping[str, Any], feed_url: str) -> tuple[str, str | None]:
@@ -135,16 +232,6 @@ def _text(value: str | None, detail: Mapping[str, Any] | None) -> str:
     if detail and "html" in (detail.get("type") or "") and ("<" in value or "&" in value):
         return html_to_text(value)
     return " ".join(value.split())
-
-
-def _guid(entry: Mapping[str, Any], link: str | None, title: str | None, html: str) -> str:
-    guid = (entry.get("id") or "").strip()
-    if guid:
-        return guid
-    if link:
-        return link
-    digest = hashlib.sha256(f"{title or ''}\0{html}".encode()).hexdigest()
-    return f"sha256:{digest[:32]}"
 
 
 def _iso(parsed: time.struct_time | None) -> str | None:

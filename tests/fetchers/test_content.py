@@ -1,0 +1,107 @@
+"""The sanitizer against hostile HTML, and text/link/hashtag extraction."""
+
+from __future__ import annotations
+
+import pytest
+
+from plnctl.fetchers.content import (
+    extract_hashtags,
+    extract_links,
+    html_to_text,
+    sanitize_html,
+)
+
+HOSTILE = [
+    ('<p>hi<script>alert("x")</script></p>', "alert"),
+    ('<img src="https://e.org/a.png" onerror="alert(1)">', "onerror"),
+    ('<a href="javascript:alert(1)">click</a>', "javascript"),
+    ('<a href="JaVaScRiPt:alert(1)">click</a>', "alert"),
+    ('<a href=" javascript:alert(1)">click</a>', "alert"),
+    ('<iframe src="https://evil.example/"></iframe>', "iframe"),
+    ('<form action="https://evil.example/"><input name="pw"></form>', "form"),
+    ("<style>body{display:none}</style><p>x</p>", "display"),
+    ('<p style="position:fixed;top:0">x</p>', "position"),
+    ('<div onclick="steal()">x</div>', "steal"),
+    ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "data:"),
+    ("<svg><script>alert(1)</script></svg>", "alert"),
+    ('<object data="https://evil.example/x.swf"></object>', "object"),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example/">', "refresh"),
+    ('<base href="https://evil.example/">', "base"),
+    ("<!-- <script>alert(1)</script> -->", "alert"),
+]
+
+
+@pytest.mark.parametrize(("hostile", "must_not_contain"), HOSTILE)
+def test_sanitizer_removes_hostile_markup(hostile, must_not_contain):
+    clean = sanitize_html(hostile)
+    assert must_not_contain.lower() not in clean.lower()
+
+
+def test_sanitizer_keeps_formatting_links_and_images():
+    html = (
+        '<h2>Plan</h2><p><strong>Bold</strong> <em>it</em> <a href="https://e.org/x">link</a></p>'
+        '<ul><li>one</li></ul><blockquote>quote</blockquote><img src="https://e.org/a.png" alt="A">'
+    )
+    clean = sanitize_html(html)
+    for kept in ("<h2>", "<strong>", "<em>", "<li>", "<blockquote>", 'alt="A"'):
+        assert kept in clean
+    assert '<a href="https://e.org/x" rel="noopener noreferrer">link</a>' in clean
+    assert '<img src="https://e.org/a.png"' in clean
+
+
+def test_sanitizer_makes_relative_urls_absolute():
+    clean = sanitize_html(
+        '<a href="../about">me</a><img src="pic.png">', base_url="https://t.example/blog/post/"
+    )
+    assert 'href="https://t.example/blog/about"' in clean
+    assert 'src="https://t.example/blog/post/pic.png"' in clean
+
+
+def test_sanitizer_of_nothing():
+    assert sanitize_html(None) == ""
+    assert sanitize_html("") == ""
+
+
+def test_html_to_text_is_readable():
+    html = (
+        "<h1>Title</h1><p>First &amp; <b>bold</b>&nbsp;words.</p>"
+        "<p>Second<br>line</p><ul><li>a</li><li>b</li></ul>"
+    )
+    text = html_to_text(html)
+    assert text.startswith("Title\n")
+    assert "First & bold words." in text
+    assert "Second\nline" in text
+    assert "<" not in text
+    assert html_to_text("<script>var x = 1;</script>visible") == "visible"
+    assert html_to_text("plain  text\n\n\n\nmore") == "plain text\n\nmore"
+    assert html_to_text(None) == ""
+
+
+def test_extract_links_absolute_http_only_without_duplicates():
+    html = (
+        '<a href="/a">a</a> <a href="https://x.org/b#frag">b</a> <a href="https://x.org/b">b</a>'
+        '<a href="mailto:t@e.org">m</a> <a href="#top">top</a> <a href=\'https://y.org/q?a=1&amp;b=2\'>'
+    )
+    assert extract_links(html, "https://t.example/post/1") == (
+        "https://t.example/a",
+        "https://x.org/b",
+        "https://y.org/q?a=1&b=2",
+    )
+    assert extract_links(None, "https://t.example/") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("Loving #EdTech and #edtech and #UKEdChat!", ("edtech", "ukedchat")),
+        ("see https://e.org/page#section and #1 and C#", ()),
+        (
+            "#startOfLine then (#paren) and #with_underscore",
+            ("startofline", "paren", "with_underscore"),
+        ),
+        ("#Bildung #éducation", ("bildung", "éducation")),
+        ("", ()),
+    ],
+)
+def test_extract_hashtags(text, tags):
+    assert extract_hashtags(text) == tags
