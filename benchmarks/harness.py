@@ -1,8 +1,10 @@
 """Shared helpers for plnctl's benchmarks (also meant for ``benchmarks/bench_*.py`` modules).
 
 - ``measure(cmd, ...)`` runs one command in a child process and returns wall time, CPU time
-  (user + sys of that child, from ``os.wait4``) and its peak RSS (``ru_maxrss``), with a timeout
-  that kills the child's whole process group;
+  (user + sys of that child, from ``wait4``) and its peak RSS (``ru_maxrss``), with a timeout
+  that kills the child's whole process group. The command is started through
+  ``rusage_launcher.c`` (compiled on first use when a C compiler exists) so its peak RSS is not
+  floored at the harness's own RSS;
 - ``work_dir(name)`` makes a fresh temp dir under ``benchmarks/.work/`` (gitignored);
 - ``md_table(headers, rows)`` renders a Markdown table; ``median``, ``fmt_s``, ``fmt_mb``.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import os
 import shutil
 import signal
@@ -27,6 +30,32 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 RESULTS = HERE / "results"
 BIN = Path(sys.executable).parent  # the venv's bin/ (plnctl lives there)
+LAUNCHER_SRC = HERE / "rusage_launcher.c"
+_launcher: list[str | None] = []
+
+
+def launcher() -> str | None:
+    """Path of the compiled ``rusage_launcher`` (built once into .work/), or None (no C compiler):
+    then children are forked from this process and their peak RSS can't read below ours."""
+    if not _launcher:
+        path = None
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if cc and LAUNCHER_SRC.exists() and os.environ.get("BENCH_NO_LAUNCHER") != "1":
+            digest = hashlib.sha1(LAUNCHER_SRC.read_bytes()).hexdigest()[:10]
+            exe = WORK / f"rusage_launcher-{digest}"
+            if not exe.exists():
+                WORK.mkdir(parents=True, exist_ok=True)
+                tmp = exe.with_suffix(".tmp")
+                r = subprocess.run(
+                    [cc, "-O2", "-o", str(tmp), str(LAUNCHER_SRC)], capture_output=True, text=True
+                )
+                if r.returncode == 0:
+                    tmp.replace(exe)
+                else:
+                    print(f"rusage_launcher not built: {r.stderr[-300:]}", file=sys.stderr)
+            path = str(exe) if exe.exists() else None
+        _launcher.append(path)
+    return _launcher[0]
 
 
 @dataclasses.dataclass
@@ -67,18 +96,21 @@ def measure(
     """
     cmd = [str(c) for c in cmd]
     WORK.mkdir(parents=True, exist_ok=True)
+    wrapper = launcher()
     with (
         tempfile.TemporaryFile(dir=WORK) as out,
         tempfile.TemporaryFile(dir=WORK) as err,
         tempfile.TemporaryFile(dir=WORK) as inp,
+        tempfile.NamedTemporaryFile(dir=WORK, prefix="rusage-") as ru_file,
     ):
         if stdin_data:
             inp.write(stdin_data)
             inp.seek(0)
         timed_out = threading.Event()
         t0 = time.perf_counter()
+        full = [wrapper, ru_file.name, *cmd] if wrapper else cmd
         proc = subprocess.Popen(
-            cmd, stdin=inp, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True
+            full, stdin=inp, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True
         )
 
         def kill() -> None:
@@ -109,16 +141,23 @@ def measure(
         # the child may have left grandchildren in its session: never leave them running
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+        returncode = proc.returncode
+        user, system, maxrss_kib = ru.ru_utime, ru.ru_stime, ru.ru_maxrss
+        if wrapper:
+            fields = Path(ru_file.name).read_text().split()
+            if len(fields) == 4:  # the launcher's own child: the command itself
+                returncode = os.waitstatus_to_exitcode(int(fields[0]))
+                maxrss_kib, user, system = int(fields[1]), float(fields[2]), float(fields[3])
         out.seek(0)
         err.seek(0)
         return Measurement(
             cmd=cmd,
             wall=wall,
-            cpu=ru.ru_utime + ru.ru_stime,
-            user=ru.ru_utime,
-            sys=ru.ru_stime,
-            maxrss_mb=ru.ru_maxrss / 1024.0,  # Linux: KiB
-            returncode=proc.returncode,
+            cpu=user + system,
+            user=user,
+            sys=system,
+            maxrss_mb=maxrss_kib / 1024.0,  # Linux: KiB
+            returncode=returncode,
             timed_out=timed_out.is_set(),
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
