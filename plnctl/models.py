@@ -211,6 +211,9 @@ class Question(_Model):
     answer_count: int = 0
     network_answer_count: int = 0
     first_answer_at: str | None = None
+    instance: str | None = None  # the Mastodon host the status lives on
+    comment_feed_url: str | None = None  # a blog post's comment feed, when one was found
+    resolved_at: str | None = None
 
 
 @dataclass(frozen=True)
