@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -31,7 +30,7 @@ COMMAND_MODULES = (
 class PlnGroup(TyperGroup):
     """Turns PlnError into one line on stderr and its documented exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except PlnError as e:
@@ -42,7 +41,7 @@ class PlnGroup(TyperGroup):
         except KeyboardInterrupt:
             output.error("interrupted")
             raise typer.Exit(130) from None
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as e:
             if _debug(ctx):
@@ -53,7 +52,7 @@ class PlnGroup(TyperGroup):
             state(ctx).close()
 
 
-def _debug(ctx: click.Context) -> bool:
+def _debug(ctx: typer.Context) -> bool:
     return bool(state(ctx).debug)  # type: ignore[arg-type]
 
 

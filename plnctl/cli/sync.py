@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -50,17 +51,17 @@ def sync(
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _run(iterator: object, show_progress: bool) -> list[SourceResult]:
+def _run(iterator: Iterator[SourceResult], show_progress: bool) -> list[SourceResult]:
     results: list[SourceResult] = []
     if not show_progress:
-        results.extend(iterator)  # type: ignore[call-overload]
+        results.extend(iterator)
         return results
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(TextColumn("Syncing"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=output.err, transient=True) as bar:
         task = bar.add_task("", total=None)
-        for result in iterator:  # type: ignore[attr-defined]
+        for result in iterator:
             results.append(result)
             bar.update(task, advance=1, description=result.label[:50])
     return results

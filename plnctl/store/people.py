@@ -250,7 +250,8 @@ def list_sources(
     kind: SourceKind | None = None,
     failing: bool = False,
 ) -> list[Source]:
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[object] = []
     if person_id is not None:
         where.append("person_id = ?")
         params.append(person_id)
@@ -272,7 +273,8 @@ def due_sources(
     force: bool = False,
 ) -> list[Source]:
     """Active sources whose next_due_at has passed (all of them with force)."""
-    where, params = ["state = 'active'"], []
+    where: list[str] = ["state = 'active'"]
+    params: list[object] = []
     if not force:
         where.append("(next_due_at IS NULL OR next_due_at <= ?)")
         params.append(now)

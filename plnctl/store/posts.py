@@ -111,13 +111,13 @@ def upsert_posts(
     guids = list(unique)
     for start in range(0, len(guids), 500):
         chunk = guids[start : start + 500]
-        for row in rows(
+        for found in rows(
             conn,
             f"""SELECT id, guid, title, content_html, url, edited_at, deleted_at
                 FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
             (source_id, *chunk),
         ):
-            existing[row["guid"]] = row
+            existing[found["guid"]] = found
     new_ids: list[int] = []
     updated_ids: list[int] = []
     for guid, post in unique.items():
@@ -201,7 +201,8 @@ def list_posts(
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[Post]:
-    where, params = ["p.deleted_at IS NULL"], []
+    where: list[str] = ["p.deleted_at IS NULL"]
+    params: list[object] = []
     if since is not None:
         where.append("coalesce(p.published_at, p.fetched_at) >= ?")
         params.append(since)

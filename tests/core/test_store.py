@@ -1,0 +1,151 @@
+"""Opening databases: identity, refusal without modification, migrations keep rows."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from plnctl.errors import NotAPlnDatabase, StorageError
+from plnctl.models import NewPost, SourceKind
+from plnctl.store import open_store
+from plnctl.store import people as people_db
+from plnctl.store import posts as posts_db
+from plnctl.store.connection import APPLICATION_ID, LATEST
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_database_is_marked_and_uses_wal(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "new.db")
+    conn = store.conn
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    store.close()
+
+
+def test_latest_matches_the_migrations() -> None:
+    from plnctl.store.schema import migrations
+
+    assert len(migrations._migrations) == LATEST
+
+
+def test_text_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("my precious notes\n" * 200)
+    before = _digest(path)
+    with pytest.raises(NotAPlnDatabase, match="not a plnctl database"):
+        open_store(path)
+    assert _digest(path) == before
+    assert not Path(str(path) + "-wal").exists()
+
+
+def test_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.execute("INSERT INTO recipes VALUES ('soup')")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(NotAPlnDatabase, match="another program"):
+        open_store(path)
+    assert _digest(path) == before
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="directory"):
+        open_store(tmp_path)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 5}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="newer plnctl"):
+        open_store(path)
+
+
+def test_migrating_an_older_database_keeps_its_rows(tmp_path: Path) -> None:
+    """Build a database at the first migration only, fill it, then open it with this plnctl."""
+    from sqlite_utils import Database
+
+    from plnctl.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    names = [m.name for m in migrations._migrations]
+    migrations.apply(Database(conn), stop_before=names[1:] or None)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO people (name, created_at, updated_at) VALUES ('Ada', 'x', 'x')")
+    conn.execute("""INSERT INTO sources (person_id, kind, url, created_at)
+                    VALUES (1, 'feed', 'https://ada.example/feed', 'x')""")
+    conn.execute("""INSERT INTO posts (source_id, person_id, guid, title, content_text, fetched_at)
+                    VALUES (1, 1, 'g1', 'Formative assessment', 'exit tickets', 'x')""")
+    conn.close()
+
+    store = open_store(path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert [p.name for p in people_db.list_people(store)] == ["Ada"]
+    hits = store.conn.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'assessment'")
+    assert hits.fetchall() == [(1,)]
+    store.close()
+
+
+def test_upsert_is_idempotent_and_updates_changed_posts(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "p.db")
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        sid = people_db.insert_source(store, pid, SourceKind.FEED, "https://ada.example/feed")
+    first = [
+        NewPost(guid="a", title="One", content_text="alpha"),
+        NewPost(guid="b", title="Two", content_text="beta", hashtags=("EdChat",)),
+    ]
+    with store.transaction():
+        result = posts_db.upsert_posts(store, sid, pid, first, fetched_at="2026-01-01T00:00:00Z")
+    assert len(result.new_ids) == 2
+    with store.transaction():
+        again = posts_db.upsert_posts(store, sid, pid, first, fetched_at="2026-01-02T00:00:00Z")
+    assert again.new_ids == () and again.updated_ids == ()
+    edited = [NewPost(guid="a", title="One (edited)", content_text="alpha")]
+    with store.transaction():
+        changed = posts_db.upsert_posts(store, sid, pid, edited, fetched_at="2026-01-03T00:00:00Z")
+    assert changed.updated_ids == result.new_ids[:1]
+    assert posts_db.count_posts(store) == 2
+    post = posts_db.get_post(store, result.new_ids[1])
+    assert post is not None and post.hashtags == ("edchat",)
+    store.close()
+
+
+def test_deleted_posts_are_not_resurrected(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "d.db")
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        sid = people_db.insert_source(store, pid, SourceKind.FEED, "https://ada.example/feed")
+        posts_db.upsert_posts(store, sid, pid, [NewPost(guid="x", title="Oops")], fetched_at="t")
+        assert posts_db.mark_deleted(store, sid, ["x"], at="t2") == 1
+        again = posts_db.upsert_posts(
+            store, sid, pid, [NewPost(guid="x", title="Oops v2")], fetched_at="t3"
+        )
+    assert again.new_ids == () and again.updated_ids == ()
+    assert posts_db.list_posts(store) == []
+    store.close()
+
+
+def test_rollback_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "r.db")
+    with pytest.raises(RuntimeError), store.transaction():
+        people_db.insert_person(store, "Ada")
+        raise RuntimeError("boom")
+    assert people_db.list_people(store) == []
+    store.close()
