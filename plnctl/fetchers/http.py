@@ -84,10 +84,10 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value or not value.strip():
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    if value.isdigit():
+        return float(value)
+    if value.startswith("-") and value[1:].isdigit():
+        return 0.0
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

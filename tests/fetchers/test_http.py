@@ -178,6 +178,8 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
         ("120", 120.0),
         (" 0 ", 0.0),
         ("-5", 0.0),
+        ("inf", None),
+        ("1e9", None),
         ("Sat, 28 Nov 2026 12:10:00 GMT", 600.0),
         ("Sat, 28 Nov 2026 11:00:00 GMT", 0.0),  # in the past: retry now
         ("soon", None),
