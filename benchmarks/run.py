@@ -65,6 +65,7 @@ class SyncRun:
     stored: int = 0
     expected: int = 0
     http: dict = dataclasses.field(default_factory=dict)
+    server_cpu: float | None = None
     error: str = ""
 
     @property
@@ -119,7 +120,9 @@ def sync_one_run(
             run.expected = info["entries"]
             srv.reset_stats()
             cmd, env = peer.sync_cmd(d, sc)
+            server_cpu = srv.cpu()
             m = measure(cmd, env=env, timeout=timeout)
+            run.server_cpu = srv.cpu() - server_cpu
             run.http = srv.stats()
             run.stored = peer.count(d)
             run.wall, run.cpu, run.rss = m.wall, m.cpu, m.maxrss_mb
@@ -264,7 +267,7 @@ def render_sync(res: SyncResults) -> str:
     out.append("### Details (medians; CPU = user + sys of the tool's process)")
     out.append("")
     headers = ["feeds", "scenario", "tool", "wall", "wall per run", "CPU", "peak RSS"]
-    headers += ["stored / expected", "HTTP 200 / 304", "status"]
+    headers += ["stored / expected", "HTTP 200 / 304", "server CPU", "status"]
     rows = []
     for n in res.feeds:
         for sc in SCENARIOS:
@@ -283,7 +286,8 @@ def render_sync(res: SyncResults) -> str:
                     n, sc, t,
                     fmt_s(median(r.wall for r in runs)), per_run,
                     fmt_s(median(r.cpu for r in runs)), fmt_mb(median(r.rss for r in runs)),
-                    f"{last.stored} / {last.expected}", http, status,
+                    f"{last.stored} / {last.expected}", http,
+                    fmt_s(median(r.server_cpu for r in runs)), status,
                 ])  # fmt: skip
     out.append(md_table(headers, rows))
     out.append("")

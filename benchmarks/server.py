@@ -300,6 +300,16 @@ class ServerProcess:
     def reset_stats(self) -> dict:
         return self._call("POST", "/_control/stats/reset")
 
+    def cpu(self) -> float:
+        """CPU seconds (user + sys) the server process has used so far (Linux /proc)."""
+        if self.proc is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def urls(self) -> list[str]:
         return [f"{self.base_url}/feeds/{i}.xml" for i in range(self.feeds)]
 
