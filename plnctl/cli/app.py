@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "plnctl.cli.post",
     "plnctl.cli.sync",
     "plnctl.cli.transfer",
+    "plnctl.cli.demo",
 )
 
 

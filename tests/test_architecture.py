@@ -1,0 +1,78 @@
+"""Keep the layering honest: each third-party library lives in one corner, the CLI never
+reaches past the API, and `plnctl --help` imports none of the heavy network libraries."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "plnctl"
+
+# library -> the only places (path prefixes inside plnctl/) allowed to import it
+CORNERS = {
+    "typer": ("cli/",),
+    "rich": ("cli/",),
+    "click": ("cli/",),
+    "sqlite3": ("store/",),
+    "sqlite_utils": ("store/",),
+    "httpx": ("fetchers/",),
+    "feedparser": ("fetchers/",),
+    "mastodon": ("mastodon_auth.py",),
+    "aiosmtpd": (),
+    "smtplib": ("deliver.py",),
+}
+CLI_MAY_NOT_IMPORT = ("plnctl.store", "plnctl.fetchers", "plnctl.sync")
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def _modules() -> list[tuple[str, list[str]]]:
+    return [(str(p.relative_to(PACKAGE)), _imports(p)) for p in sorted(PACKAGE.rglob("*.py"))]
+
+
+@pytest.mark.parametrize("library", sorted(CORNERS))
+def test_each_library_lives_in_its_corner(library: str) -> None:
+    allowed = CORNERS[library]
+    offenders = [
+        rel for rel, names in _modules()
+        if any(n == library or n.startswith(library + ".") for n in names)
+        and not rel.startswith(allowed or ("\0",))
+    ]
+    assert offenders == [], f"{library} imported outside {allowed}: {offenders}"
+
+
+def test_cli_goes_through_the_api() -> None:
+    offenders = [
+        (rel, n) for rel, names in _modules() if rel.startswith("cli/")
+        for n in names if n.startswith(CLI_MAY_NOT_IMPORT)
+    ]
+    assert offenders == []
+
+
+def test_help_does_not_import_network_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from plnctl.cli.app import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "import json\n"
+        "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
+    )
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                           capture_output=True, text=True).stdout))
+    assert not loaded & {"httpx", "feedparser", "mastodon", "sqlite_utils", "jinja2", "nh3"}
