@@ -1,0 +1,230 @@
+"""Questions, their topics and their answers."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from plnctl.errors import AlreadyExists
+from plnctl.models import Answer, Question, QuestionState
+from plnctl.store.connection import Store
+from plnctl.store.people import ensure_topic
+from plnctl.store.rows import one, placeholders, rows
+from plnctl.timeutil import now_iso
+
+_QUESTION_SQL = """
+SELECT q.*,
+  (SELECT group_concat(t.name, char(31)) FROM question_topics qt
+   JOIN topics t ON t.id = qt.topic_id WHERE qt.question_id = q.id) AS topic_names,
+  (SELECT count(*) FROM answers a WHERE a.question_id = q.id) AS answer_count,
+  (SELECT count(*) FROM answers a WHERE a.question_id = q.id
+   AND a.person_id IS NOT NULL) AS network_answer_count,
+  (SELECT min(a.answered_at) FROM answers a WHERE a.question_id = q.id) AS first_answer_at
+FROM questions q
+"""
+_ANSWER_SQL = """
+SELECT a.*, q.resolved_answer_id FROM answers a JOIN questions q ON q.id = a.question_id
+"""
+_UPDATABLE = {
+    "text",
+    "state",
+    "url",
+    "remote_id",
+    "instance",
+    "comment_feed_url",
+    "resolved_answer_id",
+    "closed_at",
+    "resolved_at",
+    "last_checked_at",
+    "check_error",
+    "deleted_at",
+    "asked_at",
+}
+
+
+def _question(row: sqlite3.Row) -> Question:
+    names = row["topic_names"]
+    return Question(
+        id=row["id"],
+        text=row["text"],
+        kind=row["kind"],
+        state=QuestionState(row["state"]),
+        asked_at=row["asked_at"],
+        url=row["url"],
+        remote_id=row["remote_id"],
+        topics=tuple(sorted(names.split("\x1f"))) if names else (),
+        resolved_answer_id=row["resolved_answer_id"],
+        closed_at=row["closed_at"],
+        last_checked_at=row["last_checked_at"],
+        check_error=row["check_error"],
+        deleted=row["deleted_at"] is not None,
+        answer_count=row["answer_count"],
+        network_answer_count=row["network_answer_count"],
+        first_answer_at=row["first_answer_at"],
+        instance=row["instance"],
+        comment_feed_url=row["comment_feed_url"],
+        resolved_at=row["resolved_at"],
+    )
+
+
+def _answer(row: sqlite3.Row) -> Answer:
+    return Answer(
+        id=row["id"],
+        question_id=row["question_id"],
+        author_name=row["author_name"],
+        author_handle=row["author_handle"],
+        author_url=row["author_url"],
+        person_id=row["person_id"],
+        text=row["text"],
+        url=row["url"],
+        answered_at=row["answered_at"],
+        found_via=row["found_via"],
+        in_network=row["person_id"] is not None,
+        accepted=row["resolved_answer_id"] == row["id"],
+    )
+
+
+def insert_question(
+    store: Store,
+    text: str,
+    *,
+    kind: str,
+    asked_at: str,
+    url: str | None = None,
+    remote_id: str | None = None,
+    instance: str | None = None,
+    comment_feed_url: str | None = None,
+) -> int:
+    try:
+        cursor = store.conn.execute(
+            """INSERT INTO questions (text, kind, asked_at, url, remote_id, instance,
+               comment_feed_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (text, kind, asked_at, url, remote_id, instance, comment_feed_url, now_iso()),
+        )
+    except sqlite3.IntegrityError as e:
+        existing = one(store.conn, "SELECT id FROM questions WHERE url = ?", (url,))
+        which = f" (question {existing['id']})" if existing else ""
+        raise AlreadyExists(f"{url} is already tracked{which}") from e
+    return int(cursor.lastrowid or 0)
+
+
+def add_question_topics(store: Store, question_id: int, topics: Sequence[str]) -> None:
+    for topic in topics:
+        store.conn.execute(
+            "INSERT OR IGNORE INTO question_topics (question_id, topic_id) VALUES (?, ?)",
+            (question_id, ensure_topic(store, topic)),
+        )
+
+
+def update_question(store: Store, question_id: int, **fields: Any) -> None:
+    unknown = set(fields) - _UPDATABLE
+    if unknown:
+        raise ValueError(f"unknown question fields: {sorted(unknown)}")
+    if not fields:
+        return
+    values = [str(v) if isinstance(v, QuestionState) else v for v in fields.values()]
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    store.conn.execute(f"UPDATE questions SET {assignments} WHERE id = ?", (*values, question_id))
+
+
+def get_question(store: Store, question_id: int) -> Question | None:
+    row = one(store.conn, _QUESTION_SQL + " WHERE q.id = ?", (question_id,))
+    return _question(row) if row else None
+
+
+def list_questions(
+    store: Store, *, states: Sequence[QuestionState] = (), ids: Sequence[int] | None = None
+) -> list[Question]:
+    """Newest first."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if states:
+        where.append(f"q.state IN ({placeholders(len(states))})")
+        params.extend(str(s) for s in states)
+    if ids is not None:
+        where.append(f"q.id IN ({placeholders(len(ids))})" if ids else "0")
+        params.extend(ids)
+    sql = _QUESTION_SQL + f" WHERE {' AND '.join(where)} ORDER BY q.asked_at DESC, q.id DESC"
+    return [_question(r) for r in rows(store.conn, sql, params)]
+
+
+def list_answers(store: Store, question_id: int | None = None) -> list[Answer]:
+    """Oldest first; all answers when ``question_id`` is None."""
+    where, params = ("WHERE a.question_id = ?", (question_id,)) if question_id else ("", ())
+    sql = _ANSWER_SQL + f" {where} ORDER BY coalesce(a.answered_at, a.created_at), a.id"
+    return [_answer(r) for r in rows(store.conn, sql, params)]
+
+
+def get_answer(store: Store, answer_id: int) -> Answer | None:
+    row = one(store.conn, _ANSWER_SQL + " WHERE a.id = ?", (answer_id,))
+    return _answer(row) if row else None
+
+
+def insert_answer(store: Store, question_id: int, **fields: Any) -> int | None:
+    """Store an answer unless one with the same answer_key exists. Returns the new id or None."""
+    columns = ["question_id", "created_at", *fields]
+    cursor = store.conn.execute(
+        f"INSERT OR IGNORE INTO answers ({', '.join(columns)}) "
+        f"VALUES ({placeholders(len(columns))})",
+        (question_id, now_iso(), *fields.values()),
+    )
+    return int(cursor.lastrowid or 0) if cursor.rowcount else None
+
+
+def relink_answers(store: Store) -> int:
+    """Credit answers to people added since (their Mastodon handle is now in the network)."""
+    return store.conn.execute(
+        """UPDATE answers SET person_id = (
+             SELECT s.person_id FROM sources s
+             WHERE lower(s.handle) = lower('@' || answers.author_handle) LIMIT 1)
+           WHERE person_id IS NULL AND author_handle IS NOT NULL AND EXISTS (
+             SELECT 1 FROM sources s WHERE lower(s.handle) = lower('@' || answers.author_handle))"""
+    ).rowcount
+
+
+def person_for_handle(store: Store, handle: str) -> int | None:
+    """The person who owns the Mastodon source ``user@host`` (stored as ``@user@host``)."""
+    bare = handle.strip().lstrip("@")
+    row = one(
+        store.conn,
+        "SELECT person_id FROM sources WHERE lower(handle) IN (lower(?), lower(?)) LIMIT 1",
+        ("@" + bare, bare),
+    )
+    return int(row["person_id"]) if row else None
+
+
+def person_named(store: Store, name: str) -> tuple[int, str] | None:
+    """The one person with exactly this name (case-insensitive); None when none or several."""
+    found = rows(store.conn, "SELECT id, name FROM people WHERE name = ? COLLATE NOCASE", (name,))
+    return (int(found[0]["id"]), str(found[0]["name"])) if len(found) == 1 else None
+
+
+def backlink_posts(
+    store: Store, urls: Sequence[str], *, exclude_urls: Sequence[str] = ()
+) -> list[sqlite3.Row]:
+    """Live posts whose outbound links include one of ``urls`` (and that are not the question)."""
+    if not urls:
+        return []
+    sql = f"""SELECT DISTINCT p.id, p.url, p.title, p.content_text, p.author, p.person_id,
+           coalesce(p.published_at, p.fetched_at) AS at, pe.name AS person_name, s.handle
+        FROM post_links l JOIN posts p ON p.id = l.post_id
+        LEFT JOIN people pe ON pe.id = p.person_id
+        LEFT JOIN sources s ON s.id = p.source_id
+        WHERE l.url IN ({placeholders(len(urls))}) AND p.deleted_at IS NULL
+          AND coalesce(p.url, '') NOT IN ({placeholders(len(exclude_urls) or 1)})
+        ORDER BY at, p.id"""
+    return rows(store.conn, sql, (*urls, *(exclude_urls or [""])))
+
+
+def post_for_url(store: Store, urls: Sequence[str]) -> sqlite3.Row | None:
+    """A synced post at one of ``urls`` with its source's feed URL (to find a comment feed)."""
+    if not urls:
+        return None
+    return one(
+        store.conn,
+        f"""SELECT p.id, p.guid, p.title, p.published_at, s.url AS feed_url FROM posts p
+            JOIN sources s ON s.id = p.source_id
+            WHERE p.url IN ({placeholders(len(urls))}) AND s.kind = 'feed' LIMIT 1""",
+        tuple(urls),
+    )
