@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "plnctl.cli.sync",
     "plnctl.cli.transfer",
     "plnctl.cli.demo",
+    "plnctl.cli.stats",
+    "plnctl.cli.suggest",
 )
 
 
@@ -81,7 +83,7 @@ def root(
     db: Annotated[Path | None, typer.Option(
         "--db", envvar="PLNCTL_DB", help="Database file (default: your user data dir).",
         show_default=False)] = None,
-    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True,
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, show_default=False,
                                          help="More logging on stderr (-vv for debug).")] = 0,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,

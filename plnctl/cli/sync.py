@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +10,9 @@ from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.errors import ExitCode
 from plnctl.models import SourceResult, SyncSummary
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
 
 
 def register(app: typer.Typer) -> None:
@@ -36,8 +38,7 @@ def sync(
     api = pln(ctx)
     started = now_iso()
     show_progress = not quiet and not json and output.err.is_terminal
-    results = _run(api.sync_iter(person=person, source=source, force=force,
-                                 on_start=None), show_progress)
+    results = _run(api, person, source, force, show_progress)
     summary = summarize(results, started_at=started)
     if json:
         output.emit_json(summary)
@@ -51,17 +52,19 @@ def sync(
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _run(iterator: Iterator[SourceResult], show_progress: bool) -> list[SourceResult]:
-    results: list[SourceResult] = []
+def _run(
+    api: Pln, person: str | None, source: int | None, force: bool, show_progress: bool
+) -> list[SourceResult]:
     if not show_progress:
-        results.extend(iterator)
-        return results
+        return list(api.sync_iter(person=person, source=source, force=force))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    results: list[SourceResult] = []
     with Progress(TextColumn("Syncing"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=output.err, transient=True) as bar:
         task = bar.add_task("", total=None)
-        for result in iterator:
+        for result in api.sync_iter(person=person, source=source, force=force,
+                                    on_start=lambda total: bar.update(task, total=total)):
             results.append(result)
             bar.update(task, advance=1, description=result.label[:50])
     return results
