@@ -1,0 +1,286 @@
+"""Mastodon: resolve accounts for sources, log in, import/export who you follow.
+
+``MastodonService.plan_source`` is what ``pln.people.add(..., mastodon=[...])`` and
+``pln.sources.add(person, "@user@host")`` call. Network work lives in
+``plnctl.fetchers.mastodon`` (public API, async httpx) and ``plnctl.mastodon_auth``
+(Mastodon.py: OAuth, posting, the logged-in following list).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from plnctl.api.sources import SourcePlan, http_settings, run
+from plnctl.api.transfer import ImportReport
+from plnctl.errors import FetchError, InvalidInput, NotFound, ParseError
+from plnctl.models import SourceKind, SourceState, _Model
+from plnctl.store import people as db
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
+    from plnctl.fetchers.http import HttpClient
+    from plnctl.fetchers.mastodon import Address
+
+CSV_HEADER = ("Account address", "Show boosts", "Notify on new posts", "Languages")
+
+
+@dataclass(frozen=True)
+class Suggestion(_Model):
+    """Something the user may want to follow: a moved account's new home, or a verified site."""
+
+    person: str
+    source_id: int
+    kind: str  # moved | website
+    target: str
+    command: str
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    line: int | None
+    address: Address
+    fields: dict[str, Any] | None  # None: not resolved (the first sync resolves it)
+    name: str
+
+
+def parse_following_csv(text: str) -> tuple[list[tuple[int, Address]], list[str]]:
+    """Mastodon's ``following_accounts.csv`` (or an old one-column export) -> addresses and
+    one problem line per bad row. Duplicates are reported by the importer."""
+    from plnctl.fetchers.mastodon import parse_address
+
+    good: list[tuple[int, Address]] = []
+    problems: list[str] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if number == 1 and cells[0].lower() == CSV_HEADER[0].lower():
+            continue
+        try:
+            good.append((number, parse_address(cells[0])))
+        except InvalidInput:
+            problems.append(f"line {number}: not an account address: {cells[0]!r}")
+    return good, problems
+
+
+def render_following_csv(accts: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for acct in accts:
+        writer.writerow([acct, "true", "false", ""])
+    return buffer.getvalue()
+
+
+class MastodonService:
+    def __init__(self, pln: Pln):
+        self.pln = pln
+        self.store = pln.store
+
+    # --- sources ---------------------------------------------------------------------------
+
+    def plan_source(self, handle_or_url: str) -> SourcePlan:
+        """Resolve ``@user@host`` or ``https://host/@user`` on its home instance."""
+        from plnctl.fetchers.mastodon import parse_address
+
+        address = parse_address(handle_or_url)
+        fields = run(self._resolve(address))
+        if fields.get("moved_to"):
+            fields["state"] = SourceState.MOVED
+        return SourcePlan(SourceKind.MASTODON, address.profile_url, fields)
+
+    async def _resolve(self, address: Address) -> dict[str, Any]:
+        from plnctl.fetchers.http import HttpClient
+
+        async with HttpClient(http_settings(self.pln)) as client:
+            return await self._lookup(client, address)
+
+    async def _lookup(self, client: HttpClient, address: Address) -> dict[str, Any]:
+        from plnctl.fetchers.mastodon import Refused, account_fields, lookup_account
+
+        try:
+            return account_fields(await lookup_account(client, address), address)
+        except Refused as e:
+            response = await client.get(address.rss_url)
+            if response.status != 200:
+                raise FetchError(f"{e}, and it has no public RSS for {address.handle}") from None
+            return {"handle": address.handle, "title": address.handle, "via_rss": True}
+        except NotFound:
+            raise
+        except (FetchError, ParseError) as e:
+            raise FetchError(f"could not reach Mastodon instance {address.host}: {e}") from None
+
+    def moved_notice(self, source_handle: str | None, moved_to: str | None) -> str | None:
+        """The line a CLI prints after adding a moved account (None if it did not move)."""
+        if not moved_to:
+            return None
+        return (
+            f"{source_handle} has moved to {moved_to}; follow the new account with: "
+            f"plnctl source add PERSON {moved_to}"
+        )
+
+    def suggestions(self) -> list[Suggestion]:
+        """Moved accounts to re-follow, and verified websites whose feed is not followed yet."""
+        people = {p.id: p for p in db.list_people(self.store)}
+        sources = db.list_sources(self.store)
+        followed = {s.handle.lower() for s in sources if s.handle}
+        sites = {(s.site_url or s.url).rstrip("/") for s in sources if s.kind is SourceKind.FEED}
+        found: list[Suggestion] = []
+        for s in sources:
+            if s.kind is not SourceKind.MASTODON:
+                continue
+            name = people[s.person_id].name if s.person_id in people else str(s.person_id)
+            ref = str(s.person_id)
+            if s.moved_to and s.moved_to.lower() not in followed:
+                command = f"plnctl source add {ref} {s.moved_to}"
+                found.append(Suggestion(name, s.id, "moved", s.moved_to, command))
+            for item in s.profile_fields:
+                url = item.get("url")
+                if item.get("verified_at") and url and url.rstrip("/") not in sites:
+                    command = f"plnctl source add {ref} {url}"
+                    found.append(Suggestion(name, s.id, "website", url, command))
+        return found
+
+    # --- login -----------------------------------------------------------------------------
+
+    def login_url(self, host: str) -> str:
+        from plnctl import mastodon_auth
+
+        return mastodon_auth.authorization_url(self.pln.settings, host)
+
+    def login(self, host: str, code: str) -> dict[str, Any]:
+        from plnctl import mastodon_auth
+
+        return mastodon_auth.complete_login(self.pln.settings, host, code)
+
+    def whoami(self) -> dict[str, Any]:
+        from plnctl import mastodon_auth
+
+        return mastodon_auth.whoami(self.pln.settings)
+
+    def logout(self) -> str | None:
+        from plnctl import mastodon_auth
+
+        return mastodon_auth.logout(self.pln.settings)
+
+    def post_status(self, text: str, *, visibility: str = "public") -> dict[str, Any]:
+        """Post as the logged-in account (used by questions); returns {id, url, created_at}."""
+        from plnctl import mastodon_auth
+
+        login = mastodon_auth.require_login(self.pln.settings)
+        return mastodon_auth.post_status(login.instance, login.token, text, visibility)
+
+    # --- import / export -------------------------------------------------------------------
+
+    def import_following(self) -> ImportReport:
+        """The logged-in account's following list: one person per account, merged by handle."""
+        from plnctl import mastodon_auth
+        from plnctl.fetchers.mastodon import account_fields, parse_address
+
+        candidates = []
+        for account in mastodon_auth.following_accounts(self.pln.settings):
+            address = parse_address(account["acct"])
+            fields = account_fields(account, address)
+            if not account.get("local"):
+                fields.pop("remote_id")  # an id on the user's instance, not the account's home
+            name = fields.get("display_name") or address.username
+            candidates.append(_Candidate(None, address, fields, name))
+        return self._store_candidates(candidates, [])
+
+    def import_csv(self, path: Path, *, resolve: bool = True) -> ImportReport:
+        """Mastodon's following_accounts.csv. Bad rows are reported and skipped; good rows kept.
+        With ``resolve``, each account is looked up first (display name, id, opt-outs)."""
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InvalidInput(f"cannot read {path}: {e}") from None
+        rows, problems = parse_following_csv(text)
+        if resolve:
+            candidates = run(self._resolve_rows(rows, problems))
+        else:
+            candidates = [_Candidate(n, a, None, a.username) for n, a in rows]
+        return self._store_candidates(candidates, problems)
+
+    async def _resolve_rows(
+        self, rows: list[tuple[int, Address]], problems: list[str]
+    ) -> list[_Candidate | None]:
+        from plnctl.fetchers.http import HttpClient
+
+        async with HttpClient(http_settings(self.pln)) as client:
+            results = await asyncio.gather(
+                *(self._lookup(client, address) for _, address in rows), return_exceptions=True
+            )
+        candidates: list[_Candidate | None] = []
+        for (number, address), result in zip(rows, results, strict=True):
+            if isinstance(result, NotFound):
+                problems.append(f"line {number}: {result}")
+                candidates.append(None)
+            elif isinstance(result, BaseException):
+                problems.append(f"line {number}: {result} (added unchecked)")
+                candidates.append(_Candidate(number, address, None, address.username))
+            else:
+                name = result.get("display_name") or address.username
+                candidates.append(_Candidate(number, address, result, name))
+        return candidates
+
+    def _store_candidates(
+        self, candidates: list[_Candidate | None] | list[_Candidate], problems: list[str]
+    ) -> ImportReport:
+        created = merged = 0
+        skipped = sum(1 for c in candidates if c is None)
+        seen: set[str] = set()
+        with self.store.transaction():
+            for candidate in candidates:
+                if candidate is None:
+                    continue
+                handle = candidate.address.handle
+                if handle.lower() in seen:
+                    skipped += 1
+                    where = f"line {candidate.line}: " if candidate.line else ""
+                    problems.append(f"{where}{handle} appears twice")
+                    continue
+                seen.add(handle.lower())
+                if self._merge(candidate):
+                    merged += 1
+                else:
+                    self._create(candidate)
+                    created += 1
+        return ImportReport(created, merged, skipped, tuple(problems))
+
+    def _merge(self, candidate: _Candidate) -> bool:
+        address = candidate.address
+        existing = db.find_source_by_handle(self.store, address.handle) or db.find_source(
+            self.store, address.profile_url
+        )
+        if existing is None:
+            return False
+        if candidate.fields:
+            fields = {k: v for k, v in candidate.fields.items() if k != "handle"}
+            if existing.remote_id and "remote_id" in fields:
+                fields.pop("remote_id")
+            db.update_source(self.store, existing.id, **fields)
+        return True
+
+    def _create(self, candidate: _Candidate) -> None:
+        fields = dict(candidate.fields or {"handle": candidate.address.handle})
+        if fields.get("moved_to"):
+            fields["state"] = SourceState.MOVED
+        person_id = db.insert_person(self.store, candidate.name)
+        db.insert_source(
+            self.store, person_id, SourceKind.MASTODON, candidate.address.profile_url, **fields
+        )
+
+    def export_csv(self) -> str:
+        """Every followed Mastodon account (a moved one as its new address) in Mastodon's
+        following_accounts.csv format, ready for "Import" on any instance."""
+        accts: dict[str, None] = {}
+        for source in db.list_sources(self.store, kind=SourceKind.MASTODON):
+            handle = source.moved_to or source.handle
+            if handle:
+                accts.setdefault(handle.lstrip("@"), None)
+        return render_following_csv(list(accts))

@@ -1,0 +1,215 @@
+"""Pure mapping of Mastodon API JSON (Account, Status) to plnctl's plain data.
+
+Entity docs: https://docs.joinmastodon.org/entities/Account/ and .../entities/Status/.
+Nothing here does I/O, so it is tested with small recorded JSON bodies.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from plnctl.fetchers.content import extract_hashtags, extract_links, html_to_text, sanitize_html
+from plnctl.fetchers.mastodon.addresses import Address, qualify
+from plnctl.models import NewPost
+from plnctl.timeutil import from_iso, to_iso
+
+_OPT_OUT = re.compile(r"(?<![\w#])#(nobot|noindex)\b", re.IGNORECASE)
+
+
+def iso(value: Any) -> str | None:
+    """Mastodon timestamps (``...Z`` with ms, or ``+00:00`` with µs) -> plnctl's ISO form."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return to_iso(from_iso(value))
+    except ValueError:
+        return None
+
+
+def id_key(status_id: str) -> tuple[int, str]:
+    """Mastodon ids are numeric strings: compare by length, then text."""
+    return (len(status_id), status_id)
+
+
+def opted_out(account: dict[str, Any]) -> bool:
+    """``noindex`` set, or ``#nobot``/``#noindex`` in the bio (``indexable`` is Mastodon's own
+    opt-in to its search and false by default, so it is not an opt-out signal here)."""
+    if account.get("noindex") is True:
+        return True
+    return bool(_OPT_OUT.search(html_to_text(account.get("note") or "")))
+
+
+def profile_fields(account: dict[str, Any]) -> list[dict[str, Any]]:
+    """Name, text value, the link it holds, and ``verified_at`` (a verified rel=me link)."""
+    result = []
+    for item in account.get("fields") or ():
+        if not isinstance(item, dict):
+            continue
+        value_html = str(item.get("value") or "")
+        links = extract_links(value_html)
+        result.append(
+            {
+                "name": html_to_text(str(item.get("name") or "")),
+                "value": html_to_text(value_html),
+                "url": links[0] if links else None,
+                "verified_at": iso(item.get("verified_at")),
+            }
+        )
+    return result
+
+
+def account_fields(account: dict[str, Any], address: Address) -> dict[str, Any]:
+    """Source columns from an Account looked up on its home instance."""
+    display_name = (account.get("display_name") or "").strip() or None
+    moved = account.get("moved")
+    moved_to = None
+    if isinstance(moved, dict) and moved.get("acct"):
+        moved_to = "@" + qualify(str(moved["acct"]), address.host)
+    return {
+        "handle": address.handle,
+        "remote_id": str(account["id"]),
+        "display_name": display_name,
+        "title": display_name or address.handle,
+        "avatar_url": account.get("avatar") or None,
+        "profile_fields": profile_fields(account),
+        "bot": bool(account.get("bot")),
+        "noindex": opted_out(account),
+        "moved_to": moved_to,
+    }
+
+
+def _media_html(status: dict[str, Any]) -> str:
+    parts = []
+    for media in status.get("media_attachments") or ():
+        url = media.get("url") or media.get("remote_url")
+        if not url:
+            continue
+        label = media.get("description") or media.get("type") or "attachment"
+        parts.append(
+            f'<p><a href="{htmllib.escape(url, quote=True)}">'
+            f"[{htmllib.escape(str(media.get('type') or 'media'))}] {htmllib.escape(label)}</a></p>"
+        )
+    return "".join(parts)
+
+
+def _in_reply_to(status: dict[str, Any], address: Address) -> str | None:
+    reply_id = status.get("in_reply_to_id")
+    if not reply_id:
+        return None
+    reply_account = status.get("in_reply_to_account_id")
+    account = status.get("account") or {}
+    if reply_account and str(reply_account) == str(account.get("id")):
+        return f"{address.base_url}/@{account.get('acct') or address.username}/{reply_id}"
+    for mention in status.get("mentions") or ():
+        if reply_account and str(mention.get("id")) == str(reply_account):
+            return f"{address.base_url}/@{mention.get('acct')}/{reply_id}"
+    return f"{address.base_url}/api/v1/statuses/{reply_id}"
+
+
+def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
+    """One Status from ``address``'s instance -> NewPost (a boost keeps the original's content,
+    URL and author in boost_of_*; its guid and date are the boost's own)."""
+    boosted = status.get("reblog") if isinstance(status.get("reblog"), dict) else None
+    original = boosted or status
+    url = original.get("url") or original.get("uri")
+    author = original.get("account") or {}
+    raw = (original.get("content") or "") + _media_html(original)
+    clean = sanitize_html(raw, base_url=url or address.base_url)
+    text = html_to_text(clean)
+    spoiler = (original.get("spoiler_text") or "").strip()
+    if spoiler:
+        text = f"CW: {spoiler}\n\n{text}".strip()
+    tags = [str(t.get("name") or "").lower() for t in original.get("tags") or ()]
+    hashtags = tuple(dict.fromkeys([t for t in tags if t] + list(extract_hashtags(text))))
+    mentions = tuple(
+        qualify(str(m["acct"]), address.host)
+        for m in original.get("mentions") or ()
+        if m.get("acct")
+    )
+    profile_links = {m.get("url") for m in original.get("mentions") or ()}
+    tag_links = {t.get("url") for t in original.get("tags") or ()}
+    links = tuple(
+        u
+        for u in extract_links(clean, url)
+        if u not in profile_links and u not in tag_links and u != url
+    )
+    # Own statuses: the web URL is the guid, as in the account's RSS feed, so switching between
+    # the API and the RSS fallback never duplicates a post. A boost has no URL of its own.
+    guid = str((status.get("url") if not boosted else None) or status.get("uri") or status["id"])
+    edited = iso(original.get("edited_at"))
+    return NewPost(
+        guid=guid,
+        url=url,
+        title=None,
+        author=(author.get("display_name") or "").strip() or author.get("acct") or None,
+        published_at=iso(status.get("created_at")),
+        updated_at=edited,
+        content_html=clean or None,
+        content_text=text or None,
+        kind="status",
+        language=original.get("language") or None,
+        hashtags=hashtags,
+        links=links,
+        mentions=mentions,
+        in_reply_to=_in_reply_to(original, address) if not boosted else None,
+        boost_of_url=url if boosted else None,
+        boost_of_handle="@" + qualify(str(author.get("acct") or ""), address.host)
+        if boosted and author.get("acct")
+        else None,
+        edited_at=edited,
+    )
+
+
+def status_summary(status: dict[str, Any], host: str) -> dict[str, Any]:
+    """The plain fields the questions feature needs from a Status (see the package docs)."""
+    account = status.get("account") or {}
+    clean = sanitize_html(status.get("content") or "", base_url=status.get("url"))
+    return {
+        "id": str(status.get("id")),
+        "url": status.get("url") or status.get("uri"),
+        "uri": status.get("uri"),
+        "account": {
+            "id": str(account.get("id")) if account.get("id") is not None else None,
+            "acct": qualify(str(account.get("acct") or account.get("username") or ""), host),
+            "display_name": (account.get("display_name") or "").strip() or None,
+            "url": account.get("url"),
+        },
+        "content_html": clean,
+        "content_text": html_to_text(clean),
+        "created_at": iso(status.get("created_at")),
+        "edited_at": iso(status.get("edited_at")),
+        "in_reply_to_id": _str_or_none(status.get("in_reply_to_id")),
+        "in_reply_to_account_id": _str_or_none(status.get("in_reply_to_account_id")),
+        "visibility": status.get("visibility"),
+    }
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
+    """Seconds until an ``X-RateLimit-Reset``: ISO 8601 (real Mastodon) or epoch seconds."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            moment = from_iso(text)
+        except ValueError:
+            return None
+        if moment is None:
+            return None
+        return max(0.0, (moment - now).total_seconds())
+    if number > 1e9:  # an epoch timestamp, not a delta
+        return max(0.0, number - now.timestamp())
+    return max(0.0, number)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
