@@ -12,23 +12,27 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import feedparser
 
-from plnctl.errors import ParseError
+from plnctl.errors import FetchError, ParseError
 from plnctl.fetchers.content import (
     extract_hashtags,
     extract_links,
     html_to_text,
     sanitize_html,
 )
-from plnctl.models import NewPost
+from plnctl.models import FetchOutcome, NewPost, Source
 from plnctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from plnctl.fetchers.http import HttpClient
 
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, "
@@ -47,6 +51,64 @@ class ParsedFeed:
     warning: str | None = None  # the feed was broken but entries were recovered
     comment_feeds: dict[str, str] = field(default_factory=dict)  # guid -> wfw:commentRss URL
     version: str = ""  # feedparser's format name: rss20, atom10, json11, ...
+
+
+ParseFn = Callable[[bytes, str, Mapping[str, str]], Awaitable["ParsedFeed"]]
+
+
+async def _parse_inline(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
+    return parse_feed(body, url=url, headers=headers)
+
+
+async def fetch_feed(
+    source: Source, client: HttpClient, *, parse: ParseFn = _parse_inline
+) -> FetchOutcome:
+    """Fetch and parse one feed source, conditionally. Never raises for network or feed trouble:
+    every problem is a ``failed`` outcome with a one-line error. ``parse`` lets the sync engine
+    parse in worker processes."""
+    from plnctl.fetchers.http import parse_max_age, parse_retry_after
+
+    try:
+        response = await client.get(
+            source.url, etag=source.etag, last_modified=source.last_modified, accept=FEED_ACCEPT
+        )
+    except FetchError as e:
+        return FetchOutcome("failed", e.status, error=str(e), retry_after=e.retry_after)
+    headers = response.headers
+    common: dict[str, Any] = {
+        "http_status": response.status,
+        "permanent_url": response.permanent_url,
+        "retry_after": parse_retry_after(headers.get("retry-after"), datetime.now(UTC)),
+        "max_age": parse_max_age(headers.get("cache-control")),
+    }
+    if response.status == 304:
+        etag, modified = headers.get("etag"), headers.get("last-modified")
+        return FetchOutcome("not_modified", etag=etag, last_modified=modified, **common)
+    if response.status == 410:
+        return FetchOutcome("gone", error="HTTP 410 Gone: the feed was removed", **common)
+    if not 200 <= response.status < 300:
+        return FetchOutcome("failed", error=_http_error(response.status), **common)
+    try:
+        parsed = await parse(response.body, response.url, headers)
+    except ParseError as e:
+        return FetchOutcome("failed", error=str(e), **common)
+    updates = {"title": parsed.title, "site_url": parsed.site_url}
+    return FetchOutcome(
+        "ok",
+        posts=parsed.entries,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        warning=parsed.warning,
+        source_updates={k: v for k, v in updates.items() if v and v != getattr(source, k)},
+        **common,
+    )
+
+
+def _http_error(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
