@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "plnctl.cli.demo",
     "plnctl.cli.stats",
     "plnctl.cli.suggest",
+    "plnctl.cli.mastodon",
 )
 
 
