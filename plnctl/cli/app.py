@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "plnctl.cli.stats",
     "plnctl.cli.suggest",
     "plnctl.cli.mastodon",
+    "plnctl.cli.question",
 )
 
 

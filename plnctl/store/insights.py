@@ -1,0 +1,229 @@
+"""Aggregate queries for network insights. Each returns plain tuples for ``plnctl.insights``.
+
+Time windows use ``posts.published_at`` (indexed) and skip deleted posts. A post's week is
+counted back from ``until``: ``weeks_back`` 0 is the 7 days ending at ``until``.
+"""
+
+from __future__ import annotations
+
+from plnctl.store.connection import Store
+
+_WEEKS_BACK = "CAST((julianday(:until) - julianday(p.published_at)) / 7 AS INTEGER)"
+
+
+def activity(store: Store, since: str, until: str) -> list[tuple[int, int, int, int]]:
+    """(person_id, source_id, weeks_back, posts) for posts published in [since, ...)."""
+    sql = f"""
+        SELECT p.person_id, coalesce(p.source_id, 0), {_WEEKS_BACK} AS back, count(*)
+        FROM posts p
+        WHERE p.published_at >= :since AND p.deleted_at IS NULL AND p.person_id IS NOT NULL
+        GROUP BY p.person_id, p.source_id, back"""
+    return store.conn.execute(sql, {"since": since, "until": until}).fetchall()
+
+
+def topic_activity(store: Store, since: str, until: str) -> list[tuple[int, int, int]]:
+    """(topic_id, weeks_back, posts) for tagged posts in the window (blocked tags excluded)."""
+    sql = f"""
+        SELECT pt.topic_id, {_WEEKS_BACK} AS back, count(*)
+        FROM posts p JOIN post_topics pt ON pt.post_id = p.id
+        WHERE p.published_at >= :since AND p.deleted_at IS NULL AND pt.origin != 'blocked'
+        GROUP BY pt.topic_id, back"""
+    return store.conn.execute(sql, {"since": since, "until": until}).fetchall()
+
+
+def topic_voices(store: Store, since: str) -> list[tuple[int, str, int]]:
+    """(topic_id, name, distinct people who posted on it since ``since``) for every topic."""
+    sql = """
+        SELECT t.id, t.name, count(DISTINCT v.person_id)
+        FROM topics t LEFT JOIN (
+            SELECT pt.topic_id, p.person_id FROM posts p
+            JOIN post_topics pt ON pt.post_id = p.id
+            WHERE p.published_at >= ? AND p.deleted_at IS NULL AND pt.origin != 'blocked'
+        ) v ON v.topic_id = t.id
+        GROUP BY t.id ORDER BY t.name COLLATE NOCASE"""
+    return store.conn.execute(sql, (since,)).fetchall()
+
+
+def last_posts(store: Store) -> list[tuple[int, str, str | None, str]]:
+    """(person_id, name, newest published_at or None, created_at) for everyone.
+
+    The correlated max() is answered from the (person_id, published_at) index per person."""
+    sql = """
+        SELECT pe.id, pe.name,
+               (SELECT max(p.published_at) FROM posts p WHERE p.person_id = pe.id),
+               pe.created_at
+        FROM people pe ORDER BY pe.name COLLATE NOCASE"""
+    return store.conn.execute(sql).fetchall()
+
+
+def sources(store: Store) -> list[tuple[int, int, str, str | None, str, str | None]]:
+    """(source_id, person_id, kind, handle, url, site_url) for every source."""
+    sql = "SELECT id, person_id, kind, handle, url, site_url FROM sources ORDER BY id"
+    return store.conn.execute(sql).fetchall()
+
+
+def failing_sources(
+    store: Store,
+) -> list[tuple[int, str, str, str, str, int, str | None, str | None]]:
+    """(source_id, person, label, kind, state, error_count, last_error, last_ok_at)."""
+    sql = """
+        SELECT s.id, pe.name, coalesce(s.handle, s.url), s.kind, s.state, s.error_count,
+               s.last_error, s.last_ok_at
+        FROM sources s JOIN people pe ON pe.id = s.person_id
+        WHERE s.error_count > 0 OR s.state != 'active'
+        ORDER BY s.error_count DESC, s.id"""
+    return store.conn.execute(sql).fetchall()
+
+
+def question_counts(store: Store, since: str) -> tuple[int, int, int]:
+    """(asked, answered, answered by someone in the PLN) for questions asked since ``since``."""
+    sql = """
+        SELECT count(*),
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM answers a
+                                              WHERE a.question_id = q.id)),
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM answers a
+                                              WHERE a.question_id = q.id
+                                              AND a.person_id IS NOT NULL))
+        FROM questions q WHERE q.asked_at >= ? AND q.deleted_at IS NULL"""
+    asked, answered, network = store.conn.execute(sql, (since,)).fetchone()
+    return int(asked), int(answered), int(network)
+
+
+def top_answerers(
+    store: Store, since: str, limit: int
+) -> list[tuple[str, str | None, int | None, int, int]]:
+    """(name, handle, person_id, answers, questions) over questions asked since ``since``;
+    one row per person in the PLN, else per handle (or URL, or name) of the author."""
+    sql = """
+        SELECT coalesce(pe.name, max(a.author_name), max(a.author_handle), max(a.author_url)),
+               max(a.author_handle), a.person_id, count(*), count(DISTINCT a.question_id)
+        FROM answers a JOIN questions q ON q.id = a.question_id
+        LEFT JOIN people pe ON pe.id = a.person_id
+        WHERE q.asked_at >= ? AND q.deleted_at IS NULL
+        GROUP BY coalesce('p' || a.person_id, 'h' || lower(ltrim(a.author_handle, '@')),
+                          'u' || a.author_url, 'n' || a.author_name)
+        ORDER BY count(DISTINCT a.question_id) DESC, count(*) DESC, 1
+        LIMIT ?"""
+    return store.conn.execute(sql, (since, limit)).fetchall()
+
+
+# --- signals for suggestions: (target, occurrences, distinct people, name) -------------------
+
+
+def boost_signals(store: Store) -> list[tuple[str, int, int, None]]:
+    sql = """
+        SELECT lower(ltrim(boost_of_handle, '@')) AS h, count(*), count(DISTINCT person_id), NULL
+        FROM posts WHERE boost_of_handle IS NOT NULL AND deleted_at IS NULL
+        GROUP BY h"""
+    return store.conn.execute(sql).fetchall()
+
+
+def mention_signals(store: Store) -> list[tuple[str, int, int, None]]:
+    """Mentions, leaving out boosts: a boost repeats the original's mentions."""
+    sql = """
+        SELECT m.handle, count(*), count(DISTINCT p.person_id), NULL
+        FROM post_mentions m JOIN posts p ON p.id = m.post_id
+        WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL
+        GROUP BY m.handle"""
+    return store.conn.execute(sql).fetchall()
+
+
+def reply_signals(store: Store) -> list[tuple[str, int, int, None]]:
+    """Grouped by the replied-to URL's account part (``https://host/@user``); the caller maps
+    it to a handle. A reply given only as an id names nobody and is skipped by the caller."""
+    sql = """
+        WITH r AS (
+            SELECT p.person_id, substr(p.in_reply_to, instr(p.in_reply_to, '//') + 2) AS rest
+            FROM posts p WHERE p.in_reply_to LIKE 'http%' AND p.deleted_at IS NULL
+        ), k AS (
+            SELECT person_id, substr(rest, 1, instr(rest || '/', '/') - 1) AS host,
+                   substr(rest, instr(rest || '/', '/') + 1) AS path FROM r
+        )
+        SELECT 'https://' || host || '/' ||
+               substr(path, 1, instr(path || '/', '/') - 1) ||
+               CASE WHEN path LIKE 'users/%'
+                    THEN '/' || substr(substr(path, 7), 1, instr(substr(path, 7) || '/', '/') - 1)
+                    ELSE '' END AS target,
+               count(*), count(DISTINCT person_id), NULL
+        FROM k GROUP BY target"""
+    return store.conn.execute(sql).fetchall()
+
+
+def link_signals(store: Store) -> list[tuple[str, int, int, None]]:
+    """Outbound links grouped by site (``scheme://host``) or by Mastodon profile
+    (``scheme://host/@user``), so a status link credits its author."""
+    sql = """
+        WITH l AS (
+            SELECT p.person_id, substr(m.url, 1, instr(m.url, '//') + 1) AS scheme,
+                   substr(m.url, instr(m.url, '//') + 2) AS rest
+            FROM post_links m JOIN posts p ON p.id = m.post_id
+            WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL AND m.url LIKE 'http%'
+        ), k AS (
+            SELECT person_id, scheme, substr(rest, 1, instr(rest || '/', '/') - 1) AS host,
+                   substr(rest, instr(rest || '/', '/') + 1) AS path FROM l
+        )
+        SELECT scheme || host || CASE WHEN path LIKE '@%'
+                    THEN '/' || substr(path, 1, instr(path || '/', '/') - 1) ELSE '' END AS target,
+               count(*), count(DISTINCT person_id), NULL
+        FROM k GROUP BY target"""
+    return store.conn.execute(sql).fetchall()
+
+
+def answer_signals(store: Store) -> list[tuple[str, int, int, str | None]]:
+    """Answers to the user's questions from people not linked to the PLN: (handle or author
+    URL, answers, questions answered, author name)."""
+    sql = """
+        SELECT coalesce(lower(ltrim(a.author_handle, '@')), a.author_url) AS target,
+               count(*), count(DISTINCT a.question_id), max(a.author_name)
+        FROM answers a JOIN questions q ON q.id = a.question_id
+        WHERE a.person_id IS NULL AND q.deleted_at IS NULL
+              AND coalesce(a.author_handle, a.author_url) IS NOT NULL
+        GROUP BY target"""
+    return store.conn.execute(sql).fetchall()
+
+
+# --- one person ------------------------------------------------------------------------------
+
+
+def person_weeks(store: Store, person_id: int, since: str, until: str) -> list[tuple[int, int]]:
+    sql = f"""
+        SELECT {_WEEKS_BACK} AS back, count(*) FROM posts p
+        WHERE p.person_id = :person AND p.published_at >= :since AND p.deleted_at IS NULL
+        GROUP BY back"""
+    params = {"person": person_id, "since": since, "until": until}
+    return store.conn.execute(sql, params).fetchall()
+
+
+def person_totals(store: Store, person_id: int) -> tuple[int, str | None, str | None]:
+    """(posts ever, first published_at, last published_at)."""
+    sql = """SELECT count(*), min(published_at), max(published_at) FROM posts
+             WHERE person_id = ? AND deleted_at IS NULL"""
+    count, first, last = store.conn.execute(sql, (person_id,)).fetchone()
+    return int(count), first, last
+
+
+def person_topics(store: Store, person_id: int, since: str) -> list[tuple[str, int]]:
+    sql = """
+        SELECT t.name, count(*) FROM posts p
+        JOIN post_topics pt ON pt.post_id = p.id JOIN topics t ON t.id = pt.topic_id
+        WHERE p.person_id = ? AND p.published_at >= ? AND p.deleted_at IS NULL
+              AND pt.origin != 'blocked'
+        GROUP BY t.id ORDER BY count(*) DESC, t.name COLLATE NOCASE"""
+    return store.conn.execute(sql, (person_id, since)).fetchall()
+
+
+def person_answers(store: Store, person_id: int) -> tuple[int, int]:
+    """(answers given, distinct questions answered) by this person, ever."""
+    sql = """SELECT count(*), count(DISTINCT a.question_id) FROM answers a
+             JOIN questions q ON q.id = a.question_id
+             WHERE a.person_id = ? AND q.deleted_at IS NULL"""
+    answers, questions = store.conn.execute(sql, (person_id,)).fetchone()
+    return int(answers), int(questions)
+
+
+def posts_by_day(store: Store, since: str, until: str) -> list[tuple[str, int]]:
+    """(YYYY-MM-DD, posts) for days with posts published in [since, until)."""
+    sql = """SELECT substr(published_at, 1, 10) AS day, count(*) FROM posts
+             WHERE published_at >= ? AND published_at < ? AND deleted_at IS NULL
+             GROUP BY day ORDER BY day"""
+    return store.conn.execute(sql, (since, until)).fetchall()
