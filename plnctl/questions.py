@@ -254,21 +254,6 @@ def time_to_first_answer(question: Question) -> timedelta | None:
     return max(first - asked, timedelta(0))
 
 
-def format_duration(span: timedelta | float | None) -> str:
-    """``3h 5m``, ``2d 4h``, ``45m``, ``-`` for None."""
-    if span is None:
-        return "-"
-    seconds = int(span.total_seconds() if isinstance(span, timedelta) else span)
-    days, rest = divmod(max(seconds, 0), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m" if minutes else f"{seconds}s"
-
-
 @dataclass(frozen=True)
 class Answerer:
     name: str | None
@@ -407,19 +392,3 @@ def iso(text: Any) -> str | None:
         return to_iso(from_iso(str(text))) if text else None
     except ValueError:
         return None
-
-
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
-_OG_TITLE = re.compile(
-    r"<meta[^>]+property=[\"']og:title[\"'][^>]+content=[\"']([^\"']+)[\"']", re.IGNORECASE
-)
-
-
-def page_title(page_html: str) -> str | None:
-    """A web page's title (``og:title`` first: it leaves out the site name)."""
-    import html
-
-    match = _OG_TITLE.search(page_html) or _TITLE.search(page_html)
-    if not match:
-        return None
-    return " ".join(html.unescape(match.group(1)).split()) or None

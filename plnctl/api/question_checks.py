@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -109,7 +110,7 @@ async def read_blog_post(pln: Pln, url: str, comment_feed: str | None) -> dict[s
             page = await client.get(url, accept=PAGE_ACCEPT)
             if page.status != 200:
                 raise FetchError(f"HTTP {page.status} from {url}", status=page.status)
-            info["text"] = info.get("text") or logic.page_title(_decode(page.body))
+            info["text"] = info.get("text") or page_title(_decode(page.body))
             if comment_feed is None:
                 info["comment_feed_url"] = await find_comment_feed(pln, client, url, page)
         except FetchError as e:
@@ -185,3 +186,19 @@ async def read_status(pln: Pln, host: str, status_id: str) -> dict[str, Any]:
         except FetchError as e:
             return {"error": str(e)}
     return {"text": status.get("content_text"), "asked_at": status.get("created_at")}
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_OG_TITLE = re.compile(
+    r"<meta[^>]+property=[\"']og:title[\"'][^>]+content=[\"']([^\"']+)[\"']", re.IGNORECASE
+)
+
+
+def page_title(page_html: str) -> str | None:
+    """A web page's title (``og:title`` first: it leaves out the site name)."""
+    import html
+
+    match = _OG_TITLE.search(page_html) or _TITLE.search(page_html)
+    if not match:
+        return None
+    return " ".join(html.unescape(match.group(1)).split()) or None

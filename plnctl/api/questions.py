@@ -183,7 +183,8 @@ class QuestionsService:
             raise InvalidInput("--from needs a person, a handle or a name")
         if logic.looks_like_handle(ref):
             handle = logic.normalize_handle(ref)
-            return AnswerDraft("", "manual", author_name=ref, author_handle=handle)
+            name = (handle or "").split("@")[0]
+            return AnswerDraft("", "manual", author_name=name, author_handle=handle)
         try:
             person = self.pln.people.resolve(ref)
         except NotFound:
