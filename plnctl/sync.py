@@ -1,20 +1,13 @@
 """The sync engine: due sources -> fetch (async) -> decide (pure) -> store, one result each.
 
-Threads and processes, and why:
-
-- the **main thread** (the caller's generator) owns the SQLite connection: it takes fetched
-  outcomes off a bounded queue in batches, writes each batch in one transaction (posts and
-  the source's new state together, so a crash never leaves an ETag without its posts), then
-  yields one ``SourceResult`` per source;
-- a **fetch thread** runs an asyncio loop with one ``HttpClient`` (global and per-host
-  limits), so slow servers never hold up storing;
-- feed **parsing** is CPU-bound (feedparser ~20 ms per 80 KB feed); with more than a handful
-  of feeds it runs in a small process pool so it does not compete with fetching and storing
-  for the GIL (notes/performance.md).
-
-One bad source never stops the others: every fetcher problem becomes a ``failed`` result, and
-a batch that cannot be stored is retried source by source. ``sync_lock`` keeps two syncs of
-the same database apart.
+- The caller's thread owns the SQLite connection: it takes fetched outcomes off a bounded
+  queue in batches and writes each batch in one transaction (posts and the source's new
+  state together: a crash never leaves an ETag without its posts), then yields the results.
+- A fetch thread runs an asyncio loop with one ``HttpClient``, so slow servers never hold up
+  storing. With more than a handful of feeds, parsing (CPU-bound: ~20 ms per 80 KB feed in
+  feedparser) runs in a small process pool, out of the GIL's way (notes/performance.md).
+- One bad source never stops the others; a batch that cannot be stored is retried source by
+  source. ``sync_lock`` keeps two syncs of one database apart.
 """
 
 from __future__ import annotations
@@ -32,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,8 +70,7 @@ def sync_iter(
     Raises ``Busy`` when another sync of this database holds the lock for longer than
     ``settings.sync.lock_wait`` seconds.
     """
-    lock_path = _lock_path(store, settings)
-    with sync_lock(lock_path, wait=settings.sync.lock_wait) as lock_fd:
+    with sync_lock(lock_path(store), wait=settings.sync.lock_wait) as lock_fd:
         sources = people_db.due_sources(
             store, now=now_iso(), person_id=person_id, source_id=source_id, force=force
         )
@@ -93,7 +85,8 @@ def sync_iter(
                 if new_ids and on_new_posts is not None:
                     _call_hook(on_new_posts, new_ids)
                 for result in results:
-                    _log_result(result)
+                    detail = result.error or result.warning or f"{result.new_posts} new"
+                    log.info("%s %s: %s", result.status, result.label, detail)
                     if on_result is not None:
                         on_result(result)
                     yield result
@@ -115,9 +108,9 @@ def sync(store: Store, settings: Settings, **kwargs: object) -> SyncSummary:
     )
 
 
-def _lock_path(store: Store, settings: Settings) -> Path | None:
-    path = store.path
-    return path.with_name(path.name + ".sync-lock") if path is not None else None
+def lock_path(store: Store) -> Path | None:
+    """``<database>.sync-lock`` next to the database file; None for an in-memory database."""
+    return store.path.with_name(store.path.name + ".sync-lock") if store.path else None
 
 
 def _call_hook(hook: Callable[[list[int]], object], post_ids: list[int]) -> None:
@@ -126,11 +119,6 @@ def _call_hook(hook: Callable[[list[int]], object], post_ids: list[int]) -> None
     except Exception:
         # The posts are committed; a tagging bug must not lose them or stop the sync.
         log.exception("tagging %d new posts failed", len(post_ids))
-
-
-def _log_result(result: SourceResult) -> None:
-    detail = result.error or result.warning or f"{result.new_posts} new"
-    log.info("%s %s: %s", result.status, result.label, detail)
 
 
 # --- fetching ----------------------------------------------------------------------------
@@ -194,11 +182,9 @@ class _FetchRun:
             yield [(s, FetchOutcome("failed", error=error)) for s in lost]
 
     def _drain(self) -> None:
-        try:
+        with suppress(queue.Empty):
             while True:
                 self.queue.get_nowait()
-        except queue.Empty:
-            pass
 
     def _run(self) -> None:
         try:
@@ -285,36 +271,28 @@ class _Writer:
         except Exception as e:
             log.exception("storing %s failed", source.label)
             failed = FetchOutcome("failed", outcome.http_status, error=f"could not store: {e}")
-            try:
-                with self.store.transaction():
-                    result, _ = self._store_one(source, failed)
-                    return result, []
-            except Exception:
-                return self._result(source, failed, "failed", None, (), ()), []
+            with suppress(Exception), self.store.transaction():
+                return self._store_one(source, failed)[0], []
+            return SourceResult(source.id, source.label, None, "failed", error=failed.error), []
 
     def _store_one(self, source: Source, outcome: FetchOutcome) -> tuple[SourceResult, list[int]]:
         moment = now()
         stamp = to_iso(moment) or ""
         decision = decide(source, outcome, moment, interval=self.interval)
-        updates = dict(decision.updates)
-        warning = outcome.warning
-        new_url = updates.get("url")
-        if new_url:
-            other = people_db.find_source(self.store, new_url)
-            if other is not None and other.id != source.id:
-                del updates["url"]
-                warning = f"moved permanently to {new_url}, already source {other.id}"
+        updates, warning = dict(decision.updates), outcome.warning
+        moved_to = updates.get("url")
+        other = people_db.find_source(self.store, moved_to) if moved_to else None
+        if other is not None and other.id != source.id:
+            del updates["url"]  # the new URL is already followed: keep both rows as they are
+            warning = f"moved permanently to {moved_to}, already source {other.id}"
         new_ids: tuple[int, ...] = ()
         updated_ids: tuple[int, ...] = ()
         if outcome.status == "ok" and outcome.posts:
+            indexed = self._indexed(source)
             upserted = posts_db.upsert_posts(
-                self.store,
-                source.id,
-                source.person_id,
-                outcome.posts,
-                fetched_at=stamp,
-                indexed=self._indexed(source),
-            )
+                self.store, source.id, source.person_id, outcome.posts, fetched_at=stamp,
+                indexed=indexed,
+            )  # fmt: skip
             new_ids, updated_ids = upserted.new_ids, upserted.updated_ids
         if outcome.deleted_guids:
             posts_db.mark_deleted(self.store, source.id, outcome.deleted_guids, at=stamp)
@@ -322,22 +300,8 @@ class _Writer:
         status = _STATUS[decision.status]
         if status == "new" and not (new_ids or updated_ids):
             status = "unchanged"
-        result = self._result(source, outcome, status, decision.next_due_at, new_ids, updated_ids)
-        if warning != result.warning:
-            result = replace(result, warning=warning)
-        return result, list(new_ids)
-
-    def _result(
-        self,
-        source: Source,
-        outcome: FetchOutcome,
-        status: str,
-        next_due_at: str | None,
-        new_ids: Sequence[int],
-        updated_ids: Sequence[int],
-    ) -> SourceResult:
         person = self._person(source.person_id)
-        return SourceResult(
+        result = SourceResult(
             source_id=source.id,
             label=source.label,
             person=person.name if person else None,
@@ -346,9 +310,10 @@ class _Writer:
             updated_posts=len(updated_ids),
             http_status=outcome.http_status,
             error=outcome.error if status in ("failed", "gone") else None,
-            warning=outcome.warning,
-            next_due_at=next_due_at,
+            warning=warning,
+            next_due_at=decision.next_due_at,
         )
+        return result, list(new_ids)
 
     def _person(self, person_id: int) -> Person | None:
         if person_id not in self.people:

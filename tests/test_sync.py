@@ -22,7 +22,6 @@ from plnctl.store import Store, open_store
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
 from plnctl.timeutil import from_iso, now
-from tests.servers.feed_server import FeedServer
 from tests.servers.feeds import atom_feed, html_page, rss_feed
 
 LM = "Sun, 01 Nov 2026 09:00:00 GMT"
@@ -204,10 +203,11 @@ def test_a_failing_tagging_hook_does_not_lose_posts(store, settings, feed_server
 
 def test_a_second_sync_waits_then_gets_busy(store, settings, feed_server):
     add_feed(store, feed_server.add_feed("/f.xml", rss_feed(1)))
-    lock_path = store.path.with_name(store.path.name + ".sync-lock")
-    with sync.sync_lock(lock_path, wait=0):
-        with pytest.raises(Busy, match=rf"another plnctl sync is running \(pid {os.getpid()}\)"):
-            list(sync.sync_iter(store, settings))
+    lock_path = sync.lock_path(store)
+    assert lock_path == store.path.parent / "plnctl.db.sync-lock"
+    busy = rf"another plnctl sync is running \(pid {os.getpid()}\); try again later"
+    with sync.sync_lock(lock_path, wait=0), pytest.raises(Busy, match=busy):
+        list(sync.sync_iter(store, settings))
     assert len(run(store, settings)) == 1  # the lock is free again
 
 
