@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "plnctl.cli.suggest",
     "plnctl.cli.mastodon",
     "plnctl.cli.question",
+    "plnctl.cli.digest",
+    "plnctl.cli.topic",
 )
 
 

@@ -1,0 +1,171 @@
+"""plnctl digest, plnctl reading-list, plnctl export reading-list"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+from plnctl.cli.transfer import export_app
+
+
+class DigestFormat(StrEnum):
+    TEXT = "text"
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+    ATOM = "atom"
+
+
+class ExportFormat(StrEnum):
+    MD = "md"
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
+    OPML = "opml"
+    ATOM = "atom"
+    POCKET_CSV = "pocket-csv"
+    BOOKMARKS = "bookmarks"
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
+]
+TopicOpt = Annotated[str | None, typer.Option("--topic", help="Only posts tagged with this topic.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("digest")(digest)
+    app.command("reading-list")(reading_list)
+
+
+def digest(
+    ctx: typer.Context,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            help="24h, 7d, a date, or 'last': everything stored since the last successful digest of this --name.",
+        ),
+    ] = "24h",
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name", help="Which digest's watermark --since last uses (one per cron job)."
+        ),
+    ] = "default",
+    topics: Annotated[
+        list[str] | None, typer.Option("--topic", help="Only posts with this topic (repeatable).")
+    ] = None,
+    fmt: Annotated[
+        DigestFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DigestFormat.TEXT,
+    output_file: OutputOpt = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email",
+            help="Send it (text + HTML) to this address via the [smtp] settings (repeatable).",
+        ),
+    ] = None,
+    send_empty: Annotated[
+        bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
+    ] = False,
+) -> None:
+    """What's new in your network: posts by topic and person, answers to your questions,
+    people gone quiet, people worth following. With --since last, safe to run from cron: a
+    failed run skips nothing, a repeated one sends nothing twice. Exit code 7 when the file or
+    email could not be delivered.
+
+    Example: plnctl digest --since last --email you@example.org
+    """
+    run = pln(ctx).share.digest(
+        since=since, name=name, topics=topics or (), fmt=fmt.value, output=output_file,
+        email=email or (), send_empty=send_empty, stream=sys.stdout,
+    )  # fmt: skip
+    if not output.err.is_terminal:
+        return  # cron: stay silent unless something failed
+    if run.output:
+        output.info(f"Wrote {run.output}")
+    if run.emailed_to:
+        output.info(
+            f"Sent the digest ({run.post_count} new post(s)) to {', '.join(run.emailed_to)}."
+        )
+    if run.skipped_email:
+        output.info("Nothing new: no email sent (--send-empty sends it anyway).")
+
+
+def reading_list(
+    ctx: typer.Context,
+    topic: TopicOpt = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only posts saved since: 7d, 2w or a date.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Your reading list: the posts you saved with `plnctl post save`, newest first.
+
+    Example: plnctl reading-list --topic assessment
+    """
+    items = pln(ctx).share.reading_list(topic=topic, since=since)
+    if json:
+        output.emit_json(items)
+        return
+    if not items:
+        output.info("Your reading list is empty: save posts with `plnctl post save ID`.")
+        return
+    output.table(
+        ["id", "saved", "person", "title", "topics", "note"],
+        [
+            [i.id, (i.saved_at or "")[:10], i.person, i.title, ", ".join(i.topics), i.note or ""]
+            for i in items
+        ],
+    )
+
+
+@export_app.command("reading-list")
+def export_reading_list(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, csv, json, opml, atom, pocket-csv (Pocket import) or bookmarks (browsers, Raindrop, Wallabag).",
+        ),
+    ] = ExportFormat.MD,
+    topic: TopicOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only posts saved (with --all: published) since: 7d or a date."
+        ),
+    ] = None,
+    saved: Annotated[
+        bool, typer.Option("--saved/--all", help="Saved posts only (default), or every post.")
+    ] = True,
+    output_file: OutputOpt = None,
+    include_notes: Annotated[
+        bool,
+        typer.Option("--include-notes", help="Include your private notes (left out by default)."),
+    ] = False,
+) -> None:
+    """Write your reading list for other tools or for colleagues. Private notes stay out
+    unless --include-notes.
+
+    Example: plnctl export reading-list --format bookmarks -o reading.html
+    """
+    text = pln(ctx).share.export_reading_list(
+        fmt.value, topic=topic, since=since, saved=saved, include_notes=include_notes,
+        output=output_file,
+    )  # fmt: skip
+    if output_file is None:
+        sys.stdout.write(text)
+    elif output.err.is_terminal:
+        output.info(f"Wrote {output_file}")

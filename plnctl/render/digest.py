@@ -1,0 +1,245 @@
+"""Digests as text, Markdown and JSON (HTML and Atom live in html.py and atom.py): pure.
+
+``render_digest(digest, fmt, now=...)`` is the one entry point; ``now`` is the clock the page
+shows ("generated at"), passed in so output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from plnctl.errors import InvalidInput
+from plnctl.models import Question
+from plnctl.render.model import DIGEST_FORMATS, Digest, PersonGroup, ShareItem, TopicGroup
+from plnctl.render.sanitize import excerpt
+from plnctl.timeutil import from_iso
+
+OTHER = "Other"
+MAX_PER_PERSON = 5  # per topic, in the human formats; JSON and Atom carry every post
+
+
+def group_items(
+    items: Iterable[ShareItem], *, prefer: Sequence[str] = ()
+) -> tuple[TopicGroup, ...]:
+    """Each post once, under its first preferred topic, else its first topic, else "Other".
+    Topics with more posts first ("Other" last); people with more posts first; newest first."""
+    wanted = {name.lower(): name for name in prefer}
+    buckets: dict[str, dict[str, list[ShareItem]]] = {}
+    for item in items:
+        topic = next((t for t in item.topics if t.lower() in wanted), None)
+        topic = topic or (item.topics[0] if item.topics else OTHER)
+        buckets.setdefault(topic, {}).setdefault(item.person, []).append(item)
+    groups = []
+    for topic, people in buckets.items():
+        ordered = sorted(people.items(), key=lambda kv: (-len(kv[1]), kv[0].lower()))
+        groups.append(
+            TopicGroup(
+                topic=topic,
+                people=tuple(
+                    PersonGroup(person=name, items=tuple(sorted(posts, key=_moment, reverse=True)))
+                    for name, posts in ordered
+                ),
+            )
+        )
+    groups.sort(key=lambda g: (g.topic == OTHER, -g.count, g.topic.lower()))
+    return tuple(groups)
+
+
+def _moment(item: ShareItem) -> tuple[str, int]:
+    return (item.published_at or item.fetched_at, item.id)
+
+
+def fmt_time(iso: str | None, *, date_only: bool = False) -> str:
+    moment = from_iso(iso) if iso else None
+    if moment is None:
+        return "never"
+    return moment.strftime("%-d %b %Y" if date_only else "%-d %b %Y %H:%M UTC")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def title(digest: Digest, *, now: datetime) -> str:
+    name = "" if digest.name == "default" else f" ({digest.name})"
+    return f"PLN digest{name}: {now.strftime('%-d %b %Y')}"
+
+
+def subject(digest: Digest, *, now: datetime) -> str:
+    """The email subject: what is in it, at a glance."""
+    if digest.empty:
+        return f"{title(digest, now=now)}: nothing new"
+    parts = [f"{plural(digest.post_count, 'new post')} from {_people(digest.people_count)}"]
+    answers = sum(len(q.answers) for q in digest.answered)
+    if answers:
+        parts.append(plural(answers, "new answer"))
+    return f"{title(digest, now=now)}: {', '.join(parts)}"
+
+
+def _people(count: int) -> str:
+    return f"{count} person" if count == 1 else f"{count} people"
+
+
+def summary(digest: Digest) -> str:
+    window = f"{fmt_time(digest.since)} to {fmt_time(digest.until)}"
+    if digest.empty:
+        return f"Nothing new from your network ({window})."
+    text = f"{plural(digest.post_count, 'new post')} from {_people(digest.people_count)}"
+    if digest.topics_filter:
+        text += f" about {', '.join(digest.topics_filter)}"
+    return f"{text} ({window})."
+
+
+def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
+    """The digest in one of DIGEST_FORMATS."""
+    if fmt == "text":
+        return "\n".join(text_lines(digest, now=now)) + "\n"
+    if fmt == "md":
+        return markdown(digest, now=now)
+    if fmt == "json":
+        return json.dumps(digest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        from plnctl.render.html import digest_html
+
+        return digest_html(digest, now=now)
+    if fmt == "atom":
+        from plnctl.render.atom import digest_atom
+
+        return digest_atom(digest, now=now)
+    raise InvalidInput(f"unknown digest format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
+
+
+def shown(group: PersonGroup) -> tuple[tuple[ShareItem, ...], int]:
+    """The posts a human format shows for one person, and how many it leaves out."""
+    return group.items[:MAX_PER_PERSON], max(0, len(group.items) - MAX_PER_PERSON)
+
+
+def item_line(item: ShareItem) -> str:
+    when = fmt_time(item.published_at or item.fetched_at, date_only=True)
+    boost = f", boost of {item.boost_of}" if item.boost_of else ""
+    return f"{item.title}  [{item.source_kind}, {when}{boost}]"
+
+
+# --- plain text ------------------------------------------------------------------------------
+
+
+def text_lines(digest: Digest, *, now: datetime) -> list[str]:
+    heading = title(digest, now=now)
+    out = [heading, "=" * len(heading), summary(digest)]
+    for group in digest.groups:
+        out += [
+            "",
+            f"{group.topic} ({group.count})",
+            "-" * (len(group.topic) + 3 + len(str(group.count))),
+        ]
+        for person in group.people:
+            out.append(f"{person.person}")
+            items, more = shown(person)
+            for item in items:
+                out.append(f"  * {item_line(item)}")
+                if item.url:
+                    out.append(f"    {item.url}")
+                if item.excerpt and item.excerpt != item.title:
+                    out.append(f"    {excerpt(item.excerpt, 200)}")
+            if more:
+                out.append(f"  ... and {more} more from {person.person}")
+    out += _text_extras(digest)
+    out += ["", f"Generated by plnctl at {fmt_time(now.isoformat())}."]
+    return out
+
+
+def _text_extras(digest: Digest) -> list[str]:
+    out: list[str] = []
+    if digest.answered or digest.unanswered:
+        out += ["", "Questions", "---------"]
+        for q in digest.answered:
+            out.append(f'  "{excerpt(q.text, 120)}": {_answer_count(q)}')
+            for a in q.answers:
+                who = a.author_name or a.author_handle or "someone"
+                net = ", in your network" if a.in_network else ""
+                out.append(f"    - {who}{net}: {excerpt(a.text, 160)}")
+                if a.url:
+                    out.append(f"      {a.url}")
+        for q in digest.unanswered:
+            asked = fmt_time(q.asked_at, date_only=True)
+            out.append(f'  "{excerpt(q.text, 120)}": no answer yet (asked {asked})')
+    if digest.quiet:
+        out += ["", f"Gone quiet (no posts in {digest.quiet_weeks} weeks)", "-" * 11]
+        out += [f"  - {p.name}: {_last_post(p.last_post_at)}" for p in digest.quiet]
+    if digest.suggestions:
+        out += ["", "People worth following", "----------------------"]
+        out += [f"  - {s.name}{_handle(s.name, s.handle)}: {s.reason}" for s in digest.suggestions]
+    return out
+
+
+def _answer_count(q: Question) -> str:
+    return f"{plural(len(q.answers), 'new answer')}, {q.answer_count} in all"
+
+
+def _last_post(iso: str | None) -> str:
+    return f"last post {fmt_time(iso, date_only=True)}" if iso else "no posts yet"
+
+
+def _handle(name: str, handle: str | None) -> str:
+    return f" ({handle})" if handle and handle != name else ""
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+def md_escape(text: str) -> str:
+    return text.translate(_MD_SPECIAL)
+
+
+def md_link(text: str, url: str | None) -> str:
+    if not url:
+        return md_escape(text)
+    return f"[{md_escape(text)}](<{url.replace('<', '%3C').replace('>', '%3E')}>)"
+
+
+def markdown(digest: Digest, *, now: datetime) -> str:
+    out = [f"# {md_escape(title(digest, now=now))}", "", md_escape(summary(digest))]
+    for group in digest.groups:
+        out += ["", f"## {md_escape(group.topic)} ({group.count})"]
+        for person in group.people:
+            out += ["", f"### {md_escape(person.person)}", ""]
+            items, more = shown(person)
+            for item in items:
+                when = fmt_time(item.published_at or item.fetched_at, date_only=True)
+                out.append(f"- {md_link(item.title, item.url)} ({item.source_kind}, {when})")
+                if item.excerpt and item.excerpt != item.title:
+                    out.append(f"  {md_escape(excerpt(item.excerpt, 280))}")
+            if more:
+                out.append(f"- ... and {more} more from {md_escape(person.person)}")
+    out += _md_extras(digest)
+    out += ["", f"_Generated by plnctl at {fmt_time(now.isoformat())}._", ""]
+    return "\n".join(out)
+
+
+def _md_extras(digest: Digest) -> list[str]:
+    out: list[str] = []
+    if digest.answered or digest.unanswered:
+        out += ["", "## Questions", ""]
+        for q in digest.answered:
+            out.append(f"- {md_link(excerpt(q.text, 120), q.url)}: {_answer_count(q)}")
+            for a in q.answers:
+                who = md_escape(a.author_name or a.author_handle or "someone")
+                net = " (in your network)" if a.in_network else ""
+                out.append(f"  - {who}{net}: {md_link(excerpt(a.text, 160), a.url)}")
+        for q in digest.unanswered:
+            when = fmt_time(q.asked_at, date_only=True)
+            out.append(f"- {md_link(excerpt(q.text, 120), q.url)}: no answer yet (asked {when})")
+    if digest.quiet:
+        out += ["", f"## Gone quiet (no posts in {digest.quiet_weeks} weeks)", ""]
+        out += [f"- {md_escape(p.name)}: {_last_post(p.last_post_at)}" for p in digest.quiet]
+    if digest.suggestions:
+        out += ["", "## People worth following", ""]
+        out += [
+            f"- {md_escape(s.name + _handle(s.name, s.handle))}: {md_escape(s.reason)}"
+            for s in digest.suggestions
+        ]
+    return out

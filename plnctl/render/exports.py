@@ -1,0 +1,138 @@
+"""Reading-list exports in the formats other tools import: pure (items in, text out).
+
+Notes are private: an item carries one only when the user asked for ``--include-notes``, and
+the CSV/JSON formats add a ``note`` field only then.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import datetime
+from email.utils import format_datetime
+
+from plnctl.errors import InvalidInput
+from plnctl.render.digest import fmt_time, md_escape, md_link
+from plnctl.render.model import EXPORT_FORMATS, ShareItem
+from plnctl.render.sanitize import excerpt
+from plnctl.timeutil import from_iso
+
+POCKET_COLUMNS = ("title", "url", "time_added", "cursor", "tags", "status")
+CSV_COLUMNS = (
+    "id", "title", "url", "person", "source_kind", "published_at", "saved_at", "topics",
+    "excerpt",
+)  # fmt: skip
+
+
+def render_reading_list(
+    items: Sequence[ShareItem],
+    fmt: str,
+    *,
+    now: datetime,
+    include_notes: bool = False,
+    title: str = "Reading list",
+) -> str:
+    """The items in one of EXPORT_FORMATS."""
+    if fmt == "md":
+        return markdown(items, now=now, title=title)
+    if fmt == "csv":
+        return plain_csv(items, include_notes=include_notes)
+    if fmt == "json":
+        return json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "opml":
+        return opml(items, now=now, title=title)
+    if fmt == "pocket-csv":
+        return pocket_csv(items)
+    if fmt in ("html", "bookmarks"):
+        from plnctl.render import html
+
+        if fmt == "html":
+            return html.reading_list_html(items, now=now, title=title)
+        return html.bookmarks_html(items, now=now)
+    if fmt == "atom":
+        from plnctl.render.atom import items_atom
+
+        return items_atom(items, now=now, title=title, feed_id="urn:plnctl:reading-list")
+    raise InvalidInput(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+
+
+def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
+    out = [f"# {md_escape(title)}", ""]
+    for item in items:
+        when = fmt_time(item.published_at or item.fetched_at, date_only=True)
+        out.append(f"- {md_link(item.title, item.url)}: {md_escape(item.person)}, {when}")
+        if item.topics:
+            out.append(f"  Topics: {md_escape(', '.join(item.topics))}")
+        if item.excerpt and item.excerpt != item.title:
+            out.append(f"  > {md_escape(excerpt(item.excerpt, 280))}")
+        if item.note:
+            out.append(f"  Note: {md_escape(item.note)}")
+    if not items:
+        out.append("Nothing saved yet.")
+    out += ["", f"_Exported by plnctl at {fmt_time(now.isoformat())}._", ""]
+    return "\n".join(out)
+
+
+def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow((*CSV_COLUMNS, "note") if include_notes else CSV_COLUMNS)
+    for i in items:
+        row = [
+            i.id, i.title, i.url or "", i.person, i.source_kind, i.published_at or "",
+            i.saved_at or "", "|".join(i.topics), i.excerpt,
+        ]  # fmt: skip
+        writer.writerow([*row, i.note or ""] if include_notes else row)
+    return buffer.getvalue()
+
+
+def pocket_csv(items: Sequence[ShareItem]) -> str:
+    """Pocket's export columns; ``tags`` joined with ``|``, ``time_added`` in epoch seconds,
+    ``status`` unread or archive (read). Posts without a URL cannot be imported and are left
+    out."""
+    from plnctl.render.html import epoch
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(POCKET_COLUMNS)
+    for i in items:
+        if not i.url:
+            continue
+        tags = "|".join(t.replace("|", " ") for t in i.topics)
+        added = epoch(i.saved_at or i.fetched_at)
+        writer.writerow([i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"])
+    return buffer.getvalue()
+
+
+def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
+    """OPML 2.0 with ``type="link"`` outlines, one folder per first topic."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
+    ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = ET.SubElement(root, "body")
+    folders: dict[str, ET.Element] = {}
+    for i in items:
+        if not i.url:
+            continue
+        parent = body
+        if i.topics:
+            topic = i.topics[0]
+            if topic not in folders:
+                folders[topic] = ET.SubElement(body, "outline", text=topic, title=topic)
+            parent = folders[topic]
+        attrs = {"text": i.title, "title": i.title, "type": "link", "url": i.url}
+        created = from_iso(i.saved_at or i.published_at)
+        if created is not None:
+            attrs["created"] = format_datetime(created, usegmt=True)
+        if i.topics:
+            attrs["category"] = ",".join("/" + t.replace(",", " ") for t in i.topics)
+        if i.note:
+            attrs["description"] = i.note
+        ET.SubElement(parent, "outline", attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,133 @@
+"""What the share renderers take: a built digest and reading-list items (plain frozen data).
+
+The API builds these from the store; every renderer is a pure function of them (and ``now``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from plnctl.models import Question, _Model
+
+DIGEST_FORMATS = ("text", "md", "html", "json", "atom")
+EXPORT_FORMATS = ("md", "html", "csv", "json", "opml", "atom", "pocket-csv", "bookmarks")
+
+
+@dataclass(frozen=True)
+class ShareItem(_Model):
+    """One post as a digest or a reading list shows it.
+
+    ``content_html`` is the stored (fetch-time sanitized) HTML; renderers sanitize it again.
+    ``note`` is the private save note and is only set when the user asked for notes.
+    """
+
+    id: int
+    title: str
+    url: str | None
+    excerpt: str
+    person: str
+    source_kind: str  # feed | mastodon
+    published_at: str | None
+    fetched_at: str
+    topics: tuple[str, ...] = ()
+    content_html: str | None = None
+    boost_of: str | None = None
+    saved_at: str | None = None
+    read: bool = False
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.pop("content_html")
+        if self.note is None:
+            data.pop("note")
+        return data
+
+
+@dataclass(frozen=True)
+class PersonGroup(_Model):
+    person: str
+    items: tuple[ShareItem, ...]
+
+
+@dataclass(frozen=True)
+class TopicGroup(_Model):
+    topic: str
+    people: tuple[PersonGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.items) for group in self.people)
+
+
+@dataclass(frozen=True)
+class QuietPerson(_Model):
+    person_id: int
+    name: str
+    last_post_at: str | None
+
+
+@dataclass(frozen=True)
+class Suggestion(_Model):
+    """Someone outside the network worth following, and why."""
+
+    name: str
+    handle: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Digest(_Model):
+    """New posts stored in (since, until], grouped by topic then person, and the rest."""
+
+    name: str
+    since: str
+    until: str
+    topics_filter: tuple[str, ...] = ()
+    groups: tuple[TopicGroup, ...] = ()
+    answered: tuple[Question, ...] = ()  # questions with new answers (only those answers)
+    unanswered: tuple[Question, ...] = ()
+    quiet: tuple[QuietPerson, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    quiet_weeks: int = 6
+
+    @property
+    def post_count(self) -> int:
+        return sum(group.count for group in self.groups)
+
+    @property
+    def people_count(self) -> int:
+        return len({item.person for item in self.items})
+
+    @property
+    def items(self) -> list[ShareItem]:
+        """Every post once, in digest order."""
+        seen: dict[int, ShareItem] = {}
+        for group in self.groups:
+            for person in group.people:
+                for item in person.items:
+                    seen.setdefault(item.id, item)
+        return list(seen.values())
+
+    @property
+    def empty(self) -> bool:
+        """Nothing new: no posts and no new answers (quiet people and open questions are
+        standing information, not news)."""
+        return not self.groups and not self.answered
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["post_count"] = self.post_count
+        data["people_count"] = self.people_count
+        data["empty"] = self.empty
+        data["groups"] = [
+            {
+                "topic": g.topic,
+                "people": [
+                    {"person": p.person, "items": [i.to_dict() for i in p.items]} for p in g.people
+                ],
+            }
+            for g in self.groups
+        ]
+        return data

@@ -1,0 +1,248 @@
+"""Sharing: digest watermarks and the queries behind digests and reading lists.
+
+A watermark is the ``fetched_at`` up to which a named digest has been delivered: posts stored
+after it are new to that digest (see ``docs/cron.md`` for the full semantics).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Sequence
+
+from plnctl.models import Answer, Post, PostTag, Question, QuestionState, TagOrigin
+from plnctl.store.connection import Store
+from plnctl.store.posts import _POST_SQL, _post
+from plnctl.store.rows import one, placeholders, rows
+from plnctl.timeutil import now_iso
+
+# --- watermarks -----------------------------------------------------------------------------
+
+
+def get_watermark(store: Store, name: str) -> str | None:
+    row = one(store.conn, "SELECT until_at FROM digest_watermarks WHERE name = ?", (name,))
+    return str(row["until_at"]) if row else None
+
+
+def set_watermark(store: Store, name: str, until_at: str) -> None:
+    store.conn.execute(
+        """INSERT INTO digest_watermarks (name, until_at, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET until_at = excluded.until_at,
+           updated_at = excluded.updated_at""",
+        (name, until_at, now_iso()),
+    )
+
+
+def list_watermarks(store: Store) -> list[tuple[str, str, str]]:
+    """(name, until_at, updated_at) for every named digest, by name."""
+    return [
+        (r["name"], r["until_at"], r["updated_at"])
+        for r in rows(store.conn, "SELECT * FROM digest_watermarks ORDER BY name")
+    ]
+
+
+# --- posts ----------------------------------------------------------------------------------
+
+
+def topic_ids(store: Store, names: Sequence[str]) -> dict[str, int]:
+    """Known topic names (case-insensitive) -> id; unknown names are simply absent."""
+    found: dict[str, int] = {}
+    for name in names:
+        row = one(store.conn, "SELECT id FROM topics WHERE name = ? COLLATE NOCASE", (name,))
+        if row:
+            found[name] = int(row["id"])
+    return found
+
+
+def window_posts(
+    store: Store, *, after: str, until: str, topic_ids: Sequence[int] = ()
+) -> list[Post]:
+    """Posts stored in (after, until] by ``fetched_at``, with their topics, oldest first.
+
+    ``fetched_at`` rather than ``published_at``: a post that arrives late (a feed that was down,
+    a backdated article) is still new to the reader and is never skipped.
+    """
+    where = ["p.deleted_at IS NULL", "p.fetched_at > ?", "p.fetched_at <= ?"]
+    params: list[object] = [after, until]
+    if topic_ids:
+        where.append(
+            f"""p.id IN (SELECT post_id FROM post_topics WHERE origin != 'blocked'
+                AND topic_id IN ({placeholders(len(topic_ids))}))"""
+        )
+        params.extend(topic_ids)
+    sql = (
+        _POST_SQL + f" WHERE {' AND '.join(where)} "
+        "ORDER BY coalesce(p.published_at, p.fetched_at), p.id"
+    )
+    return with_tags(store, [_post(r) for r in rows(store.conn, sql, params)])
+
+
+def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
+    """The posts with their (non-blocked) topics filled in, in one query per 500 posts."""
+    tags: dict[int, list[PostTag]] = {}
+    ids = [p.id for p in posts]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for r in rows(
+            store.conn,
+            f"""SELECT pt.post_id, t.name, pt.origin, pt.reason FROM post_topics pt
+                JOIN topics t ON t.id = pt.topic_id
+                WHERE pt.origin != 'blocked' AND pt.post_id IN ({placeholders(len(chunk))})
+                ORDER BY t.name COLLATE NOCASE""",
+            chunk,
+        ):
+            tags.setdefault(r["post_id"], []).append(
+                PostTag(topic=r["name"], origin=TagOrigin(r["origin"]), reason=r["reason"])
+            )
+    return [dataclasses.replace(p, tags=tuple(tags.get(p.id, ()))) for p in posts]
+
+
+def source_kinds(store: Store, source_ids: Sequence[int]) -> dict[int, str]:
+    unique = sorted(set(source_ids))
+    if not unique:
+        return {}
+    return {
+        r["id"]: r["kind"]
+        for r in rows(
+            store.conn,
+            f"SELECT id, kind FROM sources WHERE id IN ({placeholders(len(unique))})",
+            unique,
+        )
+    }
+
+
+def reading_list(
+    store: Store, *, saved: bool = True, topic_id: int | None = None, since: str | None = None
+) -> list[Post]:
+    """Saved posts (most recently saved first), or with ``saved=False`` every post (newest
+    first); ``since`` compares with the save time for saved posts, the publish time otherwise."""
+    where = ["p.deleted_at IS NULL"]
+    params: list[object] = []
+    moment = "p.saved_at" if saved else "coalesce(p.published_at, p.fetched_at)"
+    if saved:
+        where.append("p.saved_at IS NOT NULL")
+    if since is not None:
+        where.append(f"{moment} >= ?")
+        params.append(since)
+    if topic_id is not None:
+        where.append(
+            "p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ? AND origin != 'blocked')"
+        )
+        params.append(topic_id)
+    sql = _POST_SQL + f" WHERE {' AND '.join(where)} ORDER BY {moment} DESC, p.id DESC"
+    return with_tags(store, [_post(r) for r in rows(store.conn, sql, params)])
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def quiet_people(store: Store, *, before: str) -> list[tuple[int, str, str | None]]:
+    """(person_id, name, last_post_at) for people with an active source and no post since
+    ``before``; someone added after ``before`` who has not posted yet is not counted."""
+    sql = """
+    SELECT pe.id, pe.name, pe.created_at,
+           (SELECT max(coalesce(p.published_at, p.fetched_at)) FROM posts p
+            WHERE p.person_id = pe.id AND p.deleted_at IS NULL) AS last_post_at
+    FROM people pe
+    WHERE EXISTS (SELECT 1 FROM sources s WHERE s.person_id = pe.id AND s.state = 'active')
+    """
+    result = []
+    for r in rows(store.conn, sql):
+        last = r["last_post_at"]
+        if (last is not None and last < before) or (last is None and r["created_at"] < before):
+            result.append((int(r["id"]), str(r["name"]), last))
+    # Most recently gone quiet first: those are the news; never-posted people last.
+    result.sort(key=lambda item: item[1].lower())
+    result.sort(key=lambda item: item[2] or "", reverse=True)
+    return result
+
+
+# --- questions ------------------------------------------------------------------------------
+
+
+def _answer(r: sqlite3.Row) -> Answer:
+    return Answer(
+        id=r["id"],
+        question_id=r["question_id"],
+        author_name=r["author_name"],
+        author_handle=r["author_handle"],
+        author_url=r["author_url"],
+        person_id=r["person_id"],
+        text=r["text"],
+        url=r["url"],
+        answered_at=r["answered_at"],
+        found_via=r["found_via"],
+        in_network=r["person_id"] is not None,
+    )
+
+
+def _question(r: sqlite3.Row, answers: tuple[Answer, ...], total: int) -> Question:
+    return Question(
+        id=r["id"],
+        text=r["text"],
+        kind=r["kind"],
+        state=QuestionState(r["state"]),
+        asked_at=r["asked_at"],
+        url=r["url"],
+        remote_id=r["remote_id"],
+        closed_at=r["closed_at"],
+        answers=answers,
+        answer_count=total,
+        network_answer_count=sum(1 for a in answers if a.in_network),
+    )
+
+
+def questions_with_new_answers(store: Store, *, after: str, until: str) -> list[Question]:
+    """Questions that got answers stored in (after, until]; ``answers`` holds only those."""
+    new = rows(
+        store.conn,
+        """SELECT * FROM answers WHERE created_at > ? AND created_at <= ?
+           ORDER BY coalesce(answered_at, created_at), id""",
+        (after, until),
+    )
+    by_question: dict[int, list[Answer]] = {}
+    for r in new:
+        by_question.setdefault(int(r["question_id"]), []).append(_answer(r))
+    result = []
+    for question_id, answers in by_question.items():
+        q = one(
+            store.conn,
+            """SELECT q.*, (SELECT count(*) FROM answers a WHERE a.question_id = q.id) AS total
+               FROM questions q WHERE q.id = ? AND q.deleted_at IS NULL""",
+            (question_id,),
+        )
+        if q is not None:
+            result.append(_question(q, tuple(answers), int(q["total"])))
+    return sorted(result, key=lambda q: q.asked_at)
+
+
+def unanswered_questions(store: Store) -> list[Question]:
+    """Open questions with no answer yet, oldest first."""
+    return [
+        _question(r, (), 0)
+        for r in rows(
+            store.conn,
+            """SELECT q.* FROM questions q WHERE q.state = 'open' AND q.deleted_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id)
+               ORDER BY q.asked_at""",
+        )
+    ]
+
+
+def outside_answerers(store: Store, *, after: str, until: str) -> list[tuple[str, str | None, str]]:
+    """(name, handle or url, question text) for people outside the network who answered a
+    question in (after, until]: the simplest "worth following" signal."""
+    seen: dict[str, tuple[str, str | None, str]] = {}
+    for r in rows(
+        store.conn,
+        """SELECT a.author_name, a.author_handle, a.author_url, q.text FROM answers a
+           JOIN questions q ON q.id = a.question_id
+           WHERE a.person_id IS NULL AND a.created_at > ? AND a.created_at <= ?
+           AND (a.author_handle IS NOT NULL OR a.author_url IS NOT NULL)
+           ORDER BY a.created_at, a.id""",
+        (after, until),
+    ):
+        key = (r["author_handle"] or r["author_url"]).lower()
+        name = r["author_name"] or r["author_handle"] or r["author_url"]
+        seen.setdefault(key, (name, r["author_handle"] or r["author_url"], r["text"]))
+    return list(seen.values())

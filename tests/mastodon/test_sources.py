@@ -1,0 +1,56 @@
+"""Following Mastodon accounts: resolving handles and profile URLs on a real (loopback) server."""
+
+from __future__ import annotations
+
+from plnctl.api import Pln
+from plnctl.models import SourceKind
+from tests.servers.mastodon_server import MastodonMock
+
+
+def test_person_add_by_handle(pln: Pln, mastodon: MastodonMock) -> None:
+    person = pln.people.add("Bob", mastodon=[mastodon.handle("bob")])
+    (source,) = pln.sources.list(person=person.id)
+    assert source.kind is SourceKind.MASTODON
+    assert source.url == f"{mastodon.base_url}/@bob"
+    assert source.handle == f"@bob@{mastodon.host}"
+    assert source.remote_id == mastodon.account_id("bob")
+    assert source.display_name == "Bob Librarian"
+    assert source.avatar_url and source.avatar_url.startswith(mastodon.base_url)
+    assert not source.bot and not source.noindex and source.moved_to is None
+
+
+def test_source_add_by_profile_url_cli(cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+    assert cli("person", "add", "Carol").exit_code == 0
+    result = cli("source", "add", "Carol", f"{mastodon.base_url}/@carol", "--json")
+    assert result.exit_code == 0, result.stderr
+    source = result.json()
+    assert source["handle"] == f"@carol@{mastodon.host}"
+    assert source["bot"] is True
+
+
+def test_opted_out_account_is_stored_but_flagged(pln: Pln, mastodon: MastodonMock) -> None:
+    pln.people.add("Dana", mastodon=[mastodon.handle("dana")])
+    (source,) = pln.sources.list()
+    assert source.noindex is True
+    assert pln.sources.should_index(source) is False
+
+
+def test_unknown_account_is_a_clear_error(cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+    result = cli("person", "add", "Nobody", "--mastodon", mastodon.handle("nobody"))
+    assert result.exit_code == 4
+    assert f"no Mastodon account @nobody@{mastodon.host}" in result.stderr
+    assert cli("person", "list", "--json").json() == []  # nothing stored
+
+
+def test_instance_down_is_a_network_error(cli, dead_host: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli("person", "add", "Ghost", "--mastodon", f"@ghost@{dead_host}")
+    assert result.exit_code == 7
+    assert f"could not reach Mastodon instance {dead_host}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_already_followed(pln: Pln, cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+    pln.people.add("Bob", mastodon=[mastodon.handle("bob")])
+    result = cli("source", "add", "Bob", f"bob@{mastodon.host}")
+    assert result.exit_code == 2
+    assert "already followed" in result.stderr
