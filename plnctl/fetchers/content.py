@@ -47,8 +47,6 @@ _BLOCK = re.compile(
 _DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_NEWLINES = re.compile(r"\s*\n\s*(?:\n\s*)+")
 _HASHTAG = re.compile(r"(?<![\w/&#])#(\w*[^\W\d_]\w*)")
 
 
@@ -97,9 +95,20 @@ def html_to_text(html: str | None) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _SPACES.sub(" ", text)
-    text = _NEWLINES.sub("\n\n", text)
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    """Collapse runs of spaces within lines and runs of blank lines to one (str methods: the
+    regex version of this cost more than all the rest of html_to_text)."""
+    out: list[str] = []
+    blank = False
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            blank = True
+            continue
+        if blank and out:
+            out.append("")
+        out.append(line)
+        blank = False
+    return "\n".join(out)
 
 
 def extract_links(html: str | None, base_url: str | None = None) -> tuple[str, ...]:
