@@ -31,7 +31,6 @@ COMMAND_MODULES = (
     "plnctl.cli.question",
     "plnctl.cli.digest",
     "plnctl.cli.topic",
-    "plnctl.cli.digest",
 )
 
 
