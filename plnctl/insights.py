@@ -325,7 +325,7 @@ def suggestion_key(target: str, known: Known) -> tuple[str, str] | None:
 def evidence_text(kind: str, count: int, people: int) -> str:
     """For answers ``people`` counts the questions answered."""
     if kind == "answer":
-        return f"answered {people} of your question{'s' if people != 1 else ''}"
+        return f"answered {people} of your questions"
     times = {1: "once", 2: "twice"}.get(count, f"{count} times")
     return f"{VERBS[kind]} {times} by {people} {'person' if people == 1 else 'people'} you follow"
 

@@ -41,19 +41,26 @@ def _heading(text: str) -> None:
     output.out.print(text, style="bold", markup=False)
 
 
+def _table(columns: list[str], rows: list[list[object]]) -> None:
+    if rows:
+        output.table(columns, rows)
+    else:
+        output.out.print("  none", markup=False)
+
+
 def _print_report(r: StatsReport, top: int) -> None:
     from plnctl.render.charts import sparkline
 
-    output.out.print(f"Network activity {r.since[:10]} → {r.until[:10]} ({r.weeks} weeks, "
+    output.out.print(f"Network activity {r.since[:10]} → {r.until[:10]} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
                      f"one bar per week)", style="bold", markup=False)
     output.out.print(f"People active: {r.people_active} of {r.people_total}   Sources active: "
                      f"{r.sources_active} of {r.sources_total}   Posts: {r.posts}", markup=False)
     output.out.print(f"All posts  {sparkline(r.weekly)}", style="cyan", markup=False)
     _heading("Most active people")
-    output.table(["person", "posts", "per week", "sources"],
+    _table(["person", "posts", "per week", "sources"],
                  [[p.name, p.posts, sparkline(p.weekly), p.active_sources] for p in r.people[:top]])
     _heading("Topics")
-    output.table(["topic", "posts", "per week", "people"],
+    _table(["topic", "posts", "per week", "people"],
                  [[t.name, t.posts, sparkline(t.weekly), t.voices] for t in r.topics[:top]])
     _print_health(r, top)
     _print_questions(r, top)
@@ -61,11 +68,11 @@ def _print_report(r: StatsReport, top: int) -> None:
 
 def _print_health(r: StatsReport, top: int) -> None:
     _heading(f"Quiet: no post in {r.quiet_weeks} weeks ({len(r.dormant)})")
-    output.table(["person", "last post", "weeks silent"],
+    _table(["person", "last post", "weeks silent"],
                  [[d.name, (d.last_post_at or "never")[:10], d.weeks_silent or ""]
                   for d in r.dormant[:top]])
     _heading(f"Failing sources ({len(r.failing_sources)})")
-    output.table(["id", "person", "source", "state", "errors", "last error"],
+    _table(["id", "person", "source", "state", "errors", "last error"],
                  [[f.source_id, f.person, f.label, f.state, f.error_count, f.last_error or ""]
                   for f in r.failing_sources[:top]])
     d = r.diversity
@@ -77,10 +84,10 @@ def _print_health(r: StatsReport, top: int) -> None:
         share = f"{round((d.largest_instance_share or 0) * 100)}%"
         output.out.print(f"Mastodon instances: {len(d.instances)}; the largest holds {share} of "
                          "your Mastodon accounts", markup=False)
-        output.table(["instance", "accounts", "people"],
+        _table(["instance", "accounts", "people"],
                      [[i.host, i.sources, i.people] for i in d.instances[:top]])
     _heading(f"Topics with few voices (fewer than 3 people posting) ({len(r.few_voices)})")
-    output.table(["topic", "people", "posts"],
+    _table(["topic", "people", "posts"],
                  [[t.name, t.voices, t.posts] for t in r.few_voices[:top]])
 
 
@@ -91,6 +98,6 @@ def _print_questions(r: StatsReport, top: int) -> None:
     output.out.print(f"Asked {q.asked}, answered {q.answered} (answer rate {rate}), "
                      f"{q.answered_in_network} answered by your network", markup=False)
     if q.top_answerers:
-        output.table(["answerer", "answers", "questions", "in your network"],
+        _table(["answerer", "answers", "questions", "in your network"],
                      [[a.name, a.answers, a.questions, "yes" if a.person_id else "no"]
                       for a in q.top_answerers[:top]])
