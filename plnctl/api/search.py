@@ -1,0 +1,114 @@
+"""Search posts (FTS5) and suggest topics from what the network writes about lately.
+
+Reached through ``pln.topics.search(...)`` and ``pln.topics.suggest(...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from plnctl.errors import InvalidInput
+from plnctl.models import _Model
+from plnctl.store import search as db
+from plnctl.store import topics as topics_db
+from plnctl.store.search import SearchHit
+from plnctl.tagging import TopicRules, covered_terms, fold, term_counts
+from plnctl.timeutil import parse_since, to_iso
+
+if TYPE_CHECKING:
+    from plnctl.api import Pln
+
+# Suggestions read at most this many recent posts.
+_RECENT_POSTS = 5000
+# A word in more than this share of all indexed posts is too common to be a topic.
+_COMMON_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class TopicSuggestion(_Model):
+    term: str  # a word, a two-word phrase, or #hashtag
+    kind: str  # word | phrase | hashtag
+    posts: int  # recent posts that use it
+    all_posts: int | None = None  # indexed posts that use it, ever (words only)
+
+
+def search(
+    pln: Pln,
+    query: str,
+    *,
+    topic: str | None = None,
+    person: str | int | None = None,
+    since: str | None = None,
+    limit: int = 20,
+) -> list[SearchHit]:
+    """Posts matching ``query``, best first (bm25; title matches weigh 4x).
+
+    Query syntax (FTS5): words (all must occur), ``"exact phrase"``, ``prefix*``, ``OR``,
+    ``NOT``, parentheses, ``title:word``; accents and case are ignored. A word with punctuation
+    (``micro:bit``) is searched as a phrase. Bad syntax raises ``InvalidInput``.
+    """
+    if limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    match = db.fts_query(query)
+    return db.search_posts(
+        pln.store,
+        match,
+        topic_id=pln.topics.resolve(topic).id if topic is not None else None,
+        person_id=pln.people.resolve(person).id if person is not None else None,
+        since=to_iso(parse_since(since)) if since else None,
+        limit=limit,
+        original=query,
+    )
+
+
+def suggest(
+    pln: Pln, *, since: str = "30d", limit: int = 20, min_posts: int = 3
+) -> list[TopicSuggestion]:
+    """Hashtags, words and two-word phrases used in at least ``min_posts`` recent posts that
+    no topic's name, keywords, categories or hashtags cover yet; most used first."""
+    if limit < 1 or min_posts < 1:
+        raise InvalidInput("--limit and --min-posts must be at least 1")
+    from plnctl.taxonomy import STOPWORDS
+
+    store = pln.store
+    since_iso = to_iso(parse_since(since))
+    assert since_iso is not None
+    covered = covered_terms(TopicRules(**r) for r in topics_db.load_rules(store))
+    found = _hashtag_suggestions(db.recent_hashtags(store, since_iso), covered, min_posts)
+    seen = {s.term.lstrip("#") for s in found}
+    texts = [
+        f"{t or ''}\n{x or ''}" for t, x in db.recent_texts(store, since_iso, limit=_RECENT_POSTS)
+    ]
+    counts = term_counts(texts, skip=STOPWORDS | covered)
+    frequent = {term: n for term, n in counts.items() if n >= min_posts}
+    overall = db.term_document_counts(store, (t for t in frequent if " " not in t))
+    total = db.indexed_posts(store)
+    best_phrase: dict[str, int] = {}
+    for term, n in frequent.items():
+        if " " in term:
+            for word in term.split():
+                best_phrase[word] = max(best_phrase.get(word, 0), n)
+    for term, n in frequent.items():
+        if term.replace(" ", "") in seen:
+            continue
+        if " " in term:
+            found.append(TopicSuggestion(term, "phrase", n))
+            continue
+        too_common = total >= 100 and overall.get(term, 0) > _COMMON_SHARE * total
+        # a word that mostly occurs inside one frequent phrase is better shown as the phrase
+        if too_common or best_phrase.get(term, 0) >= 0.75 * n:
+            continue
+        found.append(TopicSuggestion(term, "word", n, overall.get(term)))
+    found.sort(key=lambda s: (-s.posts, s.kind != "hashtag", s.term))
+    return found[:limit]
+
+
+def _hashtag_suggestions(
+    counts: list[tuple[str, int]], covered: set[str], min_posts: int
+) -> list[TopicSuggestion]:
+    return [
+        TopicSuggestion(f"#{tag}", "hashtag", n)
+        for tag, n in counts
+        if n >= min_posts and fold(tag) not in covered
+    ]

@@ -1,0 +1,382 @@
+"""plnctl topic add|list|show|edit|remove|rebuild|init|suggest, and the top-level search."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+from plnctl.models import RuleKind, Topic
+from plnctl.timeutil import humanize_age
+
+if TYPE_CHECKING:
+    from plnctl.store.search import SearchHit
+
+topic_app = typer.Typer(
+    help="Topics: sort posts by what they are about, with explainable rules.", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+NameArg = Annotated[str, typer.Argument(help="Topic name (case-insensitive).")]
+Many = list[str] | None
+_REBUILD_HINT = "Run `plnctl topic rebuild` to apply the rules to posts you already have."
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(topic_app, name="topic")
+    app.command("search")(search)
+
+
+@topic_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: NameArg,
+    keyword: Annotated[
+        Many,
+        typer.Option(
+            "--keyword",
+            "-k",
+            help="A word or phrase, matched as whole words in title or text (repeatable).",
+        ),
+    ] = None,
+    hashtag: Annotated[
+        Many, typer.Option("--hashtag", help="A hashtag, with or without # (repeatable).")
+    ] = None,
+    category: Annotated[
+        Many, typer.Option("--category", help="A feed category (repeatable).")
+    ] = None,
+    exclude: Annotated[
+        Many,
+        typer.Option(
+            "--exclude", help="A word or phrase that keeps the topic off a post (repeatable)."
+        ),
+    ] = None,
+    person: Annotated[
+        Many,
+        typer.Option("--person", help="A person whose posts belong to the topic (repeatable)."),
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="What the topic is about.")
+    ] = None,
+    person_weight: Annotated[
+        float | None,
+        typer.Option(
+            "--person-weight",
+            help="How much a linked author counts: 1 (default) tags all their posts, below 1 not on its own, 0 off.",
+        ),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Create a topic and its rules.
+
+    Example: plnctl topic add assessment --keyword "formative assessment" --hashtag assessment --exclude "risk assessment"
+    """
+    topic = pln(ctx).topics.add(
+        name,
+        keywords=keyword or (),
+        hashtags=hashtag or (),
+        categories=category or (),
+        excludes=exclude or (),
+        people=person or (),
+        description=description,
+        person_weight=person_weight,
+    )
+    if json:
+        output.emit_json(topic)
+        return
+    output.info(
+        f"Added topic {topic.name} (id {topic.id}) with {len(topic.rules)} rule(s). "
+        + _REBUILD_HINT
+    )
+
+
+@topic_app.command("list")
+def list_(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """List topics with their number of posts and rules.
+
+    Example: plnctl topic list
+    """
+    topics = pln(ctx).topics.list()
+    if json:
+        output.emit_json(topics)
+        return
+    if not topics:
+        output.info(
+            "No topics yet. Install the starter topics for educators with: plnctl topic init"
+        )
+        return
+    output.table(
+        ["id", "topic", "posts", "rules", "people"],
+        [[t.id, t.name, t.post_count, len(t.rules), len(t.people)] for t in topics],
+    )
+
+
+@topic_app.command("show")
+def show(ctx: typer.Context, name: NameArg, json: JsonOpt = False) -> None:
+    """Show a topic's rules, linked people and latest posts.
+
+    Example: plnctl topic show "digital literacy"
+    """
+    api = pln(ctx)
+    topic = api.topics.resolve(name)
+    posts = api.posts.list(topic=topic.name, limit=5)
+    if json:
+        output.emit_json(
+            {
+                **topic.to_dict(),
+                "recent_posts": [
+                    {"id": p.id, "title": p.title, "url": p.url, "published_at": p.published_at}
+                    for p in posts
+                ],
+            }
+        )
+        return
+    output.lines(topic_lines(topic))
+    if posts:
+        output.lines(
+            ["", "Latest posts:"]
+            + [
+                f"  [{p.id}] {humanize_age(p.published_at or p.fetched_at):>8}  "
+                f"{p.title or (p.content_text or '')[:70]}"
+                for p in posts
+            ]
+        )
+
+
+def topic_lines(topic: Topic) -> list[str]:
+    lines = [f"{topic.name}  (id {topic.id}, {topic.post_count} post(s))"]
+    if topic.description:
+        lines.append(topic.description)
+    labels = {
+        RuleKind.KEYWORD: "Keywords",
+        RuleKind.HASHTAG: "Hashtags",
+        RuleKind.CATEGORY: "Categories",
+        RuleKind.EXCLUDE: "Excludes",
+    }
+    for kind, label in labels.items():
+        values = [
+            ("#" if kind is RuleKind.HASHTAG else "") + r.value
+            for r in topic.rules
+            if r.kind is kind
+        ]
+        if values:
+            lines.append(f"{label}: {', '.join(values)}")
+    if topic.people:
+        lines.append(f"People: {', '.join(topic.people)} (weight {topic.person_weight:g})")
+    if not topic.rules and not topic.people:
+        lines.append("No rules: only posts you tag by hand have this topic.")
+    return lines
+
+
+@topic_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: NameArg,
+    rename: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="Replace the description ('' clears it).")
+    ] = None,
+    person_weight: Annotated[
+        float | None,
+        typer.Option("--person-weight", help="How much a linked author counts (see topic add)."),
+    ] = None,
+    keyword: Annotated[
+        Many, typer.Option("--keyword", "-k", help="Add a keyword or phrase (repeatable).")
+    ] = None,
+    hashtag: Annotated[Many, typer.Option("--hashtag", help="Add a hashtag (repeatable).")] = None,
+    category: Annotated[
+        Many, typer.Option("--category", help="Add a feed category (repeatable).")
+    ] = None,
+    exclude: Annotated[
+        Many, typer.Option("--exclude", help="Add an exclude term (repeatable).")
+    ] = None,
+    person: Annotated[Many, typer.Option("--person", help="Link a person (repeatable).")] = None,
+    remove_keyword: Annotated[
+        Many, typer.Option("--remove-keyword", help="Remove a keyword (repeatable).")
+    ] = None,
+    remove_hashtag: Annotated[
+        Many, typer.Option("--remove-hashtag", help="Remove a hashtag (repeatable).")
+    ] = None,
+    remove_category: Annotated[
+        Many, typer.Option("--remove-category", help="Remove a category (repeatable).")
+    ] = None,
+    remove_exclude: Annotated[
+        Many, typer.Option("--remove-exclude", help="Remove an exclude term (repeatable).")
+    ] = None,
+    remove_person: Annotated[
+        Many, typer.Option("--remove-person", help="Unlink a person (repeatable).")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Rename a topic or change its rules.
+
+    Example: plnctl topic edit assessment --keyword rubrics --remove-hashtag afl
+    """
+    add = {
+        RuleKind.KEYWORD: keyword,
+        RuleKind.HASHTAG: hashtag,
+        RuleKind.CATEGORY: category,
+        RuleKind.EXCLUDE: exclude,
+        RuleKind.PERSON: person,
+    }
+    remove = {
+        RuleKind.KEYWORD: remove_keyword,
+        RuleKind.HASHTAG: remove_hashtag,
+        RuleKind.CATEGORY: remove_category,
+        RuleKind.EXCLUDE: remove_exclude,
+        RuleKind.PERSON: remove_person,
+    }
+    topic = pln(ctx).topics.edit(
+        name,
+        rename=rename,
+        description=description,
+        person_weight=person_weight,
+        add={k: v for k, v in add.items() if v},
+        remove={k: v for k, v in remove.items() if v},
+    )
+    if json:
+        output.emit_json(topic)
+        return
+    output.info(f"Updated topic {topic.name} (id {topic.id}). " + _REBUILD_HINT)
+
+
+@topic_app.command("remove")
+def remove(ctx: typer.Context, name: NameArg) -> None:
+    """Delete a topic, its rules and its tags on posts (the posts stay).
+
+    Example: plnctl topic remove "edtech tools"
+    """
+    topic = pln(ctx).topics.remove(name)
+    output.info(f"Removed topic {topic.name} and its {topic.post_count} tag(s).")
+
+
+@topic_app.command("rebuild")
+def rebuild(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Only this topic (default: all).")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Re-apply the topic rules to every post; manual tags and removals are kept.
+
+    Example: plnctl topic rebuild
+    """
+    report = pln(ctx).topics.rebuild(topic=name)
+    if json:
+        output.emit_json(report)
+        return
+    output.info(
+        f"Applied {report.topics} topic(s) to {report.posts} post(s) in "
+        f"{report.seconds:.1f}s: {report.rule_tags} rule tag(s) (was "
+        f"{report.rule_tags_before}), {report.manual_tags} manual, "
+        f"{report.blocked_tags} removed by hand."
+    )
+
+
+@topic_app.command("init")
+def init(
+    ctx: typer.Context,
+    no_rebuild: Annotated[
+        bool, typer.Option("--no-rebuild", help="Do not tag existing posts now.")
+    ] = False,
+) -> None:
+    """Install the starter topics for educators (names you already have are skipped), then
+    tag your existing posts. Edit or remove them like any topic.
+
+    Example: plnctl topic init
+    """
+    api = pln(ctx)
+    created = api.topics.install_starter_taxonomy()
+    output.info(f"Added {created} starter topic(s); see them with: plnctl topic list")
+    if created and not no_rebuild:
+        report = api.topics.rebuild()
+        output.info(f"Tagged {report.posts} existing post(s): {report.rule_tags} tag(s).")
+
+
+@topic_app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option("--since", help="Look at posts newer than this: 7d, 30d or a date.")
+    ] = "30d",
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many suggestions.")
+    ] = 20,
+    min_posts: Annotated[
+        int, typer.Option("--min-posts", min=1, help="Used in at least this many posts.")
+    ] = 3,
+    json: JsonOpt = False,
+) -> None:
+    """Suggest topics: frequent words, phrases and hashtags in recent posts that no topic covers.
+
+    Example: plnctl topic suggest --since 14d
+    """
+    found = pln(ctx).topics.suggest(since=since, limit=limit, min_posts=min_posts)
+    if json:
+        output.emit_json(found)
+        return
+    if not found:
+        output.info("Nothing new: recent posts are covered by your topics (or there are few).")
+        return
+    output.table(
+        ["term", "kind", "posts", "all posts"],
+        [[s.term, s.kind, s.posts, "" if s.all_posts is None else s.all_posts] for s in found],
+    )
+    output.info('Add one with: plnctl topic add NAME --keyword "TERM" (or --hashtag TAG)')
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", prefix*, OR, NOT, title:word.')],
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only posts with this topic.")
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only this person's posts.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only newer posts: 24h, 30d or a date.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many results.")] = 20,
+    json: JsonOpt = False,
+) -> None:
+    """Search every post, best matches first, with the matches highlighted.
+
+    Example: plnctl search '"formative assessment" rubric*' --since 30d
+    """
+    hits = pln(ctx).topics.search(query, topic=topic, person=person, since=since, limit=limit)
+    if json:
+        output.emit_json(hits)
+        return
+    if not hits:
+        output.info("No posts match.")
+        return
+    for hit in hits:
+        _print_hit(hit)
+
+
+def _print_hit(hit: SearchHit) -> None:
+    byline = " · ".join(
+        x
+        for x in (
+            hit.person,
+            hit.published_at and f"{hit.published_at[:10]} ({humanize_age(hit.published_at)})",
+        )
+        if x
+    )
+    head = f"[{hit.id}] {hit.title or '(untitled)'}" + (f"  — {byline}" if byline else "")
+    if not output.out.is_terminal:
+        output.lines([head, f"    {hit.snippet}", *([f"    {hit.url}"] if hit.url else []), ""])
+        return
+    from rich.text import Text
+
+    output.out.print(Text(head, style="bold"))
+    output.out.print(
+        Text.assemble(
+            "    ", *[(text, "reverse yellow" if match else "") for text, match in hit.parts]
+        )
+    )
+    if hit.url:
+        output.out.print(Text(f"    {hit.url}", style="dim"))
+    output.out.print()

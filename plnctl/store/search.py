@@ -1,0 +1,219 @@
+"""Full-text search over posts_fts (FTS5, bm25 ranking, snippets) and the index's vocabulary.
+
+Snippets: the API and ``--json`` give ``snippet`` as text with each match wrapped in ``**``
+(Markdown bold); ``SearchHit.parts`` holds the same text as (text, is_match) pieces for
+terminals, exact even when the post itself contains ``**``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from plnctl.errors import InvalidInput
+from plnctl.models import _Model
+from plnctl.store.connection import Store
+from plnctl.store.rows import placeholders, rows
+
+# Title matches count four times as much as body matches.
+_RANK = "bm25(4.0, 1.0)"
+_START, _END = "\x02", "\x03"
+_SNIPPET_TOKENS = 24
+_QUERY_TOKEN = re.compile(r'"[^"]*"\*?|"[^"]*$|[()]|[^\s()"]+')
+_PHRASE = re.compile(r'"[^"]*"\*?')
+_BAREWORD = re.compile(r"\w+\*?")
+_COLUMN = re.compile(r"(?i)(title|text|content_text):(.+)")
+_SYNTAX = {"AND", "OR", "NOT", "(", ")"}
+QUERY_HINT = (
+    'use words, "exact phrases" in double quotes, prefix* searches, AND/OR/NOT in capitals, '
+    "parentheses, or title:word"
+)
+
+
+@dataclass(frozen=True)
+class SearchHit(_Model):
+    """One search result; ``score`` is bm25 (higher is better), ``rank`` the 1-based place."""
+
+    id: int
+    title: str | None
+    url: str | None
+    person: str | None
+    person_id: int | None
+    published_at: str | None
+    snippet: str
+    score: float
+    rank: int
+    parts: tuple[tuple[str, bool], ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        del data["parts"]
+        return data
+
+
+def fts_query(text: str) -> str:
+    """A user's query as FTS5 syntax: words, "phrases", prefix*, AND/OR/NOT and parentheses
+    pass through; a word with punctuation (micro:bit, k-12, c++) becomes a phrase, so it
+    searches what it looks like instead of failing as syntax."""
+    out = []
+    for token in _QUERY_TOKEN.findall(text):
+        column = _COLUMN.fullmatch(token)
+        prefix = ""
+        if column:
+            name = column.group(1).lower()
+            prefix = ("content_text" if name == "text" else name) + ":"
+            token = column.group(2)
+        if token.startswith('"') and not _PHRASE.fullmatch(token):
+            raise InvalidInput(f"invalid search query {text!r}: a double quote is not closed")
+        if token.startswith('"') or token in _SYNTAX or _BAREWORD.fullmatch(token):
+            out.append(prefix + token)
+        else:
+            star = "*" if token.endswith("*") else ""
+            phrase = token[:-1] if star else token
+            out.append(prefix + '"' + phrase.replace('"', '""') + '"' + star)
+    if not out:
+        raise InvalidInput("an empty search query; " + QUERY_HINT)
+    return " ".join(out)
+
+
+def search_posts(
+    store: Store,
+    match: str,
+    *,
+    topic_id: int | None = None,
+    person_id: int | None = None,
+    since: str | None = None,
+    limit: int = 20,
+    original: str | None = None,
+) -> list[SearchHit]:
+    """Best matches first. ``match`` is FTS5 syntax (see ``fts_query``)."""
+    where = ["posts_fts MATCH ?", f"rank MATCH '{_RANK}'", "p.deleted_at IS NULL"]
+    params: list[object] = [match]
+    if topic_id is not None:
+        where.append(
+            "p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ? AND origin != 'blocked')"
+        )
+        params.append(topic_id)
+    if person_id is not None:
+        where.append("p.person_id = ?")
+        params.append(person_id)
+    if since is not None:
+        where.append("coalesce(p.published_at, p.fetched_at) >= ?")
+        params.append(since)
+    # Rank first, then build snippets for the few rows kept (snippet() on every match of a
+    # common word would dominate the query).
+    sql = f"""
+    WITH top AS (
+        SELECT posts_fts.rowid AS id, posts_fts.rank AS rank
+        FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
+        WHERE {" AND ".join(where)} ORDER BY posts_fts.rank LIMIT ?)
+    SELECT top.id, top.rank, p.title, p.url, p.published_at, p.person_id, pe.name AS person,
+           snippet(posts_fts, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
+    FROM top JOIN posts_fts ON posts_fts.rowid = top.id
+    JOIN posts p ON p.id = top.id LEFT JOIN people pe ON pe.id = p.person_id
+    WHERE posts_fts MATCH ? ORDER BY top.rank
+    """
+    try:
+        found = rows(store.conn, sql, (*params, limit, match))
+    except sqlite3.OperationalError as e:
+        if not _is_query_error(e):
+            raise
+        raise InvalidInput(
+            f"invalid search query {original or match!r} ({e}): {QUERY_HINT}"
+        ) from None
+    return [_hit(r, place) for place, r in enumerate(found, start=1)]
+
+
+def _is_query_error(error: sqlite3.OperationalError) -> bool:
+    message = str(error)
+    return message.startswith(("fts5:", "no such column", "unknown special query")) or (
+        "syntax error" in message
+    )
+
+
+def _hit(row: sqlite3.Row, place: int) -> SearchHit:
+    parts = _parts(row["snippet"] or "")
+    return SearchHit(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        person=row["person"],
+        person_id=row["person_id"],
+        published_at=row["published_at"],
+        snippet="".join(f"**{text}**" if hit else text for text, hit in parts),
+        score=round(-float(row["rank"]), 4),
+        rank=place,
+        parts=parts,
+    )
+
+
+def _parts(marked: str) -> tuple[tuple[str, bool], ...]:
+    """'a \\x02b\\x03 c' -> (('a ', False), ('b', True), (' c', False)); whitespace folded."""
+    marked = " ".join(marked.split())
+    pieces: list[tuple[str, bool]] = []
+    for i, chunk in enumerate(marked.split(_START)):
+        inside, _, rest = chunk.partition(_END) if i else ("", "", chunk)
+        if inside:
+            pieces.append((inside, True))
+        if rest:
+            pieces.append((rest, False))
+    return tuple(pieces)
+
+
+# --- vocabulary and recent posts, for topic suggestions --------------------------------------
+
+
+def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | None, str | None]]:
+    return [
+        (r[0], r[1])
+        for r in store.conn.execute(
+            """SELECT title, content_text FROM posts WHERE deleted_at IS NULL
+               AND coalesce(published_at, fetched_at) >= ?
+               ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
+            (since, limit),
+        )
+    ]
+
+
+def recent_hashtags(store: Store, since: str) -> list[tuple[str, int]]:
+    return [
+        (r["tag"], r["posts"])
+        for r in rows(
+            store.conn,
+            """SELECT h.tag, count(*) AS posts FROM post_hashtags h JOIN posts p ON p.id = h.post_id
+               WHERE p.deleted_at IS NULL AND coalesce(p.published_at, p.fetched_at) >= ?
+               GROUP BY h.tag ORDER BY posts DESC, h.tag""",
+            (since,),
+        )
+    ]
+
+
+def indexed_posts(store: Store) -> int:
+    return int(
+        store.conn.execute(
+            "SELECT count(*) FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
+        ).fetchone()[0]
+    )
+
+
+def term_document_counts(store: Store, terms: Iterable[str]) -> dict[str, int]:
+    """How many indexed posts contain each term, from the FTS index's own vocabulary (an
+    fts5vocab table created in the connection's TEMP schema)."""
+    store.conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.plnctl_vocab "
+        "USING fts5vocab(main, 'posts_fts', 'row')"
+    )
+    wanted: Sequence[str] = sorted(set(terms))
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for term, docs in store.conn.execute(
+            f"SELECT term, doc FROM temp.plnctl_vocab WHERE term IN ({placeholders(len(chunk))})",
+            chunk,
+        ):
+            counts[term] = docs
+    return counts
