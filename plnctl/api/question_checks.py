@@ -5,6 +5,7 @@ feed, and fetch each question's answers. Every decision is made in ``plnctl.ques
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -106,15 +107,19 @@ async def read_blog_post(pln: Pln, url: str, comment_feed: str | None) -> dict[s
     if synced is not None:
         info.update(text=synced["title"], asked_at=synced["published_at"])
     async with HttpClient(http_settings(pln)) as client:
+        page = None
         try:
             page = await client.get(url, accept=PAGE_ACCEPT)
             if page.status != 200:
                 raise FetchError(f"HTTP {page.status} from {url}", status=page.status)
             info["text"] = info.get("text") or page_title(_decode(page.body))
-            if comment_feed is None:
-                info["comment_feed_url"] = await find_comment_feed(pln, client, url, page)
         except FetchError as e:
             info["error"] = str(e)
+        if comment_feed is None:
+            with contextlib.suppress(FetchError):
+                info["comment_feed_url"] = await find_comment_feed(pln, client, url, page)
+    if info.get("comment_feed_url"):
+        info.pop("error", None)  # the page does not matter once the comments are found
     return info
 
 

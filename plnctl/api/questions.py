@@ -93,7 +93,7 @@ class QuestionsService:
             kind, fields = "blog", {"comment_feed_url": info.get("comment_feed_url")}
         if not text and not info.get("text"):
             raise FetchError(
-                f"could not read the question at {url}: {info.get('error')}; "
+                f"could not read the question at {url}: {info.get('error') or 'no title'}; "
                 "give its text with --text"
             )
         question = self._insert(

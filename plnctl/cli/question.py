@@ -39,6 +39,9 @@ def _recorded(question: Question, json: bool, verb: str) -> None:
         output.info(f"  {question.url}")
     if question.comment_feed_url:
         output.info(f"  comments: {question.comment_feed_url}")
+    elif question.kind == "blog":
+        output.info("  no comment feed found (give one with --comments URL); posts from your "
+                    "network that link to it still count as answers")  # fmt: skip
     if question.check_error:
         output.warn(question.check_error)
 
