@@ -27,7 +27,7 @@ ACCOUNT = {
     "username": "doug",
     "acct": "doug",
     "display_name": "Doug B ",
-    "note": "<p>Educator. <a href=\"https://social.example/tags/NoBot\">#<span>NoBot</span></a></p>",
+    "note": '<p>Educator. <a href="https://social.example/tags/NoBot">#<span>NoBot</span></a></p>',
     "url": "https://social.example/@doug",
     "avatar": "https://files.social.example/a.png",
     "bot": False,

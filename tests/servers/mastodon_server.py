@@ -183,7 +183,7 @@ def _add_rss_route(app: Any, base_url: str) -> None:
 def _rss_item(base_url: str, username: str, status: Any) -> str:
     url = f"{base_url}/@{username}/{status.id}"
     return (
-        f"<item><guid isPermaLink=\"true\">{url}</guid><link>{url}</link>"
+        f'<item><guid isPermaLink="true">{url}</guid><link>{url}</link>'
         f"<pubDate>{format_datetime(status.created_at.replace(tzinfo=None), usegmt=False)}"
         f"</pubDate><description>{escape(status.content or '')}</description></item>"
     )
