@@ -1,18 +1,22 @@
 """Search posts (FTS5) and suggest topics from what the network writes about lately.
 
 Reached through ``pln.topics.search(...)`` and ``pln.topics.suggest(...)``.
+
+Snippets: ``SearchHit.snippet`` (and ``--json``) is text with each match wrapped in ``**``
+(Markdown bold); ``SearchHit.parts`` holds the same text as (text, is_match) pieces for
+terminals, exact even when a post itself contains ``**``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from plnctl.errors import InvalidInput
 from plnctl.models import _Model
 from plnctl.store import search as db
 from plnctl.store import topics as topics_db
-from plnctl.store.search import SearchHit
 from plnctl.tagging import TopicRules, covered_terms, fold, term_counts
 from plnctl.timeutil import parse_since, to_iso
 
@@ -23,6 +27,27 @@ if TYPE_CHECKING:
 _RECENT_POSTS = 5000
 # A word in more than this share of all indexed posts is too common to be a topic.
 _COMMON_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class SearchHit(_Model):
+    """One search result; ``score`` is bm25 (higher is better), ``rank`` the 1-based place."""
+
+    id: int
+    title: str | None
+    url: str | None
+    person: str | None
+    person_id: int | None
+    published_at: str | None
+    snippet: str
+    score: float
+    rank: int
+    parts: tuple[tuple[str, bool], ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        del data["parts"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -51,7 +76,7 @@ def search(
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     match = db.fts_query(query)
-    return db.search_posts(
+    found = db.search_posts(
         pln.store,
         match,
         topic_id=pln.topics.resolve(topic).id if topic is not None else None,
@@ -60,6 +85,36 @@ def search(
         limit=limit,
         original=query,
     )
+    return [_hit(row, place) for place, row in enumerate(found, start=1)]
+
+
+def _hit(row: dict[str, Any], place: int) -> SearchHit:
+    parts = snippet_parts(row["snippet"] or "")
+    return SearchHit(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        person=row["person"],
+        person_id=row["person_id"],
+        published_at=row["published_at"],
+        snippet="".join(f"**{text}**" if hit else text for text, hit in parts),
+        score=round(-float(row["rank"]), 4),
+        rank=place,
+        parts=parts,
+    )
+
+
+def snippet_parts(marked: str) -> tuple[tuple[str, bool], ...]:
+    """'a \\x02b\\x03 c' -> (('a ', False), ('b', True), (' c', False)); whitespace folded."""
+    marked = " ".join(marked.split())
+    pieces: list[tuple[str, bool]] = []
+    for i, chunk in enumerate(marked.split("\x02")):
+        inside, _, rest = chunk.partition("\x03") if i else ("", "", chunk)
+        if inside:
+            pieces.append((inside, True))
+        if rest:
+            pieces.append((rest, False))
+    return tuple(pieces)
 
 
 def suggest(

@@ -25,8 +25,7 @@ from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
-    from plnctl.api.search import TopicSuggestion
-    from plnctl.store.search import SearchHit
+    from plnctl.api.search import SearchHit, TopicSuggestion
 
 _HASHTAG = re.compile(r"\w+")
 _BATCH = 5000

@@ -12,7 +12,7 @@ from plnctl.models import RuleKind, Topic
 from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
-    from plnctl.store.search import SearchHit
+    from plnctl.api.search import SearchHit
 
 topic_app = typer.Typer(
     help="Topics: sort posts by what they are about, with explainable rules.", no_args_is_help=True

@@ -1,27 +1,18 @@
-"""Full-text search over posts_fts (FTS5, bm25 ranking, snippets) and the index's vocabulary.
-
-Snippets: the API and ``--json`` give ``snippet`` as text with each match wrapped in ``**``
-(Markdown bold); ``SearchHit.parts`` holds the same text as (text, is_match) pieces for
-terminals, exact even when the post itself contains ``**``.
-"""
+"""Full-text search over posts_fts (FTS5, bm25 ranking, snippets) and the index's vocabulary."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from plnctl.errors import InvalidInput
-from plnctl.models import _Model
 from plnctl.store.connection import Store
 from plnctl.store.rows import placeholders, rows
 
 # Title matches count four times as much as body matches.
 _RANK = "bm25(4.0, 1.0)"
-_START, _END = "\x02", "\x03"
 _SNIPPET_TOKENS = 24
 _QUERY_TOKEN = re.compile(r'"[^"]*"\*?|"[^"]*$|[()]|[^\s()"]+')
 _PHRASE = re.compile(r'"[^"]*"\*?')
@@ -32,27 +23,6 @@ QUERY_HINT = (
     'use words, "exact phrases" in double quotes, prefix* searches, AND/OR/NOT in capitals, '
     "parentheses, or title:word"
 )
-
-
-@dataclass(frozen=True)
-class SearchHit(_Model):
-    """One search result; ``score`` is bm25 (higher is better), ``rank`` the 1-based place."""
-
-    id: int
-    title: str | None
-    url: str | None
-    person: str | None
-    person_id: int | None
-    published_at: str | None
-    snippet: str
-    score: float
-    rank: int
-    parts: tuple[tuple[str, bool], ...] = field(default=(), repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        del data["parts"]
-        return data
 
 
 def fts_query(text: str) -> str:
@@ -89,8 +59,10 @@ def search_posts(
     since: str | None = None,
     limit: int = 20,
     original: str | None = None,
-) -> list[SearchHit]:
-    """Best matches first. ``match`` is FTS5 syntax (see ``fts_query``)."""
+) -> list[dict[str, Any]]:
+    """Best matches first: id, rank (bm25, lower is better), title, url, published_at,
+    person_id, person, snippet (matches between \\x02 and \\x03). ``match`` is FTS5 syntax
+    (see ``fts_query``)."""
     where = ["posts_fts MATCH ?", f"rank MATCH '{_RANK}'", "p.deleted_at IS NULL"]
     params: list[object] = [match]
     if topic_id is not None:
@@ -125,7 +97,7 @@ def search_posts(
         raise InvalidInput(
             f"invalid search query {original or match!r} ({e}): {QUERY_HINT}"
         ) from None
-    return [_hit(r, place) for place, r in enumerate(found, start=1)]
+    return [dict(r) for r in found]
 
 
 def _is_query_error(error: sqlite3.OperationalError) -> bool:
@@ -133,35 +105,6 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
     return message.startswith(("fts5:", "no such column", "unknown special query")) or (
         "syntax error" in message
     )
-
-
-def _hit(row: sqlite3.Row, place: int) -> SearchHit:
-    parts = _parts(row["snippet"] or "")
-    return SearchHit(
-        id=row["id"],
-        title=row["title"],
-        url=row["url"],
-        person=row["person"],
-        person_id=row["person_id"],
-        published_at=row["published_at"],
-        snippet="".join(f"**{text}**" if hit else text for text, hit in parts),
-        score=round(-float(row["rank"]), 4),
-        rank=place,
-        parts=parts,
-    )
-
-
-def _parts(marked: str) -> tuple[tuple[str, bool], ...]:
-    """'a \\x02b\\x03 c' -> (('a ', False), ('b', True), (' c', False)); whitespace folded."""
-    marked = " ".join(marked.split())
-    pieces: list[tuple[str, bool]] = []
-    for i, chunk in enumerate(marked.split(_START)):
-        inside, _, rest = chunk.partition(_END) if i else ("", "", chunk)
-        if inside:
-            pieces.append((inside, True))
-        if rest:
-            pieces.append((rest, False))
-    return tuple(pieces)
 
 
 # --- vocabulary and recent posts, for topic suggestions --------------------------------------
