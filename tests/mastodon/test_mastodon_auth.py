@@ -15,6 +15,7 @@ from plnctl.config import load_settings
 from plnctl.errors import NotFound
 from plnctl.fetchers.http import HttpClient
 from plnctl.fetchers.mastodon import fetch_context, fetch_status
+from tests.conftest import Cli
 from tests.servers.mastodon_server import MastodonMock
 
 
@@ -22,7 +23,7 @@ def _token_file(home: Path) -> Path:
     return home / "credentials" / "mastodon.json"
 
 
-def test_oauth_login_whoami_logout(cli, mastodon: MastodonMock, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_oauth_login_whoami_logout(cli: Cli, mastodon: MastodonMock, isolated_home: Path) -> None:
     result = cli("mastodon", "login", mastodon.host, "--no-browser", input="mockcode_alice\n")
     assert result.exit_code == 0, result.stderr
     assert f"{mastodon.base_url}/oauth/authorize?" in result.stderr
@@ -44,15 +45,15 @@ def test_oauth_login_whoami_logout(cli, mastodon: MastodonMock, isolated_home: P
     assert after.exit_code == 2 and "not logged in" in after.stderr
 
 
-def test_login_with_a_bad_code(cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+def test_login_with_a_bad_code(cli: Cli, mastodon: MastodonMock) -> None:
     result = cli("mastodon", "login", mastodon.base_url, "--code", "not-a-code")
     assert result.exit_code != 0
     assert "Traceback" not in result.stderr and result.stderr.startswith("Error:")
 
 
 def test_token_from_environment(
-    cli, mastodon: MastodonMock, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, mastodon: MastodonMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLNCTL_MASTODON_TOKEN", "bob_token")
     monkeypatch.setenv("PLNCTL_MASTODON_INSTANCE", mastodon.host)
     result = cli("mastodon", "whoami", "--json")
@@ -60,7 +61,7 @@ def test_token_from_environment(
     assert result.json()["acct"] == f"bob@{mastodon.host}"
 
 
-def test_plain_http_refused_for_non_loopback(cli) -> None:  # type: ignore[no-untyped-def]
+def test_plain_http_refused_for_non_loopback(cli: Cli) -> None:
     result = cli("mastodon", "login", "http://mastodon.example", "--code", "x")
     assert result.exit_code == 2 and "https" in result.stderr
 

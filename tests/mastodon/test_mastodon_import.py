@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from plnctl.api import Pln
+from tests.conftest import Cli
 from tests.servers.mastodon_server import MastodonMock
 
 
-def _login(cli, mastodon: MastodonMock, user: str = "alice") -> None:  # type: ignore[no-untyped-def]
+def _login(cli: Cli, mastodon: MastodonMock, user: str = "alice") -> None:
     result = cli("mastodon", "login", mastodon.host, "--code", f"mockcode_{user}")
     assert result.exit_code == 0, result.stderr
 
 
-def test_import_following_creates_then_merges(cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+def test_import_following_creates_then_merges(cli: Cli, mastodon: MastodonMock) -> None:
     _login(cli, mastodon)
     result = cli("import", "mastodon-following", "--json")
     assert result.exit_code == 0, result.stderr
@@ -28,16 +29,16 @@ def test_import_following_creates_then_merges(cli, mastodon: MastodonMock) -> No
     assert "0 created, 3 merged" in again.stderr
 
 
-def test_import_following_needs_a_login(cli) -> None:  # type: ignore[no-untyped-def]
+def test_import_following_needs_a_login(cli: Cli) -> None:
     result = cli("import", "mastodon-following")
     assert result.exit_code == 2 and "plnctl mastodon login" in result.stderr
 
 
 def test_csv_import_reports_bad_rows_and_keeps_good_ones(
     pln: Pln,
-    cli,
+    cli: Cli,
     mastodon: MastodonMock,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     pln.people.add("Bob B.", mastodon=[mastodon.handle("bob")])
     csv_file = tmp_path / "following_accounts.csv"
@@ -63,7 +64,7 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(
     assert names == ["Bob B.", "Carol Bot", "Dana"]
 
 
-def test_csv_import_old_one_column_export_offline(cli, tmp_path: Path, dead_host: str) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_old_one_column_export_offline(cli: Cli, tmp_path: Path, dead_host: str) -> None:
     csv_file = tmp_path / "following.csv"
     csv_file.write_text(f"kim@{dead_host}\n@lee@{dead_host}\n")
     result = cli("import", "mastodon-csv", str(csv_file), "--no-resolve")
@@ -73,7 +74,9 @@ def test_csv_import_old_one_column_export_offline(cli, tmp_path: Path, dead_host
     assert handles == {f"@kim@{dead_host}", f"@lee@{dead_host}"}
 
 
-def test_csv_import_unreachable_instance_keeps_rows(cli, tmp_path: Path, dead_host: str) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_unreachable_instance_keeps_rows(
+    cli: Cli, tmp_path: Path, dead_host: str
+) -> None:
     csv_file = tmp_path / "following.csv"
     csv_file.write_text(f"kim@{dead_host}\n")
     result = cli("import", "mastodon-csv", str(csv_file), "--json")
@@ -81,7 +84,7 @@ def test_csv_import_unreachable_instance_keeps_rows(cli, tmp_path: Path, dead_ho
     assert report["created"] == 1 and "added unchecked" in report["problems"][0]
 
 
-def test_export_round_trip(pln: Pln, cli, mastodon: MastodonMock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_round_trip(pln: Pln, cli: Cli, mastodon: MastodonMock, tmp_path: Path) -> None:
     pln.people.add("Bob", mastodon=[mastodon.handle("bob")], feeds=["https://bob.example/feed"])
     pln.people.add("Carol", mastodon=[mastodon.handle("carol")])
     out = tmp_path / "following_accounts.csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from plnctl.api import Pln
 from plnctl.models import SourceKind
+from tests.conftest import Cli
 from tests.servers.mastodon_server import MastodonMock
 
 
@@ -19,7 +20,7 @@ def test_person_add_by_handle(pln: Pln, mastodon: MastodonMock) -> None:
     assert not source.bot and not source.noindex and source.moved_to is None
 
 
-def test_source_add_by_profile_url_cli(cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+def test_source_add_by_profile_url_cli(cli: Cli, mastodon: MastodonMock) -> None:
     assert cli("person", "add", "Carol").exit_code == 0
     result = cli("source", "add", "Carol", f"{mastodon.base_url}/@carol", "--json")
     assert result.exit_code == 0, result.stderr
@@ -35,21 +36,21 @@ def test_opted_out_account_is_stored_but_flagged(pln: Pln, mastodon: MastodonMoc
     assert pln.sources.should_index(source) is False
 
 
-def test_unknown_account_is_a_clear_error(cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_account_is_a_clear_error(cli: Cli, mastodon: MastodonMock) -> None:
     result = cli("person", "add", "Nobody", "--mastodon", mastodon.handle("nobody"))
     assert result.exit_code == 4
     assert f"no Mastodon account @nobody@{mastodon.host}" in result.stderr
     assert cli("person", "list", "--json").json() == []  # nothing stored
 
 
-def test_instance_down_is_a_network_error(cli, dead_host: str) -> None:  # type: ignore[no-untyped-def]
+def test_instance_down_is_a_network_error(cli: Cli, dead_host: str) -> None:
     result = cli("person", "add", "Ghost", "--mastodon", f"@ghost@{dead_host}")
     assert result.exit_code == 7
     assert f"could not reach Mastodon instance {dead_host}" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_already_followed(pln: Pln, cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+def test_already_followed(pln: Pln, cli: Cli, mastodon: MastodonMock) -> None:
     pln.people.add("Bob", mastodon=[mastodon.handle("bob")])
     result = cli("source", "add", "Bob", f"bob@{mastodon.host}")
     assert result.exit_code == 2

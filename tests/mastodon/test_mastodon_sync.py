@@ -4,7 +4,8 @@ paging, edits, boosts, opt-outs, rate limits, the RSS fallback and a dead instan
 from __future__ import annotations
 
 from plnctl.api import Pln
-from plnctl.models import Post
+from plnctl.models import Post, SourceResult
+from tests.conftest import Cli
 from tests.servers.mastodon_server import MastodonMock
 
 
@@ -12,7 +13,7 @@ def _posts(pln: Pln) -> dict[str, Post]:
     return {p.guid: p for p in pln.posts.list(limit=None)}
 
 
-def _result(pln: Pln):  # type: ignore[no-untyped-def]
+def _result(pln: Pln) -> SourceResult:
     (result,) = pln.sync(force=True).results
     return result
 
@@ -120,7 +121,7 @@ def test_rate_limit_fails_with_retry_after(pln: Pln, mastodon: MastodonMock) -> 
     assert _result(pln).status == "new"  # next run (forced) succeeds: the fault fired once
 
 
-def test_api_refused_falls_back_to_rss(pln: Pln, cli, mastodon: MastodonMock) -> None:  # type: ignore[no-untyped-def]
+def test_api_refused_falls_back_to_rss(pln: Pln, cli: Cli, mastodon: MastodonMock) -> None:
     pln.people.add("Bob", mastodon=[mastodon.handle("bob")])
     mastodon.fault("/api/v1/accounts/*/statuses", {"type": "status", "status": 401}, count=None)
     result = _result(pln)
