@@ -1,6 +1,6 @@
 """Self-tests of the benchmark harness (not part of the product suite):
 
-    python -m pytest benchmarks/test_harness.py -q
+python -m pytest benchmarks/test_harness.py -q
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import feedgen  # noqa: E402
-import run  # noqa: E402
-from harness import md_table, measure  # noqa: E402
-from server import ServerProcess  # noqa: E402
+import feedgen
+import run
+from harness import md_table, measure
+from server import ServerProcess
 
 
 def test_feeds_are_deterministic_and_parse() -> None:
@@ -83,7 +83,8 @@ def test_server_gzip_validators_and_states() -> None:
 def test_measure_reports_exit_timeout_and_rss() -> None:
     m = measure([sys.executable, "-c", "import sys; print('hi'); sys.exit(3)"])
     assert m.returncode == 3 and m.stdout.strip() == "hi" and not m.ok
-    m = measure([sys.executable, "-c", "b = bytearray(80 * 2**20); b[::4096] = b'x' * len(b[::4096])"])
+    touch_80mb = "b = bytearray(80 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    m = measure([sys.executable, "-c", touch_80mb])
     assert m.ok and m.maxrss_mb > 80
     m = measure(["sleep", "10"], timeout=0.5)
     assert m.timed_out and m.wall < 5 and not m.ok
