@@ -129,11 +129,8 @@ def text_lines(digest: Digest, *, now: datetime) -> list[str]:
     heading = title(digest, now=now)
     out = [heading, "=" * len(heading), summary(digest)]
     for group in digest.groups:
-        out += [
-            "",
-            f"{group.topic} ({group.count})",
-            "-" * (len(group.topic) + 3 + len(str(group.count))),
-        ]
+        heading = f"{group.topic} ({group.count})"
+        out += ["", heading, "-" * len(heading)]
         for person in group.people:
             out.append(f"{person.person}")
             items, more = shown(person)
@@ -166,7 +163,8 @@ def _text_extras(digest: Digest) -> list[str]:
             asked = fmt_time(q.asked_at, date_only=True)
             out.append(f'  "{excerpt(q.text, 120)}": no answer yet (asked {asked})')
     if digest.quiet:
-        out += ["", f"Gone quiet (no posts in {digest.quiet_weeks} weeks)", "-" * 11]
+        heading = f"Gone quiet (no posts in {digest.quiet_weeks} weeks)"
+        out += ["", heading, "-" * len(heading)]
         out += [f"  - {p.name}: {_last_post(p.last_post_at)}" for p in digest.quiet]
     if digest.suggestions:
         out += ["", "People worth following", "----------------------"]
