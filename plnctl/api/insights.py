@@ -43,10 +43,9 @@ class InsightsService:
         sources = db.sources(self.store)
         rows = db.activity(self.store, since_iso, until_iso)
         active = calc.people_stats(rows, people, weeks)
+        topic_weeks, voices = db.topic_activity(self.store, since_iso, until_iso)
         topics = calc.topic_stats(
-            db.topic_activity(self.store, since_iso, until_iso),
-            db.topic_voices(self.store, since_iso),
-            weeks,
+            topic_weeks, [(i, name, voices.get(i, 0)) for i, name in db.topics(self.store)], weeks
         )
         return calc.StatsReport(
             since=since_iso,

@@ -21,27 +21,34 @@ def activity(store: Store, since: str, until: str) -> list[tuple[int, int, int, 
     return store.conn.execute(sql, {"since": since, "until": until}).fetchall()
 
 
-def topic_activity(store: Store, since: str, until: str) -> list[tuple[int, int, int]]:
-    """(topic_id, weeks_back, posts) for tagged posts in the window (blocked tags excluded)."""
+def topic_activity(
+    store: Store, since: str, until: str
+) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+    """(topic_id, weeks_back, posts) rows for tagged posts in the window (blocked tags left
+    out), and the number of distinct people who posted on each topic in it.
+
+    One pass over the window's posts: CROSS JOIN keeps SQLite driving from the
+    published_at range instead of scanning every tag ever made."""
     sql = f"""
-        SELECT pt.topic_id, {_WEEKS_BACK} AS back, count(*)
-        FROM posts p JOIN post_topics pt ON pt.post_id = p.id
-        WHERE p.published_at >= :since AND p.deleted_at IS NULL AND pt.origin != 'blocked'
-        GROUP BY pt.topic_id, back"""
-    return store.conn.execute(sql, {"since": since, "until": until}).fetchall()
+        WITH w AS MATERIALIZED (
+            SELECT pt.topic_id, p.person_id, {_WEEKS_BACK} AS back
+            FROM posts p CROSS JOIN post_topics pt ON pt.post_id = p.id
+            WHERE p.published_at >= :since AND p.deleted_at IS NULL AND pt.origin != 'blocked'
+        )
+        SELECT topic_id, back, count(*), NULL FROM w GROUP BY topic_id, back
+        UNION ALL
+        SELECT topic_id, NULL, NULL, count(DISTINCT person_id) FROM w GROUP BY topic_id"""
+    weeks, voices = [], {}
+    for topic_id, back, posts, people in store.conn.execute(sql, {"since": since, "until": until}):
+        if people is None:
+            weeks.append((topic_id, back, posts))
+        else:
+            voices[topic_id] = people
+    return weeks, voices
 
 
-def topic_voices(store: Store, since: str) -> list[tuple[int, str, int]]:
-    """(topic_id, name, distinct people who posted on it since ``since``) for every topic."""
-    sql = """
-        SELECT t.id, t.name, count(DISTINCT v.person_id)
-        FROM topics t LEFT JOIN (
-            SELECT pt.topic_id, p.person_id FROM posts p
-            JOIN post_topics pt ON pt.post_id = p.id
-            WHERE p.published_at >= ? AND p.deleted_at IS NULL AND pt.origin != 'blocked'
-        ) v ON v.topic_id = t.id
-        GROUP BY t.id ORDER BY t.name COLLATE NOCASE"""
-    return store.conn.execute(sql, (since,)).fetchall()
+def topics(store: Store) -> list[tuple[int, str]]:
+    return store.conn.execute("SELECT id, name FROM topics ORDER BY name COLLATE NOCASE").fetchall()
 
 
 def last_posts(store: Store) -> list[tuple[int, str, str | None, str]]:
