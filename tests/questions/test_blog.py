@@ -4,10 +4,12 @@ the network that link to the question (backlinks)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.sax.saxutils import escape
 
-from plnctl.api import Pln
+from plnctl.api import Pln, open_pln
 from plnctl.models import QuestionState
+from plnctl.store import questions as db
 from tests.conftest import Cli
 from tests.servers.feed_server import FeedServer
 from tests.servers.feeds import rss_feed
@@ -189,3 +191,21 @@ def test_a_failing_comment_feed_is_reported_and_others_still_checked(
     assert by_id[broken.id]["status"] == "failed" and "HTTP 500" in by_id[broken.id]["error"]
     assert (by_id[fine.id]["status"], by_id[fine.id]["new_answers"]) == ("new", 1)
     assert "HTTP 500" in (pln.questions.get(broken.id).check_error or "")
+
+
+def test_questions_past_the_horizon_are_not_checked(
+    db_path: Path, isolated_home: Path, feed_server: FeedServer
+) -> None:
+    (isolated_home / "config.toml").write_text("[questions]\nhorizon_days = 10\n")
+    post = feed_server.url("/old/")
+    feed_server.add_page("/old/", post_page("An old question?"))
+    feed_server.add_feed("/old/feed/", comment_feed(post, [("6", "Kim", "Late answer.")]))
+    with open_pln(db_path) as pln:
+        assert pln.settings.question_horizon_days == 10
+        question = pln.questions.track(post)
+        with pln.store.transaction():
+            db.update_question(pln.store, question.id, asked_at="2020-01-01T00:00:00Z")
+        assert pln.questions.check() == []
+        [result] = pln.questions.check(question.id)
+        assert result.status == "skipped" and "10 days" in (result.reason or "")
+        assert pln.questions.get(question.id).answer_count == 0
