@@ -198,6 +198,14 @@ def _target_cells(res: SyncResults, n: int, sc: str) -> tuple[str, str]:
     return "–", "–"
 
 
+def _ratio_cell(res: SyncResults, n: int, sc: str, peer: str) -> str:
+    wall = ratio(res.med(n, sc, "plnctl"), res.med(n, sc, peer))
+    if wall is None:
+        return "–"
+    cpu = ratio(res.med(n, sc, "plnctl", "cpu"), res.med(n, sc, peer, "cpu"))
+    return f"{fmt_ratio(wall)} (CPU {fmt_ratio(cpu)})"
+
+
 def _cell(res: SyncResults, n: int, sc: str, tool: str, attr: str, fmt: Callable) -> str:
     if tool in res.skipped:
         return "skipped"
@@ -233,11 +241,9 @@ def render_sync(res: SyncResults) -> str:
     rows = []
     for n in res.feeds:
         for sc in SCENARIOS:
-            p = res.med(n, sc, "plnctl")
             row = [n, SCENARIO_TITLES[sc]]
             row += [_cell(res, n, sc, t, "wall", fmt_s) for t in tools]
-            row += [fmt_ratio(ratio(p, res.med(n, sc, "reader")))]
-            row += [fmt_ratio(ratio(p, res.med(n, sc, "newsboat")))]
+            row += [_ratio_cell(res, n, sc, "reader"), _ratio_cell(res, n, sc, "newsboat")]
             row += list(_target_cells(res, n, sc))
             rows.append(row)
         # peak RSS: the largest of the three scenarios (medians over runs)
@@ -260,7 +266,8 @@ def render_sync(res: SyncResults) -> str:
     out.append("")
     out.append(
         f"Targets (from the issue) are defined at {TARGET_FEEDS:,} feeds; verdicts at other sizes "
-        "are in parentheses, for orientation only. Ratios < 1 mean plnctl is faster/smaller."
+        "are in parentheses, for orientation only. Ratios < 1 mean plnctl is faster/smaller; "
+        "the CPU ratio (user + sys) is the steadier one when the machine is shared."
     )
     out.append("")
 
@@ -408,7 +415,28 @@ def environment() -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         f"{when} · {os.cpu_count()} CPUs ({cpu}) · Python {platform.python_version()} · "
-        f"{platform.system()} {platform.release()} · commit {commit or '?'}"
+        f"{platform.system()} {platform.release()} · commit {commit or '?'} · "
+        f"load average at start {loadavg():.1f}"
+    )
+
+
+def loadavg() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def busy_warning(load_start: float, load_end: float) -> str:
+    """A note when other processes competed for the CPUs (wall times then mean little)."""
+    cpus = os.cpu_count() or 1
+    load = max(load_start, load_end)
+    if load <= max(1.5, 0.75 * cpus):
+        return ""
+    return (
+        f"> **Warning: the machine was busy** (1-min load average {load_start:.1f} at start, "
+        f"{load_end:.1f} at end, {cpus} CPUs): other processes competed for the CPUs, so wall "
+        "times are inflated and noisy. Compare CPU times, or re-run on an idle machine.\n"
     )
 
 
@@ -457,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     todo = ["sync", "startup", *benches] if "all" in what else list(dict.fromkeys(what))
     bench_argv = [*extra, *(["--quick"] if args.quick else [])]
 
+    load_start = loadavg()
     sections = ["# plnctl benchmarks", "", environment(), ""]
     payload: dict = {"environment": sections[2], "args": sys.argv[1:]}
     started = time.perf_counter()
@@ -484,6 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sections.append("\n**Interrupted**: results above are partial.\n")
         status = 130
+    warning = busy_warning(load_start, loadavg())
+    if warning:
+        sections.insert(4, warning)
     sections.append(f"_Total benchmark time: {time.perf_counter() - started:.0f} s._\n")
     report = "\n".join(sections)
     print(report)
