@@ -27,7 +27,7 @@ from plnctl.render.model import (
     ShareItem,
     Suggestion,
 )
-from plnctl.render.sanitize import excerpt
+from plnctl.render.sanitize import excerpt, safe_url
 from plnctl.store import share as db
 from plnctl.timeutil import from_iso, parse_since, to_iso
 from plnctl.timeutil import now as clock
@@ -247,7 +247,7 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
     return ShareItem(
         id=post.id,
         title=post.title or excerpt(text, 90) or post.url or "(untitled)",
-        url=post.url,
+        url=safe_url(post.url),
         excerpt=excerpt(text, 400),
         person=post.person_name or post.author or post.source_label or "someone",
         source_kind=kind,

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from plnctl.render import digest as digest_text
 from plnctl.render.model import Digest, ShareItem
-from plnctl.render.sanitize import clean_html
+from plnctl.render.sanitize import clean_html, safe_url
 from plnctl.timeutil import to_iso
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -32,7 +32,7 @@ def digest_atom(digest: Digest, *, now: datetime) -> str:
 
 
 def entry_id(item: ShareItem) -> str:
-    return item.url or f"urn:plnctl:post:{item.id}"
+    return safe_url(item.url) or f"urn:plnctl:post:{item.id}"
 
 
 def items_atom(
@@ -69,8 +69,9 @@ def _entry(feed: ET.Element, item: ShareItem) -> None:
         _text(entry, "published", item.published_at)
     author = ET.SubElement(entry, _q("author"))
     _text(author, "name", item.person)
-    if item.url:
-        ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=item.url)
+    link = safe_url(item.url)
+    if link:
+        ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=link)
     for topic in item.topics:
         ET.SubElement(entry, _q("category"), term=topic)
     if item.excerpt and item.excerpt != item.title:

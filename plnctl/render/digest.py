@@ -13,7 +13,7 @@ from datetime import datetime
 from plnctl.errors import InvalidInput
 from plnctl.models import Question
 from plnctl.render.model import DIGEST_FORMATS, Digest, PersonGroup, ShareItem, TopicGroup
-from plnctl.render.sanitize import excerpt
+from plnctl.render.sanitize import excerpt, safe_url
 from plnctl.timeutil import from_iso
 
 OTHER = "Other"
@@ -194,6 +194,7 @@ def md_escape(text: str) -> str:
 
 
 def md_link(text: str, url: str | None) -> str:
+    url = safe_url(url)
     if not url:
         return md_escape(text)
     return f"[{md_escape(text)}](<{url.replace('<', '%3C').replace('>', '%3E')}>)"

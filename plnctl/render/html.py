@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from plnctl.render import digest as digest_text
 from plnctl.render.model import Digest, ShareItem
-from plnctl.render.sanitize import excerpt, short_html
+from plnctl.render.sanitize import excerpt, safe_url, short_html
 from plnctl.timeutil import from_iso
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ def _env() -> Environment:
     env.filters["excerpt"] = lambda text, limit=280: excerpt(text, limit)
     env.filters["short_html"] = _short_html
     env.filters["epoch"] = epoch
+    env.filters["url"] = safe_url
     env.globals["css"] = CSS
     env.globals["shown"] = digest_text.shown
     return env

@@ -49,6 +49,18 @@ def clean_html(html: str | None) -> str:
     ).strip()
 
 
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s) or mailto; None for ``javascript:``, ``data:``, relative or
+    otherwise odd links, which a digest must never turn into a clickable link."""
+    if not url:
+        return None
+    candidate = url.strip()
+    scheme = candidate.split(":", 1)[0].lower() if ":" in candidate else ""
+    if scheme not in _SCHEMES or any(ord(c) < 0x20 for c in candidate):
+        return None
+    return candidate
+
+
 def excerpt(text: str | None, limit: int = 280) -> str:
     """One line of at most ``limit`` characters, cut at a word boundary with an ellipsis."""
     flat = _SPACES.sub(" ", text or "").strip()

@@ -211,7 +211,7 @@ def smtp_server() -> Iterator[SmtpServer]:
     def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
         logins.append((auth_data.login, auth_data.password))
         ok = auth_data.login == b"teacher" and auth_data.password == b"s3cret-pw"
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     class LoopbackController(Controller):  # type: ignore[misc]
         """aiosmtpd 1.4 cannot report the port it got for port=0; read it off the socket."""
