@@ -22,7 +22,9 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("PLNCTL_UPDATE_SNAPSHOTS") == "1"
 
 
-def add_person(pln: Pln, name: str, kind: SourceKind, url: str, handle: str | None = None) -> tuple[int, int]:
+def add_person(
+    pln: Pln, name: str, kind: SourceKind, url: str, handle: str | None = None
+) -> tuple[int, int]:
     with pln.store.transaction():
         person_id = people_db.insert_person(pln.store, name)
         fields = {"handle": handle} if handle else {}
@@ -30,11 +32,20 @@ def add_person(pln: Pln, name: str, kind: SourceKind, url: str, handle: str | No
     return person_id, source_id
 
 
-def add_post(pln: Pln, source: tuple[int, int], *, fetched_at: str, topics: tuple[str, ...] = (), **fields: Any) -> int:
+def add_post(
+    pln: Pln,
+    source: tuple[int, int],
+    *,
+    fetched_at: str,
+    topics: tuple[str, ...] = (),
+    **fields: Any,
+) -> int:
     person_id, source_id = source
     fields.setdefault("guid", fields.get("url") or f"guid-{fetched_at}-{fields.get('title')}")
     with pln.store.transaction():
-        result = posts_db.upsert_posts(pln.store, source_id, person_id, [NewPost(**fields)], fetched_at=fetched_at)
+        result = posts_db.upsert_posts(
+            pln.store, source_id, person_id, [NewPost(**fields)], fetched_at=fetched_at
+        )
         post_id = result.new_ids[0]
         for topic in topics:
             topic_id = people_db.ensure_topic(pln.store, topic)
@@ -46,14 +57,18 @@ def add_post(pln: Pln, source: tuple[int, int], *, fetched_at: str, topics: tupl
     return post_id
 
 
-def save(pln: Pln, post_id: int, saved_at: str, note: str | None = None, read: bool = False) -> None:
+def save(
+    pln: Pln, post_id: int, saved_at: str, note: str | None = None, read: bool = False
+) -> None:
     with pln.store.transaction():
         posts_db.set_saved(pln.store, post_id, saved_at, note)
         if read:
             posts_db.set_read(pln.store, [post_id], saved_at)
 
 
-def add_question(pln: Pln, text: str, *, asked_at: str, state: str = "open", url: str | None = None) -> int:
+def add_question(
+    pln: Pln, text: str, *, asked_at: str, state: str = "open", url: str | None = None
+) -> int:
     with pln.store.transaction():
         cursor = pln.store.conn.execute(
             "INSERT INTO questions (text, kind, state, asked_at, url, created_at) "
@@ -63,7 +78,9 @@ def add_question(pln: Pln, text: str, *, asked_at: str, state: str = "open", url
     return int(cursor.lastrowid or 0)
 
 
-def add_answer(pln: Pln, question_id: int, *, created_at: str, person_id: int | None = None, **fields: Any) -> None:
+def add_answer(
+    pln: Pln, question_id: int, *, created_at: str, person_id: int | None = None, **fields: Any
+) -> None:
     columns = {"answer_key": fields.get("url") or created_at, "found_via": "mastodon", **fields}
     names = ", ".join(columns)
     with pln.store.transaction():
@@ -87,56 +104,96 @@ def sample(pln: Pln) -> Sample:
     24 hours before NOW (one of them published weeks earlier), three saved posts, a question
     with two new answers and an unanswered one, and one person quiet since September."""
     s = Sample(pln)
-    s.people["rivera"] = add_person(pln, "Ms. Rivera", SourceKind.FEED, "https://rivera.example.edu/feed")
-    s.people["sam"] = add_person(pln, "Sam Okafor", SourceKind.MASTODON, "https://edu.social/@sam", "@sam@edu.social")
-    s.people["ada"] = add_person(pln, "Ada Byron", SourceKind.FEED, "https://ada.example.org/atom.xml")
-    s.people["quentin"] = add_person(pln, "Quentin Quiet", SourceKind.FEED, "https://quentin.example.net/rss")
+    s.people["rivera"] = add_person(
+        pln, "Ms. Rivera", SourceKind.FEED, "https://rivera.example.edu/feed"
+    )
+    s.people["sam"] = add_person(
+        pln, "Sam Okafor", SourceKind.MASTODON, "https://edu.social/@sam", "@sam@edu.social"
+    )
+    s.people["ada"] = add_person(
+        pln, "Ada Byron", SourceKind.FEED, "https://ada.example.org/atom.xml"
+    )
+    s.people["quentin"] = add_person(
+        pln, "Quentin Quiet", SourceKind.FEED, "https://quentin.example.net/rss"
+    )
     s.posts["old"] = add_post(
-        pln, s.people["quentin"], fetched_at="2026-09-01T10:00:00Z", url="https://quentin.example.net/last",
-        title="Signing off for a while", published_at="2026-09-01T09:00:00Z",
-        content_html="<p>Taking a break from blogging.</p>", content_text="Taking a break from blogging.",
+        pln,
+        s.people["quentin"],
+        fetched_at="2026-09-01T10:00:00Z",
+        url="https://quentin.example.net/last",
+        title="Signing off for a while",
+        published_at="2026-09-01T09:00:00Z",
+        content_html="<p>Taking a break from blogging.</p>",
+        content_text="Taking a break from blogging.",
     )
     s.posts["retrieval"] = add_post(
-        pln, s.people["rivera"], fetched_at="2026-11-27T09:00:00Z", topics=("assessment",),
-        url="https://rivera.example.edu/2026/retrieval", title="Retrieval practice in Year 9 science",
+        pln,
+        s.people["rivera"],
+        fetched_at="2026-11-27T09:00:00Z",
+        topics=("assessment",),
+        url="https://rivera.example.edu/2026/retrieval",
+        title="Retrieval practice in Year 9 science",
         published_at="2026-11-27T08:30:00Z",
-        content_html='<p>This week my classes tried <strong>retrieval practice</strong> again, '
-        'with low-stakes quizzes at the start of every lesson.</p><p>Background: '
+        content_html="<p>This week my classes tried <strong>retrieval practice</strong> again, "
+        "with low-stakes quizzes at the start of every lesson.</p><p>Background: "
         '<a href="https://research.example.org/papers/1">the paper</a>.</p>',
         content_text="This week my classes tried retrieval practice again, with low-stakes quizzes "
         "at the start of every lesson.\n\nBackground: the paper.",
     )
     s.posts["feedback"] = add_post(
-        pln, s.people["rivera"], fetched_at="2026-11-27T21:00:00Z", topics=("assessment", "literacy"),
-        url="https://rivera.example.edu/2026/feedback", title="Feedback that students actually read",
+        pln,
+        s.people["rivera"],
+        fetched_at="2026-11-27T21:00:00Z",
+        topics=("assessment", "literacy"),
+        url="https://rivera.example.edu/2026/feedback",
+        title="Feedback that students actually read",
         published_at="2026-11-27T20:00:00Z",
-        content_html="<p>" + "Whole-class feedback sheets changed how my students respond. " * 14 + "</p>",
+        content_html="<p>"
+        + "Whole-class feedback sheets changed how my students respond. " * 14
+        + "</p>",
         content_text="Whole-class feedback sheets changed how my students respond. " * 14,
     )
     s.posts["late"] = add_post(
-        pln, s.people["rivera"], fetched_at="2026-11-28T05:00:00Z", topics=("assessment",),
-        url="https://rivera.example.edu/2026/exam-season", title="Exam season, revisited",
+        pln,
+        s.people["rivera"],
+        fetched_at="2026-11-28T05:00:00Z",
+        topics=("assessment",),
+        url="https://rivera.example.edu/2026/exam-season",
+        title="Exam season, revisited",
         published_at="2026-11-10T08:00:00Z",
-        content_html="<p>An older post that reached us late.</p>", content_text="An older post that reached us late.",
+        content_html="<p>An older post that reached us late.</p>",
+        content_text="An older post that reached us late.",
     )
     s.posts["status"] = add_post(
-        pln, s.people["sam"], fetched_at="2026-11-27T12:00:00Z", topics=("assessment",), kind="status",
-        url="https://edu.social/@sam/1123", published_at="2026-11-27T11:45:00Z",
-        content_html='<p>Anyone tried <a href="https://edu.social/tags/retrievalpractice">#retrievalpractice</a> '
-        "with Year 7? Tips &amp; tricks welcome.</p>",
+        pln,
+        s.people["sam"],
+        fetched_at="2026-11-27T12:00:00Z",
+        topics=("assessment",),
+        kind="status",
+        url="https://edu.social/@sam/1123",
+        published_at="2026-11-27T11:45:00Z",
+        content_html='<p>Anyone tried <a href="https://edu.social/tags/retrievalpractice">'
+        "#retrievalpractice</a> with Year 7? Tips &amp; tricks welcome.</p>",
         content_text="Anyone tried #retrievalpractice with Year 7? Tips & tricks welcome.",
         hashtags=("retrievalpractice",),
     )
     s.posts["aloud"] = add_post(
-        pln, s.people["ada"], fetched_at="2026-11-27T15:00:00Z", topics=("literacy",),
-        url="https://ada.example.org/reading-aloud", title="Reading aloud with teenagers",
+        pln,
+        s.people["ada"],
+        fetched_at="2026-11-27T15:00:00Z",
+        topics=("literacy",),
+        url="https://ada.example.org/reading-aloud",
+        title="Reading aloud with teenagers",
         published_at="2026-11-27T14:00:00Z",
         content_html="<p>Why I still read aloud to my Year 10s, and what they said about it.</p>",
         content_text="Why I still read aloud to my Year 10s, and what they said about it.",
     )
     s.posts["conference"] = add_post(
-        pln, s.people["ada"], fetched_at="2026-11-28T06:00:00Z",
-        url="https://ada.example.org/conference?a=1&b=2", title='Notes from "ResearchEd" <north>',
+        pln,
+        s.people["ada"],
+        fetched_at="2026-11-28T06:00:00Z",
+        url="https://ada.example.org/conference?a=1&b=2",
+        title='Notes from "ResearchEd" <north>',
         published_at="2026-11-28T05:30:00Z",
         content_html="<p>Ten things I took away from the day.</p>",
         content_text="Ten things I took away from the day.",
@@ -144,15 +201,34 @@ def sample(pln: Pln) -> Sample:
     save(pln, s.posts["retrieval"], "2026-11-27T12:00:00Z", note="share with the maths team")
     save(pln, s.posts["aloud"], "2026-11-27T16:00:00Z", read=True)
     save(pln, s.posts["conference"], "2026-11-28T06:30:00Z")
-    q1 = add_question(pln, "How do you run retrieval practice with Year 7?", asked_at="2026-11-20T10:00:00Z",
-                      state="answered", url="https://edu.social/@me/1100")
-    add_answer(pln, q1, created_at="2026-11-27T10:00:00Z", person_id=s.people["sam"][0],
-               author_name="Sam Okafor", author_handle="@sam@edu.social",
-               text="Start with three questions from last week, every lesson.",
-               url="https://edu.social/@sam/1110", answered_at="2026-11-27T09:55:00Z")
-    add_answer(pln, q1, created_at="2026-11-27T11:00:00Z", author_name="Dr. Lee",
-               author_handle="@lee@scholar.social", text="Spacing matters more than the format.",
-               url="https://scholar.social/@lee/77", answered_at="2026-11-27T10:40:00Z")
+    q1 = add_question(
+        pln,
+        "How do you run retrieval practice with Year 7?",
+        asked_at="2026-11-20T10:00:00Z",
+        state="answered",
+        url="https://edu.social/@me/1100",
+    )
+    add_answer(
+        pln,
+        q1,
+        created_at="2026-11-27T10:00:00Z",
+        person_id=s.people["sam"][0],
+        author_name="Sam Okafor",
+        author_handle="@sam@edu.social",
+        text="Start with three questions from last week, every lesson.",
+        url="https://edu.social/@sam/1110",
+        answered_at="2026-11-27T09:55:00Z",
+    )
+    add_answer(
+        pln,
+        q1,
+        created_at="2026-11-27T11:00:00Z",
+        author_name="Dr. Lee",
+        author_handle="@lee@scholar.social",
+        text="Spacing matters more than the format.",
+        url="https://scholar.social/@lee/77",
+        answered_at="2026-11-27T10:40:00Z",
+    )
     add_question(pln, "Best read-aloud novels for 14-year-olds?", asked_at="2026-11-25T18:00:00Z")
     return s
 
@@ -187,13 +263,13 @@ class _Collector:
         self.messages: list[Any] = []
         self.reject_with: str | None = None
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if self.reject_with:
             return self.reject_with
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
@@ -216,7 +292,7 @@ def smtp_server() -> Iterator[SmtpServer]:
     class LoopbackController(Controller):  # type: ignore[misc]
         """aiosmtpd 1.4 cannot report the port it got for port=0; read it off the socket."""
 
-        def _trigger_server(self) -> None:  # noqa: N802
+        def _trigger_server(self) -> None:
             self.port = self.server.sockets[0].getsockname()[1]
             super()._trigger_server()
 
@@ -231,9 +307,17 @@ def smtp_server() -> Iterator[SmtpServer]:
         controller.stop()
 
 
-def write_smtp_config(home: Path, server_port: int, *, user: str | None = "teacher", extra: str = "") -> None:
-    lines = ["[smtp]", 'host = "127.0.0.1"', f"port = {server_port}", 'security = "none"',
-             'sender = "plnctl@example.org"', "timeout = 5"]
+def write_smtp_config(
+    home: Path, server_port: int, *, user: str | None = "teacher", extra: str = ""
+) -> None:
+    lines = [
+        "[smtp]",
+        'host = "127.0.0.1"',
+        f"port = {server_port}",
+        'security = "none"',
+        'sender = "plnctl@example.org"',
+        "timeout = 5",
+    ]
     if user:
         lines.append(f'user = "{user}"')
     (home / "config.toml").write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")

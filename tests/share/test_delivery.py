@@ -22,8 +22,14 @@ PASSWORD = "s3cret-pw"
 
 
 def _use_smtp(sample: Sample, server: SmtpServer, **changes: object) -> None:
-    smtp = SmtpSettings(host=server.host, port=server.port, security="none", user="teacher",
-                        sender="plnctl@example.org", timeout=5)
+    smtp = SmtpSettings(
+        host=server.host,
+        port=server.port,
+        security="none",
+        user="teacher",
+        sender="plnctl@example.org",
+        timeout=5,
+    )
     sample.pln.settings = replace(sample.pln.settings, smtp=replace(smtp, **changes))  # type: ignore[arg-type]
 
 
@@ -31,8 +37,9 @@ def _watermark(sample: Sample, name: str = "default") -> str | None:
     return share_db.get_watermark(sample.pln.store, name)
 
 
-def test_email_is_multipart_text_and_html(sample: Sample, smtp_server: SmtpServer,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_email_is_multipart_text_and_html(
+    sample: Sample, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLNCTL_SMTP_PASSWORD", PASSWORD)
     _use_smtp(sample, smtp_server)
     run = sample.pln.share.digest(since="24h", email=["me@example.org"], now=NOW)
@@ -41,7 +48,8 @@ def test_email_is_multipart_text_and_html(sample: Sample, smtp_server: SmtpServe
     assert smtp_server.logins == [(b"teacher", PASSWORD.encode())]
     assert message["To"] == "me@example.org" and message["From"] == "plnctl@example.org"
     assert message["Subject"] == (
-        "PLN digest: 28 Nov 2026: 6 new posts from 3 people, 2 new answers")
+        "PLN digest: 28 Nov 2026: 6 new posts from 3 people, 2 new answers"
+    )
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -61,7 +69,8 @@ def test_password_from_a_0600_file(sample: Sample, smtp_server: SmtpServer, tmp_
 
 
 def test_wrong_password_is_a_delivery_error_without_the_password(
-        sample: Sample, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample: Sample, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLNCTL_SMTP_PASSWORD", "not-the-password")
     _use_smtp(sample, smtp_server)
     with pytest.raises(DeliveryError) as info:
@@ -71,8 +80,9 @@ def test_wrong_password_is_a_delivery_error_without_the_password(
     assert smtp_server.messages == [] and _watermark(sample) is None
 
 
-def test_rejected_recipient_leaves_the_watermark(sample: Sample, smtp_server: SmtpServer,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rejected_recipient_leaves_the_watermark(
+    sample: Sample, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLNCTL_SMTP_PASSWORD", PASSWORD)
     _use_smtp(sample, smtp_server)
     smtp_server.handler.reject_with = "550 5.1.1 mailbox unavailable"
@@ -82,7 +92,8 @@ def test_rejected_recipient_leaves_the_watermark(sample: Sample, smtp_server: Sm
 
 
 def test_failed_run_skips_nothing_and_repeated_run_sends_nothing_twice(
-        sample: Sample, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample: Sample, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLNCTL_SMTP_PASSWORD", PASSWORD)
     pln = sample.pln
     # 1. The mail server is down (nothing listens on the port): exit 7, watermark untouched.
@@ -98,19 +109,28 @@ def test_failed_run_skips_nothing_and_repeated_run_sends_nothing_twice(
     assert run.post_count == 6 and len(smtp_server.messages) == 1
     assert _watermark(sample) == "2026-11-28T08:00:00Z"
     # 3. Run again at once: nothing new, so no email and a quiet success.
-    again = pln.share.digest(since="last", email=["me@example.org"], now=later + timedelta(minutes=5))
+    again = pln.share.digest(
+        since="last", email=["me@example.org"], now=later + timedelta(minutes=5)
+    )
     assert again.empty and again.skipped_email and again.emailed_to == ()
     assert len(smtp_server.messages) == 1
     # 4. A post stored after the watermark (published long ago) is in the next digest, alone.
-    add_post(pln, sample.people["ada"], fetched_at="2026-11-28T09:00:00Z",
-             url="https://ada.example.org/backdated", title="Backdated post",
-             published_at="2026-10-01T00:00:00Z", content_text="old but new to you")
+    add_post(
+        pln,
+        sample.people["ada"],
+        fetched_at="2026-11-28T09:00:00Z",
+        url="https://ada.example.org/backdated",
+        title="Backdated post",
+        published_at="2026-10-01T00:00:00Z",
+        content_text="old but new to you",
+    )
     third = pln.share.digest(since="last", email=["me@example.org"], now=later + timedelta(hours=2))
     assert third.post_count == 1 and len(smtp_server.messages) == 2
     assert "Backdated post" in smtp_server.messages[-1].get_body(("plain",)).get_content()
     # 5. --send-empty sends even when there is nothing new.
-    pln.share.digest(since="last", email=["me@example.org"], send_empty=True,
-                     now=later + timedelta(hours=3))
+    pln.share.digest(
+        since="last", email=["me@example.org"], send_empty=True, now=later + timedelta(hours=3)
+    )
     assert len(smtp_server.messages) == 3
     assert smtp_server.messages[-1]["Subject"].endswith("nothing new")
 
@@ -128,8 +148,9 @@ def test_watermarks_are_per_name(sample: Sample) -> None:
     first = sample.pln.share.digest(since="last", name="weekly", stream=stream, now=NOW)
     assert first.post_count == 6  # first run: the last 7 days
     assert sample.pln.share.digest(since="last", name="weekly", stream=stream, now=NOW).empty
-    other = sample.pln.share.digest(since="last", name="team", topics=["literacy"], stream=stream,
-                                    now=NOW)
+    other = sample.pln.share.digest(
+        since="last", name="team", topics=["literacy"], stream=stream, now=NOW
+    )
     assert other.post_count == 2
     assert [name for name, _, _ in sample.pln.share.watermarks()] == ["team", "weekly"]
     # A duration-based run never moves a watermark.
@@ -137,14 +158,17 @@ def test_watermarks_are_per_name(sample: Sample) -> None:
     assert _watermark(sample, "fresh") is None
 
 
-def test_file_output_is_atomic_and_failures_leave_the_watermark(sample: Sample, tmp_path: Path) -> None:
+def test_file_output_is_atomic_and_failures_leave_the_watermark(
+    sample: Sample, tmp_path: Path
+) -> None:
     public = tmp_path / "public"
     public.mkdir()
     target = public / "digest.atom"
     target.write_text("previous digest", encoding="utf-8")
     with pytest.raises(DeliveryError, match="cannot write"):
-        sample.pln.share.digest(since="last", fmt="atom", output=tmp_path / "missing" / "d.atom",
-                                now=NOW)
+        sample.pln.share.digest(
+            since="last", fmt="atom", output=tmp_path / "missing" / "d.atom", now=NOW
+        )
     assert _watermark(sample) is None
     run = sample.pln.share.digest(since="last", fmt="atom", output=target, now=NOW)
     assert run.output == str(target) and target.read_text(encoding="utf-8").startswith("<?xml")
@@ -164,8 +188,9 @@ def test_unknown_topic_and_format(sample: Sample) -> None:
 # --- through the CLI ------------------------------------------------------------------------
 
 
-def test_cli_email_exit_codes_and_silence_for_cron(cli, isolated_home: Path, smtp_server: SmtpServer,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_email_exit_codes_and_silence_for_cron(
+    cli, isolated_home: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PLNCTL_SMTP_PASSWORD", PASSWORD)
     write_smtp_config(isolated_home, smtp_server.port)
     from plnctl.api import open_pln
@@ -187,8 +212,9 @@ def test_cli_email_exit_codes_and_silence_for_cron(cli, isolated_home: Path, smt
     assert PASSWORD not in down.stderr + down.stdout
 
 
-def test_cli_password_never_printed_on_refused_login(cli, isolated_home: Path, smtp_server: SmtpServer,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_password_never_printed_on_refused_login(
+    cli, isolated_home: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PLNCTL_SMTP_PASSWORD", "hunter2-wrong")
     write_smtp_config(isolated_home, smtp_server.port)
     result = cli("digest", "--email", "me@example.org", "--send-empty")

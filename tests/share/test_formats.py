@@ -16,8 +16,17 @@ from plnctl.render.digest import render_digest
 from plnctl.render.model import DIGEST_FORMATS, EXPORT_FORMATS
 from tests.share.conftest import NOW, Sample, check_snapshot
 
-EXT = {"text": "txt", "md": "md", "html": "html", "json": "json", "atom": "atom.xml",
-       "csv": "csv", "opml": "opml", "pocket-csv": "pocket.csv", "bookmarks": "bookmarks.html"}
+EXT = {
+    "text": "txt",
+    "md": "md",
+    "html": "html",
+    "json": "json",
+    "atom": "atom.xml",
+    "csv": "csv",
+    "opml": "opml",
+    "pocket-csv": "pocket.csv",
+    "bookmarks": "bookmarks.html",
+}
 
 
 @pytest.mark.parametrize("fmt", DIGEST_FORMATS)
@@ -52,7 +61,9 @@ def test_topic_filter_keeps_only_that_topic(sample: Sample) -> None:
     digest = sample.pln.share.build_digest(since="24h", topics=["literacy"], now=NOW)
     assert [g.topic for g in digest.groups] == ["literacy"]
     assert sorted(i.title for i in digest.items) == [
-        "Feedback that students actually read", "Reading aloud with teenagers"]
+        "Feedback that students actually read",
+        "Reading aloud with teenagers",
+    ]
 
 
 def test_digest_atom_parses_back_with_the_same_items(sample: Sample) -> None:
@@ -113,14 +124,16 @@ def test_pocket_tags_are_pipe_separated(sample: Sample) -> None:
 def test_csv_round_trip_and_notes(sample: Sample) -> None:
     rows = list(csv.DictReader(io.StringIO(_export(sample, "csv"))))
     assert "note" not in rows[0]
-    assert [r["title"] for r in rows][0] == 'Notes from "ResearchEd" <north>'  # newest save first
+    assert rows[0]["title"] == 'Notes from "ResearchEd" <north>'  # newest save first
     with_notes = list(csv.DictReader(io.StringIO(_export(sample, "csv", include_notes=True))))
     assert {r["note"] for r in with_notes} == {"", "share with the maths team"}
 
 
 def test_json_round_trip(sample: Sample) -> None:
     data = json.loads(_export(sample, "json"))
-    assert [d["id"] for d in data] == [sample.posts[k] for k in ("conference", "aloud", "retrieval")]
+    assert [d["id"] for d in data] == [
+        sample.posts[k] for k in ("conference", "aloud", "retrieval")
+    ]
     assert all("note" not in d for d in data)
     noted = json.loads(_export(sample, "json", include_notes=True))
     assert noted[2]["note"] == "share with the maths team"
@@ -131,8 +144,10 @@ def test_opml_round_trip(sample: Sample) -> None:
     assert root.tag == "opml" and root.get("version") == "2.0"
     links = [o for o in root.iter("outline") if o.get("type") == "link"]
     assert {o.get("url") for o in links} == {
-        "https://ada.example.org/conference?a=1&b=2", "https://ada.example.org/reading-aloud",
-        "https://rivera.example.edu/2026/retrieval"}
+        "https://ada.example.org/conference?a=1&b=2",
+        "https://ada.example.org/reading-aloud",
+        "https://rivera.example.edu/2026/retrieval",
+    }
     folders = [o.get("text") for o in root.find("body") if o.get("type") is None]  # type: ignore[union-attr]
     assert folders == ["literacy", "assessment"]
 
@@ -141,8 +156,10 @@ def test_atom_round_trip(sample: Sample) -> None:
     parsed = feedparser.parse(_export(sample, "atom"))
     assert not parsed.bozo
     assert [e.link for e in parsed.entries] == [
-        "https://ada.example.org/conference?a=1&b=2", "https://ada.example.org/reading-aloud",
-        "https://rivera.example.edu/2026/retrieval"]
+        "https://ada.example.org/conference?a=1&b=2",
+        "https://ada.example.org/reading-aloud",
+        "https://rivera.example.edu/2026/retrieval",
+    ]
 
 
 def test_bookmarks_round_trip(sample: Sample) -> None:
@@ -151,8 +168,10 @@ def test_bookmarks_round_trip(sample: Sample) -> None:
     page = lxml.html.fromstring(text)
     anchors = page.xpath("//dt/a")
     assert [a.get("href") for a in anchors] == [
-        "https://ada.example.org/conference?a=1&b=2", "https://ada.example.org/reading-aloud",
-        "https://rivera.example.edu/2026/retrieval"]
+        "https://ada.example.org/conference?a=1&b=2",
+        "https://ada.example.org/reading-aloud",
+        "https://rivera.example.edu/2026/retrieval",
+    ]
     assert anchors[0].text == 'Notes from "ResearchEd" <north>'
     assert anchors[2].get("tags") == "assessment"
     assert int(anchors[2].get("add_date")) == int(NOW.timestamp()) - 19 * 3600
@@ -166,8 +185,10 @@ def test_html_and_markdown_leave_notes_out_unless_asked(sample: Sample) -> None:
         assert "maths team" in _export(sample, fmt, include_notes=True), fmt
     page = lxml.html.document_fromstring(_export(sample, "html"))
     assert [a.get("href") for a in page.xpath("//div/div/a")] == [
-        "https://ada.example.org/conference?a=1&b=2", "https://ada.example.org/reading-aloud",
-        "https://rivera.example.edu/2026/retrieval"]
+        "https://ada.example.org/conference?a=1&b=2",
+        "https://ada.example.org/reading-aloud",
+        "https://rivera.example.edu/2026/retrieval",
+    ]
 
 
 def test_all_and_topic_and_since_filters(sample: Sample) -> None:
@@ -175,6 +196,8 @@ def test_all_and_topic_and_since_filters(sample: Sample) -> None:
     assert len(everything) == 7
     literacy = json.loads(_export(sample, "json", saved=False, topic="literacy"))
     assert {d["title"] for d in literacy} == {
-        "Feedback that students actually read", "Reading aloud with teenagers"}
+        "Feedback that students actually read",
+        "Reading aloud with teenagers",
+    }
     recent = json.loads(_export(sample, "json", since="2026-11-27T15:00:00Z"))
     assert [d["id"] for d in recent] == [sample.posts["conference"], sample.posts["aloud"]]

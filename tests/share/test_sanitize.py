@@ -23,7 +23,7 @@ from tests.share.conftest import NOW, add_person, add_post, add_question, save
 PWN = "document.body.setAttribute('data-pwned','{}')"
 HOSTILE = [
     f"<script>{PWN.format(1)}</script>",
-    f"<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
     f'<img src=x onerror="{PWN.format(2)}">',
     f'<svg onload="{PWN.format(3)}"><circle r="1"/></svg>',
     f'<iframe srcdoc="<script>parent.{PWN.format(4)}</script>"></iframe>',
@@ -45,8 +45,25 @@ HOSTILE = [
     "<p>The honest paragraph survives.</p>",
 ]
 HOSTILE_HTML = "".join(HOSTILE)
-FORBIDDEN_TAGS = {"script", "iframe", "form", "input", "button", "link", "style", "object", "embed",
-                  "svg", "math", "base", "img", "video", "source", "noscript", "details"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "form",
+    "input",
+    "button",
+    "link",
+    "style",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "base",
+    "img",
+    "video",
+    "source",
+    "noscript",
+    "details",
+}
 
 
 def _assert_safe_html(markup: str, *, our_meta: int = 0) -> None:
@@ -69,20 +86,41 @@ def _assert_safe_html(markup: str, *, our_meta: int = 0) -> None:
 
 @pytest.fixture
 def hostile(pln: Pln) -> Pln:
-    person = add_person(pln, 'Mallory <img src=x onerror="alert(1)">', SourceKind.FEED,
-                        "https://mallory.example/feed")
-    post = add_post(pln, person, fetched_at="2026-11-28T06:00:00Z", topics=("<b>assessment</b>",),
-                    url="javascript:alert(document.cookie)",
-                    title='Totally normal <script>alert("title")</script> post',
-                    published_at="2026-11-28T05:00:00Z", content_html=HOSTILE_HTML,
-                    content_text="The honest paragraph survives.")
-    short = add_post(pln, person, fetched_at="2026-11-28T06:10:00Z", url="https://mallory.example/2",
-                     title="Short one", published_at="2026-11-28T06:00:00Z",
-                     content_html=HOSTILE[2] + HOSTILE[5] + "<p>ok</p>", content_text="ok")
+    person = add_person(
+        pln,
+        'Mallory <img src=x onerror="alert(1)">',
+        SourceKind.FEED,
+        "https://mallory.example/feed",
+    )
+    post = add_post(
+        pln,
+        person,
+        fetched_at="2026-11-28T06:00:00Z",
+        topics=("<b>assessment</b>",),
+        url="javascript:alert(document.cookie)",
+        title='Totally normal <script>alert("title")</script> post',
+        published_at="2026-11-28T05:00:00Z",
+        content_html=HOSTILE_HTML,
+        content_text="The honest paragraph survives.",
+    )
+    short = add_post(
+        pln,
+        person,
+        fetched_at="2026-11-28T06:10:00Z",
+        url="https://mallory.example/2",
+        title="Short one",
+        published_at="2026-11-28T06:00:00Z",
+        content_html=HOSTILE[2] + HOSTILE[5] + "<p>ok</p>",
+        content_text="ok",
+    )
     save(pln, post, "2026-11-28T06:30:00Z", note='<script>alert("note")</script>')
     save(pln, short, "2026-11-28T06:31:00Z")
-    add_question(pln, '<img src=x onerror="alert(2)"> question?', asked_at="2026-11-20T00:00:00Z",
-                 url="javascript:alert(3)")
+    add_question(
+        pln,
+        '<img src=x onerror="alert(2)"> question?',
+        asked_at="2026-11-20T00:00:00Z",
+        url="javascript:alert(3)",
+    )
     return pln
 
 
@@ -95,8 +133,9 @@ def test_hostile_content_never_survives_the_html_digest(hostile: Pln) -> None:
 
 
 def test_hostile_content_never_survives_the_atom_digest(hostile: Pln) -> None:
-    parsed = feedparser.parse(render_digest(hostile.share.build_digest(since="24h", now=NOW),
-                                            "atom", now=NOW))
+    parsed = feedparser.parse(
+        render_digest(hostile.share.build_digest(since="24h", now=NOW), "atom", now=NOW)
+    )
     assert len(parsed.entries) == 2
     for entry in parsed.entries:
         assert not entry.get("link", "").startswith("javascript")
@@ -128,19 +167,46 @@ def test_markdown_renders_to_safe_html(hostile: Pln) -> None:
         assert "&lt;script&gt;" in html  # shown as text, not dropped silently
 
 
-@pytest.mark.parametrize("url,safe", [
-    ("https://ok.example/a?b=1", "https://ok.example/a?b=1"), ("mailto:me@example.org", "mailto:me@example.org"),
-    ("javascript:alert(1)", None), (" JAVASCRIPT:alert(1)", None), ("data:text/html,x", None),
-    ("vbscript:x", None), ("/relative/path", None), ("https://ok.example/\nx", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "url,safe",
+    [
+        ("https://ok.example/a?b=1", "https://ok.example/a?b=1"),
+        ("mailto:me@example.org", "mailto:me@example.org"),
+        ("javascript:alert(1)", None),
+        (" JAVASCRIPT:alert(1)", None),
+        ("data:text/html,x", None),
+        ("vbscript:x", None),
+        ("/relative/path", None),
+        ("https://ok.example/\nx", None),
+        (None, None),
+    ],
+)
 def test_safe_url(url: str | None, safe: str | None) -> None:
     assert safe_url(url) == safe
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from([*HOSTILE, "text & <b>bold</b>", "<p>", "</p>", "<a href='https://ok.example'>",
-                                 "</a>", "<!-- c -->", "<", ">", '"', "'"]), max_size=8),
-       st.text(max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *HOSTILE,
+                "text & <b>bold</b>",
+                "<p>",
+                "</p>",
+                "<a href='https://ok.example'>",
+                "</a>",
+                "<!-- c -->",
+                "<",
+                ">",
+                '"',
+                "'",
+            ]
+        ),
+        max_size=8,
+    ),
+    st.text(max_size=40),
+)
 def test_clean_html_property(fragments: list[str], noise: str) -> None:
     cleaned = clean_html(noise.join(fragments))
     if cleaned:
@@ -155,17 +221,33 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def _chromium(tmp_path: Path, page: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", *extra, page.as_uri()],
-        capture_output=True, text=True, timeout=90, check=True)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            *extra,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    )
 
 
 def _shape(markup: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     """Elements and attributes of <body>, in document order: what a script would change."""
     body = lxml.html.document_fromstring(markup).find("body")
     assert body is not None
-    return [(el.tag, tuple(sorted(el.attrib.items()))) for el in body.iter() if isinstance(el.tag, str)]
+    return [
+        (el.tag, tuple(sorted(el.attrib.items()))) for el in body.iter() if isinstance(el.tag, str)
+    ]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
