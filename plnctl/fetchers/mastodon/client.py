@@ -171,6 +171,15 @@ async def _via_rss(client: HttpClient, address: Address, refused: FetchError) ->
     return FetchOutcome(status="ok", http_status=200, posts=posts, source_updates={"via_rss": True})
 
 
+def _worth_mapping(status: dict[str, Any], cursor: str | None) -> bool:
+    """New since the cursor, or edited: older unedited statuses are stored already, and mapping
+    (sanitizing) them again would be most of an incremental sync's CPU."""
+    if cursor is None or id_key(str(status["id"])) > id_key(cursor):
+        return True
+    original = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
+    return bool(original.get("edited_at"))
+
+
 async def fetch_account(source: Source, client: HttpClient, settings: Settings) -> FetchOutcome:
     """One Mastodon source for the sync engine: never raises for network trouble."""
     try:
@@ -208,7 +217,9 @@ async def _fetch(
             return FetchOutcome(status="ok", source_updates={**updates, "state": "moved"})
     depth, size = settings.mastodon.history_depth, min(settings.mastodon.page_size, 40)
     statuses, warning = await _status_pages(client, address, remote_id, source.cursor, depth, size)
-    posts: list[NewPost] = [status_to_post(s, address) for s in statuses]
+    posts: list[NewPost] = [
+        status_to_post(s, address) for s in statuses if _worth_mapping(s, source.cursor)
+    ]
     newest = max((str(s["id"]) for s in statuses), key=id_key, default=None)
     if newest and (source.cursor is None or id_key(newest) > id_key(source.cursor)):
         updates["cursor"] = newest
