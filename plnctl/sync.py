@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PARSE_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
-BATCH_SIZE = 100  # most sources stored per transaction
-QUEUE_SIZE = 64  # fetched outcomes waiting to be stored (bounds memory)
+BATCH_SIZE = 50  # most sources stored per transaction
+QUEUE_SIZE = 32  # fetched outcomes waiting to be stored (bounds memory)
 _STATUS = {"ok": "new", "unchanged": "unchanged", "failed": "failed", "gone": "gone"}
 
 
@@ -208,16 +208,20 @@ class _FetchRun:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()  # type: ignore[assignment]
         async with HttpClient(HttpSettings.from_settings(self.settings.sync)) as client:
-            await asyncio.gather(*(self._one(client, source) for source in self.sources))
+            inflight = asyncio.Semaphore(self.settings.sync.concurrency * 2)
+            await asyncio.gather(*(self._one(client, s, inflight) for s in self.sources))
 
-    async def _one(self, client: HttpClient, source: Source) -> None:
-        outcome = await fetch_source(source, client, self.settings, parse=self._parse)
-        while True:
-            try:
-                self.queue.put_nowait((source, outcome))
-                return
-            except queue.Full:
-                await asyncio.sleep(0.01)
+    async def _one(self, client: HttpClient, source: Source, inflight: asyncio.Semaphore) -> None:
+        # Bounded: fetched bodies and parsed posts waiting for the parser or the writer must
+        # not pile up in memory when fetching outruns them.
+        async with inflight:
+            outcome = await fetch_source(source, client, self.settings, parse=self._parse)
+            while True:
+                try:
+                    self.queue.put_nowait((source, outcome))
+                    return
+                except queue.Full:
+                    await asyncio.sleep(0.01)
 
     async def _parse(self, body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
         from plnctl.fetchers.feed import parse_feed
