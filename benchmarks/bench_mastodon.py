@@ -269,14 +269,16 @@ def _measure_all(args: argparse.Namespace, ports: list[int], work: Path) -> str:
     ratio = median(ours) / median(floors)  # type: ignore[operator]
     verdict = "meets" if ratio <= TARGET else "MISSES"
     cpu_ratio = median(cpus) / median(floor_cpus)  # type: ignore[operator]
+    # fmt: off
     return "\n".join([
         "## Mastodon sync", "",
         f"{args.accounts} accounts on {args.instances} loopback instances, {args.new} new "
-        f"statuses each per run; newest page of {PAGE} statuses per account (~{PAGE * 2.5:.0f} KB).",
+        f"statuses each per run; newest page of {PAGE} statuses per account "
+        f"(~{PAGE * 2.5:.0f} KB).",
         f"Cold sync (empty database): {fmt_s(cold.wall)} wall, {fmt_s(cold.cpu)} CPU, "
         f"{stored} posts stored ({'ok' if cold.ok else cold.error_tail()}).", "",
         md_table(["run", "plnctl sync wall", "CPU", "floor wall", "floor CPU", "new posts",
-                  "check"], rows),  # fmt: skip
+                  "check"], rows),
         "",
         f"**Incremental sync / floor (median wall): {fmt_ratio(ratio)}** — target <= "
         f"{TARGET:g}x: {verdict}. CPU ratio {fmt_ratio(cpu_ratio)} (plnctl also stores, tags "
@@ -285,7 +287,8 @@ def _measure_all(args: argparse.Namespace, ports: list[int], work: Path) -> str:
         f"{plain * 1000:.1f} ms for httpx GET + json.loads of the same page "
         f"({mpy * args.accounts:.1f} s of CPU for {args.accounts} accounts), which is why "
         "plnctl reads status pages on the async httpx path.", "",
-    ])  # fmt: skip
+    ])
+    # fmt: on
 
 
 def main(argv: list[str]) -> str:

@@ -176,7 +176,8 @@ def _worth_mapping(status: dict[str, Any], cursor: str | None) -> bool:
     (sanitizing) them again would be most of an incremental sync's CPU."""
     if cursor is None or id_key(str(status["id"])) > id_key(cursor):
         return True
-    original = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
+    boosted = status.get("reblog")
+    original: dict[str, Any] = boosted if isinstance(boosted, dict) else status
     return bool(original.get("edited_at"))
 
 
