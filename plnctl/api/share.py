@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 DEFAULT_NAME = "default"
 FIRST_RUN = timedelta(days=7)  # what a first `--since last` covers
 QUIET_LIMIT = 10  # people gone quiet listed in one digest
+SUGGESTION_LIMIT = 3  # from the insights service, after this window's outside answerers
 
 
 @dataclass(frozen=True)
@@ -179,16 +180,35 @@ class ShareService:
         return [to_item(p, kinds, notes=notes) for p in posts]
 
     def _questions(self, after: str, until: str) -> tuple[list[Question], list[Question]]:
+        """Questions with answers stored in the window (only those answers), and open
+        questions nobody has answered yet, oldest first (from the questions service)."""
         answered = db.questions_with_new_answers(self.store, after=after, until=until)
-        return answered, db.unanswered_questions(self.store)
+        if not _has_service("questions"):
+            return answered, db.unanswered_questions(self.store)
+        open_ = self.pln.questions.list(states=["open"])
+        unanswered = [q for q in open_ if q.answer_count == 0 and not q.deleted]
+        return answered, sorted(unanswered, key=lambda q: (q.asked_at, q.id))
 
     def _suggestions(self, after: str, until: str) -> list[Suggestion]:
-        return [
+        """People outside the network who answered a question in the window, then the best of
+        the insights service's suggestions (boosts, mentions, links), without duplicates."""
+        found = [
             Suggestion(
                 name=name, handle=handle, reason=f'answered your question "{excerpt(text, 60)}"'
             )
             for name, handle, text in db.outside_answerers(self.store, after=after, until=until)
         ]
+        if _has_service("insights"):
+            seen = {(s.handle or s.name).lower().lstrip("@") for s in found}
+            for other in self.pln.insights.suggest(limit=SUGGESTION_LIMIT):
+                if other.target.lower().lstrip("@") in seen:
+                    continue
+                reason = "; ".join(other.evidence[:2]) or "active around your network"
+                found.append(
+                    Suggestion(name=other.name, handle=other.target, reason=reason,
+                               command=other.command)
+                )  # fmt: skip
+        return found[: SUGGESTION_LIMIT + 3]
 
     # --- reading list -------------------------------------------------------------------
 
@@ -260,3 +280,10 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
         read=post.read_at is not None,
         note=post.save_note if notes else None,
     )
+
+
+def _has_service(name: str) -> bool:
+    """Whether plnctl.api.<name> is installed: share works without questions or insights."""
+    from importlib.util import find_spec
+
+    return find_spec(f"plnctl.api.{name}") is not None

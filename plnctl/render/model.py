@@ -75,6 +75,7 @@ class Suggestion(_Model):
     name: str
     handle: str | None
     reason: str
+    command: str | None = None  # e.g. plnctl person add ... --mastodon ...
 
 
 @dataclass(frozen=True)

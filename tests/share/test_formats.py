@@ -14,7 +14,7 @@ import pytest
 
 from plnctl.render.digest import render_digest
 from plnctl.render.model import DIGEST_FORMATS, EXPORT_FORMATS
-from tests.share.conftest import NOW, Sample, check_snapshot
+from tests.share.conftest import NOW, Sample, add_post, check_snapshot
 
 EXT = {
     "text": "txt",
@@ -201,3 +201,22 @@ def test_all_and_topic_and_since_filters(sample: Sample) -> None:
     }
     recent = json.loads(_export(sample, "json", since="2026-11-27T15:00:00Z"))
     assert [d["id"] for d in recent] == [sample.posts["conference"], sample.posts["aloud"]]
+
+
+def test_suggestions_include_the_insights_service(sample: Sample) -> None:
+    """Someone the network keeps mentioning shows up after this window's outside answerers."""
+    for key in ("rivera", "ada"):
+        add_post(
+            sample.pln,
+            sample.people[key],
+            fetched_at="2026-11-28T06:30:00Z",
+            url=f"https://example.org/{key}/mention",
+            title="Shout-out",
+            content_text="Follow @newvoice@edu.social",
+            mentions=("newvoice@edu.social",),
+        )
+    digest = sample.pln.share.build_digest(since="24h", now=NOW)
+    assert digest.suggestions[0].name == "Dr. Lee"
+    newcomer = next(s for s in digest.suggestions if "newvoice" in (s.handle or ""))
+    assert newcomer.command and "newvoice@edu.social" in newcomer.command
+    assert "newvoice" in render_digest(digest, "text", now=NOW)
