@@ -20,28 +20,20 @@ def sync_iter(
     force: bool = False,
     on_start: Callable[[int], None] | None = None,
 ) -> Iterator[SourceResult]:
-    from plnctl import sync
+    from plnctl.sync import sync_iter as run_sync
 
     person_id = pln.people.resolve(person).id if person is not None else None
     if source is not None:
         pln.sources.get(source)
-    return sync.sync_iter(
+    return run_sync(
         pln.store,
         pln.settings,
         person_id=person_id,
         source_id=source,
         force=force,
         on_start=on_start,
-        on_new_posts=_tagger(pln),
+        on_new_posts=pln.topics.tag_new_posts,
     )
-
-
-def _tagger(pln: Pln) -> Callable[[list[int]], None] | None:
-    try:
-        from plnctl.api.topics import TopicsService  # noqa: F401
-    except ImportError:
-        return None
-    return pln.topics.tag_new_posts
 
 
 def summarize(results: Iterable[SourceResult], *, started_at: str) -> SyncSummary:

@@ -17,7 +17,10 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    db: Annotated[Path | None, typer.Option("--db", help="Keep the demo network in this file (default: a throwaway one).")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Keep the demo network in this file (default: a throwaway one)."),
+    ] = None,
 ) -> None:
     """Run plnctl's whole pipeline offline on built-in sample data: sample educators' feeds are
     served on 127.0.0.1, synced, tagged by topic, and shown. Your own database is not touched.
@@ -33,9 +36,21 @@ def demo(
         try:
             output.info("\n$ plnctl post list --limit 8")
             posts = pln.posts.list(limit=8)
-            output.table(["id", "when", "person", "title", "topics"], [
-                [p.id, humanize_age(p.published_at), p.person_name, p.title,
-                 ", ".join(t.topic for t in pln.posts.get(p.id).tags)] for p in posts])
+            output.table(
+                ["id", "when", "person", "title", "topics"],
+                [
+                    [
+                        p.id,
+                        humanize_age(p.published_at),
+                        p.person_name,
+                        p.title,
+                        ", ".join(t.topic for t in pln.posts.get(p.id).tags),
+                    ]
+                    for p in posts
+                ],
+            )
+            output.info("\n$ plnctl digest --since 7d")
+            output.out.file.write(pln.share.digest(since="7d", fmt="text", name="demo").text)
         finally:
             pln.close()
         if db is None:

@@ -13,6 +13,7 @@ from plnctl.models import SourceResult, SyncSummary
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
+    from plnctl.questions import CheckResult
 
 
 def register(app: typer.Typer) -> None:
@@ -26,9 +27,11 @@ def sync(
     force: Annotated[bool, typer.Option("--force", help="Fetch even sources that are not due yet.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")] = False,
     json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+    questions: Annotated[bool, typer.Option("--questions/--no-questions", help="Also look for new answers to your open questions (skipped with --person/--source).")] = True,
 ) -> None:
     """Fetch new posts from every due source: concurrent, polite (conditional GET, backoff,
-    Retry-After), safe to run from cron. Exit code 3 when some sources failed.
+    Retry-After), safe to run from cron. Then looks for new answers to your open questions. Exit code 3 when some sources (or
+    question checks) failed.
 
     Example: plnctl sync --quiet
     """
@@ -40,15 +43,20 @@ def sync(
     show_progress = not quiet and not json and output.err.is_terminal
     results = _run(api, person, source, force, show_progress)
     summary = summarize(results, started_at=started)
+    checks = api.questions.check() if questions and person is None and source is None else []
+    failed_checks = [c for c in checks if c.status == "failed"]
     if json:
-        output.emit_json(summary)
+        output.emit_json({**summary.to_dict(), "questions": [c.to_dict() for c in checks]})
     elif quiet:
         for r in summary.results:
             if r.status == "failed":
                 output.error(f"{r.label}: {r.error}")
+        for c in failed_checks:
+            output.error(f"question {c.question_id}: {c.error}")
     else:
         _print_summary(summary)
-    if summary.failed:
+        _print_checks(checks)
+    if summary.failed or failed_checks:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
@@ -68,6 +76,19 @@ def _run(
             results.append(result)
             bar.update(task, advance=1, description=result.label[:50])
     return results
+
+
+def _print_checks(checks: list[CheckResult]) -> None:
+    if not checks:
+        return
+    for c in checks:
+        if c.status == "failed":
+            output.err.print(f"  failed  question {c.question_id}: {c.error}", markup=False,
+                             style="red")
+    found = sum(c.new_answers for c in checks)
+    output.info(f"Checked {len(checks)} question(s): {found} new answer(s)"
+                + (f", {sum(1 for c in checks if c.status == 'failed')} failed." if any(
+                    c.status == "failed" for c in checks) else "."))
 
 
 def _print_summary(summary: SyncSummary) -> None:

@@ -33,63 +33,118 @@ P = SamplePost
 
 PEOPLE: tuple[SamplePerson, ...] = (
     SamplePerson(
-        "Maria Rivera", "/maria/feed.xml", "rss", ("assessment",),
+        "Maria Rivera",
+        "/maria/feed.xml",
+        "rss",
+        ("assessment & online testing", "maths education"),
         "Year 5 teacher; great on formative assessment",
         (
-            P("exit-tickets", "Exit tickets that actually change tomorrow's lesson",
-              "<p>Three <strong>exit ticket</strong> prompts I use for formative assessment, and"
-              " how I sort the answers in two minutes.</p><ul><li>What surprised you?</li>"
-              "<li>Rate your confidence 1-4</li></ul><p>#edchat</p>", 5, ("Assessment",)),
-            P("retrieval", "Retrieval practice with low-stakes quizzes",
-              "<p>Low-stakes quizzing every Monday: what worked, what did not, and why"
-              " <em>spacing</em> matters more than the quiz tool.</p>", 30, ("Assessment",)),
-            P("parents", "Talking to parents about grades",
-              "<p>Notes from our parents' evening on feedback instead of grades.</p>", 80),
+            P(
+                "exit-tickets",
+                "Exit tickets that actually change tomorrow's lesson",
+                "<p>Three <strong>exit ticket</strong> prompts I use for formative assessment, and"
+                " how I sort the answers in two minutes.</p><ul><li>What surprised you?</li>"
+                "<li>Rate your confidence 1-4</li></ul><p>#edchat</p>",
+                5,
+                ("Assessment",),
+            ),
+            P(
+                "retrieval",
+                "Retrieval practice with low-stakes quizzes",
+                "<p>Low-stakes quizzing every Monday: what worked, what did not, and why"
+                " <em>spacing</em> matters more than the quiz tool.</p>",
+                30,
+                ("Assessment",),
+            ),
+            P(
+                "parents",
+                "Talking to parents about grades",
+                "<p>Notes from our parents' evening on feedback instead of grades.</p>",
+                80,
+            ),
         ),
     ),
     SamplePerson(
-        "Library Lab (Sam Okafor)", "/librarylab/atom.xml", "atom",
+        "Library Lab (Sam Okafor)",
+        "/librarylab/atom.xml",
+        "atom",
         ("literacy & picture books", "digital literacy"),
         "School librarian; picture books and media literacy",
         (
-            P("picture-books", "Picture books for teaching empathy",
-              "<p>Twelve picture books our Year 2 classes loved this term, with discussion"
-              " questions. <a href='/librarylab/empathy-list'>The full list</a>.</p>", 8),
-            P("fake-news", "Spotting fake news: a lesson for 11-year-olds",
-              "<p>A digital literacy lesson: lateral reading, reverse image search and"
-              " checking the source.</p><script>alert('x')</script>", 26),
+            P(
+                "picture-books",
+                "Picture books for teaching empathy",
+                "<p>Twelve picture books our Year 2 classes loved this term, with discussion"
+                " questions. <a href='/librarylab/empathy-list'>The full list</a>.</p>",
+                8,
+            ),
+            P(
+                "fake-news",
+                "Spotting fake news: a lesson for 11-year-olds",
+                "<p>A digital literacy lesson: lateral reading, reverse image search and"
+                " checking the source.</p><script>alert('x')</script>",
+                26,
+            ),
         ),
     ),
     SamplePerson(
-        "Jonas Weber", "/jonas/rss", "rss-latin1", ("STEM & micro:bit",),
+        "Jonas Weber",
+        "/jonas/rss",
+        "rss-latin1",
+        ("STEM & micro:bit",),
         "Physics teacher in Zürich; micro:bit projects",
         (
-            P("microbit-weather", "Eine Wetterstation mit dem micro:bit",
-              "<p>Our weather station project: the micro:bit logs temperature every"
-              " 10 minutes. Schüler loved the graphs.</p>", 12),
-            P("computational", "Computational thinking without computers",
-              "<p>Unplugged activities for computational thinking: sorting networks,"
-              " binary bracelets.</p>", 50),
+            P(
+                "microbit-weather",
+                "Eine Wetterstation mit dem micro:bit",
+                "<p>Our weather station project: the micro:bit logs temperature every"
+                " 10 minutes. Schüler loved the graphs.</p>",
+                12,
+            ),
+            P(
+                "computational",
+                "Computational thinking without computers",
+                "<p>Unplugged activities for computational thinking: sorting networks,"
+                " binary bracelets.</p>",
+                50,
+            ),
         ),
     ),
     SamplePerson(
-        "Priya Shah", "/priya/feed", "rss-broken", ("data & privacy", "edtech tools"),
+        "Priya Shah",
+        "/priya/feed",
+        "rss-broken",
+        ("data & privacy", "edtech tools"),
         "Data protection lead; honest reviews of edtech tools",
         (
-            P("dpia", "A DPIA checklist for new edtech tools",
-              "<p>Before you sign up a class: data & privacy questions to ask every"
-              " vendor.</p>", 3),
-            P("ai-tools", "AI tools in the classroom & what they keep",
-              "<p>What five popular AI tools keep about your students.</p>", 40),
+            P(
+                "dpia",
+                "A DPIA checklist for new edtech tools",
+                "<p>Before you sign up a class: data & privacy questions to ask every vendor.</p>",
+                3,
+            ),
+            P(
+                "ai-tools",
+                "AI tools in the classroom & what they keep",
+                "<p>What five popular AI tools keep about your students.</p>",
+                40,
+            ),
         ),
     ),
     SamplePerson(
-        "Open Learning Podcast", "/olp/episodes.atom", "atom", ("professional learning",),
+        "Open Learning Podcast",
+        "/olp/episodes.atom",
+        "atom",
+        ("professional learning",),
         "Weekly podcast on professional learning networks",
         (
-            P("ep42", "Episode 42: Building a PLN that answers back",
-              "<p>How to ask your network a question tonight and get six answers by"
-              " morning: Seek, Sense, Share.</p>", 20),
+            P(
+                "ep42",
+                "Episode 42: Building a PLN that answers back",
+                "<p>How to ask your network a question tonight and get six answers by"
+                " morning: Seek, Sense, Share.</p>",
+                20,
+            ),
         ),
     ),
 )
@@ -119,12 +174,14 @@ def _rss(person: SamplePerson, base_url: str, now: datetime) -> str:
             f"<item><title>{escape(post.title)}</title><link>{link}</link>"
             f"<guid>{link}</guid><pubDate>{format_datetime(now - timedelta(hours=post.hours_ago))}"
             f"</pubDate>{cats}<description>{escape(_text(post.html))}</description>"
-            f"<content:encoded><![CDATA[{post.html}]]></content:encoded></item>")
+            f"<content:encoded><![CDATA[{post.html}]]></content:encoded></item>"
+        )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
         f"<title>{escape(person.name)}</title><link>{site}</link>"
-        f"<description>{escape(person.note)}</description>{''.join(items)}</channel></rss>\n")
+        f"<description>{escape(person.note)}</description>{''.join(items)}</channel></rss>\n"
+    )
 
 
 def _atom(person: SamplePerson, base_url: str, now: datetime) -> str:
@@ -138,12 +195,14 @@ def _atom(person: SamplePerson, base_url: str, now: datetime) -> str:
             f"<entry><title>{escape(post.title)}</title><id>tag:demo,2026:{post.slug}</id>"
             f'<link href="{site}{post.slug}"/>{published}<updated>{stamp}</updated>'
             f"<author><name>{escape(person.name)}</name></author>"
-            f'<content type="html" xml:base="{site}">{escape(post.html)}</content></entry>')
+            f'<content type="html" xml:base="{site}">{escape(post.html)}</content></entry>'
+        )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>{escape(person.name)}</title><id>{site}</id>"
         f'<link href="{site}"/><updated>{now.strftime("%Y-%m-%dT%H:%M:%SZ")}</updated>'
-        f"{''.join(entries)}</feed>\n")
+        f"{''.join(entries)}</feed>\n"
+    )
 
 
 def _text(html: str) -> str:

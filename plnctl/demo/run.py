@@ -31,30 +31,50 @@ def run_demo(db_path: Path, *, say: Say) -> Pln:
 
 
 def _steps(pln: Pln, server: DemoServer) -> Iterator[str]:
+    count = pln.topics.install_starter_taxonomy()
+    yield f"$ plnctl topic init       -> {count} starter topics for educators"
     existing = {s.url for s in pln.sources.list()}
     added = 0
     for person in PEOPLE:
         url = server.base_url + person.path
-        if any(u.endswith(person.path) for u in existing):
+        if url in existing or any(u.endswith(person.path) for u in existing):
             continue
         pln.people.add(person.name, feeds=[url], topics=person.topics, note=person.note)
         added += 1
-    yield f"$ plnctl person add ...   ({added} sample educators, feeds on {server.base_url})"
-    yield from _install_topics(pln)
+    yield f"$ plnctl person add ...   -> {added} sample educators, feeds on {server.base_url}"
     summary = pln.sync(force=True)
-    yield (f"$ plnctl sync            -> {summary.sources} sources: {summary.new_posts} new "
-           f"posts, {summary.failed} failed")
+    yield (
+        f"$ plnctl sync            -> {summary.sources} sources: {summary.new_posts} new "
+        f"posts, {summary.failed} failed"
+    )
     for result in summary.results:
         if result.warning:
             yield f"    note: {result.label}: {result.warning}"
         if result.error:
             yield f"    failed: {result.label}: {result.error}"
     again = pln.sync(force=True)
-    yield (f"$ plnctl sync --force    -> {again.unchanged} unchanged (conditional GET: the "
-           f"server answered 304 Not Modified), {again.new_posts} new")
+    yield (
+        f"$ plnctl sync --force    -> {again.unchanged} unchanged (the server answered "
+        f"304 Not Modified to conditional GETs), {again.new_posts} new"
+    )
+    yield from _question(pln)
+    hits = pln.topics.search("assessment", limit=3)
+    yield f"$ plnctl search assessment -> {len(hits)} hit(s): " + "; ".join(
+        f"{h.title}" for h in hits
+    )
 
 
-def _install_topics(pln: Pln) -> Iterator[str]:
-    topics = pln.topics
-    count = topics.install_starter_taxonomy()
-    yield f"$ plnctl topic init       -> {count} starter topics for educators"
+def _question(pln: Pln) -> Iterator[str]:
+    text = "Which picture books help Year 2 talk about empathy?"
+    if not any(q.text == text for q in pln.questions.list()):
+        question = pln.questions.add(text, topics=["literacy & picture books"])
+        pln.questions.answer(
+            question.id,
+            from_="Library Lab",
+            text="Start with 'The Invisible String' and 'Last Stop on Market "
+            "Street'; my full list is on the blog.",
+        )
+    yield (
+        f'$ plnctl question add "{text}"\n'
+        f'$ plnctl question answer 1 --from "Library Lab" --text ...   -> answered'
+    )

@@ -23,8 +23,12 @@ class DemoServer:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -32,7 +36,7 @@ class DemoServer:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         demo: DemoServer = self.server.demo  # type: ignore[attr-defined]
         page = demo.pages.get(self.path.split("?")[0])
         if page is None:
