@@ -252,3 +252,14 @@ def _split(script: str) -> list[str]:
     if "\n".join(current).strip():
         statements.append("\n".join(current).strip())
     return statements
+
+
+@migrations(name="0002_insights_posts_window")
+def m0002_insights_posts_window(db: Database) -> None:
+    # `plnctl stats` counts the live posts of a time window per person, source and week: this
+    # partial covering index answers that without touching the posts table (measured on
+    # 1,000,000 posts: --since 90d 0.86 s -> 0.24 s CPU; see benchmarks/bench_stats.py).
+    db.execute(
+        "CREATE INDEX posts_window ON posts (published_at, person_id, source_id) "
+        "WHERE deleted_at IS NULL"
+    )
