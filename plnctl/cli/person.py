@@ -42,6 +42,9 @@ def add(
     output.info(f"Added {person.name} (id {person.id}) with {len(sources)} source(s).")
     for source in sources:
         output.info(f"  {source.kind}: {source.label}")
+        if source.moved_to:
+            output.warn(f"{source.label} has moved to {source.moved_to}; follow the new account "
+                        f"with: plnctl source add {person.id} {source.moved_to}")
 
 
 @person_app.command("list")

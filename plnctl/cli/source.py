@@ -36,6 +36,11 @@ def add(
         output.emit_json(source)
         return
     output.info(f"Added {source.kind} source {source.id}: {source.label}")
+    if source.via_rss:
+        output.info("  This instance does not share its API anonymously; plnctl reads the account's public RSS.")
+    if source.moved_to:
+        output.warn(f"{source.label} has moved to {source.moved_to}; follow the new account with: "
+                    f"plnctl source add {source.person_id} {source.moved_to}")
 
 
 @source_app.command("list")

@@ -226,6 +226,16 @@ def update_source(store: Store, source_id: int, **fields: Any) -> None:
     store.conn.execute(
         f"UPDATE sources SET {assignments} WHERE id = ?", (*encoded.values(), source_id)
     )
+    if "noindex" in encoded:
+        # An account that opted out (or back in) takes its stored posts out of (or back into)
+        # the search index, unless the user overrode the opt-out for that person.
+        store.conn.execute(
+            """UPDATE posts SET indexed = (
+                   SELECT CASE WHEN s.noindex = 0 OR pe.index_override = 1 THEN 1 ELSE 0 END
+                   FROM sources s JOIN people pe ON pe.id = s.person_id WHERE s.id = ?)
+               WHERE source_id = ?""",
+            (source_id, source_id),
+        )
 
 
 def get_source(store: Store, source_id: int) -> Source | None:

@@ -149,3 +149,27 @@ def test_rollback_leaves_nothing_behind(tmp_path: Path) -> None:
         raise RuntimeError("boom")
     assert people_db.list_people(store) == []
     store.close()
+
+
+def test_opting_out_takes_stored_posts_out_of_search(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "o.db")
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        sid = people_db.insert_source(store, pid, SourceKind.MASTODON, "https://m.example/@ada",
+                                      handle="@ada@m.example")
+        posts_db.upsert_posts(store, sid, pid, [NewPost(guid="1", title="assessment ideas")],
+                              fetched_at="t")
+
+    def hits() -> int:
+        sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'assessment'"
+        return int(store.conn.execute(sql).fetchone()[0])
+
+    assert hits() == 1
+    with store.transaction():
+        people_db.update_source(store, sid, noindex=True)
+    assert hits() == 0
+    with store.transaction():
+        people_db.update_person(store, pid, index_override=1)
+        people_db.update_source(store, sid, noindex=True)
+    assert hits() == 1
+    store.close()
