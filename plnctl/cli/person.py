@@ -75,7 +75,8 @@ def show(
     person: Annotated[str, typer.Argument(help="Id or name.")],
     json: JsonOpt = False,
 ) -> None:
-    """Show a person, their sources and recent posts.
+    """Show a person: sources and their health, activity (posts per week, topics, answers
+    to your questions) and recent posts.
 
     Example: plnctl person show Doug
     """
@@ -85,12 +86,14 @@ def show(
     found = api.people.resolve(person)
     sources = api.sources.list(person=found.id)
     posts = api.posts.list(person=found.id, limit=5)
+    activity = api.insights.person_activity(found.id)
     if json:
-        output.emit_json({**found.to_dict(), "sources": sources, "recent_posts": [
+        output.emit_json({**found.to_dict(), "sources": sources, "activity": activity,
+                          "recent_posts": [
             {"id": p.id, "title": p.title, "url": p.url, "published_at": p.published_at}
             for p in posts]})
         return
-    output.lines(person_lines(found, sources, posts))
+    output.lines(person_lines(found, sources, posts, activity))
 
 
 @person_app.command("edit")

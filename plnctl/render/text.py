@@ -4,17 +4,46 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from plnctl.models import Person, Post, Source
 from plnctl.timeutil import humanize_age
 
+if TYPE_CHECKING:
+    from plnctl.insights import PersonActivity
 
-def person_lines(person: Person, sources: Sequence[Source], posts: Sequence[Post]) -> list[str]:
+
+def activity_lines(activity: PersonActivity) -> list[str]:
+    from plnctl.render.charts import sparkline
+
+    result = [
+        f"Activity: {activity.posts_per_week:g} posts/week over {activity.weeks} weeks  "
+        f"{sparkline(activity.weekly)}  ({activity.posts_total} posts in all, last "
+        f"{humanize_age(activity.last_post_at)})"
+    ]
+    if activity.topics:
+        result.append("Writes about: " + ", ".join(f"{t} ({n})" for t, n in activity.topics[:6]))
+    if activity.answers_given:
+        result.append(
+            f"Answered {activity.questions_answered} of your questions "
+            f"({activity.answers_given} answers)"
+        )
+    return result
+
+
+def person_lines(
+    person: Person,
+    sources: Sequence[Source],
+    posts: Sequence[Post],
+    activity: PersonActivity | None = None,
+) -> list[str]:
     result = [f"{person.name}  (id {person.id})"]
     if person.topics:
         result.append(f"Topics: {', '.join(person.topics)}")
     if person.note:
         result.append(f"Note: {person.note}")
+    if activity is not None:
+        result.extend(activity_lines(activity))
     result.append("")
     result.append("Sources:" if sources else "Sources: none")
     for s in sources:
