@@ -268,3 +268,44 @@ def test_kill_9_mid_sync_leaves_a_consistent_database(store, settings, feed_serv
         assert posts_db.count_posts(fresh) == 3 * count
     finally:
         fresh.close()
+
+
+def add_mastodon(store: Store, handle: str) -> int:
+    with store.transaction():
+        person_id = people_db.insert_person(store, handle)
+        url = f"https://{handle.split('@')[-1]}/@{handle.split('@')[1]}"
+        return people_db.insert_source(store, person_id, SourceKind.MASTODON, url, handle=handle)
+
+
+def test_other_kinds_dispatch_through_the_fetcher_table(store, settings, feed_server, monkeypatch):
+    from plnctl import fetchers
+    from plnctl.models import FetchOutcome, NewPost
+
+    async def fake_fetch_account(source, client, settings):
+        if "broken" in (source.handle or ""):
+            raise KeyError("bug in a fetcher")
+        post = NewPost(guid="109", url="https://m.example/@ada/109", kind="status")
+        return FetchOutcome("ok", 200, posts=(post,), source_updates={"cursor": "109"})
+
+    monkeypatch.setitem(fetchers.FETCHERS, SourceKind.MASTODON, lambda: fake_fetch_account)
+    good = add_mastodon(store, "@ada@m.example")
+    bad = add_mastodon(store, "@broken@m.example")
+    feed = add_feed(store, feed_server.add_feed("/f.xml", rss_feed(1)))
+    results = run(store, settings)
+    assert (results[good].status, results[good].new_posts) == ("new", 1)
+    assert source(store, good).cursor == "109"
+    assert results[bad].status == "failed"
+    assert results[bad].error == "internal error: KeyError: 'bug in a fetcher'"
+    assert results[feed].status == "new"
+
+
+def test_stopping_early_cancels_the_rest_and_frees_the_lock(store, settings, feed_server):
+    add_feed(store, feed_server.add_feed("/fast.xml", rss_feed(1)))
+    add_feed(store, feed_server.slow("/slow.xml", delay=0.5))
+    started = time.monotonic()
+    results = sync.sync_iter(store, settings, force=True)
+    first = next(results)
+    assert first.status == "new"
+    results.close()  # e.g. the user pressed Ctrl-C in a progress bar
+    assert time.monotonic() - started < 2
+    assert len(run(store, settings)) == 2  # the lock is free, the slow one is still due
