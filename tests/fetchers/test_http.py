@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import resource
 import socket
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import pytest
 from plnctl.errors import FetchError
 from plnctl.fetchers.http import (
     DEFAULT_USER_AGENT,
+    HttpClient,
     HttpSettings,
     parse_max_age,
     parse_retry_after,
@@ -205,3 +207,19 @@ def test_parse_retry_after(value, expected):
 )
 def test_parse_max_age(value, expected):
     assert parse_max_age(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("per_host", "concurrency", "expected"), [(2, 16, 2), (4, 3, 3), (16, 16, 6)]
+)
+def test_concurrency_limits_are_respected(feed_server, per_host, concurrency, expected):
+    url = feed_server.slow("/slowish.xml", body=b"<rss/>", delay=0.05)
+    settings = HttpSettings(per_host=per_host, concurrency=concurrency, deadline=10)
+
+    async def go() -> list[int]:
+        async with HttpClient(settings) as client:
+            responses = await asyncio.gather(*(client.get(url) for _ in range(6)))
+            return [r.status for r in responses]
+
+    assert asyncio.run(go()) == [200] * 6
+    assert feed_server.max_active == expected

@@ -53,6 +53,8 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
+        self.active = 0  # requests being answered right now
+        self.max_active = 0  # the most answered at once (to check client concurrency limits)
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.feed_server = self  # type: ignore[attr-defined]
@@ -150,6 +152,12 @@ class FeedServer:
     def _record(self, request: Request) -> None:
         with self._lock:
             self.requests.append(request)
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+
+    def _done(self) -> None:
+        with self._lock:
+            self.active -= 1
 
 
 @functools.lru_cache(maxsize=4)
@@ -188,6 +196,12 @@ class _Handler(BaseHTTPRequestHandler):
         server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
         headers = {k.lower(): v for k, v in self.headers.items()}
         server._record(Request("GET", self.path, headers))
+        try:
+            self._answer(server, headers)
+        finally:
+            server._done()
+
+    def _answer(self, server: FeedServer, headers: dict[str, str]) -> None:
         route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
         if route is None:
             self._send(404, {"Content-Type": "text/plain"}, b"not found")
