@@ -38,6 +38,31 @@ OutputOpt = Annotated[
     typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
 ]
 TopicOpt = Annotated[str | None, typer.Option("--topic", help="Only posts tagged with this topic.")]
+SinceOpt = Annotated[
+    str,
+    typer.Option(
+        "--since",
+        help="24h, 7d, a date, or 'last': everything stored since the last successful digest of this --name.",
+    ),
+]
+NameOpt = Annotated[
+    str,
+    typer.Option("--name", help="Which digest's watermark --since last uses (one per cron job)."),
+]
+TopicsOpt = Annotated[
+    list[str] | None, typer.Option("--topic", help="Only posts with this topic (repeatable).")
+]
+DigestFormatOpt = Annotated[DigestFormat, typer.Option("--format", "-f", help="Output format.")]
+EmailOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--email",
+        help="Send it (text + HTML) to this address via the [smtp] settings (repeatable).",
+    ),
+]
+SendEmptyOpt = Annotated[
+    bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -47,36 +72,13 @@ def register(app: typer.Typer) -> None:
 
 def digest(
     ctx: typer.Context,
-    since: Annotated[
-        str,
-        typer.Option(
-            "--since",
-            help="24h, 7d, a date, or 'last': everything stored since the last successful digest of this --name.",
-        ),
-    ] = "24h",
-    name: Annotated[
-        str,
-        typer.Option(
-            "--name", help="Which digest's watermark --since last uses (one per cron job)."
-        ),
-    ] = "default",
-    topics: Annotated[
-        list[str] | None, typer.Option("--topic", help="Only posts with this topic (repeatable).")
-    ] = None,
-    fmt: Annotated[
-        DigestFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DigestFormat.TEXT,
+    since: SinceOpt = "24h",
+    name: NameOpt = "default",
+    topics: TopicsOpt = None,
+    fmt: DigestFormatOpt = DigestFormat.TEXT,
     output_file: OutputOpt = None,
-    email: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--email",
-            help="Send it (text + HTML) to this address via the [smtp] settings (repeatable).",
-        ),
-    ] = None,
-    send_empty: Annotated[
-        bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
-    ] = False,
+    email: EmailOpt = None,
+    send_empty: SendEmptyOpt = False,
 ) -> None:
     """What's new in your network: posts by topic and person, answers to your questions,
     people gone quiet, people worth following. With --since last, safe to run from cron: a

@@ -116,88 +116,61 @@ def sample(pln: Pln) -> Sample:
     s.people["quentin"] = add_person(
         pln, "Quentin Quiet", SourceKind.FEED, "https://quentin.example.net/rss"
     )
-    s.posts["old"] = add_post(
-        pln,
-        s.people["quentin"],
-        fetched_at="2026-09-01T10:00:00Z",
-        url="https://quentin.example.net/last",
-        title="Signing off for a while",
-        published_at="2026-09-01T09:00:00Z",
-        content_html="<p>Taking a break from blogging.</p>",
-        content_text="Taking a break from blogging.",
-    )
-    s.posts["retrieval"] = add_post(
-        pln,
-        s.people["rivera"],
-        fetched_at="2026-11-27T09:00:00Z",
-        topics=("assessment",),
-        url="https://rivera.example.edu/2026/retrieval",
-        title="Retrieval practice in Year 9 science",
-        published_at="2026-11-27T08:30:00Z",
-        content_html="<p>This week my classes tried <strong>retrieval practice</strong> again, "
-        "with low-stakes quizzes at the start of every lesson.</p><p>Background: "
-        '<a href="https://research.example.org/papers/1">the paper</a>.</p>',
-        content_text="This week my classes tried retrieval practice again, with low-stakes quizzes "
-        "at the start of every lesson.\n\nBackground: the paper.",
-    )
-    s.posts["feedback"] = add_post(
-        pln,
-        s.people["rivera"],
-        fetched_at="2026-11-27T21:00:00Z",
-        topics=("assessment", "literacy"),
-        url="https://rivera.example.edu/2026/feedback",
-        title="Feedback that students actually read",
-        published_at="2026-11-27T20:00:00Z",
-        content_html="<p>"
-        + "Whole-class feedback sheets changed how my students respond. " * 14
-        + "</p>",
-        content_text="Whole-class feedback sheets changed how my students respond. " * 14,
-    )
-    s.posts["late"] = add_post(
-        pln,
-        s.people["rivera"],
-        fetched_at="2026-11-28T05:00:00Z",
-        topics=("assessment",),
-        url="https://rivera.example.edu/2026/exam-season",
-        title="Exam season, revisited",
-        published_at="2026-11-10T08:00:00Z",
-        content_html="<p>An older post that reached us late.</p>",
-        content_text="An older post that reached us late.",
-    )
-    s.posts["status"] = add_post(
-        pln,
-        s.people["sam"],
-        fetched_at="2026-11-27T12:00:00Z",
-        topics=("assessment",),
-        kind="status",
-        url="https://edu.social/@sam/1123",
-        published_at="2026-11-27T11:45:00Z",
-        content_html='<p>Anyone tried <a href="https://edu.social/tags/retrievalpractice">'
-        "#retrievalpractice</a> with Year 7? Tips &amp; tricks welcome.</p>",
-        content_text="Anyone tried #retrievalpractice with Year 7? Tips & tricks welcome.",
-        hashtags=("retrievalpractice",),
-    )
-    s.posts["aloud"] = add_post(
-        pln,
-        s.people["ada"],
-        fetched_at="2026-11-27T15:00:00Z",
-        topics=("literacy",),
-        url="https://ada.example.org/reading-aloud",
-        title="Reading aloud with teenagers",
-        published_at="2026-11-27T14:00:00Z",
-        content_html="<p>Why I still read aloud to my Year 10s, and what they said about it.</p>",
-        content_text="Why I still read aloud to my Year 10s, and what they said about it.",
-    )
-    s.posts["conference"] = add_post(
-        pln,
-        s.people["ada"],
-        fetched_at="2026-11-28T06:00:00Z",
-        url="https://ada.example.org/conference?a=1&b=2",
-        title='Notes from "ResearchEd" <north>',
-        published_at="2026-11-28T05:30:00Z",
-        content_html="<p>Ten things I took away from the day.</p>",
-        content_text="Ten things I took away from the day.",
-    )
+    _add_posts(s)
+    _add_saves_and_questions(s)
+    return s
+
+
+_RETRIEVAL_HTML = (
+    "<p>This week my classes tried <strong>retrieval practice</strong> again, with low-stakes "
+    "quizzes at the start of every lesson.</p><p>Background: "
+    '<a href="https://research.example.org/papers/1">the paper</a>.</p>'
+)
+_STATUS_HTML = (
+    '<p>Anyone tried <a href="https://edu.social/tags/retrievalpractice">#retrievalpractice</a>'
+    " with Year 7? Tips &amp; tricks welcome.</p>"
+)
+_FEEDBACK = "Whole-class feedback sheets changed how my students respond. " * 14
+# key, person, fetched_at, published_at, topics, url, title, content_text, extra fields
+_Row = tuple[str, str, str, str, tuple[str, ...], str, str | None, str, dict[str, Any]]
+SAMPLE_POSTS: list[_Row] = [
+    ("old", "quentin", "2026-09-01T10:00:00Z", "2026-09-01T09:00:00Z", (),
+     "https://quentin.example.net/last", "Signing off for a while",
+     "Taking a break from blogging.", {}),
+    ("retrieval", "rivera", "2026-11-27T09:00:00Z", "2026-11-27T08:30:00Z", ("assessment",),
+     "https://rivera.example.edu/2026/retrieval", "Retrieval practice in Year 9 science",
+     "This week my classes tried retrieval practice again, with low-stakes quizzes at the start "
+     "of every lesson.\n\nBackground: the paper.", {"content_html": _RETRIEVAL_HTML}),
+    ("feedback", "rivera", "2026-11-27T21:00:00Z", "2026-11-27T20:00:00Z",
+     ("assessment", "literacy"), "https://rivera.example.edu/2026/feedback",
+     "Feedback that students actually read", _FEEDBACK, {}),
+    ("late", "rivera", "2026-11-28T05:00:00Z", "2026-11-10T08:00:00Z", ("assessment",),
+     "https://rivera.example.edu/2026/exam-season", "Exam season, revisited",
+     "An older post that reached us late.", {}),
+    ("status", "sam", "2026-11-27T12:00:00Z", "2026-11-27T11:45:00Z", ("assessment",),
+     "https://edu.social/@sam/1123", None,
+     "Anyone tried #retrievalpractice with Year 7? Tips & tricks welcome.",
+     {"kind": "status", "content_html": _STATUS_HTML, "hashtags": ("retrievalpractice",)}),
+    ("aloud", "ada", "2026-11-27T15:00:00Z", "2026-11-27T14:00:00Z", ("literacy",),
+     "https://ada.example.org/reading-aloud", "Reading aloud with teenagers",
+     "Why I still read aloud to my Year 10s, and what they said about it.", {}),
+    ("conference", "ada", "2026-11-28T06:00:00Z", "2026-11-28T05:30:00Z", (),
+     "https://ada.example.org/conference?a=1&b=2", 'Notes from "ResearchEd" <north>',
+     "Ten things I took away from the day.", {}),
+]  # fmt: skip
+
+
+def _add_posts(s: Sample) -> None:
+    for key, person, fetched, published, topics, url, title, text, extra in SAMPLE_POSTS:
+        fields = {"content_html": f"<p>{text}</p>", **extra}
+        s.posts[key] = add_post(
+            s.pln, s.people[person], fetched_at=fetched, topics=topics, url=url, title=title,
+            published_at=published, content_text=text, **fields,
+        )  # fmt: skip
+
+
+def _add_saves_and_questions(s: Sample) -> None:
+    pln = s.pln
     save(pln, s.posts["retrieval"], "2026-11-27T12:00:00Z", note="share with the maths team")
     save(pln, s.posts["aloud"], "2026-11-27T16:00:00Z", read=True)
     save(pln, s.posts["conference"], "2026-11-28T06:30:00Z")
@@ -230,7 +203,6 @@ def sample(pln: Pln) -> Sample:
         answered_at="2026-11-27T10:40:00Z",
     )
     add_question(pln, "Best read-aloud novels for 14-year-olds?", asked_at="2026-11-25T18:00:00Z")
-    return s
 
 
 def check_snapshot(name: str, text: str) -> None:
