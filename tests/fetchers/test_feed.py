@@ -157,3 +157,16 @@ def test_json_feed():
         "2026-11-20T10:00:00Z",
     )
     assert entry.hashtags == ("edusky",)
+
+
+def test_latin1_feed_over_http_with_charset_header(feed_server, fetch):
+    body = rss_feed(1, title="Café Müller").replace(' encoding="utf-8"', "")
+    url = feed_server.add_feed(
+        "/latin1.xml",
+        body.encode("iso-8859-1"),
+        content_type="application/rss+xml; charset=ISO-8859-1",
+    )
+    response = fetch(url)
+    parsed = parse_feed(response.body, url=response.url, headers=response.headers)
+    assert parsed.title == "Café Müller"
+    assert len(parsed.entries) == 1
