@@ -141,7 +141,9 @@ def reply_signals(store: Store) -> list[tuple[str, int, int, None]]:
     sql = """
         WITH r AS (
             SELECT p.person_id, substr(p.in_reply_to, instr(p.in_reply_to, '//') + 2) AS rest
-            FROM posts p WHERE p.in_reply_to LIKE 'http%' AND p.deleted_at IS NULL
+            FROM posts p
+            WHERE p.in_reply_to IS NOT NULL AND p.in_reply_to LIKE 'http%'
+                  AND p.deleted_at IS NULL
         ), k AS (
             SELECT person_id, substr(rest, 1, instr(rest || '/', '/') - 1) AS host,
                    substr(rest, instr(rest || '/', '/') + 1) AS path FROM r
