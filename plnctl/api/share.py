@@ -121,8 +121,10 @@ class ShareService:
         the watermark where it was; with ``since="last"`` moves it only after success."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
-        if email:
-            deliver.check_smtp(self.pln.settings.smtp)  # fail before any work on bad config
+        if email:  # fail on bad settings (or an unreadable password file) before any work
+            deliver.check_smtp(self.pln.settings.smtp)
+            if self.pln.settings.smtp.user:
+                deliver.smtp_password(self.pln.settings.smtp)
         now = now or clock()
         built = self.build_digest(since=since, name=name, topics=topics, now=now)
         text = render.render_digest(built, fmt, now=now)

@@ -248,10 +248,25 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
+def start_smtp(handler: Any, **options: Any) -> Any:
+    """A started aiosmtpd controller on 127.0.0.1 and a free port (``controller.port``)."""
+    from aiosmtpd.controller import Controller
+
+    class LoopbackController(Controller):  # type: ignore[misc]
+        """aiosmtpd 1.4 cannot report the port it got for port=0; read it off the socket."""
+
+        def _trigger_server(self) -> None:
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
+    controller = LoopbackController(handler, hostname="127.0.0.1", port=0, **options)
+    controller.start()
+    return controller
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """aiosmtpd on 127.0.0.1 with AUTH (user "teacher", password "s3cret-pw") over plain SMTP."""
-    from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
     logins: list[tuple[bytes, bytes]] = []
@@ -261,18 +276,8 @@ def smtp_server() -> Iterator[SmtpServer]:
         ok = auth_data.login == b"teacher" and auth_data.password == b"s3cret-pw"
         return AuthResult(success=ok, handled=False)
 
-    class LoopbackController(Controller):  # type: ignore[misc]
-        """aiosmtpd 1.4 cannot report the port it got for port=0; read it off the socket."""
-
-        def _trigger_server(self) -> None:
-            self.port = self.server.sockets[0].getsockname()[1]
-            super()._trigger_server()
-
     handler = _Collector()
-    controller = LoopbackController(
-        handler, hostname="127.0.0.1", port=0, authenticator=authenticator, auth_require_tls=False
-    )
-    controller.start()
+    controller = start_smtp(handler, authenticator=authenticator, auth_require_tls=False)
     try:
         yield SmtpServer("127.0.0.1", controller.port, handler.messages, handler, logins)
     finally:
