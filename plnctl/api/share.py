@@ -1,15 +1,17 @@
 """Share: digests (with per-name watermarks) and the reading list, rendered and delivered.
 
 Watermarks: ``--since last`` covers posts *stored* (``fetched_at``) after the name's watermark
-and up to the moment the digest was built. The watermark moves to that moment only after the
-digest was written (stdout or file) and, if asked, emailed: a failed run leaves it, so the next
-run covers the same posts again; a repeated run finds nothing new. Runs with a duration or a
-date (``--since 24h``) never move a watermark.
+and up to the moment the digest was built, read while no sync is writing. The
+watermark moves to that moment only after the digest was written (stdout or file) and, if
+asked, emailed: a failed run leaves it, so the next run covers the same posts again; a repeated
+run finds nothing new. Runs with a duration or a date (``--since 24h``) never move a watermark.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -125,8 +127,9 @@ class ShareService:
             deliver.check_smtp(self.pln.settings.smtp)
             if self.pln.settings.smtp.user:
                 deliver.smtp_password(self.pln.settings.smtp)
-        now = now or clock()
-        built = self.build_digest(since=since, name=name, topics=topics, now=now)
+        with self._settled(since, clock_given=now is not None):
+            now = now or clock()
+            built = self.build_digest(since=since, name=name, topics=topics, now=now)
         text = render.render_digest(built, fmt, now=now)
         if output is not None:
             deliver.write_atomic(output, text)
@@ -147,6 +150,25 @@ class ShareService:
             empty=built.empty, output=str(output) if output else None, emailed_to=sent,
             skipped_email=skipped, watermark=watermark, text=text,
         )  # fmt: skip
+
+    @contextmanager
+    def _settled(self, since: str, *, clock_given: bool) -> Iterator[None]:
+        """For ``--since last``: build the digest while no sync is writing (waiting for a
+        running one up to ``sync.lock_wait`` seconds, else Busy), and hold the sync lock until
+        the clock has left the digest's last second. Every post a sync stored before is then
+        at or before the digest's end, and every post stored after it is later: timestamps
+        have one-second resolution, and this is what keeps a post stored in the same second
+        from being skipped or sent twice."""
+        if since.strip().lower() != "last":
+            yield
+            return
+        from plnctl.sync import lock_path, sync_lock
+
+        with sync_lock(lock_path(self.store), wait=self.pln.settings.sync.lock_wait):
+            started = int(time.time())
+            yield
+            while not clock_given and int(time.time()) <= started:
+                time.sleep(0.05)
 
     def watermarks(self) -> list[tuple[str, str, str]]:
         """(name, until_at, updated_at) of every named digest."""

@@ -239,3 +239,21 @@ def test_cli_digest_to_stdout_and_file(cli, isolated_home: Path, tmp_path: Path)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     bad = cli("digest", "--since", "yesterday-ish")
     assert bad.exit_code == int(ExitCode.USAGE) and "invalid --since" in bad.stderr
+
+
+def test_a_running_sync_makes_since_last_wait_then_busy(sample: Sample) -> None:
+    """The digest reads only while no sync is writing; if one runs too long it fails (exit 6)
+    and leaves the watermark, rather than risk missing posts that sync is storing."""
+    from plnctl.config import SyncSettings
+    from plnctl.errors import Busy
+    from plnctl.sync import lock_path, sync_lock
+
+    settings = sample.pln.settings
+    sample.pln.settings = replace(settings, sync=replace(SyncSettings(), lock_wait=0.2))
+    with sync_lock(lock_path(sample.pln.store), wait=0):
+        with pytest.raises(Busy) as info:
+            sample.pln.share.digest(since="last", stream=io.StringIO(), now=NOW)
+        # A duration-based look does not need the lock.
+        assert sample.pln.share.digest(since="24h", stream=io.StringIO(), now=NOW).post_count == 6
+    assert info.value.exit_code == ExitCode.BUSY and _watermark(sample) is None
+    assert sample.pln.share.digest(since="last", stream=io.StringIO(), now=NOW).post_count == 6
