@@ -124,7 +124,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
         resolve_relative_uris=False,
     )
     entries = result.get("entries") or []
-    if not entries and (not result.get("version") or _is_html(body, response_headers)):
+    if not entries and not result.get("version"):
         raise ParseError(_not_a_feed(body, response_headers, result))
     feed = result.get("feed") or {}
     posts: dict[str, NewPost] = {}

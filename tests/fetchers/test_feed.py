@@ -170,3 +170,9 @@ def test_latin1_feed_over_http_with_charset_header(feed_server, fetch):
     parsed = parse_feed(response.body, url=response.url, headers=response.headers)
     assert parsed.title == "Café Müller"
     assert len(parsed.entries) == 1
+
+
+def test_empty_feed_served_as_html_is_still_a_feed():
+    parsed = parse_feed(rss_feed(0).encode(), url=URL, headers={"content-type": "text/html"})
+    assert parsed.entries == ()
+    assert parsed.version == "rss20"
