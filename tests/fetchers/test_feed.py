@@ -176,3 +176,27 @@ def test_empty_feed_served_as_html_is_still_a_feed():
     parsed = parse_feed(rss_feed(0).encode(), url=URL, headers={"content-type": "text/html"})
     assert parsed.entries == ()
     assert parsed.version == "rss20"
+
+
+def test_billion_laughs_does_not_expand():
+    entities = '<!ENTITY lol0 "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [{entities}]><rss version="2.0"><channel>'
+        "<title>&lol9;</title><item><title>x</title><guid>1</guid></item></channel></rss>"
+    )
+    parsed = parse_feed(body.encode(), url=URL)
+    assert len(parsed.title or "") < 1000
+    assert [e.guid for e in parsed.entries] == ["1"]
+
+
+def test_external_entities_are_not_read():
+    body = (
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        '<rss version="2.0"><channel><title>&xxe;</title>'
+        "<item><title>x</title><guid>1</guid><description>&xxe;</description></item>"
+        "</channel></rss>"
+    )
+    parsed = parse_feed(body.encode(), url=URL)
+    assert "root:" not in f"{parsed.title} {parsed.entries[0].content_text}"
