@@ -48,7 +48,8 @@ def _modules() -> list[tuple[str, list[str]]]:
 def test_each_library_lives_in_its_corner(library: str) -> None:
     allowed = CORNERS[library]
     offenders = [
-        rel for rel, names in _modules()
+        rel
+        for rel, names in _modules()
         if any(n == library or n.startswith(library + ".") for n in names)
         and not rel.startswith(allowed or ("\0",))
     ]
@@ -57,8 +58,11 @@ def test_each_library_lives_in_its_corner(library: str) -> None:
 
 def test_cli_goes_through_the_api() -> None:
     offenders = [
-        (rel, n) for rel, names in _modules() if rel.startswith("cli/")
-        for n in names if n.startswith(CLI_MAY_NOT_IMPORT)
+        (rel, n)
+        for rel, names in _modules()
+        if rel.startswith("cli/")
+        for n in names
+        if n.startswith(CLI_MAY_NOT_IMPORT)
     ]
     assert offenders == []
 
@@ -73,6 +77,11 @@ def test_help_does_not_import_network_libraries() -> None:
         "import json\n"
         "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
     )
-    loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], check=True,
-                                           capture_output=True, text=True).stdout))
+    loaded = set(
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True
+            ).stdout
+        )
+    )
     assert not loaded & {"httpx", "feedparser", "mastodon", "sqlite_utils", "jinja2", "nh3"}

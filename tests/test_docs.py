@@ -24,14 +24,20 @@ def _leaf_commands(group, path=("plnctl",)):  # type: ignore[no-untyped-def]
 
 
 def test_reference_is_up_to_date() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "docs" / "gen_reference.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "gen_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_every_command_has_an_example() -> None:
-    missing = [name for name, command in _leaf_commands(typer.main.get_command(app))
-               if "Example: plnctl" not in (command.help or "")]
+    missing = [
+        name
+        for name, command in _leaf_commands(typer.main.get_command(app))
+        if "Example: plnctl" not in (command.help or "")
+    ]
     assert missing == []
 
 
@@ -42,5 +48,5 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "plnctl demo" in commands[0]
     assert "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    test_command = [line for line in commands[1].splitlines() if "pytest" in line][0].strip()
+    test_command = next(line for line in commands[1].splitlines() if "pytest" in line).strip()
     assert test_command.split("&&")[-1].strip() in ci

@@ -45,8 +45,11 @@ def test_import_creates_people_with_topics_and_counts_duplicates(cli: Cli, tmp_p
     assert report["created"] == 3 and report["skipped"] == 1
     assert len(report["problems"]) == 1 and "gopher" in report["problems"][0]
     people = {p["name"]: p["topics"] for p in cli("person", "list", "--json").json()}
-    assert people == {"Maria Rivera": ["Maths", "Primary"], "Jo Boaler & friends": ["Maths"],
-                      "Library Lab": []}
+    assert people == {
+        "Maria Rivera": ["Maths", "Primary"],
+        "Jo Boaler & friends": ["Maths"],
+        "Library Lab": [],
+    }
     again = _import(cli, tmp_path)
     assert again["created"] == 0 and again["skipped"] == 4
 
@@ -66,9 +69,11 @@ def test_import_rejects_a_file_that_is_not_opml(cli: Cli, tmp_path: Path) -> Non
 
 
 def test_import_refuses_entity_bombs(cli: Cli, tmp_path: Path) -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;">]><opml version="2.0"><body>'
-            b'<outline text="&lol2;" xmlUrl="https://x.example/feed"/></body></opml>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;">]><opml version="2.0"><body>'
+        b'<outline text="&lol2;" xmlUrl="https://x.example/feed"/></body></opml>'
+    )
     path = tmp_path / "bomb.opml"
     path.write_bytes(bomb)
     result = cli("import", "opml", str(path))
@@ -91,8 +96,10 @@ def test_export_is_strict_opml_2_that_round_trips(cli: Cli, tmp_path: Path) -> N
     assert root.find("head/title") is not None and root.find("head/dateCreated") is not None
     feeds = root.xpath("//outline[@xmlUrl]")
     assert sorted(o.get("xmlUrl") for o in feeds) == [
-        "https://jo.example/rss", "https://librarylab.example/atom.xml",
-        "https://maria.example/feed.xml"]
+        "https://jo.example/rss",
+        "https://librarylab.example/atom.xml",
+        "https://maria.example/feed.xml",
+    ]
     assert all(o.get("type") == "rss" and o.get("text") for o in feeds)
     # Round trip into a fresh database gives the same feeds.
     from plnctl.opml import parse_opml
@@ -106,12 +113,19 @@ def test_newsboat_imports_the_export(cli: Cli, tmp_path: Path) -> None:
     urls = tmp_path / "urls"
     home = tmp_path / "nb-home"
     home.mkdir()
-    subprocess.run(["newsboat", "-u", str(urls), "-c", str(tmp_path / "cache.db"), "-i", str(out)],
-                   check=True, capture_output=True, env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
-                   timeout=60)
+    subprocess.run(
+        ["newsboat", "-u", str(urls), "-c", str(tmp_path / "cache.db"), "-i", str(out)],
+        check=True,
+        capture_output=True,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
     text = urls.read_text()
-    for url in ("https://jo.example/rss", "https://maria.example/feed.xml",
-                "https://librarylab.example/atom.xml"):
+    for url in (
+        "https://jo.example/rss",
+        "https://maria.example/feed.xml",
+        "https://librarylab.example/atom.xml",
+    ):
         assert url in text
 
 
@@ -121,11 +135,14 @@ def test_rss2email_imports_the_export(cli: Cli, tmp_path: Path) -> None:
     config, data = tmp_path / "r2e.cfg", tmp_path / "r2e.json"
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     base = ["r2e", "-c", str(config), "-d", str(data)]
-    subprocess.run([*base, "new", "me@example.org"], check=True, capture_output=True, env=env,
-                   timeout=60)
-    subprocess.run([*base, "opmlimport", str(out)], check=True, capture_output=True, env=env,
-                   timeout=60)
-    listed = subprocess.run([*base, "list"], check=True, capture_output=True, text=True, env=env,
-                            timeout=60).stdout
+    subprocess.run(
+        [*base, "new", "me@example.org"], check=True, capture_output=True, env=env, timeout=60
+    )
+    subprocess.run(
+        [*base, "opmlimport", str(out)], check=True, capture_output=True, env=env, timeout=60
+    )
+    listed = subprocess.run(
+        [*base, "list"], check=True, capture_output=True, text=True, env=env, timeout=60
+    ).stdout
     for url in ("https://jo.example/rss", "https://maria.example/feed.xml"):
         assert url in listed

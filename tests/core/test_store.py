@@ -155,10 +155,12 @@ def test_opting_out_takes_stored_posts_out_of_search(tmp_path: Path) -> None:
     store = open_store(tmp_path / "o.db")
     with store.transaction():
         pid = people_db.insert_person(store, "Ada")
-        sid = people_db.insert_source(store, pid, SourceKind.MASTODON, "https://m.example/@ada",
-                                      handle="@ada@m.example")
-        posts_db.upsert_posts(store, sid, pid, [NewPost(guid="1", title="assessment ideas")],
-                              fetched_at="t")
+        sid = people_db.insert_source(
+            store, pid, SourceKind.MASTODON, "https://m.example/@ada", handle="@ada@m.example"
+        )
+        posts_db.upsert_posts(
+            store, sid, pid, [NewPost(guid="1", title="assessment ideas")], fetched_at="t"
+        )
 
     def hits() -> int:
         sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'assessment'"
