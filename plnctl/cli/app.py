@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +46,11 @@ class PlnGroup(TyperGroup):
                 raise
             output.error(str(e))
             raise typer.Exit(int(e.exit_code)) from None
+        except BrokenPipeError:
+            # `plnctl post list | head`: the reader left; stop quietly like other Unix tools.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
         except KeyboardInterrupt:
             output.error("interrupted")
             raise typer.Exit(130) from None
@@ -107,4 +113,10 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
