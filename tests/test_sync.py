@@ -309,3 +309,24 @@ def test_stopping_early_cancels_the_rest_and_frees_the_lock(store, settings, fee
     results.close()  # e.g. the user pressed Ctrl-C in a progress bar
     assert time.monotonic() - started < 2
     assert len(run(store, settings)) == 2  # the lock is free, the slow one is still due
+
+
+def test_a_second_sync_waits_for_a_short_first_one(store, settings, feed_server):
+    import threading
+
+    add_feed(store, feed_server.add_feed("/f.xml", rss_feed(1)))
+    held, release = threading.Event(), threading.Event()
+
+    def first_sync() -> None:
+        with sync.sync_lock(sync.lock_path(store), wait=0):
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=first_sync)
+    holder.start()
+    held.wait(5)
+    threading.Timer(0.3, release.set).start()
+    patient = replace(settings, sync=replace(settings.sync, lock_wait=5.0))
+    results = list(sync.sync_iter(store, patient))
+    holder.join()
+    assert [r.status for r in results] == ["new"]
