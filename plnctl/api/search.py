@@ -66,12 +66,17 @@ def search(
     person: str | int | None = None,
     since: str | None = None,
     limit: int = 20,
+    exhaustive: bool = False,
 ) -> list[SearchHit]:
     """Posts matching ``query``, best first (bm25; title matches weigh 4x).
 
     Query syntax (FTS5): words (all must occur), ``"exact phrase"``, ``prefix*``, ``OR``,
     ``NOT``, parentheses, ``title:word``; accents and case are ignored. A word with punctuation
     (``micro:bit``) is searched as a phrase. Bad syntax raises ``InvalidInput``.
+
+    When more than 5,000 posts match (after the filters), the best of the 5,000 most recently
+    stored matches are returned, so a common word stays fast on a big database; narrow the
+    query, or pass ``exhaustive=True`` to rank every match.
     """
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
@@ -83,6 +88,7 @@ def search(
         person_id=pln.people.resolve(person).id if person is not None else None,
         since=to_iso(parse_since(since)) if since else None,
         limit=limit,
+        window=None if exhaustive else db.RANK_WINDOW,
         original=query,
     )
     return [_hit(row, place) for place, row in enumerate(found, start=1)]

@@ -288,11 +288,20 @@ class TopicsService:
         person: str | int | None = None,
         since: str | None = None,
         limit: int = 20,
+        exhaustive: bool = False,
     ) -> builtins.list[SearchHit]:
         """Full-text search, best first. See ``plnctl.api.search.search``."""
         from plnctl.api.search import search
 
-        return search(self.pln, query, topic=topic, person=person, since=since, limit=limit)
+        return search(
+            self.pln,
+            query,
+            topic=topic,
+            person=person,
+            since=since,
+            limit=limit,
+            exhaustive=exhaustive,
+        )
 
     def suggest(
         self, *, since: str = "30d", limit: int = 20, min_posts: int = 3

@@ -339,13 +339,23 @@ def search(
         str | None, typer.Option("--since", help="Only newer posts: 24h, 30d or a date.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many results.")] = 20,
+    all_matches: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Rank every match (by default, when over 5,000 posts match, the best of the "
+            "5,000 most recently stored are shown).",
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Search every post, best matches first, with the matches highlighted.
 
     Example: plnctl search '"formative assessment" rubric*' --since 30d
     """
-    hits = pln(ctx).topics.search(query, topic=topic, person=person, since=since, limit=limit)
+    hits = pln(ctx).topics.search(
+        query, topic=topic, person=person, since=since, limit=limit, exhaustive=all_matches
+    )
     if json:
         output.emit_json(hits)
         return

@@ -14,6 +14,7 @@ from plnctl.store.rows import placeholders, rows
 # Title matches count four times as much as body matches.
 _RANK = "bm25(4.0, 1.0)"
 _SNIPPET_TOKENS = 24
+RANK_WINDOW = 5000
 _QUERY_TOKEN = re.compile(r'"[^"]*"\*?|"[^"]*$|[()]|[^\s()"]+')
 _PHRASE = re.compile(r'"[^"]*"\*?')
 _BAREWORD = re.compile(r"\w+\*?")
@@ -58,16 +59,23 @@ def search_posts(
     person_id: int | None = None,
     since: str | None = None,
     limit: int = 20,
+    window: int | None = RANK_WINDOW,
     original: str | None = None,
 ) -> list[dict[str, Any]]:
     """Best matches first: id, rank (bm25, lower is better), title, url, published_at,
     person_id, person, snippet (matches between \\x02 and \\x03). ``match`` is FTS5 syntax
-    (see ``fts_query``)."""
+    (see ``fts_query``).
+
+    bm25 is computed for every row it orders, so a common word over a million posts would cost
+    a second: with ``window``, only the ``window`` most recently stored matches (after the
+    filters) are ranked. ``window=None`` ranks every match.
+    """
     where = ["posts_fts MATCH ?", f"rank MATCH '{_RANK}'", "p.deleted_at IS NULL"]
     params: list[object] = [match]
     if topic_id is not None:
         where.append(
-            "p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ? AND origin != 'blocked')"
+            "EXISTS (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id AND pt.topic_id = ? "
+            "AND pt.origin != 'blocked')"
         )
         params.append(topic_id)
     if person_id is not None:
@@ -76,13 +84,17 @@ def search_posts(
     if since is not None:
         where.append("coalesce(p.published_at, p.fetched_at) >= ?")
         params.append(since)
+    matches = f"""SELECT posts_fts.rowid AS id, posts_fts.rank AS rank
+        FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid WHERE {" AND ".join(where)}"""
+    if window is None:
+        top = f"{matches} ORDER BY posts_fts.rank LIMIT ?"
+    else:  # FTS5 walks its matches newest first without sorting; rank is computed per row read
+        top = f"SELECT * FROM ({matches} ORDER BY posts_fts.rowid DESC LIMIT {int(window)}) "
+        top += "ORDER BY rank LIMIT ?"
     # Rank first, then build snippets for the few rows kept (snippet() on every match of a
     # common word would dominate the query).
     sql = f"""
-    WITH top AS (
-        SELECT posts_fts.rowid AS id, posts_fts.rank AS rank
-        FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-        WHERE {" AND ".join(where)} ORDER BY posts_fts.rank LIMIT ?)
+    WITH top AS ({top})
     SELECT top.id, top.rank, p.title, p.url, p.published_at, p.person_id, pe.name AS person,
            snippet(posts_fts, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
     FROM top JOIN posts_fts ON posts_fts.rowid = top.id

@@ -167,3 +167,19 @@ def test_suggest(pln: Pln, add_posts: AddPosts) -> None:
     assert "#edchat" not in found and "assessment" not in found  # covered by a topic
     assert "cognitive" not in found  # shown as its phrase
     assert pln.topics.suggest(min_posts=5) == []
+
+
+def test_big_result_sets_rank_the_most_recent_matches(
+    pln: Pln, add_posts: AddPosts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import plnctl.store.search
+
+    best, *newer = add_posts(
+        "Ana",
+        post("1", "Rubric rubric rubric", "rubric"),
+        *[post(str(i), "Notes", f"one rubric among many words {i}") for i in range(2, 6)],
+    )
+    monkeypatch.setattr(plnctl.store.search, "RANK_WINDOW", 3)
+    assert best not in ids(pln.topics.search("rubric"))
+    assert set(ids(pln.topics.search("rubric"))) == set(newer[-3:])
+    assert ids(pln.topics.search("rubric", exhaustive=True))[0] == best

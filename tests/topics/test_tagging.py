@@ -11,7 +11,15 @@ from plnctl.tagging import Matcher, TopicRules, covered_terms, fold, term_counts
 ASSESS = TopicRules(
     1,
     "assessment",
-    keywords=("formative assessment", "rubric", "évaluation", "micro:bit", "c++", "AI"),
+    keywords=(
+        "formative assessment",
+        "rubric",
+        "évaluation",
+        "micro:bit",
+        "c++",
+        "AI",
+        "children's books",
+    ),
     hashtags=("#Assessment", "edchat"),
     categories=("Assessment & Grading",),
     excludes=("risk assessment",),
@@ -48,6 +56,8 @@ def reasons(title=None, text=None, hashtags=(), categories=(), person_id=None, t
         ("micro bit", None, []),
         ("learning c++ fast", None, ['keyword "c++" in title']),
         ("learning c fast", None, []),
+        # typographic quotes and dashes are their ASCII twins
+        ("Children’s books—and more", None, ['keyword "children\'s books" in title']),
         # both title and text
         (
             "A rubric",
