@@ -25,15 +25,31 @@ def sync_iter(
     person_id = pln.people.resolve(person).id if person is not None else None
     if source is not None:
         pln.sources.get(source)
-    return run_sync(
-        pln.store,
-        pln.settings,
-        person_id=person_id,
-        source_id=source,
-        force=force,
-        on_start=on_start,
-        on_new_posts=pln.topics.tag_new_posts,
+    return _recorded(
+        pln,
+        run_sync(
+            pln.store,
+            pln.settings,
+            person_id=person_id,
+            source_id=source,
+            force=force,
+            on_start=on_start,
+            on_new_posts=pln.topics.tag_new_posts,
+        ),
     )
+
+
+def _recorded(pln: Pln, results: Iterator[SourceResult]) -> Iterator[SourceResult]:
+    """Pass results through; once the sync ran to the end, write it to the sync history."""
+    from plnctl.store.runs import record_sync_run
+
+    started = now_iso()
+    seen: list[SourceResult] = []
+    for result in results:
+        seen.append(result)
+        yield result
+    if seen:
+        record_sync_run(pln.store, summarize(seen, started_at=started))
 
 
 def summarize(results: Iterable[SourceResult], *, started_at: str) -> SyncSummary:

@@ -175,3 +175,16 @@ def test_opting_out_takes_stored_posts_out_of_search(tmp_path: Path) -> None:
         people_db.update_source(store, sid, noindex=True)
     assert hits() == 1
     store.close()
+
+
+def test_a_completed_sync_is_recorded(pln, feed_server) -> None:  # type: ignore[no-untyped-def]
+    from plnctl.store.runs import last_sync_run
+    from tests.servers.feeds import rss_feed
+
+    feed_server.add_feed("/a.xml", rss_feed(3))
+    pln.people.add("Ada", feeds=[feed_server.url("/a.xml")])
+    assert last_sync_run(pln.store) is None
+    summary = pln.sync()
+    run = last_sync_run(pln.store)
+    assert run is not None and run["new_posts"] == summary.new_posts == 3
+    assert run["sources"] == 1 and run["failed"] == 0
