@@ -103,6 +103,7 @@ class ShareService:
             ),
             suggestions=tuple(self._suggestions(after_iso, until_iso)),
             quiet_weeks=weeks,
+            week=tuple(self.pln.insights.posts_by_day(days=7, now=until).items()),
         )
 
     def digest(

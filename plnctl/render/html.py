@@ -97,8 +97,20 @@ def digest_html(digest: Digest, *, now: datetime) -> str:
             page_title=digest_text.title(digest, now=now),
             page_summary=digest_text.summary(digest),
             generated=digest_text.fmt_time(now.isoformat()),
+            week_svg=_week_chart(digest),
         )
     )
+
+
+def _week_chart(digest: Digest) -> Markup | None:
+    """The week's posts per day as inline SVG (built by us, no script or references)."""
+    from markupsafe import Markup
+
+    from plnctl.render.charts import week_chart_svg
+
+    if not any(count for _, count in digest.week):
+        return None
+    return Markup(week_chart_svg(digest.week))
 
 
 def reading_list_html(

@@ -92,6 +92,7 @@ class Digest(_Model):
     quiet: tuple[QuietPerson, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     quiet_weeks: int = 6
+    week: tuple[tuple[str, int], ...] = ()  # posts per day, the last 7 days (for the chart)
 
     @property
     def post_count(self) -> int:
