@@ -246,21 +246,28 @@ def render_sync(res: SyncResults) -> str:
             row += [_ratio_cell(res, n, sc, "reader"), _ratio_cell(res, n, sc, "newsboat")]
             row += list(_target_cells(res, n, sc))
             rows.append(row)
-        # peak RSS: the largest of the three scenarios (medians over runs)
-        peaks = {}
+        # peak RSS: the largest of the three scenarios (medians over runs), and the worst run;
+        # the target is judged on the worst run: a peak that happens once still happens
+        peaks, worst = {}, {}
         for t in tools:
             vals = [res.med(n, sc, t, "rss") for sc in SCENARIOS]
-            peaks[t] = max(vals) if all(v is not None for v in vals) else None
-        row = [n, "peak RSS (max of the 3 syncs)"]
-        row += [
-            "skipped" if t in res.skipped else ("FAILED" if peaks[t] is None else fmt_mb(peaks[t]))
-            for t in tools
-        ]
+            ok = all(v is not None for v in vals)
+            peaks[t] = max(vals) if ok else None
+            runs = [r.rss for sc in SCENARIOS for r in res.runs_of(n, sc, t) if r.rss is not None]
+            worst[t] = max(runs) if ok and runs else None
+        row = [n, "peak RSS (max of the 3 syncs; worst run)"]
+        for t in tools:
+            if t in res.skipped:
+                row.append("skipped")
+            elif peaks[t] is None:
+                row.append("FAILED")
+            else:
+                row.append(f"{fmt_mb(peaks[t])} ({fmt_mb(worst[t])})")
         row += [fmt_ratio(ratio(peaks.get("plnctl"), peaks.get("reader")))]
         row += [fmt_ratio(ratio(peaks.get("plnctl"), peaks.get("newsboat")))]
-        pk = peaks.get("plnctl")
-        row += [f"< {RSS_TARGET_MB:.0f} MB", "n/a" if pk is None else
-                ("**PASS**" if pk < RSS_TARGET_MB else "**FAIL**")]  # fmt: skip
+        pk = worst.get("plnctl")
+        verdict = "n/a" if pk is None else ("**PASS**" if pk < RSS_TARGET_MB else "**FAIL**")
+        row += [f"< {RSS_TARGET_MB:.0f} MB (worst run)", verdict]
         rows.append(row)
     out.append(md_table(headers, rows))
     out.append("")
