@@ -164,6 +164,45 @@ def measure(
         )
 
 
+class ForeignCpu:
+    """CPU time used by *other* processes on this machine while we measure: system-wide busy time
+    (/proc/stat) minus what our own processes used. ``with ForeignCpu() as f: ...; f.seconds``;
+    ``own()`` adds CPU seconds of processes we started (the tool, the feed server)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.wall = 0.0
+        self._own = 0.0
+
+    @staticmethod
+    def busy() -> float:
+        try:
+            with open("/proc/stat") as f:
+                ticks = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return 0.0
+        # user nice system idle iowait irq softirq steal ...; guest is already in user
+        busy = sum(ticks[:3]) + sum(ticks[5:8])
+        return busy / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _self() -> float:
+        t = os.times()
+        return t.user + t.system
+
+    def own(self, seconds: float) -> None:
+        self._own += seconds
+
+    def __enter__(self) -> ForeignCpu:
+        self._b0, self._s0, self._t0 = self.busy(), self._self(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._t0
+        total = self.busy() - self._b0
+        self.seconds = max(0.0, total - self._own - (self._self() - self._s0))
+
+
 def work_dir(name: str) -> Path:
     """A new empty directory ``benchmarks/.work/<name>-XXXX``; remove it with ``shutil.rmtree``."""
     WORK.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 from harness import (  # noqa: E402
     BIN,
     RESULTS,
+    ForeignCpu,
     fmt_mb,
     fmt_ratio,
     fmt_s,
@@ -43,6 +44,7 @@ from peers import Peer, SetupError, all_peers  # noqa: E402
 from server import ServerProcess  # noqa: E402
 
 SCENARIOS = ("cold", "unchanged", "incremental")
+FOREIGN = [0.0, 0.0]  # CPU seconds used by other processes, wall seconds measured
 SCENARIO_TITLES = {
     "cold": "cold sync (empty database)",
     "unchanged": "unchanged re-sync (all 304)",
@@ -66,6 +68,7 @@ class SyncRun:
     expected: int = 0
     http: dict = dataclasses.field(default_factory=dict)
     server_cpu: float | None = None
+    foreign_cpu: float | None = None  # CPU used by other processes on the machine meanwhile
     error: str = ""
 
     @property
@@ -121,8 +124,13 @@ def sync_one_run(
             srv.reset_stats()
             cmd, env = peer.sync_cmd(d, sc)
             server_cpu = srv.cpu()
-            m = measure(cmd, env=env, timeout=timeout)
-            run.server_cpu = srv.cpu() - server_cpu
+            with ForeignCpu() as foreign:
+                m = measure(cmd, env=env, timeout=timeout)
+                run.server_cpu = srv.cpu() - server_cpu
+                foreign.own(m.cpu + run.server_cpu)
+            run.foreign_cpu = foreign.seconds
+            FOREIGN[0] += foreign.seconds
+            FOREIGN[1] += foreign.wall
             run.http = srv.stats()
             run.stored = peer.count(d)
             run.wall, run.cpu, run.rss = m.wall, m.cpu, m.maxrss_mb
@@ -281,7 +289,7 @@ def render_sync(res: SyncResults) -> str:
     out.append("### Details (medians; CPU = user + sys of the tool's process)")
     out.append("")
     headers = ["feeds", "scenario", "tool", "wall", "wall per run", "CPU", "peak RSS"]
-    headers += ["stored / expected", "HTTP 200 / 304", "server CPU", "status"]
+    headers += ["stored / expected", "HTTP 200 / 304", "server CPU", "others' CPU", "status"]
     rows = []
     for n in res.feeds:
         for sc in SCENARIOS:
@@ -301,7 +309,8 @@ def render_sync(res: SyncResults) -> str:
                     fmt_s(median(r.wall for r in runs)), per_run,
                     fmt_s(median(r.cpu for r in runs)), fmt_mb(median(r.rss for r in runs)),
                     f"{last.stored} / {last.expected}", http,
-                    fmt_s(median(r.server_cpu for r in runs)), status,
+                    fmt_s(median(r.server_cpu for r in runs)),
+                    fmt_s(median(r.foreign_cpu for r in runs)), status,
                 ])  # fmt: skip
     out.append(md_table(headers, rows))
     out.append("")
@@ -350,7 +359,14 @@ def run_startup(args: argparse.Namespace) -> str:
                 continue
             log(f"startup: {label} x{runs}")
             measure(cmd, env=env, timeout=60)  # warm the page cache / create the db
-            ms = [measure(cmd, env=env, timeout=60) for _ in range(runs)]
+            ms = []
+            for _ in range(runs):
+                with ForeignCpu() as foreign:
+                    m = measure(cmd, env=env, timeout=60)
+                    foreign.own(m.cpu)
+                FOREIGN[0] += foreign.seconds
+                FOREIGN[1] += foreign.wall
+                ms.append(m)
             bad = [m for m in ms if not m.ok]
             med = median(m.wall for m in ms)
             if bad:
@@ -434,16 +450,22 @@ def loadavg() -> float:
         return 0.0
 
 
-def busy_warning(load_start: float, load_end: float) -> str:
-    """A note when other processes competed for the CPUs (wall times then mean little)."""
+def busy_warning(load_start: float, foreign: float, wall: float) -> str:
+    """A note when other processes competed for the CPUs (wall times then mean little).
+
+    ``foreign`` = CPU seconds other processes used during our ``wall`` seconds of measuring."""
     cpus = os.cpu_count() or 1
-    load = max(load_start, load_end)
-    if load <= max(1.5, 0.75 * cpus):
+    share = foreign / wall if wall > 0 else 0.0
+    if share < 0.25 and (wall > 0 or load_start <= max(1.0, 0.5 * cpus)):
         return ""
+    what = (
+        f"other processes used {share:.1f} CPU(s) on average while tools were timed"
+        if wall > 0
+        else f"1-min load average {load_start:.1f} before the start"
+    )
     return (
-        f"> **Warning: the machine was busy** (1-min load average {load_start:.1f} at start, "
-        f"{load_end:.1f} at end, {cpus} CPUs): other processes competed for the CPUs, so wall "
-        "times are inflated and noisy. Compare CPU times, or re-run on an idle machine.\n"
+        f"> **Warning: the machine was busy** ({what}; {cpus} CPUs): wall times are inflated "
+        "and noisy, CPU times much less so. Compare CPU times, or re-run on an idle machine.\n"
     )
 
 
@@ -520,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sections.append("\n**Interrupted**: results above are partial.\n")
         status = 130
-    warning = busy_warning(load_start, loadavg())
+    warning = busy_warning(load_start, FOREIGN[0], FOREIGN[1])
     if warning:
         sections.insert(4, warning)
     sections.append(f"_Total benchmark time: {time.perf_counter() - started:.0f} s._\n")
