@@ -92,8 +92,25 @@ def measure(
     """Run ``cmd``; wall time from just before the fork to the child's exit.
 
     stdout/stderr go to temp files (no pipe back-pressure on the child); ``env`` *replaces* the
-    environment when given (start from ``os.environ.copy()``).
+    environment when given (start from ``os.environ.copy()``). After ``timeout`` seconds the
+    child's process group is killed and ``timed_out`` is set.
     """
+    ru_path: list[str] = []
+    try:
+        return _measure(cmd, ru_path, timeout, env, cwd, stdin_data)
+    finally:
+        for p in ru_path:  # a launcher killed mid-write may re-create its file: never leave it
+            Path(p).unlink(missing_ok=True)
+
+
+def _measure(
+    cmd: Sequence[str],
+    ru_path: list[str],
+    timeout: float,
+    env: dict[str, str] | None,
+    cwd: str | os.PathLike | None,
+    stdin_data: bytes | None,
+) -> Measurement:
     cmd = [str(c) for c in cmd]
     WORK.mkdir(parents=True, exist_ok=True)
     wrapper = launcher()
@@ -108,6 +125,7 @@ def measure(
             inp.seek(0)
         timed_out = threading.Event()
         t0 = time.perf_counter()
+        ru_path.append(ru_file.name)
         full = [wrapper, ru_file.name, *cmd] if wrapper else cmd
         proc = subprocess.Popen(
             full, stdin=inp, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True

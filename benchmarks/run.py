@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -507,8 +508,13 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     return args, extra
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM: unwind, so servers, children and temp dirs are cleaned up
+
+
 def main(argv: list[str] | None = None) -> int:
     args, extra = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     benches = bench_modules()
     what = args.what
     todo = ["sync", "startup", *benches] if "all" in what else list(dict.fromkeys(what))
