@@ -278,3 +278,13 @@ def m0003_insights_interactions(db: Database) -> None:
         "CREATE INDEX posts_replies ON posts (in_reply_to, person_id) "
         "WHERE in_reply_to IS NOT NULL AND deleted_at IS NULL"
     )
+
+
+@migrations(name="0004_topics_tag_counts")
+def m0004_topics_tag_counts(db: Database) -> None:
+    # Topic post counts (`topic list`, `topic show`, resolving a topic) skip blocked tags, and
+    # post_topics_topic does not hold the origin: this index answers them alone (1,000,000
+    # posts, a topic with 356,000 tags: 90 ms -> 13 ms; see benchmarks/bench_search.py).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS post_topics_topic_origin ON post_topics (topic_id, origin)"
+    )
