@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Suggestions read at most this many recent posts.
 _RECENT_POSTS = 5000
 # A word in more than this share of all indexed posts is too common to be a topic.
-_COMMON_SHARE = 0.3
+_COMMON_SHARE = 0.2
 
 
 @dataclass(frozen=True)

@@ -127,14 +127,18 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
 # --- vocabulary and recent posts, for topic suggestions --------------------------------------
 
 
+# Newer than a time, by publication (or, undated, fetch) time, in a form that uses the indexes
+# on published_at: coalesce(published_at, fetched_at) >= ? would read the whole table.
+_RECENT = "(published_at >= ? OR (published_at IS NULL AND fetched_at >= ?))"
+
+
 def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | None, str | None]]:
     return [
         (r[0], r[1])
         for r in store.conn.execute(
-            """SELECT title, content_text FROM posts WHERE deleted_at IS NULL
-               AND coalesce(published_at, fetched_at) >= ?
+            f"""SELECT title, content_text FROM posts WHERE {_RECENT} AND deleted_at IS NULL
                ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
-            (since, limit),
+            (since, since, limit),
         )
     ]
 
@@ -144,10 +148,10 @@ def recent_hashtags(store: Store, since: str) -> list[tuple[str, int]]:
         (r["tag"], r["posts"])
         for r in rows(
             store.conn,
-            """SELECT h.tag, count(*) AS posts FROM post_hashtags h JOIN posts p ON p.id = h.post_id
-               WHERE p.deleted_at IS NULL AND coalesce(p.published_at, p.fetched_at) >= ?
-               GROUP BY h.tag ORDER BY posts DESC, h.tag""",
-            (since,),
+            f"""SELECT h.tag, count(*) AS posts
+               FROM posts CROSS JOIN post_hashtags h ON h.post_id = posts.id
+               WHERE {_RECENT} AND deleted_at IS NULL GROUP BY h.tag ORDER BY posts DESC, h.tag""",
+            (since, since),
         )
     ]
 
