@@ -155,19 +155,7 @@ def generate(path: Path, posts: int, people: int, seed: int = 4) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     text, rng, now = Text(seed), random.Random(seed + 1), datetime.now(UTC)
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO people (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        [(i, f"Educator {i:04d}", stamp, stamp) for i in range(1, people + 1)],
-    )
-    conn.executemany(
-        "INSERT INTO sources (id, person_id, kind, url, created_at) VALUES (?, ?, ?, ?, ?)",
-        [
-            (i, i, "feed", f"https://blog{i}.example.org/feed.xml", stamp)
-            for i in range(1, people + 1)
-        ],
-    )
-    conn.execute("COMMIT")
+    _people(conn, people, stamp)
     weights = list(itertools.accumulate(1 / (i + 1) ** 0.6 for i in range(people)))
     batch, tags = [], []
     for post_id in range(1, posts + 1):
@@ -205,6 +193,23 @@ def generate(path: Path, posts: int, people: int, seed: int = 4) -> None:
     conn.execute("ANALYZE")
     conn.close()
     log(f"  database ready: {path.stat().st_size / 1e6:.0f} MB")
+
+
+def _people(conn: sqlite3.Connection, people: int, stamp: str) -> None:
+    """One person with one feed each; person i has source i."""
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO people (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        [(i, f"Educator {i:04d}", stamp, stamp) for i in range(1, people + 1)],
+    )
+    conn.executemany(
+        "INSERT INTO sources (id, person_id, kind, url, created_at) VALUES (?, ?, ?, ?, ?)",
+        [
+            (i, i, "feed", f"https://blog{i}.example.org/feed.xml", stamp)
+            for i in range(1, people + 1)
+        ],
+    )
+    conn.execute("COMMIT")
 
 
 def database(posts: int, people: int, rebuild: bool) -> Path:

@@ -70,6 +70,32 @@ def search_posts(
     a second: with ``window``, only the ``window`` most recently stored matches (after the
     filters) are ranked. ``window=None`` ranks every match.
     """
+    top, params = _ranked(match, topic_id, person_id, since, window)
+    # Rank first, then build snippets for the few rows kept (snippet() on every match of a
+    # common word would dominate the query).
+    sql = f"""
+    WITH top AS ({top})
+    SELECT top.id, top.rank, p.title, p.url, p.published_at, p.person_id, pe.name AS person,
+           snippet(posts_fts, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
+    FROM top JOIN posts_fts ON posts_fts.rowid = top.id
+    JOIN posts p ON p.id = top.id LEFT JOIN people pe ON pe.id = p.person_id
+    WHERE posts_fts MATCH ? AND p.deleted_at IS NULL ORDER BY top.rank
+    """
+    try:
+        found = rows(store.conn, sql, (*params, limit, match))
+    except sqlite3.OperationalError as e:
+        if not _is_query_error(e):
+            raise
+        raise InvalidInput(
+            f"invalid search query {original or match!r} ({e}): {QUERY_HINT}"
+        ) from None
+    return [dict(r) for r in found]
+
+
+def _ranked(
+    match: str, topic_id: int | None, person_id: int | None, since: str | None, window: int | None
+) -> tuple[str, list[object]]:
+    """The query for the ids and ranks of the best matches (LIMIT left as the last ?)."""
     # No join with posts unless a filter needs its columns: the index holds live posts only
     # (triggers), and a lookup in the wide posts table per match costs more than the match.
     where = ["posts_fts MATCH ?", f"rank MATCH '{_RANK}'"]
@@ -96,25 +122,7 @@ def search_posts(
     else:  # FTS5 walks its matches newest first without sorting; rank is computed per row read
         top = f"SELECT * FROM ({matches} ORDER BY posts_fts.rowid DESC LIMIT {int(window)}) "
         top += "ORDER BY rank LIMIT ?"
-    # Rank first, then build snippets for the few rows kept (snippet() on every match of a
-    # common word would dominate the query).
-    sql = f"""
-    WITH top AS ({top})
-    SELECT top.id, top.rank, p.title, p.url, p.published_at, p.person_id, pe.name AS person,
-           snippet(posts_fts, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
-    FROM top JOIN posts_fts ON posts_fts.rowid = top.id
-    JOIN posts p ON p.id = top.id LEFT JOIN people pe ON pe.id = p.person_id
-    WHERE posts_fts MATCH ? AND p.deleted_at IS NULL ORDER BY top.rank
-    """
-    try:
-        found = rows(store.conn, sql, (*params, limit, match))
-    except sqlite3.OperationalError as e:
-        if not _is_query_error(e):
-            raise
-        raise InvalidInput(
-            f"invalid search query {original or match!r} ({e}): {QUERY_HINT}"
-        ) from None
-    return [dict(r) for r in found]
+    return top, params
 
 
 def _is_query_error(error: sqlite3.OperationalError) -> bool:
