@@ -101,6 +101,10 @@ class State:
 def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; with Nagle on, the body's last segment
+        # waits for the client's delayed ACK (~40 ms per response on loopback). Real servers
+        # set TCP_NODELAY; without it a client with few connections per host measures the stall.
+        disable_nagle_algorithm = True
         server_version = "plnctl-bench/1"
 
         def log_message(self, format: str, *args: object) -> None:

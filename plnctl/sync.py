@@ -317,7 +317,7 @@ class _Writer:
             warning=warning,
             next_due_at=decision.next_due_at,
         )
-        return result, list(new_ids)
+        return result, [*new_ids, *updated_ids]  # edited posts are re-tagged too
 
     def _person(self, person_id: int) -> Person | None:
         if person_id not in self.people:

@@ -90,7 +90,7 @@ CREATE INDEX posts_saved ON posts (saved_at) WHERE saved_at IS NOT NULL;
 CREATE VIRTUAL TABLE posts_fts USING fts5 (
     title, content_text,
     content = 'posts', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts WHEN new.indexed = 1
     AND new.deleted_at IS NULL BEGIN
