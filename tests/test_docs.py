@@ -50,3 +50,40 @@ def test_readme_opens_with_the_two_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_command = next(line for line in commands[1].splitlines() if "pytest" in line).strip()
     assert test_command.split("&&")[-1].strip() in ci
+
+
+def _doc_commands(path: Path) -> list[str]:
+    """Every `plnctl ...` line inside the sh code blocks of a Markdown file."""
+    text = path.read_text(encoding="utf-8")
+    lines = []
+    for block in text.split("```sh")[1:]:
+        for line in block.split("```")[0].splitlines():
+            line = line.split("  #")[0].strip()
+            if line.startswith("plnctl ") and "..." not in line:
+                lines.append(line)
+    return lines
+
+
+def test_documented_commands_parse() -> None:
+    """Each command shown in the README and guide names real commands and options."""
+    import shlex
+
+    import typer
+
+    root = typer.main.get_command(app)
+    checked = 0
+    for doc in (ROOT / "README.md", ROOT / "docs" / "guide.md", ROOT / "docs" / "cron.md"):
+        for line in _doc_commands(doc):
+            args = shlex.split(line.split("&&")[0].split("|")[0])[1:]
+            while args and args[0].startswith("-"):  # global options
+                args = args[2:] if args[0] == "--db" else args[1:]
+            if not args:
+                continue
+            command = root
+            while getattr(command, "commands", None):
+                name = args.pop(0)
+                assert name in command.commands, f"{doc.name}: {line}: no command {name!r}"
+                command = command.commands[name]
+            command.make_context(name, args)  # raises on unknown options or missing arguments
+            checked += 1
+    assert checked > 20

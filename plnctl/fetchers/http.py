@@ -231,9 +231,13 @@ class HttpClient:
                 async with self._client.stream("GET", url, headers=headers) as response:
                     response_headers = dict(response.headers.items())
                     status = response.status_code
+                    # Read even the (empty or ignored) body of a 304 or a redirect, under the
+                    # same cap: a response left unread closes its connection instead of
+                    # returning it to the pool, and reconnecting doubled the cost of a 304.
+                    body = await self._read_body(response)
                     if status in _REDIRECTS or status == 304:
-                        return status, response_headers, b""
-                    return status, response_headers, await self._read_body(response)
+                        body = b""
+                    return status, response_headers, body
             except httpx.ConnectTimeout:
                 raise FetchError(
                     f"could not connect to {host}: no answer within "

@@ -223,3 +223,17 @@ def test_concurrency_limits_are_respected(feed_server, per_host, concurrency, ex
 
     assert asyncio.run(go()) == [200] * 6
     assert feed_server.max_active == expected
+
+
+def test_revalidations_reuse_one_connection(feed_server):
+    """A 304 must hand its connection back to the pool: reconnecting for every unchanged feed
+    doubled the cost of a re-sync (and with TLS it would cost a handshake each)."""
+    url = feed_server.add_feed("/feed.xml", rss_feed(2), etag='"v1"')
+
+    async def revalidate() -> list[int]:
+        async with HttpClient(HttpSettings(per_host=1, concurrency=1)) as client:
+            return [(await client.get(url, etag='"v1"')).status for _ in range(5)]
+
+    assert asyncio.run(revalidate()) == [304] * 5
+    ports = {r.client_port for r in feed_server.requests_for("/feed.xml")}
+    assert len(ports) == 1

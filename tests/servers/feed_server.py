@@ -35,6 +35,7 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]  # lower-cased names
+    client_port: int = 0  # one port per TCP connection: shows keep-alive reuse
 
 
 @dataclass
@@ -195,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
         headers = {k.lower(): v for k, v in self.headers.items()}
-        server._record(Request("GET", self.path, headers))
+        server._record(Request("GET", self.path, headers, self.client_address[1]))
         try:
             self._answer(server, headers)
         finally:
