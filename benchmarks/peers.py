@@ -276,4 +276,3 @@ def compile_bytecode() -> None:
     import plnctl
 
     compileall.compile_dir(Path(plnctl.__file__).parent, quiet=1)
-

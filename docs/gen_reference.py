@@ -1,7 +1,7 @@
 """Generate docs/reference.md from plnctl's own --help texts.
 
-    python docs/gen_reference.py          # rewrite docs/reference.md
-    python docs/gen_reference.py --check  # exit 1 if it is stale (tests/test_docs.py runs this)
+python docs/gen_reference.py          # rewrite docs/reference.md
+python docs/gen_reference.py --check  # exit 1 if it is stale (tests/test_docs.py runs this)
 """
 
 from __future__ import annotations
@@ -36,8 +36,13 @@ def render() -> str:
         "a test fails when it is stale.\n",
     ]
     for path, command in _commands(root, ["plnctl"]):
-        ctx = typer.Context(command, info_name=" ".join(path), terminal_width=88,
-                            max_content_width=88, help_option_names=["-h", "--help"])
+        ctx = typer.Context(
+            command,
+            info_name=" ".join(path),
+            terminal_width=88,
+            max_content_width=88,
+            help_option_names=["-h", "--help"],
+        )
         text = command.get_help(ctx).rstrip()
         level = "#" * min(len(path) + 1, 4)
         parts.append(f"{level} `{' '.join(path)}`\n\n```text\n{text}\n```\n")

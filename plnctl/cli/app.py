@@ -90,14 +90,34 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option(
-        "--db", envvar="PLNCTL_DB", help="Database file (default: your user data dir).",
-        show_default=False)] = None,
-    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, show_default=False,
-                                         help="More logging on stderr (-vv for debug).")] = 0,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="PLNCTL_DB",
+            help="Database file (default: your user data dir).",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "-v",
+            "--verbose",
+            count=True,
+            show_default=False,
+            help="More logging on stderr (-vv for debug).",
+        ),
+    ] = 0,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Global options come before the command: plnctl --db my.db person list"""
     current = state(ctx)  # type: ignore[arg-type]
@@ -105,7 +125,9 @@ def root(
     if verbose or debug:
         logging.basicConfig(
             level=logging.DEBUG if verbose > 1 or debug else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
 
 
 for _module in COMMAND_MODULES:

@@ -33,10 +33,19 @@ def register(app: typer.Typer) -> None:
 def login(
     ctx: typer.Context,
     host: Annotated[str, typer.Argument(help="Your instance, e.g. mastodon.social.")],
-    code: Annotated[str | None, typer.Option("--code", help="The authorization code, if you "
-                    "already have it (otherwise you are asked for it).")] = None,
-    browser: Annotated[bool, typer.Option("--browser/--no-browser",
-                       help="Open the authorization page in a web browser.")] = True,
+    code: Annotated[
+        str | None,
+        typer.Option(
+            "--code",
+            help="The authorization code, if you already have it (otherwise you are asked for it).",
+        ),
+    ] = None,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser/--no-browser", help="Open the authorization page in a web browser."
+        ),
+    ] = True,
 ) -> None:
     """Authorize plnctl on your instance: open the page it prints, approve, paste the code.
     The token is stored in a file only you can read (mode 0600), never printed.
@@ -94,8 +103,10 @@ def suggestions(ctx: typer.Context, json: JsonOpt = False) -> None:
     if not found:
         output.info("Nothing to suggest.")
         return
-    output.table(["person", "kind", "target", "command"],
-                 [[s.person, s.kind, s.target, s.command] for s in found])
+    output.table(
+        ["person", "kind", "target", "command"],
+        [[s.person, s.kind, s.target, s.command] for s in found],
+    )
 
 
 def _report(report: ImportReport, json: bool, what: str) -> None:
@@ -104,8 +115,10 @@ def _report(report: ImportReport, json: bool, what: str) -> None:
         return
     for problem in report.problems:
         output.warn(problem)
-    output.info(f"{what}: {report.created} created, {report.merged} merged with people you "
-                f"follow, {report.skipped} skipped.")
+    output.info(
+        f"{what}: {report.created} created, {report.merged} merged with people you "
+        f"follow, {report.skipped} skipped."
+    )
 
 
 @import_app.command("mastodon-following")
@@ -121,10 +134,20 @@ def import_following(ctx: typer.Context, json: JsonOpt = False) -> None:
 @import_app.command("mastodon-csv")
 def import_csv(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="following_accounts.csv from Mastodon's "
-                    "Preferences > Import and export > Data export.")],
-    resolve: Annotated[bool, typer.Option("--resolve/--no-resolve", help="Look each account "
-                       "up first (names, opt-outs); without it the next sync does.")] = True,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="following_accounts.csv from Mastodon's "
+            "Preferences > Import and export > Data export."
+        ),
+    ],
+    resolve: Annotated[
+        bool,
+        typer.Option(
+            "--resolve/--no-resolve",
+            help="Look each account up first (names, opt-outs); without it the next sync does.",
+        ),
+    ] = True,
     json: JsonOpt = False,
 ) -> None:
     """Import a Mastodon following list CSV. Bad rows are reported and skipped; the rest are

@@ -30,7 +30,9 @@ def _plain(data: Any) -> Any:
     return data
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None) -> None:
+def table(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
+) -> None:
     """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
     rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
     if out.is_terminal:
@@ -43,8 +45,9 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str |
         return
     sys.stdout.write("\t".join(columns) + "\n")
     for row in rows:
-        sys.stdout.write("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row)
-                         + "\n")
+        sys.stdout.write(
+            "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row) + "\n"
+        )
 
 
 def lines(text_lines: Iterable[str]) -> None:

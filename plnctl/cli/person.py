@@ -22,10 +22,20 @@ def register(app: typer.Typer) -> None:
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Their name as you want to see it.")],
-    feed: Annotated[list[str] | None, typer.Option("--feed", help="An RSS/Atom feed URL (repeatable).")] = None,
-    site: Annotated[list[str] | None, typer.Option("--site", help="A website; its feed is found by autodiscovery (repeatable).")] = None,
-    mastodon: Annotated[list[str] | None, typer.Option("--mastodon", help="A Mastodon account, @user@host (repeatable).")] = None,
-    topic: Annotated[list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")] = None,
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="An RSS/Atom feed URL (repeatable).")
+    ] = None,
+    site: Annotated[
+        list[str] | None,
+        typer.Option("--site", help="A website; its feed is found by autodiscovery (repeatable)."),
+    ] = None,
+    mastodon: Annotated[
+        list[str] | None,
+        typer.Option("--mastodon", help="A Mastodon account, @user@host (repeatable)."),
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A private note.")] = None,
     json: JsonOpt = False,
 ) -> None:
@@ -33,8 +43,14 @@ def add(
 
     Example: plnctl person add "Doug Belshaw" --site https://dougbelshaw.com --topic "digital literacy"
     """
-    person = pln(ctx).people.add(name, feeds=feed or (), sites=site or (), mastodon=mastodon or (),
-                                 topics=topic or (), note=note)
+    person = pln(ctx).people.add(
+        name,
+        feeds=feed or (),
+        sites=site or (),
+        mastodon=mastodon or (),
+        topics=topic or (),
+        note=note,
+    )
     sources = pln(ctx).sources.list(person=person.id)
     if json:
         output.emit_json({**person.to_dict(), "sources": [s.to_dict() for s in sources]})
@@ -43,14 +59,18 @@ def add(
     for source in sources:
         output.info(f"  {source.kind}: {source.label}")
         if source.moved_to:
-            output.warn(f"{source.label} has moved to {source.moved_to}; follow the new account "
-                        f"with: plnctl source add {person.id} {source.moved_to}")
+            output.warn(
+                f"{source.label} has moved to {source.moved_to}; follow the new account "
+                f"with: plnctl source add {person.id} {source.moved_to}"
+            )
 
 
 @person_app.command("list")
 def list_(
     ctx: typer.Context,
-    topic: Annotated[str | None, typer.Option("--topic", help="Only people tagged with this topic.")] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only people tagged with this topic.")
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """List people, with their topics and number of sources.
@@ -65,8 +85,10 @@ def list_(
     counts: dict[int, int] = {}
     for source in api.sources.list():
         counts[source.person_id] = counts.get(source.person_id, 0) + 1
-    output.table(["id", "name", "sources", "topics"],
-                 [[p.id, p.name, counts.get(p.id, 0), ", ".join(p.topics)] for p in people])
+    output.table(
+        ["id", "name", "sources", "topics"],
+        [[p.id, p.name, counts.get(p.id, 0), ", ".join(p.topics)] for p in people],
+    )
 
 
 @person_app.command("show")
@@ -88,10 +110,17 @@ def show(
     posts = api.posts.list(person=found.id, limit=5)
     activity = api.insights.person_activity(found.id)
     if json:
-        output.emit_json({**found.to_dict(), "sources": sources, "activity": activity,
-                          "recent_posts": [
-            {"id": p.id, "title": p.title, "url": p.url, "published_at": p.published_at}
-            for p in posts]})
+        output.emit_json(
+            {
+                **found.to_dict(),
+                "sources": sources,
+                "activity": activity,
+                "recent_posts": [
+                    {"id": p.id, "title": p.title, "url": p.url, "published_at": p.published_at}
+                    for p in posts
+                ],
+            }
+        )
         return
     output.lines(person_lines(found, sources, posts, activity))
 
@@ -101,18 +130,36 @@ def edit(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Id or name.")],
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Replace the note ('' clears it).")] = None,
-    add_topic: Annotated[list[str] | None, typer.Option("--topic", help="Add a topic (repeatable).")] = None,
-    remove_topic: Annotated[list[str] | None, typer.Option("--remove-topic", help="Remove a topic (repeatable).")] = None,
-    index: Annotated[bool | None, typer.Option("--index/--respect-noindex", help="Index their posts for search even if their account opted out.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Replace the note ('' clears it).")
+    ] = None,
+    add_topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="Add a topic (repeatable).")
+    ] = None,
+    remove_topic: Annotated[
+        list[str] | None, typer.Option("--remove-topic", help="Remove a topic (repeatable).")
+    ] = None,
+    index: Annotated[
+        bool | None,
+        typer.Option(
+            "--index/--respect-noindex",
+            help="Index their posts for search even if their account opted out.",
+        ),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Rename a person, change their note or topics.
 
     Example: plnctl person edit Doug --topic "open badges" --note "met at MozFest"
     """
-    updated = pln(ctx).people.edit(person, name=name, note=note, add_topics=add_topic or (),
-                                   remove_topics=remove_topic or (), index_override=index)
+    updated = pln(ctx).people.edit(
+        person,
+        name=name,
+        note=note,
+        add_topics=add_topic or (),
+        remove_topics=remove_topic or (),
+        index_override=index,
+    )
     if json:
         output.emit_json(updated)
         return
@@ -123,7 +170,10 @@ def edit(
 def remove(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Id or name.")],
-    purge: Annotated[bool, typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked).")] = False,
+    purge: Annotated[
+        bool,
+        typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked)."),
+    ] = False,
 ) -> None:
     """Remove a person and their sources. Their posts stay unless you --purge.
 

@@ -23,9 +23,15 @@ def register(app: typer.Typer) -> None:
 @post_app.command("list")
 def list_(
     ctx: typer.Context,
-    since: Annotated[str | None, typer.Option("--since", help="Only newer posts: 24h, 7d, 2w or a date.")] = None,
-    person: Annotated[str | None, typer.Option("--person", help="Only this person's posts.")] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="Only posts tagged with this topic.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only newer posts: 24h, 7d, 2w or a date.")
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only this person's posts.")
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only posts tagged with this topic.")
+    ] = None,
     unread: Annotated[bool, typer.Option("--unread", help="Only posts you have not read.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many posts.")] = 50,
     json: JsonOpt = False,
@@ -34,15 +40,23 @@ def list_(
 
     Example: plnctl post list --since 7d --unread
     """
-    posts = pln(ctx).posts.list(since=since, person=person, topic=topic, unread=unread,
-                                limit=limit)
+    posts = pln(ctx).posts.list(since=since, person=person, topic=topic, unread=unread, limit=limit)
     if json:
         output.emit_json(posts)
         return
     output.table(
         ["id", "when", "person", "title", ""],
-        [[p.id, humanize_age(p.published_at or p.fetched_at), p.person_name or p.author or "",
-          _title(p.title, p.content_text), "" if p.read_at else "new"] for p in posts])
+        [
+            [
+                p.id,
+                humanize_age(p.published_at or p.fetched_at),
+                p.person_name or p.author or "",
+                _title(p.title, p.content_text),
+                "" if p.read_at else "new",
+            ]
+            for p in posts
+        ],
+    )
 
 
 def _title(title: str | None, text: str | None) -> str:
@@ -57,7 +71,9 @@ def show(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post id.")],
     json: JsonOpt = False,
-    keep_unread: Annotated[bool, typer.Option("--keep-unread", help="Do not mark it read.")] = False,
+    keep_unread: Annotated[
+        bool, typer.Option("--keep-unread", help="Do not mark it read.")
+    ] = False,
 ) -> None:
     """Show a post as readable text, with its topics and why it got them. Marks it read.
 
@@ -99,7 +115,10 @@ def unread(ctx: typer.Context, post_ids: Ids) -> None:
 def save(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post id.")],
-    note: Annotated[str | None, typer.Option("--note", help="A private note (left out of exports unless --include-notes).")] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="A private note (left out of exports unless --include-notes)."),
+    ] = None,
 ) -> None:
     """Put a post on your reading list.
 
@@ -110,7 +129,9 @@ def save(
 
 
 @post_app.command("unsave")
-def unsave(ctx: typer.Context, post_id: Annotated[int, typer.Argument(help="The post id.")]) -> None:
+def unsave(
+    ctx: typer.Context, post_id: Annotated[int, typer.Argument(help="The post id.")]
+) -> None:
     """Take a post off your reading list.
 
     Example: plnctl post unsave 42

@@ -10,8 +10,9 @@ from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.timeutil import humanize_age
 
-source_app = typer.Typer(help="Feeds and Mastodon accounts you follow, and their health.",
-                         no_args_is_help=True)
+source_app = typer.Typer(
+    help="Feeds and Mastodon accounts you follow, and their health.", no_args_is_help=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -24,7 +25,9 @@ def register(app: typer.Typer) -> None:
 def add(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Id or name of the person it belongs to.")],
-    target: Annotated[str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")],
+    target: Annotated[
+        str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")
+    ],
     json: JsonOpt = False,
 ) -> None:
     """Add a source to a person; the kind is detected.
@@ -37,17 +40,25 @@ def add(
         return
     output.info(f"Added {source.kind} source {source.id}: {source.label}")
     if source.via_rss:
-        output.info("  This instance does not share its API anonymously; plnctl reads the account's public RSS.")
+        output.info(
+            "  This instance does not share its API anonymously; plnctl reads the account's public RSS."
+        )
     if source.moved_to:
-        output.warn(f"{source.label} has moved to {source.moved_to}; follow the new account with: "
-                    f"plnctl source add {source.person_id} {source.moved_to}")
+        output.warn(
+            f"{source.label} has moved to {source.moved_to}; follow the new account with: "
+            f"plnctl source add {source.person_id} {source.moved_to}"
+        )
 
 
 @source_app.command("list")
 def list_(
     ctx: typer.Context,
-    person: Annotated[str | None, typer.Option("--person", help="Only this person's sources.")] = None,
-    failing: Annotated[bool, typer.Option("--failing", help="Only sources that are failing or gone.")] = False,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only this person's sources.")
+    ] = None,
+    failing: Annotated[
+        bool, typer.Option("--failing", help="Only sources that are failing or gone.")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """List sources with their health: last fetch, status, error streak, next due.
@@ -62,15 +73,31 @@ def list_(
     owners = api.sources.owners()
     rows = []
     for s in sources:
-        status = s.state.value if s.state.value != "active" else (
-            "never fetched" if not s.last_fetched_at else
-            f"failing x{s.error_count}" if s.error_count else "ok")
+        status = (
+            s.state.value
+            if s.state.value != "active"
+            else (
+                "never fetched"
+                if not s.last_fetched_at
+                else f"failing x{s.error_count}"
+                if s.error_count
+                else "ok"
+            )
+        )
         if s.via_rss:
             status += " (via RSS)"
-        rows.append([s.id, owners[s.person_id].name if s.person_id in owners else "", s.kind,
-                     s.label, status, humanize_age(s.last_fetched_at),
-                     humanize_age(s.next_due_at) if s.next_due_at else "now",
-                     s.last_error or ""])
+        rows.append(
+            [
+                s.id,
+                owners[s.person_id].name if s.person_id in owners else "",
+                s.kind,
+                s.label,
+                status,
+                humanize_age(s.last_fetched_at),
+                humanize_age(s.next_due_at) if s.next_due_at else "now",
+                s.last_error or "",
+            ]
+        )
     output.table(["id", "person", "kind", "source", "status", "fetched", "due", "last error"], rows)
 
 

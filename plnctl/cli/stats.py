@@ -19,8 +19,14 @@ def register(app: typer.Typer) -> None:
 
 def stats(
     ctx: typer.Context,
-    since: Annotated[str, typer.Option("--since", help="The window: a duration back from now (90d, 12w) or a date.")] = "90d",
-    top: Annotated[int, typer.Option("--top", min=1, help="Rows per section in the text report (JSON has all).")] = 10,
+    since: Annotated[
+        str,
+        typer.Option("--since", help="The window: a duration back from now (90d, 12w) or a date."),
+    ] = "90d",
+    top: Annotated[
+        int,
+        typer.Option("--top", min=1, help="Rows per section in the text report (JSON has all)."),
+    ] = 10,
     json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
 ) -> None:
     """Measure your network: people and sources active in the window, posts per person and
@@ -51,53 +57,79 @@ def _table(columns: list[str], rows: list[list[object]]) -> None:
 def _print_report(r: StatsReport, top: int) -> None:
     from plnctl.render.charts import sparkline
 
-    output.out.print(f"Network activity {r.since[:10]} → {r.until[:10]} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
-                     f"one bar per week)", style="bold", markup=False)
-    output.out.print(f"People active: {r.people_active} of {r.people_total}   Sources active: "
-                     f"{r.sources_active} of {r.sources_total}   Posts: {r.posts}", markup=False)
+    output.out.print(
+        f"Network activity {r.since[:10]} → {r.until[:10]} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
+        f"one bar per week)",
+        style="bold",
+        markup=False,
+    )
+    output.out.print(
+        f"People active: {r.people_active} of {r.people_total}   Sources active: "
+        f"{r.sources_active} of {r.sources_total}   Posts: {r.posts}",
+        markup=False,
+    )
     output.out.print(f"All posts  {sparkline(r.weekly)}", style="cyan", markup=False)
     _heading("Most active people")
-    _table(["person", "posts", "per week", "sources"],
-                 [[p.name, p.posts, sparkline(p.weekly), p.active_sources] for p in r.people[:top]])
+    _table(
+        ["person", "posts", "per week", "sources"],
+        [[p.name, p.posts, sparkline(p.weekly), p.active_sources] for p in r.people[:top]],
+    )
     _heading("Topics")
-    _table(["topic", "posts", "per week", "people"],
-                 [[t.name, t.posts, sparkline(t.weekly), t.voices] for t in r.topics[:top]])
+    _table(
+        ["topic", "posts", "per week", "people"],
+        [[t.name, t.posts, sparkline(t.weekly), t.voices] for t in r.topics[:top]],
+    )
     _print_health(r, top)
     _print_questions(r, top)
 
 
 def _print_health(r: StatsReport, top: int) -> None:
     _heading(f"Quiet: no post in {r.quiet_weeks} weeks ({len(r.dormant)})")
-    _table(["person", "last post", "weeks silent"],
-                 [[d.name, (d.last_post_at or "never")[:10], d.weeks_silent or ""]
-                  for d in r.dormant[:top]])
+    _table(
+        ["person", "last post", "weeks silent"],
+        [[d.name, (d.last_post_at or "never")[:10], d.weeks_silent or ""] for d in r.dormant[:top]],
+    )
     _heading(f"Failing sources ({len(r.failing_sources)})")
-    _table(["id", "person", "source", "state", "errors", "last error"],
-                 [[f.source_id, f.person, f.label, f.state, f.error_count, f.last_error or ""]
-                  for f in r.failing_sources[:top]])
+    _table(
+        ["id", "person", "source", "state", "errors", "last error"],
+        [
+            [f.source_id, f.person, f.label, f.state, f.error_count, f.last_error or ""]
+            for f in r.failing_sources[:top]
+        ],
+    )
     d = r.diversity
     _heading("Diversity")
     kinds = ", ".join(f"{kind} {count}" for kind, count in d.kinds.items()) or "no sources"
-    output.out.print(f"Sources by kind: {kinds}; feeds on {d.feed_hosts} web host(s)",
-                     markup=False)
+    output.out.print(f"Sources by kind: {kinds}; feeds on {d.feed_hosts} web host(s)", markup=False)
     if d.instances:
         share = f"{round((d.largest_instance_share or 0) * 100)}%"
-        output.out.print(f"Mastodon instances: {len(d.instances)}; the largest holds {share} of "
-                         "your Mastodon accounts", markup=False)
-        _table(["instance", "accounts", "people"],
-                     [[i.host, i.sources, i.people] for i in d.instances[:top]])
+        output.out.print(
+            f"Mastodon instances: {len(d.instances)}; the largest holds {share} of "
+            "your Mastodon accounts",
+            markup=False,
+        )
+        _table(
+            ["instance", "accounts", "people"],
+            [[i.host, i.sources, i.people] for i in d.instances[:top]],
+        )
     _heading(f"Topics with few voices (fewer than 3 people posting) ({len(r.few_voices)})")
-    _table(["topic", "people", "posts"],
-                 [[t.name, t.voices, t.posts] for t in r.few_voices[:top]])
+    _table(["topic", "people", "posts"], [[t.name, t.voices, t.posts] for t in r.few_voices[:top]])
 
 
 def _print_questions(r: StatsReport, top: int) -> None:
     q = r.questions
     _heading("Questions")
     rate = "–" if q.answer_rate is None else f"{round(q.answer_rate * 100)}%"
-    output.out.print(f"Asked {q.asked}, answered {q.answered} (answer rate {rate}), "
-                     f"{q.answered_in_network} answered by your network", markup=False)
+    output.out.print(
+        f"Asked {q.asked}, answered {q.answered} (answer rate {rate}), "
+        f"{q.answered_in_network} answered by your network",
+        markup=False,
+    )
     if q.top_answerers:
-        _table(["answerer", "answers", "questions", "in your network"],
-                     [[a.name, a.answers, a.questions, "yes" if a.person_id else "no"]
-                      for a in q.top_answerers[:top]])
+        _table(
+            ["answerer", "answers", "questions", "in your network"],
+            [
+                [a.name, a.answers, a.questions, "yes" if a.person_id else "no"]
+                for a in q.top_answerers[:top]
+            ],
+        )

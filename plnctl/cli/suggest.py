@@ -18,7 +18,9 @@ def register(app: typer.Typer) -> None:
 @person_app.command("suggest")
 def suggest(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many suggestions.")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many suggestions.")
+    ] = 10,
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Suggest people not in your network, ranked by how often the people you follow boost,
@@ -32,12 +34,18 @@ def suggest(
         output.emit_json(found)
         return
     if not found:
-        output.info("No suggestions yet: they come from boosts, mentions, replies and links in "
-                    "your network's posts (run plnctl sync) and from answers to your questions.")
+        output.info(
+            "No suggestions yet: they come from boosts, mentions, replies and links in "
+            "your network's posts (run plnctl sync) and from answers to your questions."
+        )
         return
     lines: list[str] = []
     for rank, s in enumerate(found, 1):
         label = s.name if s.name == s.target else f"{s.name} ({s.target})"
-        lines += [f"{rank}. {label}  score {s.score}", f"   {'; '.join(s.evidence)}",
-                  f"   {s.command}", ""]
+        lines += [
+            f"{rank}. {label}  score {s.score}",
+            f"   {'; '.join(s.evidence)}",
+            f"   {s.command}",
+            "",
+        ]
     output.lines(lines[:-1])

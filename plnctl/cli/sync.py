@@ -22,12 +22,24 @@ def register(app: typer.Typer) -> None:
 
 def sync(
     ctx: typer.Context,
-    person: Annotated[str | None, typer.Option("--person", help="Only this person's sources.")] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only this person's sources.")
+    ] = None,
     source: Annotated[int | None, typer.Option("--source", help="Only this source id.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Fetch even sources that are not due yet.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Fetch even sources that are not due yet.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")
+    ] = False,
     json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
-    questions: Annotated[bool, typer.Option("--questions/--no-questions", help="Also look for new answers to your open questions (skipped with --person/--source).")] = True,
+    questions: Annotated[
+        bool,
+        typer.Option(
+            "--questions/--no-questions",
+            help="Also look for new answers to your open questions (skipped with --person/--source).",
+        ),
+    ] = True,
 ) -> None:
     """Fetch new posts from every due source: concurrent, polite (conditional GET, backoff,
     Retry-After), safe to run from cron. Then looks for new answers to your open questions. Exit code 3 when some sources (or
@@ -68,11 +80,21 @@ def _run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     results: list[SourceResult] = []
-    with Progress(TextColumn("Syncing"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=output.err, transient=True) as bar:
+    with Progress(
+        TextColumn("Syncing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=output.err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("", total=None)
-        for result in api.sync_iter(person=person, source=source, force=force,
-                                    on_start=lambda total: bar.update(task, total=total)):
+        for result in api.sync_iter(
+            person=person,
+            source=source,
+            force=force,
+            on_start=lambda total: bar.update(task, total=total),
+        ):
             results.append(result)
             bar.update(task, advance=1, description=result.label[:50])
     return results
@@ -83,12 +105,18 @@ def _print_checks(checks: list[CheckResult]) -> None:
         return
     for c in checks:
         if c.status == "failed":
-            output.err.print(f"  failed  question {c.question_id}: {c.error}", markup=False,
-                             style="red")
+            output.err.print(
+                f"  failed  question {c.question_id}: {c.error}", markup=False, style="red"
+            )
     found = sum(c.new_answers for c in checks)
-    output.info(f"Checked {len(checks)} question(s): {found} new answer(s)"
-                + (f", {sum(1 for c in checks if c.status == 'failed')} failed." if any(
-                    c.status == "failed" for c in checks) else "."))
+    output.info(
+        f"Checked {len(checks)} question(s): {found} new answer(s)"
+        + (
+            f", {sum(1 for c in checks if c.status == 'failed')} failed."
+            if any(c.status == "failed" for c in checks)
+            else "."
+        )
+    )
 
 
 def _print_summary(summary: SyncSummary) -> None:
@@ -103,4 +131,5 @@ def _print_summary(summary: SyncSummary) -> None:
     output.info(
         f"Synced {summary.sources} source(s): {summary.new_posts} new post(s), "
         f"{summary.updated_posts} updated, {summary.unchanged} unchanged, "
-        f"{summary.failed} failed.")
+        f"{summary.failed} failed."
+    )

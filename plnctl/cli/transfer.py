@@ -10,13 +10,14 @@ import typer
 from plnctl.cli import output
 from plnctl.cli.context import pln
 
-import_app = typer.Typer(help="Bring people and sources in from other tools.",
-                         no_args_is_help=True)
-export_app = typer.Typer(help="Write your network or reading list for other tools.",
-                         no_args_is_help=True)
+import_app = typer.Typer(help="Bring people and sources in from other tools.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Write your network or reading list for other tools.", no_args_is_help=True
+)
 
-OutputOpt = Annotated[Path | None, typer.Option("-o", "--output",
-                      help="Write to this file instead of stdout.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -54,8 +55,11 @@ def import_opml(
         return
     for problem in report.problems:
         output.warn(problem)
-    output.info(f"Imported {report.created} feed(s); skipped {report.skipped} already followed"
-                + (f"; {len(report.problems)} problem(s)" if report.problems else "") + ".")
+    output.info(
+        f"Imported {report.created} feed(s); skipped {report.skipped} already followed"
+        + (f"; {len(report.problems)} problem(s)" if report.problems else "")
+        + "."
+    )
 
 
 @export_app.command("opml")
