@@ -6,6 +6,7 @@ Every model has ``to_dict()``, the shape of ``--json`` output. Secrets never app
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -246,6 +247,22 @@ class SyncSummary(_Model):
     @property
     def ok(self) -> bool:
         return self.failed == 0
+
+    @classmethod
+    def from_results(
+        cls, results: Iterable[SourceResult], *, started_at: str, finished_at: str
+    ) -> SyncSummary:
+        done = tuple(results)
+        return cls(
+            started_at=started_at,
+            finished_at=finished_at,
+            sources=len(done),
+            new_posts=sum(r.new_posts for r in done),
+            updated_posts=sum(r.updated_posts for r in done),
+            unchanged=sum(1 for r in done if r.status == "unchanged"),
+            failed=sum(1 for r in done if r.status == "failed"),
+            results=done,
+        )
 
 
 @dataclass(frozen=True)

@@ -96,17 +96,8 @@ def sync_iter(
 def sync(store: Store, settings: Settings, **kwargs: object) -> SyncSummary:
     """Run ``sync_iter`` to the end and summarize."""
     started = now_iso()
-    results = tuple(sync_iter(store, settings, **kwargs))  # type: ignore[arg-type]
-    return SyncSummary(
-        started_at=started,
-        finished_at=now_iso(),
-        sources=len(results),
-        new_posts=sum(r.new_posts for r in results),
-        updated_posts=sum(r.updated_posts for r in results),
-        unchanged=sum(1 for r in results if r.status == "unchanged"),
-        failed=sum(1 for r in results if r.status == "failed"),
-        results=results,
-    )
+    results = sync_iter(store, settings, **kwargs)  # type: ignore[arg-type]
+    return SyncSummary.from_results(results, started_at=started, finished_at=now_iso())
 
 
 def lock_path(store: Store) -> Path | None:

@@ -53,17 +53,7 @@ def _recorded(pln: Pln, results: Iterator[SourceResult]) -> Iterator[SourceResul
 
 
 def summarize(results: Iterable[SourceResult], *, started_at: str) -> SyncSummary:
-    results = tuple(results)
-    return SyncSummary(
-        started_at=started_at,
-        finished_at=now_iso(),
-        sources=len(results),
-        new_posts=sum(r.new_posts for r in results),
-        updated_posts=sum(r.updated_posts for r in results),
-        unchanged=sum(1 for r in results if r.status == "unchanged"),
-        failed=sum(1 for r in results if r.status == "failed"),
-        results=results,
-    )
+    return SyncSummary.from_results(results, started_at=started_at, finished_at=now_iso())
 
 
 def sync_all(pln: Pln, **kwargs: object) -> SyncSummary:

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
-from plnctl.cli.transfer import OutputOpt, export_app, import_app, write_output
-
-if TYPE_CHECKING:
-    from plnctl.api.transfer import ImportReport
+from plnctl.cli.transfer import OutputOpt, export_app, import_app, report_import, write_output
 
 mastodon_app = typer.Typer(
     help="Log in to your Mastodon account (needed to import who you follow and to post "
@@ -109,18 +106,6 @@ def suggestions(ctx: typer.Context, json: JsonOpt = False) -> None:
     )
 
 
-def _report(report: ImportReport, json: bool, what: str) -> None:
-    if json:
-        output.emit_json(report)
-        return
-    for problem in report.problems:
-        output.warn(problem)
-    output.info(
-        f"{what}: {report.created} created, {report.merged} merged with people you "
-        f"follow, {report.skipped} skipped."
-    )
-
-
 @import_app.command("mastodon-following")
 def import_following(ctx: typer.Context, json: JsonOpt = False) -> None:
     """Import every account your logged-in Mastodon account follows: one person each, merged
@@ -128,7 +113,7 @@ def import_following(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     Example: plnctl import mastodon-following
     """
-    _report(pln(ctx).mastodon.import_following(), json, "Imported following list")
+    report_import(pln(ctx).mastodon.import_following(), json=json, what="Imported following list")
 
 
 @import_app.command("mastodon-csv")
@@ -155,7 +140,9 @@ def import_csv(
 
     Example: plnctl import mastodon-csv following_accounts.csv
     """
-    _report(pln(ctx).mastodon.import_csv(file, resolve=resolve), json, f"Imported {file.name}")
+    report_import(
+        pln(ctx).mastodon.import_csv(file, resolve=resolve), json=json, what=f"Imported {file.name}"
+    )
 
 
 @export_app.command("mastodon-csv")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
+
+if TYPE_CHECKING:
+    from plnctl.api.transfer import ImportReport
 
 import_app = typer.Typer(help="Bring people and sources in from other tools.", no_args_is_help=True)
 export_app = typer.Typer(
@@ -36,6 +39,21 @@ def write_output(text: str, path: Path | None) -> None:
     output.info(f"Wrote {path}")
 
 
+def report_import(report: ImportReport, *, json: bool, what: str) -> None:
+    """Print an import's report: JSON on stdout, or problems and counts on stderr."""
+    if json:
+        output.emit_json(report)
+        return
+    for problem in report.problems:
+        output.warn(problem)
+    output.info(
+        f"{what}: {report.created} created, {report.merged} merged with people you follow, "
+        f"{report.skipped} skipped (already followed)"
+        + (f", {len(report.problems)} problem(s)" if report.problems else "")
+        + "."
+    )
+
+
 @import_app.command("opml")
 def import_opml(
     ctx: typer.Context,
@@ -49,17 +67,7 @@ def import_opml(
     """
     from plnctl.api.transfer import import_opml as run_import
 
-    report = run_import(pln(ctx), file)
-    if json:
-        output.emit_json(report)
-        return
-    for problem in report.problems:
-        output.warn(problem)
-    output.info(
-        f"Imported {report.created} feed(s); skipped {report.skipped} already followed"
-        + (f"; {len(report.problems)} problem(s)" if report.problems else "")
-        + "."
-    )
+    report_import(run_import(pln(ctx), file), json=json, what="OPML import")
 
 
 @export_app.command("opml")
