@@ -362,7 +362,7 @@ def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
     """Start ``workers`` parser processes now, from the calling thread (before any other
     thread of ours exists, so forking is safe)."""
     methods = multiprocessing.get_all_start_methods()
-    # fork is cheap: the workers inherit the already imported feedparser and nh3.
+    # fork is cheap: the workers start with everything the parent already imported.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -375,7 +375,8 @@ def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
 
 
 def _warm_up() -> None:
-    import plnctl.fetchers.feed  # noqa: F401
+    """Nothing: submitting it makes the pool fork its workers now, from this thread. They
+    import feedparser on their first feed, so a sync of unchanged feeds never loads it."""
 
 
 def _worker_init(lock_fd: int | None, parent: int) -> None:

@@ -19,8 +19,6 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import feedparser
-
 from plnctl.errors import FetchError, ParseError
 from plnctl.fetchers.content import (
     extract_hashtags,
@@ -117,6 +115,8 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     response_headers.setdefault("content-location", url)
     if _looks_like_json(body, response_headers):
         return parse_json_feed(body, url=url)
+    import feedparser  # here, not at the top: an all-304 sync never needs it
+
     result = feedparser.parse(
         io.BytesIO(body),
         response_headers=response_headers,
