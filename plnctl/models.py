@@ -286,3 +286,7 @@ class FetchOutcome(_Model):
     error: str | None = None  # one line, for failed
     warning: str | None = None  # one line, e.g. "broken XML, 3 entries recovered"
     source_updates: dict[str, Any] = field(default_factory=dict)  # title, site_url, cursor, ...
+    # The source listed *every* item it has published between these two times (inclusive),
+    # with these guids: a stored item of that span that is not listed was deleted upstream.
+    listed_span: tuple[str, str] | None = None
+    listed_guids: tuple[str, ...] = ()

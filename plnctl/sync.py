@@ -293,6 +293,10 @@ class _Writer:
             new_ids, updated_ids = upserted.new_ids, upserted.updated_ids
         if outcome.deleted_guids:
             posts_db.mark_deleted(self.store, source.id, outcome.deleted_guids, at=stamp)
+        if outcome.status == "ok" and outcome.listed_span:
+            posts_db.mark_unlisted_deleted(
+                self.store, source.id, outcome.listed_span, outcome.listed_guids, at=stamp
+            )
         people_db.update_source(self.store, source.id, **updates)
         status = _STATUS[decision.status]
         if status == "new" and not (new_ids or updated_ids):

@@ -165,6 +165,22 @@ def mark_deleted(store: Store, source_id: int, guids: Sequence[str], *, at: str)
     ).rowcount
 
 
+def mark_unlisted_deleted(
+    store: Store, source_id: int, span: tuple[str, str], listed: Sequence[str], *, at: str
+) -> int:
+    """Posts of a source published within ``span`` (inclusive) whose guid the source no longer
+    lists: deleted upstream. They are kept, marked deleted (out of lists and search)."""
+    keep = set(listed)
+    candidates = rows(
+        store.conn,
+        """SELECT guid FROM posts WHERE source_id = ? AND deleted_at IS NULL
+           AND published_at >= ? AND published_at <= ?""",
+        (source_id, span[0], span[1]),
+    )
+    gone = [r["guid"] for r in candidates if r["guid"] not in keep]
+    return mark_deleted(store, source_id, gone, at=at) if gone else 0
+
+
 def set_indexed_for_source(store: Store, source_id: int, indexed: bool) -> None:
     store.conn.execute(
         "UPDATE posts SET indexed = ? WHERE source_id = ? AND indexed != ?",

@@ -163,3 +163,21 @@ def test_unresolved_source_is_resolved_at_first_sync(pln: Pln, mastodon: Mastodo
     (source,) = pln.sources.list()
     assert source.remote_id == mastodon.account_id("bob")
     assert source.display_name == "Bob Librarian"
+
+
+def test_a_status_deleted_upstream_is_marked_deleted(pln: Pln, mastodon: MastodonMock) -> None:
+    first = mastodon.post("bob", "Keep this one")
+    doomed = mastodon.post("bob", "Posted by mistake")
+    mastodon.post("bob", "And this one")
+    pln.people.add("Bob", mastodon=[mastodon.handle("bob")])
+    _result(pln)
+    assert doomed["url"] in _posts(pln)
+    mastodon.delete("bob", doomed["id"])
+    _result(pln)
+    posts = _posts(pln)
+    assert doomed["url"] not in posts
+    assert first["url"] in posts and len(posts) == 4  # the seeded two, the first and the last
+    assert pln.topics.search("mistake") == []
+    mastodon.post("bob", "Later news")
+    _result(pln)
+    assert doomed["url"] not in _posts(pln)  # not resurrected by later syncs

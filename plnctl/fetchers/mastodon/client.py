@@ -23,7 +23,9 @@ from plnctl.fetchers.mastodon.addresses import Address, instance_base, parse_add
 from plnctl.fetchers.mastodon.mapping import (
     account_fields,
     id_key,
+    iso,
     parse_rate_limit_reset,
+    status_guid,
     status_summary,
     status_to_post,
     utcnow,
@@ -229,8 +231,21 @@ async def _fetch(
         updates["via_rss"] = False
     log.debug("%s: %d statuses", address.handle, len(statuses))
     return FetchOutcome(
-        status="ok", http_status=200, posts=tuple(posts), warning=warning, source_updates=updates
-    )
+        status="ok", http_status=200, posts=tuple(posts), warning=warning, source_updates=updates,
+        **_listing(statuses),
+    )  # fmt: skip
+
+
+def _listing(statuses: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pages are one unbroken slice of the account's timeline (no filters, paged by id), so
+    the store can tell which of its posts in that time span the instance no longer lists."""
+    stamps = [stamp for s in statuses if (stamp := iso(s.get("created_at")))]
+    if len(statuses) < 2 or len(stamps) != len(statuses):
+        return {}
+    return {
+        "listed_span": (min(stamps), max(stamps)),
+        "listed_guids": tuple(status_guid(s) for s in statuses),
+    }
 
 
 def _status_ref(ref: str | tuple[str, str]) -> tuple[str, str]:

@@ -109,6 +109,13 @@ def _in_reply_to(status: dict[str, Any], address: Address) -> str | None:
     return f"{address.base_url}/api/v1/statuses/{reply_id}"
 
 
+def status_guid(status: dict[str, Any]) -> str:
+    """Own statuses: the web URL, as in the account's RSS feed, so switching between the API and
+    the RSS fallback never duplicates a post. A boost has no URL of its own: its URI."""
+    boosted = isinstance(status.get("reblog"), dict)
+    return str((status.get("url") if not boosted else None) or status.get("uri") or status["id"])
+
+
 def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
     """One Status from ``address``'s instance -> NewPost (a boost keeps the original's content,
     URL and author in boost_of_*; its guid and date are the boost's own)."""
@@ -136,9 +143,7 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         for u in extract_links(clean, url)
         if u not in profile_links and u not in tag_links and u != url
     )
-    # Own statuses: the web URL is the guid, as in the account's RSS feed, so switching between
-    # the API and the RSS fallback never duplicates a post. A boost has no URL of its own.
-    guid = str((status.get("url") if not boosted else None) or status.get("uri") or status["id"])
+    guid = status_guid(status)
     edited = iso(original.get("edited_at"))
     return NewPost(
         guid=guid,
