@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from plnctl.config import Settings, load_settings
+from plnctl.errors import PlnError
 from plnctl.store import Store, open_store
 
 if TYPE_CHECKING:
@@ -114,6 +115,13 @@ class Pln:
         from plnctl.api.syncing import sync_all
 
         return sync_all(self, **kwargs)  # type: ignore[arg-type]
+
+
+def translate_error(error: BaseException, pln: Pln | None = None) -> PlnError | None:
+    """The plnctl error for a low-level failure (a damaged or locked database), if it is one."""
+    from plnctl.store.connection import translate_error as from_store
+
+    return from_store(error, pln.store.path if pln is not None else None)
 
 
 def open_pln(db: str | Path | None = None, *, settings: Settings | None = None) -> Pln:

@@ -59,6 +59,12 @@ class PlnGroup(TyperGroup):
         except Exception as e:
             if _debug(ctx):
                 raise
+            from plnctl.api import translate_error
+
+            known = translate_error(e, state(ctx).opened())
+            if known is not None:
+                output.error(str(known))
+                raise typer.Exit(int(known.exit_code)) from None
             output.error(f"internal error: {type(e).__name__}: {e} (run with --debug for details)")
             raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:

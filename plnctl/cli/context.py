@@ -26,6 +26,10 @@ class State:
             self._pln = open_pln(self.db)
         return self._pln
 
+    def opened(self) -> Pln | None:
+        """The database if this command opened one (for error messages), without opening it."""
+        return self._pln
+
     def close(self) -> None:
         if self._pln is not None:
             self._pln.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from plnctl.errors import NotAPlnDatabase, StorageError
+from plnctl.errors import Busy, NotAPlnDatabase, PlnError, StorageError
 
 # 'PLNC': marks the file as ours in the SQLite header (PRAGMA application_id).
 APPLICATION_ID = 0x504C4E43
@@ -84,11 +84,25 @@ def _check_identity(conn: sqlite3.Connection, path: str | Path) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as e:
+        if _header_says_ours(path):
+            raise translate_error(e, Path(path)) from None  # type: ignore[misc]
         raise NotAPlnDatabase(f"{path} is not a plnctl database (not SQLite: {e})") from None
     if app_id != APPLICATION_ID and tables:
         raise NotAPlnDatabase(
             f"{path} is an SQLite database of another program; plnctl left it untouched"
         )
+
+
+def _header_says_ours(path: str | Path) -> bool:
+    """The file starts with SQLite's magic and carries our application id (bytes 68-71)."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(72)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[68:72] == APPLICATION_ID.to_bytes(
+        4, "big"
+    )
 
 
 def _configure(conn: sqlite3.Connection, *, memory: bool) -> None:
@@ -128,3 +142,21 @@ def _migrate(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def translate_error(error: BaseException, path: Path | None) -> PlnError | None:
+    """A plnctl error for an SQLite error that escaped a store call (None if it is not one)."""
+    if not isinstance(error, sqlite3.Error):
+        return None
+    where = f" {path}" if path else ""
+    text = str(error)
+    if isinstance(error, sqlite3.OperationalError) and "locked" in text:
+        return Busy(f"the database{where} is busy (locked by another plnctl); try again")
+    if isinstance(error, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    ):
+        return StorageError(
+            f"the database{where} is damaged ({text}); restore a backup, or rescue what is left "
+            f"with: sqlite3 OLD.db .recover | sqlite3 NEW.db"
+        )
+    return StorageError(f"database error{where}: {text}")

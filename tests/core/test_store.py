@@ -188,3 +188,17 @@ def test_a_completed_sync_is_recorded(pln, feed_server) -> None:  # type: ignore
     run = last_sync_run(pln.store)
     assert run is not None and run["new_posts"] == summary.new_posts == 3
     assert run["sources"] == 1 and run["failed"] == 0
+
+
+def test_a_damaged_database_is_a_clear_error(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("person", "add", "Ada", "--note", "x" * 20000)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    data[4096:] = b"A" * (len(data) - 4096)  # everything after the first page
+    db_path.write_bytes(bytes(data))
+    result = cli("person", "list")
+    assert result.exit_code == 5
+    assert "is damaged" in result.stderr and "internal error" not in result.stderr
+    assert result.stderr.count("\n") == 1
