@@ -85,7 +85,7 @@ def _check_identity(conn: sqlite3.Connection, path: str | Path) -> None:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as e:
         if _header_says_ours(path):
-            raise translate_error(e, Path(path)) from None  # type: ignore[misc]
+            raise translate_error(e, Path(path)) or StorageError(str(e)) from None
         raise NotAPlnDatabase(f"{path} is not a plnctl database (not SQLite: {e})") from None
     if app_id != APPLICATION_ID and tables:
         raise NotAPlnDatabase(
