@@ -222,20 +222,36 @@ def update_source(store: Store, source_id: int, **fields: Any) -> None:
     encoded = _encode(fields)
     if not encoded:
         return
+    noindex_before = None
+    if "noindex" in encoded:
+        row = one(store.conn, "SELECT noindex FROM sources WHERE id = ?", (source_id,))
+        noindex_before = row["noindex"] if row else None
     assignments = ", ".join(f"{k} = ?" for k in encoded)
     store.conn.execute(
         f"UPDATE sources SET {assignments} WHERE id = ?", (*encoded.values(), source_id)
     )
-    if "noindex" in encoded:
-        # An account that opted out (or back in) takes its stored posts out of (or back into)
-        # the search index, unless the user overrode the opt-out for that person.
-        store.conn.execute(
-            """UPDATE posts SET indexed = (
-                   SELECT CASE WHEN s.noindex = 0 OR pe.index_override = 1 THEN 1 ELSE 0 END
-                   FROM sources s JOIN people pe ON pe.id = s.person_id WHERE s.id = ?)
-               WHERE source_id = ?""",
-            (source_id, source_id),
-        )
+    if "noindex" in encoded and encoded["noindex"] != noindex_before:
+        reindex_source(store, source_id)
+
+
+def reindex_source(store: Store, source_id: int) -> None:
+    """An account that opted out (or back in) takes its stored posts out of (or back into) the
+    search index, unless the user overrode the opt-out for that person. Only rows whose flag
+    changes are written: each write re-indexes the post's text."""
+    store.conn.execute(
+        """UPDATE posts SET indexed = :want WHERE source_id = :source AND indexed != :want""",
+        {"source": source_id, "want": _wants_index(store, source_id)},
+    )
+
+
+def _wants_index(store: Store, source_id: int) -> int:
+    row = one(
+        store.conn,
+        """SELECT s.noindex = 0 OR pe.index_override = 1 AS want
+           FROM sources s JOIN people pe ON pe.id = s.person_id WHERE s.id = ?""",
+        (source_id,),
+    )
+    return int(row["want"]) if row else 1
 
 
 def get_source(store: Store, source_id: int) -> Source | None:

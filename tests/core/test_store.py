@@ -172,7 +172,7 @@ def test_opting_out_takes_stored_posts_out_of_search(tmp_path: Path) -> None:
     assert hits() == 0
     with store.transaction():
         people_db.update_person(store, pid, index_override=1)
-        people_db.update_source(store, sid, noindex=True)
+        people_db.reindex_source(store, sid)  # as `person edit --index` does
     assert hits() == 1
     store.close()
 

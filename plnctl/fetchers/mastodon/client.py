@@ -239,11 +239,16 @@ async def _fetch(
 def _listing(statuses: list[dict[str, Any]]) -> dict[str, Any]:
     """The pages are one unbroken slice of the account's timeline (no filters, paged by id), so
     the store can tell which of its posts in that time span the instance no longer lists."""
-    stamps = [stamp for s in statuses if (stamp := iso(s.get("created_at")))]
-    if len(statuses) < 2 or len(stamps) != len(statuses):
+    raw = [str(s.get("created_at") or "") for s in statuses]
+    if len(statuses) < 2 or not all(raw):
+        return {}
+    # One instance writes every created_at in the same ISO 8601 form, so the text sorts like
+    # the time: parse only the two ends.
+    oldest, newest = iso(min(raw)), iso(max(raw))
+    if not oldest or not newest:
         return {}
     return {
-        "listed_span": (min(stamps), max(stamps)),
+        "listed_span": (oldest, newest),
         "listed_guids": tuple(status_guid(s) for s in statuses),
     }
 
