@@ -113,7 +113,9 @@ def import_following(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     Example: plnctl import mastodon-following
     """
-    report_import(pln(ctx).mastodon.import_following(), json=json, what="Imported following list")
+    with output.working("Reading the accounts you follow..."):
+        report = pln(ctx).mastodon.import_following()
+    report_import(report, json=json, what="Imported following list")
 
 
 @import_app.command("mastodon-csv")
@@ -140,9 +142,9 @@ def import_csv(
 
     Example: plnctl import mastodon-csv following_accounts.csv
     """
-    report_import(
-        pln(ctx).mastodon.import_csv(file, resolve=resolve), json=json, what=f"Imported {file.name}"
-    )
+    with output.working(f"Importing {file.name}..."):
+        report = pln(ctx).mastodon.import_csv(file, resolve=resolve)
+    report_import(report, json=json, what=f"Imported {file.name}")
 
 
 @export_app.command("mastodon-csv")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from rich.console import Console
@@ -53,6 +54,13 @@ def table(
 def lines(text_lines: Iterable[str]) -> None:
     for line in text_lines:
         sys.stdout.write(line + "\n")
+
+
+def working(message: str) -> AbstractContextManager[object]:
+    """A spinner on stderr while a long call runs (only on a terminal; nothing in cron)."""
+    if err.is_terminal:
+        return err.status(message)
+    return nullcontext()
 
 
 def info(message: str) -> None:

@@ -136,7 +136,8 @@ def check(
 
     Example: plnctl question check
     """
-    results = pln(ctx).questions.check(question)
+    with output.working("Looking for answers..."):
+        results = pln(ctx).questions.check(question)
     if json:
         output.emit_json(results)
     elif not results:

@@ -262,7 +262,8 @@ def rebuild(
 
     Example: plnctl topic rebuild
     """
-    report = pln(ctx).topics.rebuild(topic=name)
+    with output.working("Re-applying topic rules to every post..."):
+        report = pln(ctx).topics.rebuild(topic=name)
     if json:
         output.emit_json(report)
         return
@@ -290,7 +291,8 @@ def init(
     created = api.topics.install_starter_taxonomy()
     output.info(f"Added {created} starter topic(s); see them with: plnctl topic list")
     if created and not no_rebuild:
-        report = api.topics.rebuild()
+        with output.working("Tagging the posts you already have..."):
+            report = api.topics.rebuild()
         output.info(f"Tagged {report.posts} existing post(s): {report.rule_tags} tag(s).")
 
 
