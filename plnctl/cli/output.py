@@ -74,3 +74,9 @@ def warn(message: str) -> None:
 
 def error(message: str) -> None:
     err.print(f"Error: {message}", markup=False, style="red")
+
+
+def notes(items: Iterable[tuple[bool, str]]) -> None:
+    """(is_warning, line) pairs from a render function, to stderr."""
+    for is_warning, line in items:
+        (warn if is_warning else info)(line)

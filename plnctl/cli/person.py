@@ -8,6 +8,7 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
+from plnctl.render.text import source_notes
 
 person_app = typer.Typer(help="The people in your learning network.", no_args_is_help=True)
 
@@ -58,11 +59,7 @@ def add(
     output.info(f"Added {person.name} (id {person.id}) with {len(sources)} source(s).")
     for source in sources:
         output.info(f"  {source.kind}: {source.label}")
-        if source.moved_to:
-            output.warn(
-                f"{source.label} has moved to {source.moved_to}; follow the new account "
-                f"with: plnctl source add {person.id} {source.moved_to}"
-            )
+        output.notes(source_notes(source, person.id))
 
 
 @person_app.command("list")

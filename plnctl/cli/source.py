@@ -8,6 +8,7 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
+from plnctl.render.text import source_notes
 from plnctl.timeutil import humanize_age
 
 source_app = typer.Typer(
@@ -39,15 +40,7 @@ def add(
         output.emit_json(source)
         return
     output.info(f"Added {source.kind} source {source.id}: {source.label}")
-    if source.via_rss:
-        output.info(
-            "  This instance does not share its API anonymously; plnctl reads the account's public RSS."
-        )
-    if source.moved_to:
-        output.warn(
-            f"{source.label} has moved to {source.moved_to}; follow the new account with: "
-            f"plnctl source add {source.person_id} {source.moved_to}"
-        )
+    output.notes(source_notes(source, source.person_id))
 
 
 @source_app.command("list")

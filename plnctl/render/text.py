@@ -90,3 +90,35 @@ def post_lines(post: Post, *, width: int = 80) -> list[str]:
     if post.save_note:
         result.append(f"Your note: {post.save_note}")
     return result
+
+
+def source_notes(source: Source, person_id: int) -> list[tuple[bool, str]]:
+    """What a newly added source's profile says, as (is_warning, line): a moved account, an
+    instance read through RSS, a verified website worth following."""
+    notes: list[tuple[bool, str]] = []
+    if source.moved_to:
+        notes.append(
+            (
+                True,
+                f"{source.label} has moved to {source.moved_to}; follow the new "
+                f"account with: plnctl source add {person_id} {source.moved_to}",
+            )
+        )
+    if source.via_rss:
+        notes.append(
+            (
+                False,
+                "  This instance does not share its API anonymously; plnctl "
+                "reads the account's public RSS.",
+            )
+        )
+    for field in source.profile_fields:
+        if field.get("verified_at") and field.get("url"):
+            notes.append(
+                (
+                    False,
+                    f"  Verified website: {field['url']} (follow its feed with: "
+                    f"plnctl source add {person_id} {field['url']})",
+                )
+            )
+    return notes
