@@ -88,17 +88,25 @@ class MastodonService:
         """Resolve ``@user@host`` or ``https://host/@user`` on its home instance."""
         from plnctl.fetchers.mastodon import parse_address
 
-        address = parse_address(handle_or_url)
-        fields = run(self._resolve(address))
+        address, fields = run(self._resolve(parse_address(handle_or_url)))
         if fields.get("moved_to"):
             fields["state"] = SourceState.MOVED
         return SourcePlan(SourceKind.MASTODON, address.profile_url, fields)
 
-    async def _resolve(self, address: Address) -> dict[str, Any]:
+    async def _resolve(self, address: Address) -> tuple[Address, dict[str, Any]]:
+        """Look the account up where its address says; if that domain has no such account
+        (or no Mastodon API), ask its WebFinger where it is hosted and look there."""
         from plnctl.fetchers.http import HttpClient
+        from plnctl.fetchers.mastodon import webfinger
 
         async with HttpClient(http_settings(self.pln)) as client:
-            return await self._lookup(client, address)
+            try:
+                return address, await self._lookup(client, address)
+            except (NotFound, FetchError):
+                home = await webfinger(client, address)
+                if home is None:
+                    raise
+            return home, await self._lookup(client, home)
 
     async def _lookup(self, client: HttpClient, address: Address) -> dict[str, Any]:
         from plnctl.fetchers.mastodon import Refused, account_fields, lookup_account

@@ -55,3 +55,36 @@ def test_already_followed(pln: Pln, cli: Cli, mastodon: MastodonMock) -> None:
     result = cli("source", "add", "Bob", f"bob@{mastodon.host}")
     assert result.exit_code == 2
     assert "already followed" in result.stderr
+
+
+def test_a_vanity_domain_handle_is_found_through_webfinger(
+    pln: Pln, mastodon: MastodonMock, feed_server
+) -> None:
+    """@bob@<his own domain> lives on another instance; his domain's WebFinger says where."""
+    import json
+
+    vanity = feed_server.url("/").split("//", 1)[1].rstrip("/")
+    document = {
+        "subject": f"acct:bob@{vanity}",
+        "links": [{"rel": "self", "type": "application/activity+json",
+                   "href": f"{mastodon.base_url}/users/bob"}],
+    }  # fmt: skip
+    feed_server.add_feed("/.well-known/webfinger", json.dumps(document).encode(),
+                         content_type="application/jrd+json")  # fmt: skip
+    person = pln.people.add("Bob", mastodon=[f"@bob@{vanity}"])
+    (source,) = pln.sources.list(person=person.id)
+    assert source.handle == f"@bob@{mastodon.host}"
+    assert source.url == f"{mastodon.base_url}/@bob"
+    assert source.remote_id == mastodon.account_id("bob")
+    asked = feed_server.requests_for("/.well-known/webfinger")
+    assert asked and "acct%3Abob%40" in asked[0].path
+
+
+def test_a_domain_without_webfinger_is_still_a_clear_error(
+    cli: Cli, mastodon: MastodonMock, feed_server
+) -> None:
+    vanity = feed_server.url("/").split("//", 1)[1].rstrip("/")
+    result = cli("person", "add", "Ghost", "--mastodon", f"@ghost@{vanity}")
+    assert result.exit_code in (4, 7)
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert cli("person", "list", "--json").json() == []

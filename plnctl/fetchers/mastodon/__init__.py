@@ -42,6 +42,7 @@ from plnctl.fetchers.mastodon.client import (
     fetch_context,
     fetch_status,
     lookup_account,
+    webfinger,
 )
 from plnctl.fetchers.mastodon.mapping import (
     account_fields,
@@ -70,4 +71,5 @@ __all__ = [
     "qualify",
     "status_summary",
     "status_to_post",
+    "webfinger",
 ]

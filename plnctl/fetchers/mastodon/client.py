@@ -115,6 +115,31 @@ async def lookup_account(client: HttpClient, address: Address) -> dict[str, Any]
     return account
 
 
+async def webfinger(client: HttpClient, address: Address) -> Address | None:
+    """Where an account really lives, from WebFinger on its address's domain: a handle like
+    ``@ada@ada.example`` may be hosted on ``social.example``. None when the domain does not say."""
+    from plnctl.fetchers.mastodon.addresses import default_scheme
+
+    query = urlencode({"resource": f"acct:{address.acct}"})
+    url = f"{address.base_url}/.well-known/webfinger?{query}"
+    try:
+        response = await client.get(url, accept="application/jrd+json, application/json")
+        document = json.loads(response.body) if response.status == 200 else None
+    except (FetchError, ValueError):
+        return None
+    links = document.get("links") if isinstance(document, dict) else None
+    for link in links if isinstance(links, list) else ():
+        href = link.get("href") if isinstance(link, dict) else None
+        if link.get("rel") != "self" or not isinstance(href, str):
+            continue
+        parts = urlsplit(href)
+        user = parts.path.rstrip("/").rsplit("/", 1)[-1].lstrip("@")
+        if parts.netloc and user and parts.netloc.lower() != address.host:
+            home = parts.netloc.lower()
+            return Address(user, home, default_scheme(home))
+    return None
+
+
 async def _status_pages(
     client: HttpClient, address: Address, account_id: str, cursor: str | None, depth: int, size: int
 ) -> tuple[list[dict[str, Any]], str | None]:
