@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from plnctl.errors import InvalidInput, NotFound
+from plnctl.errors import AlreadyExists, InvalidInput, NotFound
 from plnctl.models import Person, Source, SourceKind
 from plnctl.store import people as db
 from plnctl.store import posts as posts_db
@@ -149,6 +149,37 @@ class SourcesService:
         with self.store.transaction():
             db.delete_source(self.store, source.id)
         return source
+
+    def edit(self, ref: str | int, *, url: str | None = None, title: str | None = None) -> Source:
+        """Point a feed at a new address (a blog moved without a redirect) or rename it. A new
+        address starts fresh: no validators, no error streak, due now."""
+        source = self.resolve(ref)
+        changes: dict[str, object] = {}
+        if title is not None:
+            changes["title"] = title.strip() or None
+        if url is not None:
+            if source.kind is not SourceKind.FEED:
+                raise InvalidInput(
+                    "only a feed's address can be changed; add the new account "
+                    "with plnctl source add and remove the old one"
+                )
+            new_url = check_http_url(url)
+            if new_url != source.url:
+                other = db.find_source(self.store, new_url)
+                if other is not None:
+                    raise AlreadyExists(f"{new_url} is already followed (source {other.id})")
+                changes.update(
+                    url=new_url,
+                    etag=None,
+                    last_modified=None,
+                    error_count=0,
+                    last_error=None,
+                    next_due_at=None,
+                    state="active",
+                )
+        with self.store.transaction():
+            db.update_source(self.store, source.id, **changes)
+        return self.get(source.id)
 
     def reset(self, ref: str | int) -> Source:
         """Make a gone or failing source due again with a clean error streak."""

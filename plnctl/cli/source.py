@@ -107,6 +107,32 @@ def remove(
     output.info(f"Removed source {removed.id}: {removed.label}")
 
 
+@source_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Source id, URL or handle.")],
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", help="The feed's new address (starts fresh: due now, no error streak)."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="A new title ('' clears it).")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Change a feed's address (it moved without a redirect) or its title.
+
+    Example: plnctl source edit 7 --url https://newblog.example/feed.xml
+    """
+    updated = pln(ctx).sources.edit(source, url=url, title=title)
+    if json:
+        output.emit_json(updated)
+        return
+    output.info(f"Source {updated.id} is now {updated.label}.")
+
+
 @source_app.command("reset")
 def reset(
     ctx: typer.Context,

@@ -172,7 +172,8 @@ def _rss(person: SamplePerson, base_url: str, now: datetime) -> str:
         cats = "".join(f"<category>{escape(c)}</category>" for c in post.categories)
         items.append(
             f"<item><title>{escape(post.title)}</title><link>{link}</link>"
-            f"<guid>{link}</guid><pubDate>{format_datetime(now - timedelta(hours=post.hours_ago))}"
+            f'<guid isPermaLink="false">tag:plnctl-demo,2026:{post.slug}</guid>'
+            f"<pubDate>{format_datetime(now - timedelta(hours=post.hours_ago))}"
             f"</pubDate>{cats}<description>{escape(_text(post.html))}</description>"
             f"<content:encoded><![CDATA[{post.html}]]></content:encoded></item>"
         )

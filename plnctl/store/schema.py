@@ -102,15 +102,14 @@ CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN old.indexed = 1
     INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
     VALUES ('delete', old.id, old.title, old.content_text);
 END;
-CREATE TRIGGER posts_fts_update_old AFTER UPDATE OF title, content_text, indexed, deleted_at
-    ON posts WHEN old.indexed = 1 AND old.deleted_at IS NULL BEGIN
+CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, content_text, indexed, deleted_at
+    ON posts BEGIN
     INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
-    VALUES ('delete', old.id, old.title, old.content_text);
-END;
-CREATE TRIGGER posts_fts_update_new AFTER UPDATE OF title, content_text, indexed, deleted_at
-    ON posts WHEN new.indexed = 1 AND new.deleted_at IS NULL BEGIN
+    SELECT 'delete', old.id, old.title, old.content_text
+    WHERE old.indexed = 1 AND old.deleted_at IS NULL;
     INSERT INTO posts_fts (rowid, title, content_text)
-    VALUES (new.id, new.title, new.content_text);
+    SELECT new.id, new.title, new.content_text
+    WHERE new.indexed = 1 AND new.deleted_at IS NULL;
 END;
 
 CREATE TABLE post_hashtags (
@@ -232,6 +231,9 @@ CREATE TABLE sync_runs (
 """
 
 
+# posts_fts_update is one trigger doing delete-then-insert on purpose: SQLite gives no order
+# between two triggers on the same event, and deleting a post's old terms after inserting its
+# new ones drops the terms they share (an edited post would vanish from search).
 @migrations(name="0001_initial")
 def m0001_initial(db: Database) -> None:
     for statement in _split(_INITIAL):

@@ -202,3 +202,24 @@ def test_a_damaged_database_is_a_clear_error(cli, db_path: Path) -> None:  # typ
     assert result.exit_code == 5
     assert "is damaged" in result.stderr and "internal error" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_an_edited_post_stays_searchable_by_old_and_new_words(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "e.db")
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        sid = people_db.insert_source(store, pid, SourceKind.FEED, "https://ada.example/feed")
+        posts_db.upsert_posts(store, sid, pid, [NewPost(guid="1", title="Exit tickets",
+                              content_text="formative assessment")], fetched_at="t")  # fmt: skip
+
+    def hits(query: str) -> int:
+        sql = "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?"
+        return int(store.conn.execute(sql, (query,)).fetchone()[0])
+
+    with store.transaction():
+        edited = NewPost(guid="1", title="Exit tickets, revised", content_text="formative feedback")
+        assert posts_db.upsert_posts(store, sid, pid, [edited], fetched_at="t2").updated_ids
+    assert hits("exit tickets") == 1 and hits("revised") == 1 and hits("feedback") == 1
+    assert hits("assessment") == 0
+    store.conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('integrity-check')")
+    store.close()
