@@ -85,6 +85,7 @@ def _changed(existing: sqlite3.Row, post: NewPost) -> bool:
     return (
         existing["title"] != post.title
         or existing["content_html"] != post.content_html
+        or existing["content_text"] != post.content_text
         or existing["url"] != post.url
         or (existing["edited_at"] or None) != post.edited_at
     )
@@ -113,7 +114,7 @@ def upsert_posts(
         chunk = guids[start : start + 500]
         for found in rows(
             conn,
-            f"""SELECT id, guid, title, content_html, url, edited_at, deleted_at
+            f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at
                 FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
             (source_id, *chunk),
         ):
