@@ -290,3 +290,6 @@ class FetchOutcome(_Model):
     # with these guids: a stored item of that span that is not listed was deleted upstream.
     listed_span: tuple[str, str] | None = None
     listed_guids: tuple[str, ...] = ()
+    # Topic tags already computed (in a parser process) for these posts: guid -> ((topic id,
+    # reason), ...). None: not computed; the engine's tagging hook tags the stored posts.
+    topics: dict[str, tuple[tuple[int, str], ...]] | None = None

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import multiprocessing
 import os
@@ -24,18 +23,19 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING
 
+from plnctl import ingest_tags
 from plnctl.decide import decide
-from plnctl.errors import Busy
 from plnctl.fetchers import fetch_source
 from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult, SyncSummary
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
+from plnctl.sync_lock import lock_path, sync_lock
 from plnctl.timeutil import now, now_iso, to_iso
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from plnctl.fetchers.feed import ParsedFeed
     from plnctl.fetchers.http import HttpClient
     from plnctl.store import Store
+    from plnctl.tagging import Matcher
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,13 @@ def sync_iter(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[SourceResult], None] | None = None,
     on_new_posts: Callable[[list[int]], object] | None = None,
+    matcher: Matcher | None = None,
 ) -> Iterator[SourceResult]:
     """Fetch every due source (all matching ones with ``force``); yield one result per source.
 
     ``on_start(total)`` is called once the due sources are known; ``on_result`` with each
-    result; ``on_new_posts(post_ids)`` after each committed batch (the topic tagger).
+    result; ``on_new_posts(post_ids)`` after each committed batch (the topic tagger) for the
+    posts whose topics were not computed at parse time with ``matcher`` (see ingest_tags).
     Raises ``Busy`` when another sync of this database holds the lock for longer than
     ``settings.sync.lock_wait`` seconds.
     """
@@ -80,6 +83,7 @@ def sync_iter(
         if not sources:
             return
         writer = _Writer(store, settings)
+        ingest_tags.set_matcher(matcher)  # before the parser processes fork: they inherit it
         with _FetchRun(sources, settings, lock_fd) as run:
             for batch in run.batches():
                 results, new_ids = writer.store_batch(batch)
@@ -98,11 +102,6 @@ def sync(store: Store, settings: Settings, **kwargs: object) -> SyncSummary:
     started = now_iso()
     results = sync_iter(store, settings, **kwargs)  # type: ignore[arg-type]
     return SyncSummary.from_results(results, started_at=started, finished_at=now_iso())
-
-
-def lock_path(store: Store) -> Path | None:
-    """``<database>.sync-lock`` next to the database file; None for an in-memory database."""
-    return store.path.with_name(store.path.name + ".sync-lock") if store.path else None
 
 
 def _call_hook(hook: Callable[[list[int]], object], post_ids: list[int]) -> None:
@@ -208,7 +207,8 @@ class _FetchRun:
         # Bounded: fetched bodies and parsed posts waiting for the parser or the writer must
         # not pile up in memory when fetching outruns them.
         async with inflight:
-            outcome = await fetch_source(source, client, self.settings, parse=self._parse)
+            parse = partial(self._parse, person_id=source.person_id)
+            outcome = await fetch_source(source, client, self.settings, parse=parse)
             while True:
                 try:
                     self.queue.put_nowait((source, outcome))
@@ -216,24 +216,25 @@ class _FetchRun:
                 except queue.Full:
                     await asyncio.sleep(0.01)
 
-    async def _parse(self, body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
-        from plnctl.fetchers.feed import parse_feed
-
+    async def _parse(
+        self, body: bytes, url: str, headers: Mapping[str, str], *, person_id: int
+    ) -> ParsedFeed:
         pool = self.pool
         if pool is not None:
             loop = asyncio.get_running_loop()
+            job = partial(_parse_job, body, url, dict(headers), person_id)
             try:
-                return await loop.run_in_executor(pool, _parse_job, body, url, dict(headers))
+                return await loop.run_in_executor(pool, job)
             except BrokenProcessPool:
                 log.warning("a feed parser process died; parsing in-process from now on")
                 self.pool = None
-        return parse_feed(body, url=url, headers=headers)
+        return _parse_job(body, url, headers, person_id)
 
 
-def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
+def _parse_job(body: bytes, url: str, headers: Mapping[str, str], person_id: int) -> ParsedFeed:
     from plnctl.fetchers.feed import parse_feed
 
-    return parse_feed(body, url=url, headers=headers)
+    return ingest_tags.tag_parsed(parse_feed(body, url=url, headers=headers), person_id)
 
 
 # --- storing -----------------------------------------------------------------------------
@@ -291,6 +292,8 @@ class _Writer:
                 indexed=indexed,
             )  # fmt: skip
             new_ids, updated_ids = upserted.new_ids, upserted.updated_ids
+            if outcome.topics is not None:
+                ingest_tags.store_tags(self.store, upserted.ids_by_guid, outcome.topics, at=stamp)
         if outcome.deleted_guids:
             posts_db.mark_deleted(self.store, source.id, outcome.deleted_guids, at=stamp)
         if outcome.status == "ok" and outcome.listed_span:
@@ -314,6 +317,8 @@ class _Writer:
             warning=warning,
             next_due_at=decision.next_due_at,
         )
+        if outcome.topics is not None:
+            return result, []  # tagged above
         return result, [*new_ids, *updated_ids]  # edited posts are re-tagged too
 
     def _person(self, person_id: int) -> Person | None:
@@ -328,38 +333,7 @@ class _Writer:
         return bool(person and person.index_override)
 
 
-# --- the lock and the parser processes ---------------------------------------------------------
-
-
-@contextmanager
-def sync_lock(path: Path | None, *, wait: float) -> Iterator[int | None]:
-    """Hold an exclusive ``flock`` on ``path`` (None: no lock, e.g. an in-memory database).
-
-    Waits up to ``wait`` seconds for another holder, then raises Busy naming its pid. The
-    kernel drops the lock when the holder dies, even by SIGKILL. Yields the file descriptor.
-    """
-    if path is None:
-        yield None
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-                    raise Busy(
-                        f"another plnctl sync is running (pid {holder}); try again later"
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield fd
-    finally:
-        os.close(fd)  # releases the lock
+# --- the parser processes ---------------------------------------------------------
 
 
 def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:

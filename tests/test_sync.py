@@ -330,3 +330,30 @@ def test_a_second_sync_waits_for_a_short_first_one(store, settings, feed_server)
     results = list(sync.sync_iter(store, patient))
     holder.join()
     assert [r.status for r in results] == ["new"]
+
+
+def _tags(store: Store) -> set[tuple[int, int, str]]:
+    rows = store.conn.execute(
+        "SELECT post_id, topic_id, reason FROM post_topics WHERE origin = 'rule'"
+    )
+    return set(rows.fetchall())
+
+
+@pytest.mark.parametrize("feeds", [2, sync.PARSE_POOL_MIN_FEEDS + 2])  # in-process, then pooled
+def test_tags_computed_at_parse_time_equal_a_rebuild(pln, settings, feed_server, feeds):
+    pln.topics.install_starter_taxonomy()
+    for i in range(feeds):
+        add_feed(pln.store, feed_server.add_feed(f"/t{i}.xml", rss_feed(3, start=i * 10)))
+    pln.people.edit("Ada Rivera", add_topics=["social studies"])  # an author-topic rule too
+    hooked: list[int] = []
+    results = list(sync.sync_iter(pln.store, settings, force=True, on_new_posts=hooked.extend,
+                                  matcher=pln.topics.matcher()))  # fmt: skip
+    assert sum(r.new_posts for r in results) == 3 * feeds
+    assert hooked == []  # every feed post was tagged where it was parsed
+    at_ingest = _tags(pln.store)
+    social = pln.topics.resolve("social studies").id
+    assert {post for post, topic, _ in at_ingest if topic == social} == {
+        p.id for p in pln.posts.list(limit=None)
+    }  # fmt: skip
+    pln.topics.rebuild()
+    assert _tags(pln.store) == at_ingest

@@ -163,7 +163,7 @@ class ShareService:
         if since.strip().lower() != "last":
             yield
             return
-        from plnctl.sync import lock_path, sync_lock
+        from plnctl.sync_lock import lock_path, sync_lock
 
         with sync_lock(lock_path(self.store), wait=self.pln.settings.sync.lock_wait):
             started = int(time.time())

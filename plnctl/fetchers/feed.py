@@ -49,6 +49,7 @@ class ParsedFeed:
     warning: str | None = None  # the feed was broken but entries were recovered
     comment_feeds: dict[str, str] = field(default_factory=dict)  # guid -> wfw:commentRss URL
     version: str = ""  # feedparser's format name: rss20, atom10, json11, ...
+    topics: dict[str, tuple[tuple[int, str], ...]] | None = None  # see FetchOutcome.topics
 
 
 ParseFn = Callable[[bytes, str, Mapping[str, str]], Awaitable["ParsedFeed"]]
@@ -97,6 +98,7 @@ async def fetch_feed(
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
         warning=parsed.warning,
+        topics=parsed.topics,
         source_updates={k: v for k, v in updates.items() if v and v != getattr(source, k)},
         **common,
     )

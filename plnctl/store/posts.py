@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from plnctl.models import NewPost, Post, PostTag, TagOrigin
 from plnctl.store.connection import Store
@@ -24,6 +24,7 @@ LEFT JOIN sources s ON s.id = p.source_id
 class UpsertResult:
     new_ids: tuple[int, ...]
     updated_ids: tuple[int, ...]
+    ids_by_guid: dict[str, int] = field(default_factory=dict)  # the new and updated ones
 
 
 def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = ()) -> Post:
@@ -121,6 +122,7 @@ def upsert_posts(
             existing[found["guid"]] = found
     new_ids: list[int] = []
     updated_ids: list[int] = []
+    ids_by_guid: dict[str, int] = {}
     for guid, post in unique.items():
         row = existing.get(guid)
         if row is None:
@@ -131,15 +133,17 @@ def upsert_posts(
             )
             post_id = int(cursor.lastrowid or 0)
             new_ids.append(post_id)
+            ids_by_guid[guid] = post_id
         elif row["deleted_at"] is None and _changed(row, post):
             post_id = row["id"]
             assignments = ", ".join(f"{name.strip()} = ?" for name in _FIELDS.split(","))
             conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*_values(post), post_id))
             updated_ids.append(post_id)
+            ids_by_guid[guid] = post_id
         else:
             continue
         _write_facets(conn, post_id, post)
-    return UpsertResult(tuple(new_ids), tuple(updated_ids))
+    return UpsertResult(tuple(new_ids), tuple(updated_ids), ids_by_guid)
 
 
 def _write_facets(conn: sqlite3.Connection, post_id: int, post: NewPost) -> None:

@@ -246,7 +246,7 @@ def test_a_running_sync_makes_since_last_wait_then_busy(sample: Sample) -> None:
     and leaves the watermark, rather than risk missing posts that sync is storing."""
     from plnctl.config import SyncSettings
     from plnctl.errors import Busy
-    from plnctl.sync import lock_path, sync_lock
+    from plnctl.sync_lock import lock_path, sync_lock
 
     settings = sample.pln.settings
     sample.pln.settings = replace(settings, sync=replace(SyncSettings(), lock_wait=0.2))
