@@ -68,7 +68,8 @@ def _question(row: sqlite3.Row) -> Question:
     )
 
 
-def _answer(row: sqlite3.Row) -> Answer:
+def answer_from_row(row: sqlite3.Row) -> Answer:
+    """An answers row (with ``resolved_answer_id`` of its question when selected)."""
     return Answer(
         id=row["id"],
         question_id=row["question_id"],
@@ -81,7 +82,9 @@ def _answer(row: sqlite3.Row) -> Answer:
         answered_at=row["answered_at"],
         found_via=row["found_via"],
         in_network=row["person_id"] is not None,
-        accepted=row["resolved_answer_id"] == row["id"],
+        # sqlite3.Row: `in row` looks at the values, so ask keys() for the column
+        accepted="resolved_answer_id" in row.keys()  # noqa: SIM118
+        and row["resolved_answer_id"] == row["id"],
     )
 
 
@@ -153,15 +156,15 @@ def list_answers(store: Store, question_id: int | None = None) -> list[Answer]:
     """Oldest first; all answers when ``question_id`` is None."""
     where, params = ("WHERE a.question_id = ?", (question_id,)) if question_id else ("", ())
     sql = _ANSWER_SQL + f" {where} ORDER BY coalesce(a.answered_at, a.created_at), a.id"
-    return [_answer(r) for r in rows(store.conn, sql, params)]
+    return [answer_from_row(r) for r in rows(store.conn, sql, params)]
 
 
-def get_answer(store: Store, answer_id: int) -> Answer | None:
+def getanswer_from_row(store: Store, answer_id: int) -> Answer | None:
     row = one(store.conn, _ANSWER_SQL + " WHERE a.id = ?", (answer_id,))
-    return _answer(row) if row else None
+    return answer_from_row(row) if row else None
 
 
-def insert_answer(store: Store, question_id: int, **fields: Any) -> int | None:
+def insertanswer_from_row(store: Store, question_id: int, **fields: Any) -> int | None:
     """Store an answer unless one with the same answer_key exists. Returns the new id or None."""
     columns = ["question_id", "created_at", *fields]
     cursor = store.conn.execute(

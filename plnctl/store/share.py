@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from plnctl.models import Answer, Post, PostTag, Question, QuestionState, TagOrigin
 from plnctl.store.connection import Store
 from plnctl.store.posts import _POST_SQL, _post
+from plnctl.store.questions import answer_from_row
 from plnctl.store.rows import one, placeholders, rows
 from plnctl.timeutil import now_iso
 
@@ -160,22 +161,6 @@ def quiet_people(store: Store, *, before: str) -> list[tuple[int, str, str | Non
 # --- questions ------------------------------------------------------------------------------
 
 
-def _answer(r: sqlite3.Row) -> Answer:
-    return Answer(
-        id=r["id"],
-        question_id=r["question_id"],
-        author_name=r["author_name"],
-        author_handle=r["author_handle"],
-        author_url=r["author_url"],
-        person_id=r["person_id"],
-        text=r["text"],
-        url=r["url"],
-        answered_at=r["answered_at"],
-        found_via=r["found_via"],
-        in_network=r["person_id"] is not None,
-    )
-
-
 def _question(r: sqlite3.Row, answers: tuple[Answer, ...], total: int) -> Question:
     return Question(
         id=r["id"],
@@ -202,7 +187,7 @@ def questions_with_new_answers(store: Store, *, after: str, until: str) -> list[
     )
     by_question: dict[int, list[Answer]] = {}
     for r in new:
-        by_question.setdefault(int(r["question_id"]), []).append(_answer(r))
+        by_question.setdefault(int(r["question_id"]), []).append(answer_from_row(r))
     result = []
     for question_id, answers in by_question.items():
         q = one(
