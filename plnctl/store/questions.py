@@ -159,12 +159,12 @@ def list_answers(store: Store, question_id: int | None = None) -> list[Answer]:
     return [answer_from_row(r) for r in rows(store.conn, sql, params)]
 
 
-def getanswer_from_row(store: Store, answer_id: int) -> Answer | None:
+def get_answer(store: Store, answer_id: int) -> Answer | None:
     row = one(store.conn, _ANSWER_SQL + " WHERE a.id = ?", (answer_id,))
     return answer_from_row(row) if row else None
 
 
-def insertanswer_from_row(store: Store, question_id: int, **fields: Any) -> int | None:
+def insert_answer(store: Store, question_id: int, **fields: Any) -> int | None:
     """Store an answer unless one with the same answer_key exists. Returns the new id or None."""
     columns = ["question_id", "created_at", *fields]
     cursor = store.conn.execute(
