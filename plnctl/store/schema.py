@@ -290,3 +290,30 @@ def m0004_topics_tag_counts(db: Database) -> None:
     db.execute(
         "CREATE INDEX IF NOT EXISTS post_topics_topic_origin ON post_topics (topic_id, origin)"
     )
+
+
+_FTS_UPDATE_TRIGGER = _INITIAL[
+    _INITIAL.index("CREATE TRIGGER posts_fts_update ") : _INITIAL.index(
+        "END;", _INITIAL.index("CREATE TRIGGER posts_fts_update ")
+    )
+    + len("END;")
+]
+
+
+@migrations(name="0005_fts_one_update_trigger")
+def m0005_fts_one_update_trigger(db: Database) -> None:
+    # Databases made by the first 0001 had two UPDATE triggers on posts whose order SQLite does
+    # not define: an edited post could lose its shared terms from the index. Replace them with
+    # the single delete-then-insert trigger and re-index the posts that may be indexed.
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    if not {"posts_fts_update_old", "posts_fts_update_new"} & names:
+        return
+    db.execute("DROP TRIGGER IF EXISTS posts_fts_update_old")
+    db.execute("DROP TRIGGER IF EXISTS posts_fts_update_new")
+    if "posts_fts_update" not in names:
+        db.execute(_FTS_UPDATE_TRIGGER)
+    db.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")
+    db.execute(
+        "INSERT INTO posts_fts (rowid, title, content_text) SELECT id, title, content_text "
+        "FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
+    )

@@ -223,3 +223,40 @@ def test_an_edited_post_stays_searchable_by_old_and_new_words(tmp_path: Path) ->
     assert hits("assessment") == 0
     store.conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('integrity-check')")
     store.close()
+
+
+def test_migration_0005_repairs_the_two_trigger_index(tmp_path: Path) -> None:
+    """A database made by the first 0001 (two UPDATE triggers) is repaired on open: one trigger,
+    and an index that again finds the words an edit had dropped."""
+    path = tmp_path / "old-triggers.db"
+    store = open_store(path)
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        sid = people_db.insert_source(store, pid, SourceKind.FEED, "https://ada.example/feed")
+        posts_db.upsert_posts(store, sid, pid, [NewPost(guid="1", title="Exit tickets")],
+                              fetched_at="t")  # fmt: skip
+    conn = store.conn
+    conn.execute("DROP TRIGGER posts_fts_update")
+    conn.execute("""CREATE TRIGGER posts_fts_update_old AFTER UPDATE OF title ON posts BEGIN
+        INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
+        VALUES ('delete', old.id, old.title, old.content_text); END""")
+    conn.execute("""CREATE TRIGGER posts_fts_update_new AFTER UPDATE OF title ON posts BEGIN
+        INSERT INTO posts_fts (rowid, title, content_text)
+        VALUES (new.id, new.title, new.content_text); END""")
+    conn.execute("INSERT INTO posts_fts (posts_fts) VALUES ('delete-all')")  # a damaged index
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_fts_one_update_trigger'")
+    conn.execute("PRAGMA user_version = 4")
+    store.close()
+
+    repaired = open_store(path)
+    triggers = {
+        r[0]
+        for r in repaired.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'posts_fts_update%'"
+        )
+    }
+    assert triggers == {"posts_fts_update"}
+    hits = repaired.conn.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'tickets'")
+    assert hits.fetchall() == [(1,)]
+    repaired.close()
