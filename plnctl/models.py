@@ -91,10 +91,6 @@ class Source(_Model):
     created_at: str | None = None
 
     @property
-    def failing(self) -> bool:
-        return self.error_count > 0 or self.state is not SourceState.ACTIVE
-
-    @property
     def label(self) -> str:
         return self.handle or self.url
 
@@ -243,10 +239,6 @@ class SyncSummary(_Model):
     unchanged: int
     failed: int
     results: tuple[SourceResult, ...] = field(default=())
-
-    @property
-    def ok(self) -> bool:
-        return self.failed == 0
 
     @classmethod
     def from_results(

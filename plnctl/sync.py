@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from plnctl import ingest_tags
 from plnctl.decide import decide
 from plnctl.fetchers import fetch_source
-from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult, SyncSummary
+from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
 from plnctl.sync_lock import lock_path, sync_lock
@@ -95,13 +95,6 @@ def sync_iter(
                     if on_result is not None:
                         on_result(result)
                     yield result
-
-
-def sync(store: Store, settings: Settings, **kwargs: object) -> SyncSummary:
-    """Run ``sync_iter`` to the end and summarize."""
-    started = now_iso()
-    results = sync_iter(store, settings, **kwargs)  # type: ignore[arg-type]
-    return SyncSummary.from_results(results, started_at=started, finished_at=now_iso())
 
 
 def _call_hook(hook: Callable[[list[int]], object], post_ids: list[int]) -> None:
@@ -327,10 +320,7 @@ class _Writer:
         return self.people[person_id]
 
     def _indexed(self, source: Source) -> bool:
-        if not source.noindex:
-            return True
-        person = self._person(source.person_id)
-        return bool(person and person.index_override)
+        return not source.noindex or people_db.wants_index(self.store, source.id)
 
 
 # --- the parser processes ---------------------------------------------------------

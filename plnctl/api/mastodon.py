@@ -123,15 +123,6 @@ class MastodonService:
         except (FetchError, ParseError) as e:
             raise FetchError(f"could not reach Mastodon instance {address.host}: {e}") from None
 
-    def moved_notice(self, source_handle: str | None, moved_to: str | None) -> str | None:
-        """The line a CLI prints after adding a moved account (None if it did not move)."""
-        if not moved_to:
-            return None
-        return (
-            f"{source_handle} has moved to {moved_to}; follow the new account with: "
-            f"plnctl source add PERSON {moved_to}"
-        )
-
     def suggestions(self) -> list[Suggestion]:
         """Moved accounts to re-follow, and verified websites whose feed is not followed yet."""
         people = {p.id: p for p in db.list_people(self.store)}

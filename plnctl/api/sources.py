@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 from plnctl.errors import AlreadyExists, InvalidInput, NotFound
 from plnctl.models import Person, Source, SourceKind
 from plnctl.store import people as db
-from plnctl.store import posts as posts_db
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
@@ -53,16 +52,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 def http_settings(pln: Pln) -> HttpSettings:
     from plnctl.fetchers.http import HttpSettings
 
-    s = pln.settings.sync
-    return HttpSettings(
-        connect_timeout=s.connect_timeout,
-        read_timeout=s.read_timeout,
-        deadline=s.deadline,
-        max_bytes=s.max_bytes,
-        max_redirects=s.max_redirects,
-        concurrency=s.concurrency,
-        per_host=s.per_host,
-    )
+    return HttpSettings.from_settings(pln.settings.sync)
 
 
 class SourcesService:
@@ -197,11 +187,8 @@ class SourcesService:
 
     def should_index(self, source: Source) -> bool:
         """Opted-out accounts are not indexed for search unless the user overrides it."""
-        if not source.noindex:
-            return True
-        person = db.get_person(self.store, source.person_id)
-        return bool(person and person.index_override)
+        return not source.noindex or db.wants_index(self.store, source.id)
 
     def reapply_index_policy(self, person_id: int) -> None:
         for source in db.list_sources(self.store, person_id=person_id):
-            posts_db.set_indexed_for_source(self.store, source.id, self.should_index(source))
+            db.reindex_source(self.store, source.id)

@@ -240,18 +240,19 @@ def reindex_source(store: Store, source_id: int) -> None:
     changes are written: each write re-indexes the post's text."""
     store.conn.execute(
         """UPDATE posts SET indexed = :want WHERE source_id = :source AND indexed != :want""",
-        {"source": source_id, "want": _wants_index(store, source_id)},
+        {"source": source_id, "want": int(wants_index(store, source_id))},
     )
 
 
-def _wants_index(store: Store, source_id: int) -> int:
+def wants_index(store: Store, source_id: int) -> bool:
+    """Opted-out accounts are kept out of search unless the user overrode it for the person."""
     row = one(
         store.conn,
         """SELECT s.noindex = 0 OR pe.index_override = 1 AS want
            FROM sources s JOIN people pe ON pe.id = s.person_id WHERE s.id = ?""",
         (source_id,),
     )
-    return int(row["want"]) if row else 1
+    return bool(row["want"]) if row else True
 
 
 def get_source(store: Store, source_id: int) -> Source | None:

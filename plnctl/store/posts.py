@@ -186,13 +186,6 @@ def mark_unlisted_deleted(
     return mark_deleted(store, source_id, gone, at=at) if gone else 0
 
 
-def set_indexed_for_source(store: Store, source_id: int, indexed: bool) -> None:
-    store.conn.execute(
-        "UPDATE posts SET indexed = ? WHERE source_id = ? AND indexed != ?",
-        (int(indexed), source_id, int(indexed)),
-    )
-
-
 def post_tags(store: Store, post_id: int) -> tuple[PostTag, ...]:
     return tuple(
         PostTag(topic=r["name"], origin=TagOrigin(r["origin"]), reason=r["reason"])
