@@ -3,6 +3,7 @@ no script in a real browser (headless Chromium)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -243,6 +244,7 @@ def _chromium(tmp_path: Path, page: Path, *extra: str) -> subprocess.CompletedPr
         text=True,
         timeout=90,
         check=True,
+        env=os.environ | {"HOME": str(tmp_path)},  # Chromium writes crash reports under HOME
     )
 
 
