@@ -13,7 +13,7 @@ from plnctl.errors import Busy, NotAPlnDatabase, PlnError, StorageError
 APPLICATION_ID = 0x504C4E43
 # Number of migrations in plnctl.store.schema; lets an up-to-date database open without
 # importing sqlite-utils (about 50 ms of start-up).
-LATEST = 5
+LATEST = 6
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -127,6 +127,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
     from plnctl.store.schema import migrations
 
     db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    # Foreign keys are off while migrating (SQLite ignores the pragma inside a transaction):
+    # a migration that rebuilds a table drops the old one, and with foreign keys on that drop
+    # would cascade into every table that points at it. They are checked before committing.
+    conn.execute("PRAGMA foreign_keys = OFF")
     # Lock out a concurrent opener while migrating: two processes must not both apply 0001.
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -135,6 +139,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
             return
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         migrations.apply(db)  # nested: each migration runs in a savepoint of this transaction
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise StorageError(
+                f"a migration left {len(broken)} broken references (first: {broken[0]}); "
+                "nothing was changed"
+            )
         applied = len(migrations.applied(db))
         conn.execute(f"PRAGMA user_version = {applied}")
         conn.execute("COMMIT")
@@ -142,6 +152,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def translate_error(error: BaseException, path: Path | None) -> PlnError | None:

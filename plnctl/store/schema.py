@@ -317,3 +317,49 @@ def m0005_fts_one_update_trigger(db: Database) -> None:
         "INSERT INTO posts_fts (rowid, title, content_text) SELECT id, title, content_text "
         "FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
     )
+
+
+# (table, the column definitions to change) for 0006. AUTOINCREMENT keeps SQLite from handing
+# out the id of a deleted row again (without it, deleting the newest person frees its id and a
+# script holding that id would hit the next person added).
+_NEVER_REUSED_IDS = ("people", "sources", "posts", "questions")
+_SOURCE_KINDS_OLD = "CHECK (kind IN ('feed', 'mastodon'))"
+_SOURCE_KINDS_NEW = "CHECK (kind IN ('feed', 'mastodon', 'bluesky', 'tag'))"
+_SOURCE_PERSON_OLD = "person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE"
+_SOURCE_PERSON_NEW = "person_id INTEGER REFERENCES people (id) ON DELETE CASCADE"
+
+
+@migrations(name="0006_ids_never_reused")
+def m0006_ids_never_reused(db: Database) -> None:
+    # Rebuilds four tables (SQLite cannot add AUTOINCREMENT in place). Sources also learn the
+    # kinds 'bluesky' and 'tag' and may belong to no person (a followed hashtag). The runner
+    # turns foreign keys off around migrations, so dropping the old tables cascades nothing;
+    # it checks every foreign key before committing.
+    for table in _NEVER_REUSED_IDS:
+        create = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()[0]
+        if "AUTOINCREMENT" in create.upper():
+            continue
+        dependents = [
+            row[0]
+            for row in db.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = ? "
+                "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+                [table],
+            )
+        ]
+        new_create = create.replace(
+            "id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,", 1
+        )
+        if table == "sources":
+            new_create = new_create.replace(_SOURCE_KINDS_OLD, _SOURCE_KINDS_NEW).replace(
+                _SOURCE_PERSON_OLD, _SOURCE_PERSON_NEW
+            )
+        new_create = new_create.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_new", 1)
+        db.execute(new_create)
+        db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for statement in dependents:
+            db.execute(statement)

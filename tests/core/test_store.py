@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from plnctl.api import Pln
 from plnctl.errors import NotAPlnDatabase, StorageError
 from plnctl.models import NewPost, SourceKind
 from plnctl.store import open_store
@@ -260,3 +261,66 @@ def test_migration_0005_repairs_the_two_trigger_index(tmp_path: Path) -> None:
     hits = repaired.conn.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'tickets'")
     assert hits.fetchall() == [(1,)]
     repaired.close()
+
+
+def test_ids_are_never_reused_after_a_delete(pln: Pln) -> None:
+    """A script holding person 2's id must never hit someone else after person 2 is removed."""
+    first = pln.people.add("Ada Lovelace")
+    second = pln.people.add("Grace Hopper")
+    pln.people.remove(second.id)
+    third = pln.people.add("Katherine Johnson")
+    assert third.id > second.id > first.id
+
+
+def test_migration_0006_keeps_rows_state_and_search(tmp_path: Path) -> None:
+    """A database at schema 5 (plnctl 0.1) is rebuilt with never-reused ids: every row, its
+    read/saved state, topics and the search index survive, and nothing cascades away."""
+    from sqlite_utils import Database
+
+    from plnctl.store.schema import migrations
+
+    path = tmp_path / "v5.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    names = [m.name for m in migrations._migrations]
+    migrations.apply(Database(conn), stop_before=names[5:])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute("INSERT INTO people (name, created_at, updated_at) VALUES ('Ada', 'x', 'x')")
+    conn.execute("INSERT INTO people (name, created_at, updated_at) VALUES ('Gone', 'x', 'x')")
+    conn.execute("DELETE FROM people WHERE name = 'Gone'")
+    conn.execute("""INSERT INTO sources (person_id, kind, url, created_at)
+                    VALUES (1, 'feed', 'https://ada.example/feed', 'x')""")
+    conn.execute("""INSERT INTO posts (source_id, person_id, guid, title, content_text, fetched_at,
+                    read_at, saved_at, save_note)
+                    VALUES (1, 1, 'g1', 'Formative assessment', 'exit tickets', 'x',
+                    '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 'for Monday')""")
+    conn.execute("INSERT INTO topics (name, created_at) VALUES ('assessment', 'x')")
+    conn.execute("""INSERT INTO post_topics (post_id, topic_id, origin, reason, created_at)
+                    VALUES (1, 1, 'manual', 'mine', 'x')""")
+    conn.close()
+
+    store = open_store(path)
+    c = store.conn
+    assert c.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    row = c.execute("SELECT title, read_at, saved_at, save_note FROM posts").fetchone()
+    assert row == ("Formative assessment", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z",
+                   "for Monday")  # fmt: skip
+    assert c.execute("SELECT count(*) FROM post_topics").fetchone()[0] == 1
+    assert c.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+    hits = c.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'tickets'").fetchall()
+    assert hits == [(1,)]
+    # Editing still re-indexes (the triggers were recreated on the rebuilt table).
+    c.execute("UPDATE posts SET content_text = 'hinge questions' WHERE id = 1")
+    assert c.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'hinge'").fetchall()
+    assert c.execute("SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'tickets'").fetchall() == []
+    # The sequence continues above every id ever used, and the new kinds are accepted.
+    c.execute("INSERT INTO people (name, created_at, updated_at) VALUES ('New', 'x', 'x')")
+    assert c.execute("SELECT id FROM people WHERE name = 'New'").fetchone()[0] >= 2
+    c.execute("""INSERT INTO sources (person_id, kind, url, created_at)
+                 VALUES (NULL, 'tag', 'https://social.example/tags/edchat', 'x')""")
+    # Foreign keys are on again: deleting Ada cascades to her source as before.
+    c.execute("DELETE FROM people WHERE name = 'Ada'")
+    assert c.execute("SELECT count(*) FROM sources WHERE person_id IS NOT NULL").fetchone()[0] == 0
+    store.close()
