@@ -38,6 +38,14 @@ class MastodonSettings:
 
 
 @dataclass(frozen=True)
+class BlueskySettings:
+    # The public AppView (XRPC, no auth); PLNCTL_BLUESKY_APPVIEW overrides it.
+    appview: str = "https://public.api.bsky.app"
+    history_depth: int = 200  # posts fetched on a source's first sync
+    page_size: int = 100  # getAuthorFeed's maximum
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     host: str | None = None
     port: int = 587
@@ -58,6 +66,7 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     mastodon: MastodonSettings = field(default_factory=MastodonSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    bluesky: BlueskySettings = field(default_factory=BlueskySettings)
     question_horizon_days: int = 30
     person_topic_weight: float = 1.0
     quiet_weeks: int = 6
@@ -103,23 +112,32 @@ def load_settings(db: str | Path | None = None, env: dict[str, str] | None = Non
     settings = Settings(home=home, config_dir=config_dir, data_dir=data_dir, db_path=db_path)
     config_file = settings.config_file
     if not config_file.exists():
-        return settings
+        return _from_env(settings, env)
     try:
         raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read {config_file}") from e
     try:
-        return replace(
+        settings = replace(
             settings,
             sync=_section(SyncSettings, raw.get("sync"), "sync"),
             mastodon=_section(MastodonSettings, raw.get("mastodon"), "mastodon"),
             smtp=_section(SmtpSettings, raw.get("smtp"), "smtp"),
+            bluesky=_section(BlueskySettings, raw.get("bluesky"), "bluesky"),
             question_horizon_days=int(raw.get("questions", {}).get("horizon_days", 30)),
             person_topic_weight=float(raw.get("topics", {}).get("person_weight", 1.0)),
             quiet_weeks=int(raw.get("insights", {}).get("quiet_weeks", 6)),
         )
     except (TypeError, ValueError) as e:
         raise ConfigError(f"invalid setting in {config_file}") from e
+    return _from_env(settings, env)
+
+
+def _from_env(settings: Settings, env: dict[str, str]) -> Settings:
+    appview = env.get("PLNCTL_BLUESKY_APPVIEW", "").strip()
+    if appview:
+        return replace(settings, bluesky=replace(settings.bluesky, appview=appview.rstrip("/")))
+    return settings
 
 
 def write_secret(path: Path, content: str) -> None:

@@ -20,6 +20,8 @@ class _Model:
 class SourceKind(StrEnum):
     FEED = "feed"
     MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    TAG = "tag"  # a followed hashtag: belongs to no person, posts come from many authors
 
 
 class SourceState(StrEnum):
@@ -87,8 +89,10 @@ class Source(_Model):
     noindex: bool = False
     moved_to: str | None = None
     via_rss: bool = False  # the instance refused the API; we read its public RSS
-    cursor: str | None = None  # newest status id seen (since_id)
+    cursor: str | None = None  # newest status id seen (since_id); Bluesky: newest item time
     created_at: str | None = None
+    # Bluesky: the author's !no-unauthenticated self-label; none of their posts are kept
+    withheld: bool = False
 
     @property
     def label(self) -> str:
@@ -285,3 +289,5 @@ class FetchOutcome(_Model):
     # Topic tags already computed (in a parser process) for these posts: guid -> ((topic id,
     # reason), ...). None: not computed; the engine's tagging hook tags the stored posts.
     topics: dict[str, tuple[tuple[int, str], ...]] | None = None
+    # Delete every stored post of the source (its author withdrew consent to be shown).
+    purge_posts: bool = False

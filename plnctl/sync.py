@@ -287,6 +287,8 @@ class _Writer:
             new_ids, updated_ids = upserted.new_ids, upserted.updated_ids
             if outcome.topics is not None:
                 ingest_tags.store_tags(self.store, upserted.ids_by_guid, outcome.topics, at=stamp)
+        if outcome.purge_posts:
+            posts_db.withhold_source_posts(self.store, source.id, at=stamp)
         if outcome.deleted_guids:
             posts_db.mark_deleted(self.store, source.id, outcome.deleted_guids, at=stamp)
         if outcome.status == "ok" and outcome.listed_span:

@@ -18,6 +18,7 @@ from plnctl.errors import PlnError
 from plnctl.store import Store, open_store
 
 if TYPE_CHECKING:
+    from plnctl.api.bluesky import BlueskyService
     from plnctl.api.insights import InsightsService
     from plnctl.api.mastodon import MastodonService
     from plnctl.api.people import PeopleService
@@ -97,6 +98,12 @@ class Pln:
         from plnctl.api.mastodon import MastodonService
 
         return MastodonService(self)
+
+    @cached_property
+    def bluesky(self) -> BlueskyService:
+        from plnctl.api.bluesky import BlueskyService
+
+        return BlueskyService(self)
 
     def sync_iter(
         self,

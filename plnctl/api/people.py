@@ -40,11 +40,12 @@ class PeopleService:
         feeds: Sequence[str] = (),
         sites: Sequence[str] = (),
         mastodon: Sequence[str] = (),
+        bluesky: Sequence[str] = (),
         topics: Sequence[str] = (),
         note: str | None = None,
     ) -> Person:
-        """Add a person with their sources. Sites are resolved to feeds and Mastodon handles to
-        accounts *before* anything is stored: if one fails, nothing is stored."""
+        """Add a person with their sources. Sites are resolved to feeds and Mastodon and Bluesky
+        handles to accounts *before* anything is stored: if one fails, nothing is stored."""
         name = name.strip()
         if not name:
             raise InvalidInput("a person needs a name")
@@ -52,6 +53,7 @@ class PeopleService:
         planned = [sources.plan_feed(url) for url in feeds]
         planned += [sources.plan_site(url) for url in sites]
         planned += [sources.plan_mastodon(handle) for handle in mastodon]
+        planned += [sources.plan_bluesky(handle) for handle in bluesky]
         with self.store.transaction():
             person_id = db.insert_person(self.store, name, note=note)
             for topic in topics:

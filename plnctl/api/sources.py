@@ -84,8 +84,17 @@ class SourcesService:
     def plan_mastodon(self, handle: str) -> SourcePlan:
         return self.pln.mastodon.plan_source(handle)
 
-    def plan(self, target: str) -> SourcePlan:
-        """Detect the kind: a Mastodon handle or profile URL, else a feed or a site."""
+    def plan_bluesky(self, actor: str) -> SourcePlan:
+        return self.pln.bluesky.plan_source(actor)
+
+    def plan(self, target: str, *, bluesky: bool = False) -> SourcePlan:
+        """Detect the kind: a Bluesky handle, DID or bsky.app URL (a bare ``name.tld`` only with
+        ``bluesky=True``, so a website is never taken for a handle), a Mastodon handle or
+        profile URL, else a feed or a site."""
+        from plnctl.api.bluesky import looks_like_bluesky
+
+        if bluesky or looks_like_bluesky(target):
+            return self.plan_bluesky(target)
         if looks_like_mastodon(target):
             return self.plan_mastodon(target)
         return self.plan_site(target)
@@ -97,9 +106,9 @@ class SourcesService:
 
     # --- commands ------------------------------------------------------------------------
 
-    def add(self, person: str | int, target: str) -> Source:
+    def add(self, person: str | int, target: str, *, bluesky: bool = False) -> Source:
         owner = self.pln.people.resolve(person)
-        plan = self.plan(target)
+        plan = self.plan(target, bluesky=bluesky)
         with self.store.transaction():
             return self.store_plan(owner.id, plan)
 
@@ -110,7 +119,7 @@ class SourcesService:
         return source
 
     def resolve(self, ref: str | int) -> Source:
-        """A source by id, URL or Mastodon handle."""
+        """A source by id, URL, or Mastodon or Bluesky handle."""
         text = str(ref).strip()
         if text.isdigit():
             return self.get(int(text))

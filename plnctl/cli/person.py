@@ -34,6 +34,13 @@ def add(
         list[str] | None,
         typer.Option("--mastodon", help="A Mastodon account, @user@host (repeatable)."),
     ] = None,
+    bluesky: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bluesky",
+            help="A Bluesky account: @name.bsky.social, a custom-domain handle, a did:plc:/did:web: DID or a bsky.app profile URL (repeatable).",
+        ),
+    ] = None,
     topic: Annotated[
         list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")
     ] = None,
@@ -49,6 +56,7 @@ def add(
         feeds=feed or (),
         sites=site or (),
         mastodon=mastodon or (),
+        bluesky=bluesky or (),
         topics=topic or (),
         note=note,
     )

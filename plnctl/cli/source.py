@@ -27,15 +27,25 @@ def add(
     ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Id or name of the person it belongs to.")],
     target: Annotated[
-        str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")
+        str,
+        typer.Argument(
+            help="A feed URL, a website (autodiscovery), @user@host (Mastodon), or @name.bsky.social / did:plc:... / a bsky.app URL (Bluesky)."
+        ),
     ],
+    bluesky: Annotated[
+        bool,
+        typer.Option(
+            "--bluesky",
+            help="TARGET is a Bluesky handle even if it looks like a website (amara.example).",
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Add a source to a person; the kind is detected.
 
     Example: plnctl source add Doug https://dougbelshaw.com/blog
     """
-    source = pln(ctx).sources.add(person, target)
+    source = pln(ctx).sources.add(person, target, bluesky=bluesky)
     if json:
         output.emit_json(source)
         return
@@ -79,6 +89,8 @@ def list_(
         )
         if s.via_rss:
             status += " (via RSS)"
+        if s.withheld:
+            status += " (posts withheld: !no-unauthenticated)"
         rows.append(
             [
                 s.id,

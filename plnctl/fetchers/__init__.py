@@ -32,9 +32,16 @@ def _mastodon_fetcher() -> Fetcher | None:
     return fetch_account
 
 
+def _bluesky_fetcher() -> Fetcher | None:
+    from plnctl.fetchers.bluesky import fetch_author
+
+    return fetch_author
+
+
 # Fetchers for kinds other than feeds, looked up on first use.
 FETCHERS: dict[SourceKind, Callable[[], Fetcher | None]] = {
     SourceKind.MASTODON: _mastodon_fetcher,
+    SourceKind.BLUESKY: _bluesky_fetcher,
 }
 
 

@@ -55,6 +55,8 @@ def person_lines(
         result.append(
             f"  [{s.id}] {s.kind}: {s.label} ({health}, fetched {humanize_age(s.last_fetched_at)})"
         )
+        if s.withheld:
+            result.append(WITHHELD_NOTE)
     if posts:
         result.append("")
         result.append("Recent posts:")
@@ -64,6 +66,12 @@ def person_lines(
                 f"{p.title or (p.content_text or '')[:70]}"
             )
     return result
+
+
+WITHHELD_NOTE = (
+    "      asks apps not to show their posts to logged-out readers (Bluesky "
+    "!no-unauthenticated): none are stored or shown"
+)
 
 
 def post_lines(post: Post, *, width: int = 80) -> list[str]:
@@ -102,6 +110,15 @@ def source_notes(source: Source, person_id: int) -> list[tuple[bool, str]]:
                 True,
                 f"{source.label} has moved to {source.moved_to}; follow the new "
                 f"account with: plnctl source add {person_id} {source.moved_to}",
+            )
+        )
+    if source.withheld:
+        notes.append(
+            (
+                True,
+                f"  {source.label} asks apps not to show their posts to logged-out readers "
+                "(!no-unauthenticated): plnctl keeps them in your network but stores none of "
+                "their posts.",
             )
         )
     if source.via_rss:

@@ -150,6 +150,7 @@ _SOURCE_COLUMNS = {
     "via_rss",
     "cursor",
     "person_id",
+    "withheld",
 }
 
 
@@ -181,6 +182,7 @@ def _source(row: sqlite3.Row) -> Source:
         via_rss=bool(row["via_rss"]),
         cursor=row["cursor"],
         created_at=row["created_at"],
+        withheld=bool(row["withheld"]),
     )
 
 
@@ -191,7 +193,7 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     encoded = dict(fields)
     if "profile_fields" in encoded and not isinstance(encoded["profile_fields"], str | None):
         encoded["profile_fields"] = json.dumps(list(encoded["profile_fields"]))
-    for key in ("bot", "noindex", "via_rss"):
+    for key in ("bot", "noindex", "via_rss", "withheld"):
         if key in encoded:
             encoded[key] = int(bool(encoded[key]))
     if "state" in encoded:

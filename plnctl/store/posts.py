@@ -170,6 +170,16 @@ def mark_deleted(store: Store, source_id: int, guids: Sequence[str], *, at: str)
     ).rowcount
 
 
+def withhold_source_posts(store: Store, source_id: int, *, at: str) -> int:
+    """The author withdrew consent to be shown: every post of the source leaves lists and
+    search and loses its text (rows stay so saved and read state keep their ids)."""
+    return store.conn.execute(
+        "UPDATE posts SET deleted_at = coalesce(deleted_at, ?), title = NULL, "
+        "content_html = NULL, content_text = NULL WHERE source_id = ?",
+        (at, source_id),
+    ).rowcount
+
+
 def mark_unlisted_deleted(
     store: Store, source_id: int, span: tuple[str, str], listed: Sequence[str], *, at: str
 ) -> int:

@@ -363,3 +363,9 @@ def m0006_ids_never_reused(db: Database) -> None:
         db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
         for statement in dependents:
             db.execute(statement)
+
+
+@migrations(name="0007_bluesky_withheld")
+def m0007_bluesky_withheld(db: Database) -> None:
+    # A Bluesky author's !no-unauthenticated self-label: plnctl keeps the person, no posts.
+    db.execute("ALTER TABLE sources ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0")

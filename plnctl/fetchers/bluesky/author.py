@@ -1,0 +1,162 @@
+"""A Bluesky account as a sync source: ``app.bsky.feed.getAuthorFeed`` paged by cursor."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from plnctl.errors import FetchError, InvalidInput, NotFound, ParseError
+from plnctl.fetchers.bluesky.addresses import is_did, normalize_actor
+from plnctl.fetchers.bluesky.client import Blocked, Missing, RateLimited, resolve_handle, xrpc_get
+from plnctl.fetchers.bluesky.mapping import (
+    display_name,
+    feed_item_to_post,
+    item_guid,
+    item_time,
+    withheld,
+)
+from plnctl.models import FetchOutcome, NewPost, Source
+
+if TYPE_CHECKING:
+    from plnctl.config import Settings
+    from plnctl.fetchers.http import HttpClient
+
+log = logging.getLogger(__name__)
+FEED_FILTER = (
+    "posts_and_author_threads"  # own posts, reposts and self-threads; no replies to others
+)
+
+
+async def _pages(
+    client: HttpClient, appview: str, did: str, cursor: str | None, depth: int, size: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The newest page, then older pages until the stored cursor (the newest item time seen)
+    is reached (incremental) or ``depth`` items were read (first sync)."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"actor": did, "filter": FEED_FILTER, "limit": size}
+    limit = depth if cursor is None else max(depth, size) * 5
+    while True:
+        try:
+            page = await xrpc_get(client, appview, "app.bsky.feed.getAuthorFeed", params)
+        except RateLimited as e:
+            if not items:
+                raise
+            return items, f"stopped paging: {e}"
+        batch = page.get("feed")
+        if not isinstance(batch, list):
+            raise ParseError("the AppView sent an unexpected author feed page")
+        items += [i for i in batch if isinstance(i, dict) and isinstance(i.get("post"), dict)]
+        next_cursor = page.get("cursor")
+        if not batch or not isinstance(next_cursor, str) or len(items) >= limit:
+            return items, None
+        times = [t for t in (item_time(i) for i in batch if isinstance(i, dict)) if t]
+        if cursor is not None and times and min(times) <= cursor:
+            return items, None
+        params = {**params, "cursor": next_cursor}
+
+
+def _own_profile(items: list[dict[str, Any]], did: str) -> dict[str, Any] | None:
+    for item in items:
+        author = item["post"].get("author")
+        if isinstance(author, dict) and author.get("did") == did:
+            return author
+    return None
+
+
+def _profile_updates(source: Source, profile: dict[str, Any] | None) -> dict[str, Any]:
+    """A handle change is followed (the DID is the identity); names and avatars stay fresh."""
+    if profile is None:
+        return {}
+    updates: dict[str, Any] = {}
+    handle = profile.get("handle")
+    if isinstance(handle, str) and handle and "@" + handle != source.handle:
+        updates["handle"] = "@" + handle
+        if source.title in (None, source.handle):
+            updates["title"] = display_name(profile) or "@" + handle
+    name = display_name(profile)
+    if name and name != source.display_name:
+        updates["display_name"] = name
+    return updates
+
+
+def _listing(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pages are one unbroken slice of the author feed, newest first: a stored post of this
+    source inside that time span that is no longer listed was deleted upstream."""
+    times = [t for t in (item_time(i) for i in items) if t]
+    if len(items) < 2 or len(times) != len(items):
+        return {}
+    return {
+        "listed_span": (min(times), max(times)),
+        "listed_guids": tuple(item_guid(i) for i in items),
+    }
+
+
+async def fetch_author(source: Source, client: HttpClient, settings: Settings) -> FetchOutcome:
+    """One Bluesky source for the sync engine: never raises for network trouble."""
+    appview = settings.bluesky.appview
+    try:
+        did = source.remote_id or normalize_actor(source.handle or source.url)
+        if not is_did(did):
+            did = await resolve_handle(client, appview, did)
+        return await _fetch(source, client, settings, did)
+    except InvalidInput as e:
+        return FetchOutcome(status="failed", error=str(e))
+    except RateLimited as e:
+        return FetchOutcome(
+            status="failed", http_status=429, retry_after=e.retry_after, error=str(e)
+        )
+    except (Missing, NotFound) as e:
+        return FetchOutcome(status="gone", http_status=400, error=f"{source.label}: {e}")
+    except Blocked as e:
+        return FetchOutcome(status="failed", http_status=e.status, error=f"{source.label}: {e}")
+    except (FetchError, ParseError) as e:
+        return FetchOutcome(status="failed", http_status=getattr(e, "status", None), error=str(e))
+
+
+async def _fetch(source: Source, client: HttpClient, settings: Settings, did: str) -> FetchOutcome:
+    depth, size = settings.bluesky.history_depth, min(settings.bluesky.page_size, 100)
+    items, warning = await _pages(
+        client,
+        appview=settings.bluesky.appview,
+        did=did,
+        cursor=source.cursor,
+        depth=depth,
+        size=size,
+    )
+    profile = _own_profile(items, did)
+    updates: dict[str, Any] = {"remote_id": did} if source.remote_id != did else {}
+    updates.update(_profile_updates(source, profile))
+    if profile is not None and withheld(profile):
+        # The author asks logged-out clients not to show their posts: keep none of them.
+        updates.update(withheld=True, cursor=None)
+        return FetchOutcome(status="ok", http_status=200, source_updates=updates, purge_posts=True)
+    if profile is not None and source.withheld:
+        updates.update(withheld=False)
+    posts: list[NewPost] = []
+    for item in items:
+        stamp = item_time(item)
+        if source.cursor is not None and stamp is not None and stamp <= source.cursor:
+            continue  # stored already (Bluesky posts are not edited)
+        try:
+            post = feed_item_to_post(item)
+        except Exception as e:  # one odd post never loses the others
+            log.warning(
+                "%s: skipped a post that could not be read (%s: %s)",
+                source.label,
+                type(e).__name__,
+                e,
+            )
+            continue
+        if post is not None:
+            posts.append(post)
+    newest = max((t for t in (item_time(i) for i in items) if t), default=None)
+    if newest and (source.cursor is None or newest > source.cursor):
+        updates["cursor"] = newest
+    return FetchOutcome(
+        status="ok",
+        http_status=200,
+        posts=tuple(posts),
+        warning=warning,
+        source_updates=updates,
+        **_listing(items),
+    )
