@@ -9,13 +9,20 @@ handle change is followed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from plnctl.api.sources import SourcePlan, http_settings, run
+from plnctl.api.transfer import ImportReport
+from plnctl.errors import NotFound, ParseError
 from plnctl.models import SourceKind
+from plnctl.store import people as db
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
+    from plnctl.fetchers.http import HttpClient
+
+MOST_IMPORTED = 10_000  # accounts read from one follows list or starter pack
 
 
 def looks_like_bluesky(target: str) -> bool:
@@ -53,3 +60,96 @@ class BlueskyService:
         fields = profile_fields(run(resolve()))
         did = fields["remote_id"]
         return SourcePlan(SourceKind.BLUESKY, profile_url(did), fields)
+
+    # --- imports ---------------------------------------------------------------------------
+
+    def import_follows(self, actor: str) -> ImportReport:
+        """Everyone ``actor`` follows (their public follows): one person per account, merged
+        with the person who already has that DID."""
+        from plnctl.fetchers.bluesky import normalize_actor, paged
+
+        wanted = normalize_actor(actor)
+
+        async def follows(client: HttpClient) -> list[Any]:
+            try:
+                return await paged(client, self.appview, "app.bsky.graph.getFollows",
+                                   {"actor": wanted, "limit": 100}, "follows", most=MOST_IMPORTED)  # fmt: skip
+            except NotFound:
+                raise NotFound(f"no Bluesky account {wanted}") from None
+
+        return self._store_profiles(self._fetch(follows))
+
+    def import_starter_pack(self, ref: str) -> ImportReport:
+        """A starter pack (``https://bsky.app/starter-pack/HANDLE/RKEY`` or its at-URI): every
+        member of its list."""
+        from plnctl.fetchers.bluesky import (
+            is_did,
+            paged,
+            parse_web_record,
+            resolve_handle,
+            xrpc_get,
+        )
+
+        uri = parse_web_record(ref, "starter-pack", "app.bsky.graph.starterpack")
+
+        async def members(client: HttpClient) -> list[Any]:
+            repo = (
+                uri.repo
+                if is_did(uri.repo)
+                else await resolve_handle(client, self.appview, uri.repo)
+            )
+            at_uri = f"at://{repo}/{uri.collection}/{uri.rkey}"
+            try:
+                pack = await xrpc_get(client, self.appview, "app.bsky.graph.getStarterPack",
+                                      {"starterPack": at_uri})  # fmt: skip
+            except NotFound:
+                raise NotFound(f"no Bluesky starter pack {ref}") from None
+            view = pack.get("starterPack") if isinstance(pack.get("starterPack"), dict) else {}
+            list_uri = (view.get("list") or {}).get("uri") or (view.get("record") or {}).get("list")
+            if not isinstance(list_uri, str):
+                raise ParseError(f"the starter pack {ref} has no member list")
+            items = await paged(client, self.appview, "app.bsky.graph.getList",
+                                {"list": list_uri, "limit": 100}, "items", most=MOST_IMPORTED)  # fmt: skip
+            return [item.get("subject") for item in items if isinstance(item, dict)]
+
+        return self._store_profiles(self._fetch(members))
+
+    def _fetch(self, job: Callable[[HttpClient], Awaitable[list[Any]]]) -> list[Any]:
+        from plnctl.fetchers.http import HttpClient
+
+        async def main() -> list[Any]:
+            async with HttpClient(http_settings(self.pln)) as client:
+                return await job(client)
+
+        return run(main())
+
+    def _store_profiles(self, profiles: list[Any]) -> ImportReport:
+        from plnctl.fetchers.bluesky import profile_fields, profile_url
+
+        created = merged = skipped = 0
+        problems: list[str] = []
+        seen: set[str] = set()
+        with self.store.transaction():
+            for profile in profiles:
+                fields = profile_fields(profile) if isinstance(profile, dict) else {}
+                did = fields.get("remote_id")
+                if not did or not fields.get("handle"):
+                    problems.append("skipped an account the AppView described incompletely")
+                    continue
+                if did in seen:
+                    skipped += 1
+                    continue
+                seen.add(did)
+                existing = db.find_source_by_remote_id(self.store, SourceKind.BLUESKY, did)
+                if existing is not None:
+                    fields.pop("title")  # the user may have named it
+                    db.update_source(self.store, existing.id, **fields)
+                    merged += 1
+                    continue
+                name = fields.get("display_name") or str(fields["handle"]).lstrip("@")
+                person_id = db.insert_person(self.store, name)
+                db.insert_source(
+                    self.store, person_id, SourceKind.BLUESKY, profile_url(did), **fields
+                )
+                created += 1
+        return ImportReport(created, merged, skipped, tuple(problems))

@@ -68,6 +68,20 @@ def person_lines(
     return result
 
 
+def bluesky_sites(source: Source) -> list[str]:
+    """Where a Bluesky account points at its owner's website: the profile's website, and a
+    handle on their own domain (anything but *.bsky.social is a domain they proved they own)."""
+    if source.kind != "bluesky":
+        return []
+    sites = [source.site_url] if source.site_url else []
+    domain = (source.handle or "").lstrip("@").lower()
+    if domain and not domain.endswith(".bsky.social"):
+        own = f"https://{domain}"
+        if not any(s.rstrip("/").lower() == own for s in sites):
+            sites.append(own)
+    return sites
+
+
 WITHHELD_NOTE = (
     "      asks apps not to show their posts to logged-out readers (Bluesky "
     "!no-unauthenticated): none are stored or shown"
@@ -127,6 +141,13 @@ def source_notes(source: Source, person_id: int) -> list[tuple[bool, str]]:
                 False,
                 "  This instance does not share its API anonymously; plnctl "
                 "reads the account's public RSS.",
+            )
+        )
+    for site in bluesky_sites(source):
+        notes.append(
+            (
+                False,
+                f"  Their website: {site} (follow its feed with: plnctl source add {person_id} {site})",
             )
         )
     for field in source.profile_fields:

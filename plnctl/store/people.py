@@ -272,6 +272,14 @@ def find_source_by_handle(store: Store, handle: str) -> Source | None:
     return _source(row) if row else None
 
 
+def find_source_by_remote_id(store: Store, kind: SourceKind, remote_id: str) -> Source | None:
+    """A source by its network's own identity (a Bluesky DID)."""
+    row = one(
+        store.conn, "SELECT * FROM sources WHERE kind = ? AND remote_id = ?", (str(kind), remote_id)
+    )
+    return _source(row) if row else None
+
+
 def list_sources(
     store: Store,
     *,

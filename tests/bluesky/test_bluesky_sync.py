@@ -182,3 +182,11 @@ def test_cli_person_add_and_source_add(appview: AppView, cli: Cli) -> None:
     bad = cli("person", "add", "X", "--bluesky", "not a handle")
     assert bad.exit_code != 0 and bad.stderr.startswith("Error:") and "Bluesky" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_own_domain_handle_and_website_offer_their_feed(appview: AppView, cli: Cli) -> None:
+    appview.add_account("amara.example", "Amara", website="https://blog.amara.example/")
+    added = cli("person", "add", "Amara", "--bluesky", "@amara.example")
+    assert added.exit_code == 0, added.stderr
+    assert "plnctl source add 1 https://blog.amara.example/" in added.stderr
+    assert "plnctl source add 1 https://amara.example" in added.stderr

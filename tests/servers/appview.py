@@ -96,8 +96,11 @@ class AppView:
 
     # -- building the model ----------------------------------------------------------------
     def add_account(self, handle: str, name: str | None = None, **fields: Any) -> Account:
-        alphabet = "abcdefghijklmnopqrstuvwxyz234567"  # DIDs are base32
-        did = "did:plc:" + "".join(alphabet[(len(self.accounts) * 7 + i) % 32] for i in range(24))
+        alphabet, n, digits = "abcdefghijklmnopqrstuvwxyz234567", len(self.accounts), []
+        for _ in range(24):  # a did:plc is 24 base32 characters
+            n, digit = divmod(n, 32)
+            digits.append(alphabet[digit])
+        did = "did:plc:" + "".join(reversed(digits))
         account = Account(did=did, handle=handle, display_name=name, **fields)
         self.accounts[did] = account
         return account
