@@ -188,7 +188,7 @@ class Answer(_Model):
     text: str | None
     url: str | None
     answered_at: str | None
-    found_via: str  # mastodon | comments | backlink | manual
+    found_via: str  # mastodon | bluesky | comments | backlink | manual
     in_network: bool = False
     accepted: bool = False
 
@@ -197,7 +197,7 @@ class Answer(_Model):
 class Question(_Model):
     id: int
     text: str
-    kind: str  # mastodon | blog | offline
+    kind: str  # mastodon | bluesky | blog | offline
     state: QuestionState
     asked_at: str
     url: str | None = None

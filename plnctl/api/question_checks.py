@@ -50,6 +50,10 @@ async def _fetch_one(pln: Pln, client: HttpClient, question: Question) -> Found:
     try:
         if question.kind == "mastodon":
             return await fetch_thread(client, question)
+        if question.kind == "bluesky":
+            from plnctl.api.bluesky_questions import fetch_answers
+
+            return await fetch_answers(pln, client, question)
         return await fetch_comments(pln, client, question)
     except PlnError as e:
         return Found(error=str(e))

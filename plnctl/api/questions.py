@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 from plnctl import questions as logic
+from plnctl.api.bluesky_questions import is_bluesky_post_url
 from plnctl.api.sources import check_http_url, run
 from plnctl.errors import Ambiguous, FetchError, InvalidInput, NotFound
 from plnctl.models import Answer, Question, QuestionState
@@ -76,12 +77,20 @@ class QuestionsService:
         """Record a question already asked elsewhere: a Mastodon status URL (any instance) or a
         blog post URL. Its text and time are read from the status or page when possible; a
         blog post's comment feed is looked for now (and again at each check if none is found)."""
-        url = check_http_url(url)
+        if not url.strip().startswith("at://"):
+            url = check_http_url(url)
         if comment_feed is not None:
             comment_feed = check_http_url(comment_feed)
         status = logic.parse_status_url(url)
         fields: dict[str, Any]
-        if status is not None:
+        if is_bluesky_post_url(url):
+            from plnctl.api.bluesky_questions import read_post
+
+            fields, summary = run(read_post(self.pln, url))
+            kind = "bluesky"
+            info = {"text": summary["content_text"], "asked_at": summary["created_at"]}
+            url = summary["url"] or url
+        elif status is not None:
             from plnctl.api.question_checks import read_status
 
             info = run(read_status(self.pln, *status))

@@ -65,7 +65,12 @@ def ask(
 @question_app.command("track")
 def track(
     ctx: typer.Context,
-    url: Annotated[str, typer.Argument(help="A Mastodon status URL or a blog post URL.")],
+    url: Annotated[
+        str,
+        typer.Argument(
+            help="A Mastodon status URL, a Bluesky post (https://bsky.app/profile/H/post/R), or a blog post URL."
+        ),
+    ],
     text: Annotated[
         str | None, typer.Option("--text", help="The question (default: read from the URL).")
     ] = None,
@@ -75,7 +80,8 @@ def track(
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Track a question you already asked elsewhere: on Mastodon (any instance) or on a blog.
+    """Track a question you already asked elsewhere: on Mastodon (any instance), on Bluesky,
+    or on a blog. Replies are collected by question check and by every sync.
 
     Example: plnctl question track https://mastodon.social/@ms_rivera/113456789012345678
     """

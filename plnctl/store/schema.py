@@ -322,17 +322,24 @@ def m0005_fts_one_update_trigger(db: Database) -> None:
 # (table, the column definitions to change) for 0006. AUTOINCREMENT keeps SQLite from handing
 # out the id of a deleted row again (without it, deleting the newest person frees its id and a
 # script holding that id would hit the next person added).
-_NEVER_REUSED_IDS = ("people", "sources", "posts", "questions")
+_NEVER_REUSED_IDS = ("people", "sources", "posts", "questions", "answers")
 _SOURCE_KINDS_OLD = "CHECK (kind IN ('feed', 'mastodon'))"
 _SOURCE_KINDS_NEW = "CHECK (kind IN ('feed', 'mastodon', 'bluesky', 'tag'))"
 _SOURCE_PERSON_OLD = "person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE"
 _SOURCE_PERSON_NEW = "person_id INTEGER REFERENCES people (id) ON DELETE CASCADE"
+_QUESTION_KINDS = ("CHECK (kind IN ('mastodon', 'blog', 'offline'))",
+                   "CHECK (kind IN ('mastodon', 'bluesky', 'blog', 'offline'))")  # fmt: skip
+_ANSWER_ORIGINS = (
+    "CHECK (found_via IN ('mastodon', 'comments', 'backlink', 'manual'))",
+    "CHECK (found_via IN ('mastodon', 'bluesky', 'comments', 'backlink', 'manual'))",
+)
 
 
 @migrations(name="0006_ids_never_reused")
 def m0006_ids_never_reused(db: Database) -> None:
-    # Rebuilds four tables (SQLite cannot add AUTOINCREMENT in place). Sources also learn the
-    # kinds 'bluesky' and 'tag' and may belong to no person (a followed hashtag). The runner
+    # Rebuilds five tables (SQLite cannot add AUTOINCREMENT in place). Sources also learn the
+    # kinds 'bluesky' and 'tag' and may belong to no person (a followed hashtag); questions
+    # and answers learn Bluesky. The runner
     # turns foreign keys off around migrations, so dropping the old tables cascades nothing;
     # it checks every foreign key before committing.
     for table in _NEVER_REUSED_IDS:
@@ -356,6 +363,7 @@ def m0006_ids_never_reused(db: Database) -> None:
             new_create = new_create.replace(_SOURCE_KINDS_OLD, _SOURCE_KINDS_NEW).replace(
                 _SOURCE_PERSON_OLD, _SOURCE_PERSON_NEW
             )
+        new_create = new_create.replace(*_QUESTION_KINDS).replace(*_ANSWER_ORIGINS)
         new_create = new_create.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_new", 1)
         db.execute(new_create)
         db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")

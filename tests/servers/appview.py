@@ -295,7 +295,7 @@ class AppView:
         if nsid == "app.bsky.feed.getAuthorFeed":
             return self._author_feed(one)
         if nsid == "app.bsky.feed.getPostThread":
-            return self._thread(one)
+            return self._post_thread(one)
         if nsid == "app.bsky.graph.getFollows":
             account = self._account(one.get("actor", ""))
             if account is None:
@@ -391,7 +391,7 @@ class AppView:
             parent = self.posts[parent]["record"].get("reply", {}).get("parent", {}).get("uri")
         return True
 
-    def _thread(self, one: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def _post_thread(self, one: dict[str, str]) -> tuple[int, dict[str, Any]]:
         uri = one.get("uri", "")
         if uri not in self.posts:
             return 200, {
