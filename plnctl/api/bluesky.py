@@ -72,8 +72,11 @@ class BlueskyService:
 
         async def follows(client: HttpClient) -> list[Any]:
             try:
-                return await paged(client, self.appview, "app.bsky.graph.getFollows",
-                                   {"actor": wanted, "limit": 100}, "follows", most=MOST_IMPORTED)  # fmt: skip
+                params = {"actor": wanted, "limit": 100}
+                nsid = "app.bsky.graph.getFollows"
+                return await paged(
+                    client, self.appview, nsid, params, "follows", most=MOST_IMPORTED
+                )
             except NotFound:
                 raise NotFound(f"no Bluesky account {wanted}") from None
 
@@ -104,12 +107,17 @@ class BlueskyService:
                                       {"starterPack": at_uri})  # fmt: skip
             except NotFound:
                 raise NotFound(f"no Bluesky starter pack {ref}") from None
-            view = pack.get("starterPack") if isinstance(pack.get("starterPack"), dict) else {}
-            list_uri = (view.get("list") or {}).get("uri") or (view.get("record") or {}).get("list")
+            view = pack.get("starterPack")
+            view = view if isinstance(view, dict) else {}
+            listed, record = view.get("list"), view.get("record")
+            list_uri = (listed.get("uri") if isinstance(listed, dict) else None) or (
+                record.get("list") if isinstance(record, dict) else None
+            )
             if not isinstance(list_uri, str):
                 raise ParseError(f"the starter pack {ref} has no member list")
-            items = await paged(client, self.appview, "app.bsky.graph.getList",
-                                {"list": list_uri, "limit": 100}, "items", most=MOST_IMPORTED)  # fmt: skip
+            params = {"list": list_uri, "limit": 100}
+            nsid = "app.bsky.graph.getList"
+            items = await paged(client, self.appview, nsid, params, "items", most=MOST_IMPORTED)
             return [item.get("subject") for item in items if isinstance(item, dict)]
 
         return self._store_profiles(self._fetch(members))

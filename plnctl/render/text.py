@@ -147,7 +147,8 @@ def source_notes(source: Source, person_id: int) -> list[tuple[bool, str]]:
         notes.append(
             (
                 False,
-                f"  Their website: {site} (follow its feed with: plnctl source add {person_id} {site})",
+                f"  Their website: {site} "
+                f"(follow its feed with: plnctl source add {person_id} {site})",
             )
         )
     for field in source.profile_fields:
