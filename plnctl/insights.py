@@ -19,7 +19,7 @@ FEW_VOICES = 3  # a topic with fewer distinct people posting than this is thinly
 
 # How much one occurrence of each signal says about a person worth following. A boost or an
 # answer to the user's question is a deliberate endorsement; a link is the weakest hint.
-WEIGHTS = {"answer": 5, "boost": 3, "reply": 2, "mention": 2, "link": 1}
+WEIGHTS = {"answer": 5, "boost": 3, "reply": 2, "mention": 2, "link": 1, "tag": 1}
 VERBS = {"boost": "boosted", "mention": "mentioned", "reply": "replied to", "link": "linked"}
 # Hosts that are platforms, not a person's blog: links to them say nothing about whom to follow.
 PLATFORM_HOSTS = frozenset(
@@ -246,12 +246,16 @@ def web_host(url: str | None) -> str:
 
 
 def profile_handle(url: str | None) -> str | None:
-    """A Mastodon profile or status URL -> ``user@host`` (``/@user/...``, ``/users/user/...``)."""
+    """A Mastodon profile or status URL -> ``user@host`` (``/@user/...``, ``/users/user/...``);
+    a port is part of the host (``sam@127.0.0.1:3111`` is not ``sam@127.0.0.1``)."""
     try:
         parts = urlsplit((url or "").strip())
+        port = parts.port
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
+    if port is not None and host:
+        host = f"{host}:{port}"
     segments = [s for s in parts.path.split("/") if s]
     if not host or not segments:
         return None
@@ -289,11 +293,30 @@ class Known:
 class Signal:
     """``count`` occurrences by ``people`` in the PLN about ``target``, a handle or a URL."""
 
-    kind: str  # boost | mention | reply | link | answer
+    kind: str  # boost | mention | reply | link | answer | tag
     target: str
     count: int
     people: int = 0
     name: str | None = None
+    detail: str | None = None  # tag: which followed hashtag they posted in
+
+
+def tag_signals(rows: Iterable[tuple[str | None, str | None, str]]) -> list[Signal]:
+    """(status URL, author name, hashtag) per post from a followed tag -> one signal per
+    author and tag: how often they posted there."""
+    counts: dict[tuple[str, str], int] = {}
+    names: dict[str, str] = {}
+    for url, author, tag in rows:
+        handle = profile_handle(url)
+        if not handle:
+            continue
+        counts[(handle, tag)] = counts.get((handle, tag), 0) + 1
+        if author:
+            names.setdefault(handle, author)
+    return [
+        Signal("tag", handle, count, 0, names.get(handle), detail=tag)
+        for (handle, tag), count in counts.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -330,6 +353,11 @@ def evidence_text(kind: str, count: int, people: int) -> str:
     return f"{VERBS[kind]} {times} by {people} {'person' if people == 1 else 'people'} you follow"
 
 
+def tag_evidence(tag: str, count: int) -> str:
+    times = {1: "once", 2: "twice"}.get(count, f"{count} times")
+    return f"posted {times} in #{tag} this month"
+
+
 def add_command(name: str, kind: str, target: str) -> str:
     """The one-step command to follow them, safe to paste into a shell."""
     quoted = f'"{name}"' if re.fullmatch(r"[\w .,'-]+", name) else shlex.quote(name)
@@ -345,6 +373,7 @@ def rank_suggestions(
     score = sum over kinds of WEIGHTS[kind] * (occurrences + distinct people): a handle boosted
     by many people outranks one boosted often by one enthusiast with the same count."""
     merged: dict[tuple[str, str], dict[str, list[int]]] = {}
+    tags: dict[tuple[str, str], dict[str, int]] = {}
     names: dict[tuple[str, str], str] = {}
     schemes: dict[tuple[str, str], str] = {}
     for signal in signals:
@@ -354,12 +383,15 @@ def rank_suggestions(
         counts = merged.setdefault(key, {}).setdefault(signal.kind, [0, 0])
         counts[0] += signal.count
         counts[1] += signal.people
+        if signal.kind == "tag" and signal.detail:
+            in_tag = tags.setdefault(key, {})
+            in_tag[signal.detail] = in_tag.get(signal.detail, 0) + signal.count
         if signal.name and key not in names:
             names[key] = signal.name
         if key[0] == "site" and schemes.get(key) != "https":
             schemes[key] = signal.target.split("://", 1)[0].lower()
     found = [
-        _suggestion(key, kinds, names.get(key), schemes.get(key, "https"))
+        _suggestion(key, kinds, names.get(key), schemes.get(key, "https"), tags.get(key, {}))
         for key, kinds in merged.items()
     ]
     found.sort(key=lambda s: (-s.score, s.target))
@@ -367,7 +399,11 @@ def rank_suggestions(
 
 
 def _suggestion(
-    key: tuple[str, str], kinds: dict[str, list[int]], name: str | None, scheme: str
+    key: tuple[str, str],
+    kinds: dict[str, list[int]],
+    name: str | None,
+    scheme: str,
+    tags: dict[str, int],
 ) -> Suggestion:
     kind, ident = key
     if kind == "mastodon":
@@ -377,7 +413,15 @@ def _suggestion(
         target = f"{scheme}://{ident}"
         name = name or ident
     order = [k for k in WEIGHTS if k in kinds]
-    evidence = tuple(evidence_text(k, kinds[k][0], kinds[k][1]) for k in order)
+    evidence = tuple(
+        line
+        for k in order
+        for line in (
+            [tag_evidence(t, n) for t, n in sorted(tags.items(), key=lambda i: (-i[1], i[0]))]
+            if k == "tag"
+            else [evidence_text(k, kinds[k][0], kinds[k][1])]
+        )
+    )
     score = sum(WEIGHTS[k] * (kinds[k][0] + kinds[k][1]) for k in order)
     signals = {k: {"count": kinds[k][0], "people": kinds[k][1]} for k in order}
     command = add_command(name, kind, target)

@@ -65,7 +65,7 @@ class Person(_Model):
 @dataclass(frozen=True)
 class Source(_Model):
     id: int
-    person_id: int
+    person_id: int | None  # None: a followed hashtag, which belongs to no person
     kind: SourceKind
     url: str
     handle: str | None = None  # @user@host for Mastodon

@@ -210,7 +210,7 @@ class _FetchRun:
                     await asyncio.sleep(0.01)
 
     async def _parse(
-        self, body: bytes, url: str, headers: Mapping[str, str], *, person_id: int
+        self, body: bytes, url: str, headers: Mapping[str, str], *, person_id: int | None
     ) -> ParsedFeed:
         pool = self.pool
         if pool is not None:
@@ -224,7 +224,9 @@ class _FetchRun:
         return _parse_job(body, url, headers, person_id)
 
 
-def _parse_job(body: bytes, url: str, headers: Mapping[str, str], person_id: int) -> ParsedFeed:
+def _parse_job(
+    body: bytes, url: str, headers: Mapping[str, str], person_id: int | None
+) -> ParsedFeed:
     from plnctl.fetchers.feed import parse_feed
 
     return ingest_tags.tag_parsed(parse_feed(body, url=url, headers=headers), person_id)
@@ -316,7 +318,9 @@ class _Writer:
             return result, []  # tagged above
         return result, [*new_ids, *updated_ids]  # edited posts are re-tagged too
 
-    def _person(self, person_id: int) -> Person | None:
+    def _person(self, person_id: int | None) -> Person | None:
+        if person_id is None:
+            return None
         if person_id not in self.people:
             self.people[person_id] = people_db.get_person(self.store, person_id)
         return self.people[person_id]

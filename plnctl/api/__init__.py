@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from plnctl.api.questions import QuestionsService
     from plnctl.api.share import ShareService
     from plnctl.api.sources import SourcesService
+    from plnctl.api.tags import TagsService
     from plnctl.api.topics import TopicsService
     from plnctl.models import SourceResult, SyncSummary
 
@@ -98,6 +99,12 @@ class Pln:
         from plnctl.api.mastodon import MastodonService
 
         return MastodonService(self)
+
+    @cached_property
+    def tags(self) -> TagsService:
+        from plnctl.api.tags import TagsService
+
+        return TagsService(self)
 
     @cached_property
     def bluesky(self) -> BlueskyService:

@@ -101,6 +101,8 @@ class InsightsService:
             for target, count, people, name in query(self.store)
             if target
         ]
+        month_ago = _iso(utc_now() - timedelta(days=30))
+        signals += calc.tag_signals(db.tag_posts(self.store, since=month_ago))
         return calc.rank_suggestions(signals, known, limit=limit)
 
     def person_activity(

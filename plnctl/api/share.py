@@ -77,6 +77,7 @@ class ShareService:
         since: str = "24h",
         name: str = DEFAULT_NAME,
         topics: Sequence[str] = (),
+        tags: Sequence[str] = (),
         now: datetime | None = None,
     ) -> Digest:
         """The digest data (nothing rendered, nothing moved). ``since``: a duration (24h, 7d),
@@ -85,7 +86,10 @@ class ShareService:
         after = self._window_start(since, name, until)
         until_iso, after_iso = to_iso(until) or "", to_iso(after) or ""
         ids = self._topic_ids(topics)
-        posts = db.window_posts(self.store, after=after_iso, until=until_iso, topic_ids=ids)
+        sources = [t.source_id for tag in tags for t in self.pln.tags.resolve(tag)]
+        posts = db.window_posts(
+            self.store, after=after_iso, until=until_iso, topic_ids=ids, source_ids=sources
+        )
         weeks = self.pln.settings.quiet_weeks
         quiet = db.quiet_people(self.store, before=to_iso(until - timedelta(weeks=weeks)) or "")
         answered, unanswered = self._questions(after_iso, until_iso)
@@ -112,6 +116,7 @@ class ShareService:
         since: str = "24h",
         name: str = DEFAULT_NAME,
         topics: Sequence[str] = (),
+        tags: Sequence[str] = (),
         fmt: str = "text",
         output: Path | None = None,
         email: Sequence[str] = (),
@@ -130,7 +135,7 @@ class ShareService:
                 deliver.smtp_password(self.pln.settings.smtp)
         with self._settled(since, clock_given=now is not None):
             now = now or clock()
-            built = self.build_digest(since=since, name=name, topics=topics, now=now)
+            built = self.build_digest(since=since, name=name, topics=topics, tags=tags, now=now)
         text = render.render_digest(built, fmt, now=now)
         if output is not None:
             deliver.write_atomic(output, text)

@@ -61,7 +61,7 @@ def export_opml(pln: Pln) -> str:
     people = {p.id: p for p in db.list_people(pln.store)}
     entries = []
     for source in db.list_sources(pln.store):
-        person = people.get(source.person_id)
+        person = people.get(source.person_id) if source.person_id is not None else None
         name = person.name if person else (source.title or source.url)
         if source.kind is SourceKind.FEED:
             xml_url, html_url = source.url, source.site_url

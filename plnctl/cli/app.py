@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "plnctl.cli.digest",
     "plnctl.cli.topic",
     "plnctl.cli.bluesky",
+    "plnctl.cli.tag",
 )
 
 

@@ -60,6 +60,10 @@ EmailOpt = Annotated[
         help="Send it (text + HTML) to this address via the [smtp] settings (repeatable).",
     ),
 ]
+TagsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="Only posts from this followed hashtag, e.g. edchat (repeatable)."),
+]
 SendEmptyOpt = Annotated[
     bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
 ]
@@ -75,6 +79,7 @@ def digest(
     since: SinceOpt = "24h",
     name: NameOpt = "default",
     topics: TopicsOpt = None,
+    tags: TagsOpt = None,
     fmt: DigestFormatOpt = DigestFormat.TEXT,
     output_file: OutputOpt = None,
     email: EmailOpt = None,
@@ -88,7 +93,7 @@ def digest(
     Example: plnctl digest --since last --email you@example.org
     """
     run = pln(ctx).share.digest(
-        since=since, name=name, topics=topics or (), fmt=fmt.value, output=output_file,
+        since=since, name=name, topics=topics or (), tags=tags or (), fmt=fmt.value, output=output_file,
         email=email or (), send_empty=send_empty, stream=sys.stdout,
     )  # fmt: skip
     if not output.err.is_terminal:

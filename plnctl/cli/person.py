@@ -87,7 +87,7 @@ def list_(
     if json:
         output.emit_json(people)
         return
-    counts: dict[int, int] = {}
+    counts: dict[int | None, int] = {}
     for source in api.sources.list():
         counts[source.person_id] = counts.get(source.person_id, 0) + 1
     output.table(

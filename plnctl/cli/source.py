@@ -50,7 +50,7 @@ def add(
         output.emit_json(source)
         return
     output.info(f"Added {source.kind} source {source.id}: {source.label}")
-    output.notes(source_notes(source, source.person_id))
+    output.notes(source_notes(source, source.person_id or 0))
 
 
 @source_app.command("list")

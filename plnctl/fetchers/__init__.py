@@ -32,6 +32,12 @@ def _mastodon_fetcher() -> Fetcher | None:
     return fetch_account
 
 
+def _tag_fetcher() -> Fetcher | None:
+    from plnctl.fetchers.mastodon.tags import fetch_tag
+
+    return fetch_tag
+
+
 def _bluesky_fetcher() -> Fetcher | None:
     from plnctl.fetchers.bluesky import fetch_author
 
@@ -42,6 +48,7 @@ def _bluesky_fetcher() -> Fetcher | None:
 FETCHERS: dict[SourceKind, Callable[[], Fetcher | None]] = {
     SourceKind.MASTODON: _mastodon_fetcher,
     SourceKind.BLUESKY: _bluesky_fetcher,
+    SourceKind.TAG: _tag_fetcher,
 }
 
 

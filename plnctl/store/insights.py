@@ -125,6 +125,17 @@ def boost_signals(store: Store) -> list[tuple[str, int, int, None]]:
     return store.conn.execute(sql).fetchall()
 
 
+def tag_posts(store: Store, *, since: str) -> list[tuple[str | None, str | None, str]]:
+    """(status URL, author, hashtag) for each live post from a followed tag since ``since``."""
+    sql = """
+        SELECT p.url, p.author, s.url FROM posts p JOIN sources s ON s.id = p.source_id
+        WHERE s.kind = 'tag' AND p.deleted_at IS NULL AND p.fetched_at >= ?"""
+    return [
+        (url, author, source_url.rstrip("/").rsplit("/", 1)[-1])
+        for url, author, source_url in store.conn.execute(sql, (since,))
+    ]
+
+
 def mention_signals(store: Store) -> list[tuple[str, int, int, None]]:
     """Mentions, leaving out boosts: a boost repeats the original's mentions."""
     sql = """

@@ -201,7 +201,9 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     return encoded
 
 
-def insert_source(store: Store, person_id: int, kind: SourceKind, url: str, **fields: Any) -> int:
+def insert_source(
+    store: Store, person_id: int | None, kind: SourceKind, url: str, **fields: Any
+) -> int:
     encoded = _encode(fields)
     columns = ["person_id", "kind", "url", "created_at", *encoded]
     values = [person_id, str(kind), url, now_iso(), *encoded.values()]
@@ -214,7 +216,7 @@ def insert_source(store: Store, person_id: int, kind: SourceKind, url: str, **fi
         existing = find_source(store, url) or (
             find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
         )
-        owner = get_person(store, existing.person_id) if existing else None
+        owner = get_person(store, existing.person_id) if existing and existing.person_id else None
         who = f" (source {existing.id} of {owner.name})" if existing and owner else ""
         raise AlreadyExists(f"{fields.get('handle') or url} is already followed{who}") from e
     return int(cursor.lastrowid or 0)

@@ -170,6 +170,25 @@ def mark_deleted(store: Store, source_id: int, guids: Sequence[str], *, at: str)
     ).rowcount
 
 
+def delete_unsaved_source_posts(store: Store, source_id: int) -> int:
+    """Remove a source's posts except those on the reading list (a followed tag's strangers)."""
+    return store.conn.execute(
+        "DELETE FROM posts WHERE source_id = ? AND saved_at IS NULL", (source_id,)
+    ).rowcount
+
+
+def count_by_source(store: Store, source_ids: Sequence[int]) -> dict[int, int]:
+    """Live posts per source."""
+    if not source_ids:
+        return {}
+    found = store.conn.execute(
+        f"SELECT source_id, count(*) FROM posts WHERE deleted_at IS NULL "
+        f"AND source_id IN ({placeholders(len(source_ids))}) GROUP BY source_id",
+        tuple(source_ids),
+    )
+    return {int(source_id): int(count) for source_id, count in found}
+
+
 def withhold_source_posts(store: Store, source_id: int, *, at: str) -> int:
     """The author withdrew consent to be shown: every post of the source leaves lists and
     search and loses its text (rows stay so saved and read state keep their ids)."""

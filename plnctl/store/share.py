@@ -56,7 +56,12 @@ def topic_ids(store: Store, names: Sequence[str]) -> dict[str, int]:
 
 
 def window_posts(
-    store: Store, *, after: str, until: str, topic_ids: Sequence[int] = ()
+    store: Store,
+    *,
+    after: str,
+    until: str,
+    topic_ids: Sequence[int] = (),
+    source_ids: Sequence[int] = (),
 ) -> list[Post]:
     """Posts stored in (after, until] by ``fetched_at``, with their topics, oldest first.
 
@@ -71,6 +76,9 @@ def window_posts(
                 AND topic_id IN ({placeholders(len(topic_ids))}))"""
         )
         params.extend(topic_ids)
+    if source_ids:
+        where.append(f"p.source_id IN ({placeholders(len(source_ids))})")
+        params.extend(source_ids)
     sql = (
         _POST_SQL + f" WHERE {' AND '.join(where)} "
         "ORDER BY coalesce(p.published_at, p.fetched_at), p.id"

@@ -187,3 +187,12 @@ def test_week_chart_svg_escapes_labels_and_handles_no_posts() -> None:
     assert root.findtext(f"{SVG}title") == 'A "title" <i>: 0 posts'
     assert [float(b.get("height", "")) for b in root.findall(f"{SVG}rect")] == [0, 0]
     assert ET.fromstring(week_chart_svg({})).tag == f"{SVG}svg"
+
+
+def test_profile_handles_keep_the_port() -> None:
+    """A followed account on 127.0.0.1:3111 must not be suggested again as @sam@127.0.0.1."""
+    from plnctl.insights import profile_handle
+
+    assert profile_handle("http://127.0.0.1:3111/@sam/42") == "sam@127.0.0.1:3111"
+    assert profile_handle("https://Social.Example/@Sam") == "sam@social.example"
+    assert profile_handle("http://[zz/x") is None
