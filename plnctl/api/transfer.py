@@ -63,8 +63,12 @@ def export_opml(pln: Pln) -> str:
     for source in db.list_sources(pln.store):
         person = people.get(source.person_id) if source.person_id is not None else None
         name = person.name if person else (source.title or source.url)
+        if source.kind is SourceKind.TAG:
+            continue  # a hashtag is not anyone's feed
         if source.kind is SourceKind.FEED:
             xml_url, html_url = source.url, source.site_url
+        elif source.kind is SourceKind.BLUESKY:  # bsky.app serves every profile as RSS
+            xml_url, html_url = f"{source.url}/rss", source.url
         else:
             xml_url, html_url = source.url.rstrip("/") + ".rss", source.url
         title = name if not source.title or source.title == name else f"{name}: {source.title}"

@@ -42,7 +42,7 @@ def demo(
                     [
                         p.id,
                         humanize_age(p.published_at),
-                        p.person_name,
+                        p.person_name or p.author,
                         p.title,
                         ", ".join(t.topic for t in pln.posts.get(p.id).tags),
                     ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from plnctl.api import Pln, open_pln
 from plnctl.config import load_settings
+from plnctl.demo import social
 from plnctl.demo.data import PEOPLE, render_feed
 from plnctl.demo.server import DemoServer
 from plnctl.timeutil import now
@@ -19,12 +20,15 @@ def run_demo(db_path: Path, *, say: Say) -> Pln:
     """Build a sample network in ``db_path`` (created if needed), serve its feeds on 127.0.0.1,
     sync twice (the second is all 304s), and narrate each step through ``say``.
     Returns the open Pln so the caller can render views of the result; close it after."""
-    settings = replace(load_settings(db_path), db_path=db_path)
-    pln = Pln(open_pln(db_path, settings=settings).store, settings)
     with DemoServer() as server:
+        loaded = replace(load_settings(db_path), db_path=db_path)
+        # The demo's Bluesky educator is served by the demo server, not the public AppView.
+        settings = replace(loaded, bluesky=replace(loaded.bluesky, appview=server.base_url))
+        pln = Pln(open_pln(db_path, settings=settings).store, settings)
         moment = now()
         for person in PEOPLE:
             server.pages[person.path] = render_feed(person, base_url=server.base_url, now=moment)
+        server.pages.update(social.pages(server.base_url, moment))
         for step in _steps(pln, server):
             say(step)
     return pln
@@ -44,6 +48,7 @@ def _steps(pln: Pln, server: DemoServer) -> Iterator[str]:
         pln.people.add(person.name, feeds=[url], topics=person.topics, note=person.note)
         added += 1
     yield f"$ plnctl person add ...   -> {added} sample educators, feeds on {server.base_url}"
+    yield from _social(pln, server)
     summary = pln.sync(force=True)
     yield (
         f"$ plnctl sync            -> {summary.sources} sources: {summary.new_posts} new "
@@ -64,6 +69,20 @@ def _steps(pln: Pln, server: DemoServer) -> Iterator[str]:
     yield f"$ plnctl search assessment -> {len(hits)} hit(s): " + "; ".join(
         f"{h.title}" for h in hits
     )
+
+
+def _social(pln: Pln, server: DemoServer) -> Iterator[str]:
+    """A Bluesky educator (through the demo's AppView) and the #edchat hashtag."""
+    if not any(s.remote_id == social.BLUESKY_DID for s in pln.sources.list()):
+        pln.people.add(social.BLUESKY_NAME, bluesky=[social.BLUESKY_HANDLE], topics=["literacy"])
+    yield f'$ plnctl person add "{social.BLUESKY_NAME}" --bluesky @{social.BLUESKY_HANDLE}'
+    host = server.base_url.split("://", 1)[1]
+    for followed in pln.tags.list():  # a kept demo database: last run's server is gone
+        if followed.tag == social.TAG and followed.instance != host:
+            pln.tags.unfollow(social.TAG, instance=followed.instance)
+    if not pln.tags.list():
+        pln.tags.follow(social.TAG, instance=host, check=False)
+    yield f"$ plnctl tag follow '#{social.TAG}' --on {host}"
 
 
 def _question(pln: Pln) -> Iterator[str]:

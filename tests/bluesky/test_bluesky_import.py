@@ -66,3 +66,16 @@ def test_unknown_pack_and_bad_address_are_one_line_errors(appview: AppView, cli:
     assert bad.exit_code == 2 and bad.stderr.startswith("Error:")
     nobody = cli("import", "bluesky-follows", "@nobody.bsky.social")
     assert nobody.exit_code == 4 and "nobody.bsky.social" in nobody.stderr
+
+
+def test_opml_export_lists_bluesky_profiles_as_their_rss(
+    appview: AppView, pln: Pln, cli: Cli
+) -> None:
+    from lxml import etree
+
+    amara = appview.add_account("amara.bsky.social", "Amara")
+    pln.people.add("Amara", bluesky=["@amara.bsky.social"])
+    exported = cli("export", "opml")
+    assert exported.exit_code == 0
+    outlines = etree.fromstring(exported.stdout.encode()).findall(".//outline[@xmlUrl]")
+    assert [o.get("xmlUrl") for o in outlines] == [f"https://bsky.app/profile/{amara.did}/rss"]

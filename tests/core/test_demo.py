@@ -13,8 +13,11 @@ def test_demo_runs_the_pipeline_and_leaves_the_users_data_alone(
 ) -> None:
     result = cli("demo")
     assert result.exit_code == 0, result.stderr
-    assert "10 new posts, 0 failed" in result.stderr
-    assert "5 unchanged" in result.stderr  # the second sync is all 304s
+    assert "7 sources: 14 new posts, 0 failed" in result.stderr  # 5 feeds, Bluesky, a hashtag
+    assert "7 unchanged" in result.stderr  # the second sync: feeds all 304s, nothing new
+    assert "Retrieval practice starter" in result.stdout  # Amara's Bluesky post in the digest
+    assert "--bluesky @amara.bsky.social" in result.stderr
+    assert "tag follow '#edchat'" in result.stderr
     assert "Exit tickets that actually change tomorrow's lesson" in result.stdout
     assert "PLN digest" in result.stdout and "Questions" in result.stdout
     assert "<script>" not in result.stdout
@@ -28,8 +31,9 @@ def test_demo_can_be_kept_and_run_again(cli: Cli, tmp_path: Path) -> None:
     assert again.exit_code == 0, again.stderr
     assert "0 failed" in again.stderr
     with open_pln(db) as pln:
-        assert len(pln.people.list()) == 5
-        assert len(pln.posts.list(limit=None)) == 10
+        assert len(pln.people.list()) == 6
+        assert len(pln.posts.list(limit=None)) == 14
+        assert [t.tag for t in pln.tags.list()] == ["edchat"]
         assert len(pln.questions.list()) == 1
         tagged = pln.posts.get(pln.topics.search("exit tickets")[0].id)
         assert any(t.topic == "assessment & online testing" for t in tagged.tags)
