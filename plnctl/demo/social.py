@@ -34,8 +34,9 @@ def _stamp(moment: datetime) -> str:
 
 
 def _profile() -> dict[str, object]:
+    about = "Secondary English teacher, reading for pleasure, #EduSky"
     return {"did": BLUESKY_DID, "handle": BLUESKY_HANDLE, "displayName": BLUESKY_NAME,
-            "description": "Secondary English teacher, reading for pleasure, #EduSky", "labels": []}  # fmt: skip
+            "description": about, "labels": []}  # fmt: skip
 
 
 def _bluesky_item(rkey: str, text: str, tag: str, moment: datetime) -> dict[str, object]:
