@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "plnctl.cli.question",
     "plnctl.cli.digest",
     "plnctl.cli.topic",
+    "plnctl.cli.sense",
+    "plnctl.cli.pd",
 )
 
 

@@ -1,0 +1,307 @@
+"""plnctl pd add|list|show|edit|remove|standards|suggest|report"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from plnctl.cli import output
+from plnctl.cli.context import pln
+from plnctl.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from plnctl.models import PdEntry
+
+pd_app = typer.Typer(
+    help="Your professional-learning log: entries, standards, suggestions, registration reports.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+EntryArg = Annotated[int, typer.Argument(help="The entry id (see: plnctl pd list).")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="The day (YYYY-MM-DD; default today).")]
+HoursOpt = Annotated[float | None, typer.Option("--hours", help="Time spent in hours (1.5).")]
+MinutesOpt = Annotated[
+    int | None, typer.Option("--minutes", help="Time spent in minutes, instead of --hours.")
+]
+TypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        help="reading, network, course, conference, webinar, collaboration, observation, research or other.",
+    ),
+]
+ProviderOpt = Annotated[
+    str | None, typer.Option("--provider", help="Who ran it (a CTLE sponsor for New York).")
+]
+StandardOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--standard",
+        help="A standard's focus area, e.g. 6.2 (repeatable; see: plnctl pd standards).",
+    ),
+]
+ReflectionOpt = Annotated[
+    str | None,
+    typer.Option("--reflection", help="What you learned and how it connects to the standards."),
+]
+ImpactOpt = Annotated[
+    str | None, typer.Option("--impact", help="Its impact on your practice and learners (GTCS).")
+]
+EvidenceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--evidence", help="A link or a note of evidence held (repeatable)."),
+]
+PostOpt = Annotated[int | None, typer.Option("--post", help="The post it came from.")]
+QuestionOpt = Annotated[int | None, typer.Option("--question", help="The question it came from.")]
+PriorityOpt = Annotated[
+    str | None, typer.Option("--priority", help="The priority area it addresses (NESA).")
+]
+
+
+class ReportFormat(StrEnum):
+    HTML = "html"
+    CSV = "csv"
+    MD = "md"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(pd_app, name="pd")
+
+
+@pd_app.command("add")
+def add(
+    ctx: typer.Context,
+    title: Annotated[
+        str | None, typer.Argument(help="What you did (not needed with --from-suggestion).")
+    ] = None,
+    date: DateOpt = None,
+    hours: HoursOpt = None,
+    minutes: MinutesOpt = None,
+    type_: TypeOpt = None,
+    provider: ProviderOpt = None,
+    standard: StandardOpt = None,
+    reflection: ReflectionOpt = None,
+    impact: ImpactOpt = None,
+    evidence: EvidenceOpt = None,
+    post: PostOpt = None,
+    question: QuestionOpt = None,
+    priority: PriorityOpt = None,
+    from_suggestion: Annotated[
+        str | None,
+        typer.Option(
+            "--from-suggestion",
+            help="Accept suggestion N of the last `pd suggest` (1,3 or all); other options replace its values.",
+        ),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Log professional learning. Nothing is logged from suggestions without this command.
+
+    Example: plnctl pd add "Retrieval practice webinar" --date 2026-11-24 --hours 1.5 --type webinar --provider "AITSL" --standard 6.2 --standard 3.3 --priority "Literacy and numeracy"
+    """
+    fields = dict(date=date, hours=hours, minutes=minutes, type=type_, provider=provider,
+                  standards=standard or None, reflection=reflection, impact=impact,
+                  evidence=evidence or None, post=post, question=question, priority=priority)  # fmt: skip
+    if from_suggestion is not None:
+        entries = pln(ctx).pd.accept(from_suggestion, title=title, **fields)
+    elif title is None:
+        raise InvalidInput("give a TITLE, or --from-suggestion N (see: plnctl pd suggest)")
+    else:
+        entries = [pln(ctx).pd.add(title, **{k: v for k, v in fields.items() if v is not None})]
+    if json:
+        output.emit_json(entries if from_suggestion is not None else entries[0])
+        return
+    for entry in entries:
+        output.info(f"Logged entry {entry.id}: {entry.date}, {entry.hours:g} h, {entry.title}")
+
+
+@pd_app.command("list")
+def list_(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only entries since: 30d, 1w or a date.")
+    ] = None,
+    standard: Annotated[
+        str | None, typer.Option("--standard", help="Only entries naming this standard (6 or 6.2).")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Your log, oldest first.
+
+    Example: plnctl pd list --since 90d --standard 6.2
+    """
+    entries = pln(ctx).pd.list(since=since, standard=standard)
+    if json:
+        output.emit_json(entries)
+        return
+    output.table(
+        ["id", "date", "hours", "type", "standards", "title"],
+        [[e.id, e.date, f"{e.hours:g}", e.type, ", ".join(e.standards), e.title] for e in entries],
+    )
+
+
+@pd_app.command("show")
+def show(ctx: typer.Context, entry: EntryArg, json: JsonOpt = False) -> None:
+    """One entry with every field.
+
+    Example: plnctl pd show 3
+    """
+    found = pln(ctx).pd.get(entry)
+    if json:
+        output.emit_json(found)
+        return
+    output.lines(entry_lines(found))
+
+
+def entry_lines(e: PdEntry) -> list[str]:
+    lines = [f"{e.title}  (entry {e.id})", f"{e.date} · {e.hours:g} h · {e.type}"]
+    for label, value in (("Standards", ", ".join(e.standards)), ("Provider", e.provider),
+                         ("Priority area", e.priority), ("Reflection", e.reflection),
+                         ("Impact", e.impact)):  # fmt: skip
+        if value:
+            lines.append(f"{label}: {value}")
+    lines += [f"Evidence: {item}" for item in e.evidence]
+    if e.post_id:
+        lines.append(f"From post {e.post_id}")
+    if e.question_id:
+        lines.append(f"From question {e.question_id}")
+    return lines
+
+
+@pd_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    entry: EntryArg,
+    title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
+    date: DateOpt = None,
+    hours: HoursOpt = None,
+    minutes: MinutesOpt = None,
+    type_: TypeOpt = None,
+    provider: ProviderOpt = None,
+    standard: StandardOpt = None,
+    reflection: ReflectionOpt = None,
+    impact: ImpactOpt = None,
+    evidence: EvidenceOpt = None,
+    priority: PriorityOpt = None,
+) -> None:
+    """Change an entry: the options given replace its values (--standard and --evidence
+    replace the whole list; "" clears a text).
+
+    Example: plnctl pd edit 3 --hours 2 --standard 6.2 --standard 6.3
+    """
+    entry_ = pln(ctx).pd.edit(
+        entry, title=title, date=date, hours=hours, minutes=minutes, type=type_,
+        provider=provider, standards=standard, reflection=reflection, impact=impact,
+        evidence=evidence, priority=priority,
+    )  # fmt: skip
+    output.info(f"Updated entry {entry_.id}: {entry_.date}, {entry_.hours:g} h, {entry_.title}")
+
+
+@pd_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    entry: EntryArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete an entry from the log (asks first on a terminal; --yes elsewhere).
+
+    Example: plnctl pd remove 3 --yes
+    """
+    api = pln(ctx)
+    if not yes:
+        found = api.pd.get(entry)
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"not removing entry {entry} without --yes (not a terminal)")
+        if not typer.confirm(f"Remove entry {entry} ({found.date}, {found.title})?", err=True):
+            output.info("Kept it.")
+            return
+    removed = api.pd.remove(entry)
+    output.info(f"Removed entry {removed.id}: {removed.title}")
+
+
+@pd_app.command("standards")
+def standards(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """The standards and focus areas entries can name (APST 1.1-7.4, and G1-G6 for bodies
+    without numbered standards), by domain.
+
+    Example: plnctl pd standards
+    """
+    found = pln(ctx).pd.standards()
+    if json:
+        output.emit_json(found)
+        return
+    output.table(
+        ["code", "domain", "title"],
+        [[("" if s.parent is None else "  ") + s.code, s.domain, s.title] for s in found],
+    )
+
+
+@pd_app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option("--since", help="What you did since: 7d, 2w or a date.")
+    ] = "7d",
+    json: JsonOpt = False,
+) -> None:
+    """Log entries proposed from what you read, saved, noted, asked and shared. Nothing is
+    logged: accept one with `plnctl pd add --from-suggestion N` (the numbers stay those of
+    this list until you run suggest again).
+
+    Example: plnctl pd suggest --since 7d
+    """
+    found = pln(ctx).pd.suggest(since=since)
+    if json:
+        output.emit_json([{"number": n, **s.to_dict()} for n, s in enumerate(found, start=1)])
+        return
+    if not found:
+        output.info("Nothing to suggest: read, save or note posts, or ask your network.")
+        return
+    for number, s in enumerate(found, start=1):
+        output.lines([f"[{number}] {s.date}  {s.minutes / 60:.2g} h  {s.type}  "
+                      f"{', '.join(s.standards)}  {s.title}", f"    {s.reason}"])  # fmt: skip
+        output.lines(f"    {url}" for url in s.evidence[:5])
+    output.info("Accept with: plnctl pd add --from-suggestion N (or all)")
+
+
+@pd_app.command("report")
+def report(
+    ctx: typer.Context,
+    framework: Annotated[
+        str, typer.Option("--framework", help="nesa, vit, trb-sa, gtcs, texas, ny-ctle or generic.")
+    ] = "generic",
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First day (YYYY-MM-DD; default: one period of the framework before --to).",
+        ),
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (default today).")] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="html (printable), csv, md or json.")
+    ] = ReportFormat.HTML,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for Excel: UTF-8 BOM and CRLF lines.")
+    ] = False,
+    output_file: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (atomically).")
+    ] = None,
+) -> None:
+    """Your log as your registration body asks for it: each entry's fields, hours by
+    standard, domain and type, and progress against the requirement (caps applied).
+
+    Example: plnctl pd report --framework nesa --from 2026-01-01 --to 2026-12-31 --format html -o pd.html
+    """
+    text = pln(ctx).pd.report(framework, start=start, end=end, fmt=fmt.value,
+                              excel=excel, output=output_file)  # fmt: skip
+    if output_file is None:
+        sys.stdout.write(text)
+    else:
+        output.info(f"Wrote {output_file}")
