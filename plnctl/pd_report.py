@@ -135,7 +135,7 @@ def build_report(
     by_domain = _totals(entries, _domains, domain_names())
     logged, total_counted = sum(e.minutes for e in entries), sum(counted.values())
     cap_types = tuple(fw.cap["types"]) if fw.cap else ()
-    capped = [e for e in entries if e.type in cap_types and e.id not in why_not]
+    capped = [e for e in entries if e.type in cap_types and not _missing(fw.requires, e)]
     progress = Progress(
         required_hours=required, periods=count, logged_hours=hours(logged),
         counted_hours=hours(total_counted),
