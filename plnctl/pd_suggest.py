@@ -3,8 +3,9 @@
 - Posts read with a note or saved (or noted, or shared) in the window, grouped by day and first
   topic: reading time from their length at ``WORDS_PER_MINUTE``; standard 6.2 plus one guessed
   from the topic (``topic_hints`` in data/standards.toml).
-- Questions asked or answered in the window that have answers: five minutes to ask plus the
-  answers' reading time; 6.3 (engage with colleagues), type network.
+- Questions asked or answered in the window that have answers (dated by the last answer):
+  five minutes to ask plus the answers' reading time; 6.3 (engage with colleagues), type
+  network. A question nobody has answered yet is offered once it has answers.
 - Shares back to a network, per day: five minutes each; 7.4 (professional networks), type network.
 
 Keys (``reading:2026-11-30:assessment``, ``question:12``, ``shares:2026-11-30``) are stable; an
@@ -102,7 +103,6 @@ def _reading(posts: Sequence[Post], after: str, until: str) -> list[PdSuggestion
     for (day, topic), group in groups.items():
         minutes = sum(reading_minutes(p.content_text) for p in group)
         words = [
-            topic,
             *(t.topic for p in group for t in p.tags),
             *(h for p in group for h in p.hashtags),
         ]
@@ -144,7 +144,7 @@ def _questions(questions: Sequence[Question]) -> list[PdSuggestion]:
             PdSuggestion(
                 key=f"question:{q.id}",
                 title=f"Asked my network: {_short(q.text)}",
-                date=q.asked_at[:10],
+                date=max(a.answered_at or q.asked_at for a in q.answers)[:10],
                 minutes=minutes,
                 type="network",
                 standards=("6.3", hint) if hint else ("6.3",),
