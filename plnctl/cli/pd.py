@@ -118,7 +118,7 @@ def add(
         output.emit_json(entries if from_suggestion is not None else entries[0])
         return
     for entry in entries:
-        output.info(f"Logged entry {entry.id}: {entry.date}, {entry.hours:g} h, {entry.title}")
+        output.info(f"Logged entry {entry.id}: {entry.date}, {round(entry.hours, 2):g} h, {entry.title}")
 
 
 @pd_app.command("list")
@@ -142,7 +142,7 @@ def list_(
         return
     output.table(
         ["id", "date", "hours", "type", "standards", "title"],
-        [[e.id, e.date, f"{e.hours:g}", e.type, ", ".join(e.standards), e.title] for e in entries],
+        [[e.id, e.date, f"{round(e.hours, 2):g}", e.type, ", ".join(e.standards), e.title] for e in entries],
     )
 
 
@@ -160,7 +160,7 @@ def show(ctx: typer.Context, entry: EntryArg, json: JsonOpt = False) -> None:
 
 
 def entry_lines(e: PdEntry) -> list[str]:
-    lines = [f"{e.title}  (entry {e.id})", f"{e.date} · {e.hours:g} h · {e.type}"]
+    lines = [f"{e.title}  (entry {e.id})", f"{e.date} · {round(e.hours, 2):g} h · {e.type}"]
     for label, value in (("Standards", ", ".join(e.standards)), ("Provider", e.provider),
                          ("Priority area", e.priority), ("Reflection", e.reflection),
                          ("Impact", e.impact)):  # fmt: skip
@@ -200,7 +200,7 @@ def edit(
         provider=provider, standards=standard, reflection=reflection, impact=impact,
         evidence=evidence, priority=priority,
     )  # fmt: skip
-    output.info(f"Updated entry {entry_.id}: {entry_.date}, {entry_.hours:g} h, {entry_.title}")
+    output.info(f"Updated entry {entry_.id}: {entry_.date}, {round(entry_.hours, 2):g} h, {entry_.title}")
 
 
 @pd_app.command("remove")
