@@ -17,6 +17,7 @@ from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
+    from plnctl.mastodon_auth import Login
 
 NETWORKS = ("mastodon",)
 
@@ -42,7 +43,7 @@ class ShareBackService:
         if post.boost_of_handle:
             handle, blog = post.boost_of_handle, None
         title = post.title or f"“{excerpt(post.content_text, 200)}”"
-        credit = credit_line(handle, blog, post.person_name or post.author)
+        credit = credit_line(handle, blog, post.person_name or post.author, self._host())
         return share_text(title, safe_url(post.url), credit, comment)
 
     def share(self, post_id: int, *, to: str = "mastodon", comment: str | None = None) -> Share:
@@ -57,13 +58,13 @@ class ShareBackService:
         handles: dict[str, None] = {}
         names: dict[str, None] = {}
         for answer in question.answers:
-            if answer.author_handle and answer.author_handle.lower() != me:
+            if answer.author_handle and answer.author_handle.lstrip("@").lower() != me:
                 handles.setdefault(answer.author_handle, None)
             elif not answer.author_handle and answer.author_name:
                 names.setdefault(answer.author_name, None)
         reply_to = question.remote_id if question.kind == "mastodon" else None
         link = None if reply_to else safe_url(question.url)
-        text = thank_text(list(handles), list(names), comment, link)
+        text = thank_text(list(handles), list(names), comment, link, self._host())
         return ThankDraft(question.id, text, tuple(handles), reply_to)
 
     def thank(self, question_id: int, *, comment: str | None = None) -> Share:
@@ -86,10 +87,20 @@ class ShareBackService:
         )  # fmt: skip
 
     def _me(self) -> str | None:
+        login = self._login()
+        return login.acct.lower().lstrip("@") if login and login.acct else None
+
+    def _host(self) -> str | None:
+        """The logged-in instance's host (local accounts are mentioned as @user)."""
+        from urllib.parse import urlsplit
+
+        login = self._login()
+        return urlsplit(login.instance).netloc if login else None
+
+    def _login(self) -> Login | None:
         from plnctl import mastodon_auth
 
-        login = mastodon_auth.current_login(self.pln.settings)
-        return login.acct.lower().lstrip("@") if login and login.acct else None
+        return mastodon_auth.current_login(self.pln.settings)
 
 
 def _network(to: str) -> str:

@@ -118,7 +118,9 @@ def add(
         output.emit_json(entries if from_suggestion is not None else entries[0])
         return
     for entry in entries:
-        output.info(f"Logged entry {entry.id}: {entry.date}, {round(entry.hours, 2):g} h, {entry.title}")
+        output.info(
+            f"Logged entry {entry.id}: {entry.date}, {round(entry.hours, 2):g} h, {entry.title}"
+        )
 
 
 @pd_app.command("list")
@@ -142,7 +144,10 @@ def list_(
         return
     output.table(
         ["id", "date", "hours", "type", "standards", "title"],
-        [[e.id, e.date, f"{round(e.hours, 2):g}", e.type, ", ".join(e.standards), e.title] for e in entries],
+        [
+            [e.id, e.date, f"{round(e.hours, 2):g}", e.type, ", ".join(e.standards), e.title]
+            for e in entries
+        ],
     )
 
 
@@ -200,7 +205,9 @@ def edit(
         provider=provider, standards=standard, reflection=reflection, impact=impact,
         evidence=evidence, priority=priority,
     )  # fmt: skip
-    output.info(f"Updated entry {entry_.id}: {entry_.date}, {round(entry_.hours, 2):g} h, {entry_.title}")
+    output.info(
+        f"Updated entry {entry_.id}: {entry_.date}, {round(entry_.hours, 2):g} h, {entry_.title}"
+    )
 
 
 @pd_app.command("remove")
@@ -267,6 +274,8 @@ def suggest(
         output.lines([f"[{number}] {s.date}  {s.minutes / 60:.2g} h  {s.type}  "
                       f"{', '.join(s.standards)}  {s.title}", f"    {s.reason}"])  # fmt: skip
         output.lines(f"    {url}" for url in s.evidence[:5])
+        if s.reflection:
+            output.lines([f"    reflection (from your notes): {s.reflection}"])
     output.info("Accept with: plnctl pd add --from-suggestion N (or all)")
 
 

@@ -24,10 +24,21 @@ def mastodon_length(text: str) -> int:
     return len(_MENTION.sub(r"\1", text))
 
 
-def credit_line(handle: str | None, blog: str | None, name: str | None) -> str | None:
+def mention(handle: str, local_host: str | None = None) -> str:
+    """``@user@host``, or ``@user`` for an account on the poster's own instance (as Mastodon
+    clients write local mentions)."""
+    user, _, host = handle.strip().lstrip("@").partition("@")
+    if not host or (local_host and host.lower() == local_host.lower()):
+        return f"@{user}"
+    return f"@{user}@{host}"
+
+
+def credit_line(
+    handle: str | None, blog: str | None, name: str | None, local_host: str | None = None
+) -> str | None:
     """``via @user@host`` (the author's handle), else ``via Blog name``, else the name."""
     if handle:
-        return f"via @{handle.lstrip('@')}"
+        return f"via {mention(handle, local_host)}"
     who = blog or name
     return f"via {' '.join(who.split())}" if who and who.strip() else None
 
@@ -46,13 +57,17 @@ def share_text(title: str, url: str | None, credit: str | None, comment: str | N
 
 
 def thank_text(
-    handles: Sequence[str], names: Sequence[str], comment: str | None, link: str | None = None
+    handles: Sequence[str],
+    names: Sequence[str],
+    comment: str | None,
+    link: str | None = None,
+    local_host: str | None = None,
 ) -> str:
     """One reply mentioning every answerer with a handle (others by name); ``link``: the
     question, when the thanks is a new status rather than a reply in its thread."""
     if not handles and not names:
         raise InvalidInput("nobody has answered this question yet: nothing to thank")
-    mentions = " ".join(f"@{h.lstrip('@')}" for h in handles)
+    mentions = " ".join(mention(h, local_host) for h in handles)
     others = f" (and {', '.join(names)})" if names else ""
     body = (comment or "").strip() or "Thank you for your answers, they really helped!"
     text = f"{mentions}{others} {body}" if mentions else f"Thanks to {', '.join(names)}: {body}"

@@ -13,8 +13,14 @@ from tests.share.conftest import sample  # noqa: F401
 
 def entry(id: int, date: str, minutes: int, type: str = "course", **fields: Any) -> PdEntry:
     """A log entry as the store returns it (for the pure report tests)."""
-    return PdEntry(id=id, title=fields.pop("title", f"Entry {id}"), date=date, minutes=minutes,
-                   type=type, **fields)  # fmt: skip
+    return PdEntry(
+        id=id,
+        title=fields.pop("title", f"Entry {id}"),
+        date=date,
+        minutes=minutes,
+        type=type,
+        **fields,
+    )
 
 
 def log(pln: Pln, title: str, **fields: Any) -> PdEntry:

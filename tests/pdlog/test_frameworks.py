@@ -39,13 +39,18 @@ def test_the_data_files_say_where_they_come_from() -> None:
     assert "AITSL" in text
     assert "Source:" in files("plnctl").joinpath("data", "frameworks.toml").read_text("utf-8")
     assert [s.code for s in pd.all_standards() if s.framework == "other"] == [
-        "G1", "G2", "G3", "G4", "G5", "G6",
-    ]  # fmt: skip
+        "G1",
+        "G2",
+        "G3",
+        "G4",
+        "G5",
+        "G6",
+    ]
 
 
 def test_checking_what_users_type() -> None:
     assert pd.check_standards(["6.2", " 3.3", "6.2", "g5"]) == ("6.2", "3.3", "G5")
-    with pytest.raises(InvalidInput, match="unknown standard '8.1'"):
+    with pytest.raises(InvalidInput, match=r"unknown standard '8\.1'"):
         pd.check_standards(["8.1"])
     assert pd.check_type("Webinar") == "webinar"
     with pytest.raises(InvalidInput, match="reading, network, course"):
@@ -64,35 +69,55 @@ def _fields(report, n: int = 0) -> dict:  # type: ignore[no-untyped-def]
 
 def test_nesa_fields_and_totals() -> None:
     entries = [
-        entry(1, "2026-03-02", 90, "webinar", title="Explicit teaching", standards=("6.2", "3.3"),
-              provider="AITSL", priority="Literacy and numeracy", evidence=("https://x.example/1",)),
+        entry(
+            1,
+            "2026-03-02",
+            90,
+            "webinar",
+            title="Explicit teaching",
+            standards=("6.2", "3.3"),
+            provider="AITSL",
+            priority="Literacy and numeracy",
+            evidence=("https://x.example/1",),
+        ),
         entry(2, "2026-05-10", 30, "reading", standards=("6.2",)),
         entry(3, "2019-01-01", 600, "course"),  # outside the period
-    ]  # fmt: skip
+    ]
     report = build_report("nesa", entries, start="2026-01-01", end="2026-12-31")
     assert _fields(report) == {
-        "Date": "2026-03-02", "Activity type": "webinar", "Activity name": "Explicit teaching",
-        "Standard descriptors addressed": ("6.2", "3.3"), "Duration (h)": "1.5",
-        "Provider": "AITSL", "Priority area": "Literacy and numeracy",
+        "Date": "2026-03-02",
+        "Activity type": "webinar",
+        "Activity name": "Explicit teaching",
+        "Standard descriptors addressed": ("6.2", "3.3"),
+        "Duration (h)": "1.5",
+        "Provider": "AITSL",
+        "Priority area": "Literacy and numeracy",
         "Evidence": ("https://x.example/1",),
-    }  # fmt: skip
+    }
     assert [r.entry.id for r in report.rows] == [1, 2]
     assert report.rows[1].warnings == ("missing provider", "missing priority")
     assert [(t.key, t.hours, t.entries) for t in report.by_standard] == [
-        ("3.3", 1.5, 1), ("6.2", 2.0, 2),
-    ]  # fmt: skip
+        ("3.3", 1.5, 1),
+        ("6.2", 2.0, 2),
+    ]
     assert [(t.key, t.hours) for t in report.by_domain] == [("practice", 1.5), ("engagement", 2.0)]
     assert [(t.key, t.hours) for t in report.by_type] == [("reading", 0.5), ("webinar", 1.5)]
     p = report.progress
     assert (p.required_hours, p.periods, p.logged_hours, p.counted_hours, p.percent) == (
-        100, 1, 2.0, 2.0, 2.0,
-    )  # fmt: skip
+        100,
+        1,
+        2.0,
+        2.0,
+        2.0,
+    )
     assert report.evidence == ((1, "Explicit teaching", "https://x.example/1"),)
 
 
 def test_vit_needs_hours_in_every_domain_each_year() -> None:
-    entries = [entry(1, "2026-02-01", 600, standards=("6.2",)),
-               entry(2, "2026-03-01", 300, standards=("1.2", "2.5"))]  # fmt: skip
+    entries = [
+        entry(1, "2026-02-01", 600, standards=("6.2",)),
+        entry(2, "2026-03-01", 300, standards=("1.2", "2.5")),
+    ]
     report = build_report("vit", entries, start="2026-01-01", end="2026-12-31")
     assert report.progress.required_hours == 20 and report.progress.counted_hours == 15
     assert report.progress.percent == 75.0
@@ -108,8 +133,15 @@ def test_trb_sa_asks_for_one_or_two_standards_and_how_the_learning_connects() ->
         entry(2, "2026-02-02", 60, standards=("6.3",)),
     ]
     report = build_report("trb-sa", entries, start="2026-01-01", end="2026-12-31")
-    assert list(_fields(report)) == ["Title", "Type", "Date(s)", "Hours", "Evidence held",
-                                     "Standards (1-2)", "How the learning connects"]  # fmt: skip
+    assert list(_fields(report)) == [
+        "Title",
+        "Type",
+        "Date(s)",
+        "Hours",
+        "Evidence held",
+        "Standards (1-2)",
+        "How the learning connects",
+    ]
     assert report.rows[0].warnings == ("names 3 standards (1-2 expected)",)
     assert report.rows[1].warnings == ("missing reflection",)
     assert report.progress.required_hours == 60 and report.progress.counted_hours == 2
@@ -137,8 +169,11 @@ def test_texas_caps_independent_study_at_20_percent() -> None:
     report = build_report("texas", entries, start="2022-06-01", end="2027-05-31")
     p = report.progress
     assert (p.required_hours, p.cap_limit_hours, p.cap_logged_hours, p.cap_counted_hours) == (
-        150, 30, 45, 30,
-    )  # fmt: skip
+        150,
+        30,
+        45,
+        30,
+    )
     assert (p.logged_hours, p.counted_hours, p.percent) == (95, 80, 53.3)
     counted = {r.entry.id: r.counted_minutes // 60 for r in report.rows}
     assert counted == {1: 20, 2: 10, 3: 0, 4: 50}
@@ -157,12 +192,21 @@ def test_new_york_ctle_counts_only_hours_from_a_sponsor() -> None:
 
 
 def test_generic_shows_every_field() -> None:
-    report = build_report("generic", [entry(1, "2026-01-10", 60, impact="i")],
-                          start="2026-01-01", end="2026-01-31")  # fmt: skip
+    report = build_report(
+        "generic", [entry(1, "2026-01-10", 60, impact="i")], start="2026-01-01", end="2026-01-31"
+    )
     assert [k for k, _, _ in report.rows[0].cells] == [
-        "date", "title", "type", "hours", "standards", "provider", "priority", "reflection",
-        "impact", "evidence",
-    ]  # fmt: skip
+        "date",
+        "title",
+        "type",
+        "hours",
+        "standards",
+        "provider",
+        "priority",
+        "reflection",
+        "impact",
+        "evidence",
+    ]
     assert report.progress.required_hours == 0
 
 
@@ -184,5 +228,6 @@ def test_texas_counts_never_exceed_the_cap_or_what_was_logged(items: list) -> No
     independent = sum(m for t, m in items if t != "course")
     assert p.cap_counted_hours == round(min(independent, 30 * 60) / 60, 2)
     assert p.counted_hours <= p.logged_hours
-    assert p.counted_hours == round((min(independent, 1800) + sum(
-        m for t, m in items if t == "course")) / 60, 2)  # fmt: skip
+    assert p.counted_hours == round(
+        (min(independent, 1800) + sum(m for t, m in items if t == "course")) / 60, 2
+    )

@@ -103,8 +103,10 @@ def test_digests_leave_every_note_out_unless_asked(sample: Sample, fmt: str) -> 
 def test_the_cli_flags(cli: Cli, sample: Sample) -> None:
     _noted(sample)
     db = ["--db", str(sample.pln.store.path)]
-    for args in (["digest", "--since", "30d", "--format", "md"],
-                 ["export", "reading-list", "--format", "csv"]):  # fmt: skip
+    for args in (
+        ["digest", "--since", "30d", "--format", "md"],
+        ["export", "reading-list", "--format", "csv"],
+    ):
         plain = cli(*db, *args)
         assert plain.exit_code == 0 and POST_NOTE not in plain.stdout
         assert SAVE_NOTE not in plain.stdout

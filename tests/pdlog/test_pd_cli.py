@@ -14,12 +14,32 @@ from pathlib import Path
 from tests.conftest import Cli
 
 ADD = [
-    "pd", "add", "Retrieval practice webinar", "--date", "2026-11-24", "--hours", "1.5",
-    "--type", "webinar", "--provider", "AITSL", "--standard", "6.2", "--standard", "3.3",
-    "--reflection", "Start every lesson with three questions", "--evidence",
-    "https://aitsl.example/webinar/42", "--evidence", "certificate in my folder",
-    "--priority", "Literacy and numeracy", "--impact", "Year 9 recall improved",
-]  # fmt: skip
+    "pd",
+    "add",
+    "Retrieval practice webinar",
+    "--date",
+    "2026-11-24",
+    "--hours",
+    "1.5",
+    "--type",
+    "webinar",
+    "--provider",
+    "AITSL",
+    "--standard",
+    "6.2",
+    "--standard",
+    "3.3",
+    "--reflection",
+    "Start every lesson with three questions",
+    "--evidence",
+    "https://aitsl.example/webinar/42",
+    "--evidence",
+    "certificate in my folder",
+    "--priority",
+    "Literacy and numeracy",
+    "--impact",
+    "Year 9 recall improved",
+]
 
 
 def test_add_with_every_option_then_read_it_back(cli: Cli) -> None:
@@ -28,29 +48,72 @@ def test_add_with_every_option_then_read_it_back(cli: Cli) -> None:
     entry = added.json()
     assert entry == {  # type: ignore[comparison-overlap]
         **entry,  # type: ignore[dict-item]
-        "title": "Retrieval practice webinar", "date": "2026-11-24", "minutes": 90,
-        "hours": 1.5, "type": "webinar", "provider": "AITSL", "standards": ["6.2", "3.3"],
+        "title": "Retrieval practice webinar",
+        "date": "2026-11-24",
+        "minutes": 90,
+        "hours": 1.5,
+        "type": "webinar",
+        "provider": "AITSL",
+        "standards": ["6.2", "3.3"],
         "reflection": "Start every lesson with three questions",
         "evidence": ["https://aitsl.example/webinar/42", "certificate in my folder"],
-        "priority": "Literacy and numeracy", "impact": "Year 9 recall improved",
-    }  # fmt: skip
+        "priority": "Literacy and numeracy",
+        "impact": "Year 9 recall improved",
+    }
     assert cli("pd", "show", "1", "--json").json() == entry
     shown = cli("pd", "show", "1").stdout
     assert "2026-11-24 · 1.5 h · webinar" in shown and "Standards: 6.2, 3.3" in shown
     listed = cli("pd", "list")
     assert listed.stdout.splitlines()[1].split("\t") == [
-        "1", "2026-11-24", "1.5", "webinar", "6.2, 3.3", "Retrieval practice webinar",
-    ]  # fmt: skip
+        "1",
+        "2026-11-24",
+        "1.5",
+        "webinar",
+        "6.2, 3.3",
+        "Retrieval practice webinar",
+    ]
     assert len(cli("pd", "list", "--json").json()) == 1  # type: ignore[arg-type]
 
 
 def test_minutes_types_and_filters(cli: Cli) -> None:
-    assert cli("pd", "add", "Reading", "--minutes", "45", "--type", "reading",
-               "--standard", "6.2", "--date", "2026-11-01").exit_code == 0  # fmt: skip
-    assert cli("pd", "add", "Observation", "--hours", "1", "--type", "observation",
-               "--standard", "3.3", "--date", "2026-11-20").exit_code == 0  # fmt: skip
-    assert cli("pd", "add", "Old course", "--hours", "6", "--type", "course",
-               "--date", "2020-01-01").exit_code == 0  # fmt: skip
+    assert (
+        cli(
+            "pd",
+            "add",
+            "Reading",
+            "--minutes",
+            "45",
+            "--type",
+            "reading",
+            "--standard",
+            "6.2",
+            "--date",
+            "2026-11-01",
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            "pd",
+            "add",
+            "Observation",
+            "--hours",
+            "1",
+            "--type",
+            "observation",
+            "--standard",
+            "3.3",
+            "--date",
+            "2026-11-20",
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            "pd", "add", "Old course", "--hours", "6", "--type", "course", "--date", "2020-01-01"
+        ).exit_code
+        == 0
+    )
     by_standard = cli("pd", "list", "--standard", "6.2", "--json").json()
     assert [e["title"] for e in by_standard] == ["Reading"]  # type: ignore[index, union-attr]
     whole = cli("pd", "list", "--standard", "3", "--json").json()
@@ -107,8 +170,14 @@ def _on_a_terminal(args: list[str], answer: bytes, home: Path) -> str:
     it asks. Returns what the terminal showed."""
     leader, follower = pty.openpty()
     env = os.environ | {"PLNCTL_HOME": str(home), "COLUMNS": "100", "TERM": "dumb"}
-    proc = subprocess.Popen([sys.executable, "-m", "plnctl", *args], stdin=follower,
-                            stdout=follower, stderr=follower, env=env, close_fds=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plnctl", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
     os.close(follower)
     seen, answered, deadline = b"", False, time.monotonic() + 30
     while time.monotonic() < deadline:

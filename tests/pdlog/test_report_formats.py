@@ -57,34 +57,67 @@ def logged(pln: Pln) -> Pln:
         standards=["6.3"],
         evidence=["https://edu.social/@me/1100"],
     )
-    pln.pd.add('=HYPERLINK("http://evil.example","x")', date="2026-11-28", hours=2,
-               type="course", provider="+Region 4", standards=["4.3"],
-               reflection="@SUM(A1:A9)")  # fmt: skip
+    pln.pd.add(
+        '=HYPERLINK("http://evil.example","x")',
+        date="2026-11-28",
+        hours=2,
+        type="course",
+        provider="+Region 4",
+        standards=["4.3"],
+        reflection="@SUM(A1:A9)",
+    )
     return pln
 
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("=1+1", "'=1+1"), ("+61 2 9999", "'+61 2 9999"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("a=b", "a=b"), (None, ""), (1.5, "1.5")],
-)  # fmt: skip
+    [
+        ("=1+1", "'=1+1"),
+        ("+61 2 9999", "'+61 2 9999"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (None, ""),
+        (1.5, "1.5"),
+    ],
+)
 def test_csv_cell_neutralises_formulas(value: object, cell: str) -> None:
     assert csv_cell(value) == cell
 
 
 def test_csv_for_excel(cli: Cli, logged: Pln, tmp_path: Path) -> None:
     out = tmp_path / "nesa.csv"
-    result = cli("pd", "report", "--framework", "nesa", *RANGE, "--format", "csv", "--excel",
-                 "-o", str(out))  # fmt: skip
+    result = cli(
+        "pd", "report", "--framework", "nesa", *RANGE, "--format", "csv", "--excel", "-o", str(out)
+    )
     assert result.exit_code == 0, result.stderr
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["Date", "Activity type", "Activity name", "Standard descriptors addressed",
-                       "Duration (h)", "Provider", "Priority area", "Evidence", "Counted hours",
-                       "Check"]  # fmt: skip
-    assert rows[1][:7] == ["2026-11-24", "webinar", "Retrieval practice webinar", "6.2, 3.3",
-                           "1.5", "AITSL", "Literacy and numeracy"]  # fmt: skip
+    assert rows[0] == [
+        "Date",
+        "Activity type",
+        "Activity name",
+        "Standard descriptors addressed",
+        "Duration (h)",
+        "Provider",
+        "Priority area",
+        "Evidence",
+        "Counted hours",
+        "Check",
+    ]
+    assert rows[1][:7] == [
+        "2026-11-24",
+        "webinar",
+        "Retrieval practice webinar",
+        "6.2, 3.3",
+        "1.5",
+        "AITSL",
+        "Literacy and numeracy",
+    ]
     hostile = rows[4]
     assert hostile[2] == '\'=HYPERLINK("http://evil.example","x")' and hostile[5] == "'+Region 4"
     assert not any(c.startswith(("=", "+", "-", "@")) for row in rows for c in row)
@@ -109,8 +142,11 @@ def test_markdown_and_json(cli: Cli, logged: Pln) -> None:
     assert data["progress"]["counted_hours"] == 4.12
     assert {t["key"] for t in data["totals"]["by_domain"]} == {"practice", "engagement"}
     assert data["progress"]["domains_missing"] == ["Professional Knowledge"]
-    assert data["evidence"][0] == {"entry": 1, "title": "Retrieval practice webinar",
-                                   "url": "https://aitsl.example/webinars/42"}  # fmt: skip
+    assert data["evidence"][0] == {
+        "entry": 1,
+        "title": "Retrieval practice webinar",
+        "url": "https://aitsl.example/webinars/42",
+    }
 
 
 def test_html_escapes_untrusted_text(logged: Pln) -> None:
@@ -125,13 +161,26 @@ def test_html_escapes_untrusted_text(logged: Pln) -> None:
 def _chromium_pdf(tmp_path: Path, page: Path, pdf: Path) -> None:
     assert CHROMIUM
     subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf}", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
         env=os.environ | {"HOME": str(tmp_path)},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
@@ -146,8 +195,9 @@ def test_html_prints_on_a4_in_chromium(cli: Cli, logged: Pln, tmp_path: Path) ->
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts \(A4\)", info.stdout)
     assert size and float(size[1]) > float(size[2])  # A4, landscape
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Professional learning log: Texas SBEC" in text
     assert "Cap on independent study" in text and "https://aitsl.example/webinars/42" in text
     assert "Asked my network <script>alert(1)</script>" in text  # shown as text, not run

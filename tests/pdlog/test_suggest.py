@@ -24,10 +24,14 @@ def test_reading_time_at_230_words_a_minute() -> None:
 def test_suggestions_from_a_week_of_activity(sample: Sample) -> None:
     pln = sample.pln
     long_post = add_post(
-        pln, sample.people["rivera"], fetched_at="2026-11-26T08:00:00Z", topics=("assessment",),
-        url="https://rivera.example.edu/2026/long", title="Marking less, feeding back more",
+        pln,
+        sample.people["rivera"],
+        fetched_at="2026-11-26T08:00:00Z",
+        topics=("assessment",),
+        url="https://rivera.example.edu/2026/long",
+        title="Marking less, feeding back more",
         content_text="word " * 690,
-    )  # fmt: skip
+    )
     save(pln, long_post, "2026-11-27T18:00:00Z", read=True)
     found = pln.pd.suggest(since="7d", at=NOW)
     assert [s.key for s in found] == [
@@ -40,8 +44,10 @@ def test_suggestions_from_a_week_of_activity(sample: Sample) -> None:
     # two posts on assessment that day: 1 minute + 3 minutes; a topic hint adds 5.1
     assert assessment.title == "Read 2 posts on assessment" and assessment.minutes == 4
     assert assessment.standards == ("6.2", "5.1") and assessment.type == "reading"
-    assert assessment.evidence == ("https://rivera.example.edu/2026/retrieval",
-                                   "https://rivera.example.edu/2026/long")  # fmt: skip
+    assert assessment.evidence == (
+        "https://rivera.example.edu/2026/retrieval",
+        "https://rivera.example.edu/2026/long",
+    )
     assert assessment.reflection == "share with the maths team"
     assert literacy.standards == ("6.2", "2.5")
     assert literacy.title == "Read: Reading aloud with teenagers"
@@ -49,8 +55,11 @@ def test_suggestions_from_a_week_of_activity(sample: Sample) -> None:
     # the question answered by the network: 6.3, five minutes to ask + the answers
     assert question.standards == ("6.3",) and question.type == "network"
     assert question.minutes == 5 + 1 + 1 and question.date == "2026-11-27"
-    assert question.evidence == ("https://edu.social/@me/1100", "https://edu.social/@sam/1110",
-                                 "https://scholar.social/@lee/77")  # fmt: skip
+    assert question.evidence == (
+        "https://edu.social/@me/1100",
+        "https://edu.social/@sam/1110",
+        "https://scholar.social/@lee/77",
+    )
     assert "Dr. Lee" in question.reason and "Sam Okafor" in question.reason
     assert pln.pd.list() == []  # nothing logged without the user's word
 
@@ -59,8 +68,14 @@ def test_notes_and_shares_count(sample: Sample) -> None:
     pln = sample.pln
     status = sample.posts["status"]
     with pln.store.transaction():
-        notes_db.add_share(pln.store, network="mastodon", text="t", at="2026-11-27T13:00:00Z",
-                           post_id=status, url="https://social.example/@me/9")  # fmt: skip
+        notes_db.add_share(
+            pln.store,
+            network="mastodon",
+            text="t",
+            at="2026-11-27T13:00:00Z",
+            post_id=status,
+            url="https://social.example/@me/9",
+        )
     found = {s.key: s for s in pln.pd.suggest(since="7d", at=NOW)}
     shares = found["shares:2026-11-27"]
     assert shares.type == "network" and shares.standards == ("7.4",)
@@ -77,8 +92,9 @@ def test_numbers_are_kept_until_suggest_runs_again(cli: Cli, sample: Sample) -> 
     second = lines[1]
     # new activity after the list was shown does not shift the numbers
     save(sample.pln, sample.posts["late"], "2026-11-28T06:00:00Z")
-    added = cli("pd", "add", "--from-suggestion", "2", "--priority", "Literacy and numeracy",
-                "--json")  # fmt: skip
+    added = cli(
+        "pd", "add", "--from-suggestion", "2", "--priority", "Literacy and numeracy", "--json"
+    )
     assert added.exit_code == 0, added.stderr
     (entry,) = added.json()  # type: ignore[misc]
     assert entry["title"] in second and entry["priority"] == "Literacy and numeracy"
