@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "plnctl.cli.topic",
     "plnctl.cli.sense",
     "plnctl.cli.pd",
+    "plnctl.cli.pd_report",
 )
 
 

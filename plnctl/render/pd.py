@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from plnctl.errors import InvalidInput
+from plnctl.models import PdEntry
 from plnctl.pd_report import Report, Row, Total, fmt_hours
 from plnctl.render.csvsafe import EXCEL_BOM, csv_cell
 from plnctl.render.digest import fmt_time, md_escape, md_link
@@ -172,3 +173,21 @@ def _md_cell(key: str, value: Any) -> str:
 
 def _md_warn(row: Row) -> str:
     return f"{md_escape(row.entry.title)} ({md_escape(', '.join(row.warnings))})"
+
+
+# --- terminal ----------------------------------------------------------------------------------
+
+
+def entry_lines(e: PdEntry) -> list[str]:
+    lines = [f"{e.title}  (entry {e.id})", f"{e.date} · {round(e.hours, 2):g} h · {e.type}"]
+    for label, value in (("Standards", ", ".join(e.standards)), ("Provider", e.provider),
+                         ("Priority area", e.priority), ("Reflection", e.reflection),
+                         ("Impact", e.impact)):  # fmt: skip
+        if value:
+            lines.append(f"{label}: {value}")
+    lines += [f"Evidence: {item}" for item in e.evidence]
+    if e.post_id:
+        lines.append(f"From post {e.post_id}")
+    if e.question_id:
+        lines.append(f"From question {e.question_id}")
+    return lines

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -17,8 +16,8 @@ import pytest
 from plnctl.api import Pln
 from plnctl.render.csvsafe import csv_cell
 from tests.conftest import Cli
+from tests.share.test_sanitize import CHROMIUM, _chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOPPM = shutil.which("pdftoppm")
 HOSTILE_TITLE = 'Asked my network <script>alert(1)</script> & "friends"'
 RANGE = ["--from", "2026-11-01", "--to", "2026-11-30"]
@@ -158,37 +157,12 @@ def test_html_escapes_untrusted_text(logged: Pln) -> None:
     assert "@page { size: A4" in page
 
 
-def _chromium_pdf(tmp_path: Path, page: Path, pdf: Path) -> None:
-    assert CHROMIUM
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        env=os.environ | {"HOME": str(tmp_path)},
-    )
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_html_prints_on_a4_in_chromium(cli: Cli, logged: Pln, tmp_path: Path) -> None:
     page, pdf = tmp_path / "texas.html", tmp_path / "texas.pdf"
     result = cli("pd", "report", "--framework", "texas", *RANGE, "-o", str(page))
     assert result.exit_code == 0, result.stderr
-    _chromium_pdf(tmp_path, page, pdf)
+    _chromium(tmp_path, page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
     assert pdf.read_bytes().startswith(b"%PDF")
     if not PDFTOPPM:
         pytest.skip("poppler-utils is not installed: cannot check the printed pages")
