@@ -97,9 +97,11 @@ class PdService:
             if name in fields:
                 out[name] = _text(fields[name], name)
         if "standards" in fields:
-            out["standards"] = pd.check_standards(fields["standards"] or ())
+            out["standards"] = pd.check_standards(
+                [c for c in fields["standards"] or () if c.strip()]
+            )
         if "evidence" in fields:
-            out["evidence"] = tuple(_evidence(e) for e in fields["evidence"] or ())
+            out["evidence"] = tuple(_evidence(e) for e in fields["evidence"] or () if e.strip())
         if fields.get("post") is not None:
             out["post_id"] = self.pln.posts.get(int(fields["post"])).id
         if fields.get("question") is not None:

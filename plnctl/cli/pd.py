@@ -84,7 +84,7 @@ def add(
         str | None,
         typer.Option(
             "--from-suggestion",
-            help="Accept suggestion N of the last `pd suggest` (1,3 or all); other options replace its values.",
+            help="Accept suggestion N of the last `pd suggest` (1,3 or all); other options replace its values (--evidence adds links).",
         ),
     ] = None,
     json: JsonOpt = False,
@@ -171,7 +171,7 @@ def edit(
     priority: PriorityOpt = None,
 ) -> None:
     """Change an entry: the options given replace its values (--standard and --evidence
-    replace the whole list; "" clears a text).
+    replace the whole list; "" clears a text or a list).
 
     Example: plnctl pd edit 3 --hours 2 --standard 6.2 --standard 6.3
     """

@@ -16,6 +16,15 @@ MASTODON_LIMIT = 500
 LINK_LENGTH = 23
 _URL = re.compile(r"https?://\S+")
 _MENTION = re.compile(r"(@[\w.-]+)@[\w.-]+\w")
+_AT_WORD = re.compile(r"@(?=\w)")
+_WORD_JOINER = "\u2060"  # invisible; keeps Mastodon from reading "@name" as a mention
+
+
+def defang(text: str) -> str:
+    """Text from the web (a title, a blog's or an answerer's name) without mentions or hidden
+    line breaks: a post titled "read this @someone@example.social" must not make the user's
+    share notify a stranger."""
+    return _AT_WORD.sub("@" + _WORD_JOINER, " ".join(text.split()))
 
 
 def mastodon_length(text: str) -> int:
@@ -40,11 +49,12 @@ def credit_line(
     if handle:
         return f"via {mention(handle, local_host)}"
     who = blog or name
-    return f"via {' '.join(who.split())}" if who and who.strip() else None
+    return f"via {defang(who)}" if who and who.strip() else None
 
 
 def share_text(title: str, url: str | None, credit: str | None, comment: str | None) -> str:
-    """``comment`` (if any), a blank line, the title, the link, the credit."""
+    """``comment`` (if any), a blank line, the title, the link, the credit. The comment is
+    the user's own; the title comes from the web and is defanged."""
     comment = (comment or "").strip()
     tail = [line for line in (url, credit) if line]
     fixed = "\n".join([*([comment, ""] if comment else []), "", *tail])
@@ -53,7 +63,7 @@ def share_text(title: str, url: str | None, credit: str | None, comment: str | N
         over = mastodon_length(fixed) + 20 - MASTODON_LIMIT
         raise InvalidInput(f"the comment is too long for Mastodon: shorten it by {over} characters")
     head = [comment, ""] if comment else []
-    return "\n".join([*head, excerpt(title, room), *tail])
+    return "\n".join([*head, excerpt(defang(title), room), *tail])
 
 
 def thank_text(
@@ -68,6 +78,7 @@ def thank_text(
     if not handles and not names:
         raise InvalidInput("nobody has answered this question yet: nothing to thank")
     mentions = " ".join(mention(h, local_host) for h in handles)
+    names = [defang(name) for name in names]
     others = f" (and {', '.join(names)})" if names else ""
     body = (comment or "").strip() or "Thank you for your answers, they really helped!"
     text = f"{mentions}{others} {body}" if mentions else f"Thanks to {', '.join(names)}: {body}"

@@ -3,6 +3,13 @@ made through the API, and the session's mastodon_mock."""
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 from plnctl.api import Pln
@@ -25,3 +32,38 @@ def entry(id: int, date: str, minutes: int, type: str = "course", **fields: Any)
 
 def log(pln: Pln, title: str, **fields: Any) -> PdEntry:
     return pln.pd.add(title, **fields)
+
+
+def on_a_terminal(args: list[str], answer: bytes, home: Path) -> str:
+    """Run plnctl with stdin/stdout/stderr on a real pseudo-terminal; type ``answer`` once
+    it asks. Returns what the terminal showed."""
+    leader, follower = pty.openpty()
+    env = os.environ | {"PLNCTL_HOME": str(home), "COLUMNS": "100", "TERM": "dumb"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plnctl", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
+    os.close(follower)
+    seen, answered, deadline = b"", False, time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"[y/N]" in seen:
+            os.write(leader, answer)
+            answered = True
+        if proc.poll() is not None and not ready:
+            break
+    proc.wait(timeout=10)
+    os.close(leader)
+    return seen.decode("utf-8", "replace")

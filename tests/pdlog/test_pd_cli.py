@@ -3,15 +3,10 @@ their exit codes, and remove asking on a real terminal."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from tests.conftest import Cli
+from tests.pdlog.conftest import on_a_terminal
 
 ADD = [
     "pd",
@@ -152,6 +147,9 @@ def test_edit_changes_only_what_is_given(cli: Cli) -> None:
     assert entry["minutes"] == 120 and entry["standards"] == ["6.3"]  # type: ignore[index]
     assert entry["provider"] is None and entry["priority"] == "Literacy and numeracy"  # type: ignore[index]
     assert entry["title"] == "Retrieval practice webinar"  # type: ignore[index]
+    assert cli("pd", "edit", "1", "--standard", "", "--evidence", "").exit_code == 0
+    cleared = cli("pd", "show", "1", "--json").json()
+    assert cleared["standards"] == [] and cleared["evidence"] == []  # type: ignore[index]
     assert cli("pd", "edit", "1").exit_code == 2  # nothing to change
     assert cli("pd", "edit", "1", "--type", "nope").exit_code == 2
 
@@ -165,47 +163,12 @@ def test_remove_needs_yes_off_a_terminal(cli: Cli) -> None:
     assert cli("pd", "show", "1").exit_code == 4
 
 
-def _on_a_terminal(args: list[str], answer: bytes, home: Path) -> str:
-    """Run plnctl with stdin/stdout/stderr on a real pseudo-terminal; type ``answer`` once
-    it asks. Returns what the terminal showed."""
-    leader, follower = pty.openpty()
-    env = os.environ | {"PLNCTL_HOME": str(home), "COLUMNS": "100", "TERM": "dumb"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "plnctl", *args],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-        close_fds=True,
-    )
-    os.close(follower)
-    seen, answered, deadline = b"", False, time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 1024)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        if not answered and b"[y/N]" in seen:
-            os.write(leader, answer)
-            answered = True
-        if proc.poll() is not None and not ready:
-            break
-    proc.wait(timeout=10)
-    os.close(leader)
-    return seen.decode("utf-8", "replace")
-
-
-def test_remove_asks_on_a_terminal(cli: Cli, isolated_home: Path) -> None:
+def test_remove_askson_a_terminal(cli: Cli, isolated_home: Path) -> None:
     cli(*ADD)
-    kept = _on_a_terminal(["pd", "remove", "1"], b"n\n", isolated_home)
+    kept = on_a_terminal(["pd", "remove", "1"], b"n\n", isolated_home)
     assert "Remove entry 1 (2026-11-24, Retrieval practice webinar)? [y/N]" in kept
     assert "Kept it." in kept and cli("pd", "show", "1").exit_code == 0
-    gone = _on_a_terminal(["pd", "remove", "1"], b"y\n", isolated_home)
+    gone = on_a_terminal(["pd", "remove", "1"], b"y\n", isolated_home)
     assert "Removed entry 1" in gone and cli("pd", "show", "1").exit_code == 4
 
 

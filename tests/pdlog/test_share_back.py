@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from plnctl.render.shares import mastodon_length, share_text
 from plnctl.store import people as people_db
 from plnctl.timeutil import now
 from tests.conftest import Cli
+from tests.pdlog.conftest import on_a_terminal
 from tests.servers.mastodon_server import MastodonMock
 from tests.share.conftest import add_answer, add_post
 
@@ -138,6 +140,25 @@ def test_share_refusals(cli: Cli, pln: Pln, mastodon: MastodonMock) -> None:
     assert cli("share", "999", "--dry-run").exit_code == 4
 
 
+def test_a_hostile_title_mentions_nobody(cli: Cli, pln: Pln, logged_in: MastodonMock) -> None:
+    blog = _person(pln, "@bob", SourceKind.FEED, "https://spam.example/feed", title="@carol")
+    post = add_post(
+        pln,
+        blog,
+        fetched_at="2026-11-27T09:00:00Z",
+        url="https://spam.example/1",
+        title="Read this @bob and @dana@" + logged_in.host + "\nnow",
+        content_text="x",
+    )
+    shared = cli("share", str(post), "--json").json()
+    status = logged_in.http.get(f"/api/v1/statuses/{shared['remote_id']}").json()  # type: ignore[index]
+    assert status["mentions"] == []
+    assert "\n" not in shared["text"].split("\n")[0] + "x"  # type: ignore[index]
+    assert shared["text"].splitlines()[0].replace("\u2060", "") == (  # type: ignore[index]
+        f"Read this @bob and @dana@{logged_in.host} now"
+    )
+
+
 def test_long_titles_fit_in_a_status() -> None:
     text = share_text("word " * 200, "https://example.org/" + "a" * 300, "via @x@y.z", "Nice")
     assert mastodon_length(text) <= 500 and text.endswith("\nvia @x@y.z")
@@ -181,6 +202,29 @@ def test_thank_the_answerers(cli: Cli, pln: Pln, logged_in: MastodonMock) -> Non
     assert reply["in_reply_to_id"] == asked["remote_id"]  # type: ignore[index]
     assert sorted(m["username"] for m in reply["mentions"]) == ["bob", "carol"]
     assert _status_text(logged_in, reply["id"]) == expected
+
+
+def test_thank_asks_on_a_terminal(
+    cli: Cli, pln: Pln, logged_in: MastodonMock, isolated_home: Path
+) -> None:
+    asked = cli("question", "ask", "Picture books about empathy?", "--json").json()
+    add_answer(
+        pln,
+        asked["id"],
+        created_at="2026-11-27T10:00:00Z",
+        author_name="Bob",  # type: ignore[index]
+        author_handle=f"bob@{logged_in.host}",
+        text="The Invisible Boy",
+    )
+    context = f"/api/v1/statuses/{asked['remote_id']}/context"  # type: ignore[index]
+    declined = on_a_terminal(["question", "thank", str(asked["id"])], b"n\n", isolated_home)  # type: ignore[index]
+    assert "@bob Thank you for your answers, they really helped!" in declined
+    assert "Post this reply? [y/N]" in declined and "Not posted." in declined
+    assert logged_in.http.get(context).json()["descendants"] == []
+    posted = on_a_terminal(["question", "thank", str(asked["id"])], b"y\n", isolated_home)  # type: ignore[index]
+    assert "Posted: " in posted
+    (reply,) = logged_in.http.get(context).json()["descendants"]
+    assert [m["username"] for m in reply["mentions"]] == ["bob"]
 
 
 def test_thank_needs_answers(cli: Cli, pln: Pln, logged_in: MastodonMock) -> None:
