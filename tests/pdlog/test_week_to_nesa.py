@@ -88,12 +88,15 @@ def test_a_week_of_reading_and_asking_becomes_a_nesa_log(
         "Evidence",
         "Counted (h)",
     ]
-    rows = doc.xpath("//table[@class='entries']/tbody/tr")
+    rows = doc.xpath("//table[@class='entries']/tbody/tr[not(@class='total')]")
     assert len(rows) == len(entries) >= 2  # type: ignore[arg-type]
     cells = [[td.text_content().strip() for td in row.xpath("td")] for row in rows]
     assert all(c[6] == "Self-directed (professional learning network)" for c in cells)
     assert any(c[4].startswith("6.3") and c[2] == "network" for c in cells)
     assert "100 h required (100 h per 5-year period)" in page
+    (total,) = doc.xpath("//table[@class='entries']/tbody/tr[@class='total']")
+    hours = sum(e["minutes"] for e in entries) / 60  # type: ignore[index, union-attr]
+    assert total.xpath("td")[5].text_content() == f"{round(hours, 2):g}"
     assert doc.xpath('//a[@href="https://edu.social/@sam/1"]')
     assert re.search(r"6\.2 Engage in professional learning and improve practice", page)
     assert "private-note-xyzzy" not in page  # NESA's fields have no reflection column
