@@ -81,15 +81,37 @@ def _by_code() -> dict[str, Standard]:
     return {s.code.upper(): s for s in all_standards()}
 
 
+def _descriptor(code: str) -> Standard | None:
+    focus, _, stage = code.rpartition(".")
+    area = _by_code().get(focus)
+    stages = standards_data()["frameworks"][0]["career_stages"]
+    if area is None or area.parent is None or not stage.isdigit():
+        return None
+    if not 1 <= int(stage) <= len(stages):
+        return None
+    return Standard(code, f"{area.title} ({stages[int(stage) - 1]})", area.domain, area.framework,
+                    area.code)  # fmt: skip
+
+
+def focus_area(code: str) -> Standard:
+    """The focus area a descriptor belongs to (itself for a focus area or a standard)."""
+    found = standard(code)
+    return _by_code()[found.parent] if found.code.count(".") == 2 and found.parent else found
+
+
 def domain_names() -> dict[str, str]:
     return {d["id"]: d["name"] for d in standards_data()["frameworks"][0]["domains"]}
 
 
 def standard(code: str) -> Standard:
+    """A standard, focus area or descriptor (``6.2.2``: focus area 6.2 at career stage 2)."""
     found = _by_code().get(code.strip().upper())
     if found is None:
+        found = _descriptor(code.strip())
+    if found is None:
         raise InvalidInput(
-            f"unknown standard {code!r}: use a focus area like 6.2 or 3.3, or G1-G6 "
+            f"unknown standard {code!r}: use a focus area like 6.2, a descriptor like 6.2.2, "
+            "or G1-G6 "
             "(see: plnctl pd standards)"
         )
     return found

@@ -16,7 +16,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from plnctl.models import PD_TYPES, PdEntry, _Model
-from plnctl.pd import DAYS_PER_YEAR, Framework, all_standards, domain_names, framework, standard
+from plnctl.pd import (
+    DAYS_PER_YEAR,
+    Framework,
+    all_standards,
+    domain_names,
+    focus_area,
+    framework,
+    standard,
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,7 @@ def build_report(
     )  # fmt: skip
     return Report(
         framework=fw, start=start, end=end, rows=rows, progress=progress,
-        by_standard=_totals(entries, lambda e: e.standards, _standard_titles(entries)),
+        by_standard=_totals(entries, _focus_areas, _standard_titles(entries)),
         by_domain=by_domain,
         by_type=_totals(entries, lambda e: (e.type,), {t: t for t in PD_TYPES}),
         generated_at=generated_at,
@@ -203,8 +211,13 @@ def _domains(e: PdEntry) -> tuple[str, ...]:
     return tuple(dict.fromkeys(standard(code).domain for code in e.standards))
 
 
+def _focus_areas(e: PdEntry) -> tuple[str, ...]:
+    """The entry's standards with descriptors (6.2.2) counted as their focus area (6.2)."""
+    return tuple(dict.fromkeys(focus_area(code).code for code in e.standards))
+
+
 def _standard_titles(entries: Sequence[PdEntry]) -> dict[str, str]:
-    used = {code for e in entries for code in e.standards}
+    used = {code for e in entries for code in _focus_areas(e)}
     return {s.code: f"{s.code} {s.title}" for s in all_standards() if s.code in used}
 
 

@@ -52,6 +52,12 @@ def test_checking_what_users_type() -> None:
     assert pd.check_standards(["6.2", " 3.3", "6.2", "g5"]) == ("6.2", "3.3", "G5")
     with pytest.raises(InvalidInput, match=r"unknown standard '8\.1'"):
         pd.check_standards(["8.1"])
+    assert pd.check_standards(["6.2.2"]) == ("6.2.2",)
+    assert pd.standard("6.2.2").title.endswith("(Proficient)")
+    assert pd.standard("6.2.2").domain == "engagement"
+    for bad in ("6.2.5", "6.9.2", "6.2.x", "6.2.2.2"):
+        with pytest.raises(InvalidInput):
+            pd.check_standards([bad])
     assert pd.check_type("Webinar") == "webinar"
     with pytest.raises(InvalidInput, match="reading, network, course"):
         pd.check_type("party")
@@ -80,7 +86,7 @@ def test_nesa_fields_and_totals() -> None:
             priority="Literacy and numeracy",
             evidence=("https://x.example/1",),
         ),
-        entry(2, "2026-05-10", 30, "reading", standards=("6.2",)),
+        entry(2, "2026-05-10", 30, "reading", standards=("6.2.2",)),  # a descriptor
         entry(3, "2019-01-01", 600, "course"),  # outside the period
     ]
     report = build_report("nesa", entries, start="2026-01-01", end="2026-12-31")
