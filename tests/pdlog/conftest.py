@@ -17,6 +17,12 @@ from plnctl.models import PdEntry
 from tests.servers.mastodon_server import mastodon, mastodon_session  # noqa: F401
 from tests.share.conftest import sample  # noqa: F401
 
+# What NESA's log asks for, in its order (data/frameworks.toml)
+NESA_COLUMNS = [
+    "Date", "Activity type", "Activity name", "Standard descriptors addressed", "Duration (h)",
+    "Provider", "Priority area", "Evidence",
+]  # fmt: skip
+
 
 def entry(id: int, date: str, minutes: int, type: str = "course", **fields: Any) -> PdEntry:
     """A log entry as the store returns it (for the pure report tests)."""

@@ -16,6 +16,7 @@ import pytest
 from plnctl.api import Pln
 from plnctl.render.csvsafe import csv_cell
 from tests.conftest import Cli
+from tests.pdlog.conftest import NESA_COLUMNS
 from tests.share.test_sanitize import CHROMIUM, _chromium
 
 PDFTOPPM = shutil.which("pdftoppm")
@@ -96,18 +97,7 @@ def test_csv_for_excel(cli: Cli, logged: Pln, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == [
-        "Date",
-        "Activity type",
-        "Activity name",
-        "Standard descriptors addressed",
-        "Duration (h)",
-        "Provider",
-        "Priority area",
-        "Evidence",
-        "Counted hours",
-        "Check",
-    ]
+    assert rows[0] == [*NESA_COLUMNS, "Counted hours", "Check"]
     assert rows[1][:7] == [
         "2026-11-24",
         "webinar",

@@ -13,6 +13,7 @@ import lxml.html
 
 from plnctl.timeutil import now
 from tests.conftest import Cli
+from tests.pdlog.conftest import NESA_COLUMNS
 from tests.servers.feeds import rss_feed
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide.md"
@@ -76,18 +77,7 @@ def test_a_week_of_reading_and_asking_becomes_a_nesa_log(
     page = (tmp_path / "nesa-log.html").read_text(encoding="utf-8")
     doc = lxml.html.document_fromstring(page)
     headers = [th.text_content() for th in doc.xpath("//table[@class='entries']/thead//th")]
-    assert headers == [
-        "#",
-        "Date",
-        "Activity type",
-        "Activity name",
-        "Standard descriptors addressed",
-        "Duration (h)",
-        "Provider",
-        "Priority area",
-        "Evidence",
-        "Counted (h)",
-    ]
+    assert headers == ["#", *NESA_COLUMNS, "Counted (h)"]
     rows = doc.xpath("//table[@class='entries']/tbody/tr[not(@class='total')]")
     assert len(rows) == len(entries) >= 2  # type: ignore[arg-type]
     cells = [[td.text_content().strip() for td in row.xpath("td")] for row in rows]
