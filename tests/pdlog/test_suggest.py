@@ -3,7 +3,11 @@ only by pd add --from-suggestion N, with numbers that stay those the user saw.""
 
 from __future__ import annotations
 
-from plnctl.pd_suggest import WORDS_PER_MINUTE, reading_minutes
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plnctl.models import Post, PostTag, TagOrigin
+from plnctl.pd_suggest import WORDS_PER_MINUTE, reading_minutes, suggest
 from plnctl.store import notes as notes_db
 from tests.conftest import Cli
 from tests.share.conftest import NOW, Sample, add_post, save
@@ -33,6 +37,7 @@ def test_suggestions_from_a_week_of_activity(sample: Sample) -> None:
         content_text="word " * 690,
     )
     save(pln, long_post, "2026-11-27T18:00:00Z", read=True)
+    pln.notes.add("question", 1, "Three questions a lesson; spacing matters most")
     found = pln.pd.suggest(since="7d", at=NOW)
     assert [s.key for s in found] == [
         "question:1",
@@ -61,6 +66,7 @@ def test_suggestions_from_a_week_of_activity(sample: Sample) -> None:
         "https://scholar.social/@lee/77",
     )
     assert "Dr. Lee" in question.reason and "Sam Okafor" in question.reason
+    assert question.reflection == "Three questions a lesson; spacing matters most"
     assert pln.pd.list() == []  # nothing logged without the user's word
 
 
@@ -111,3 +117,30 @@ def test_numbers_are_kept_until_suggest_runs_again(cli: Cli, sample: Sample) -> 
 def test_accept_before_suggest(cli: Cli) -> None:
     result = cli("pd", "add", "--from-suggestion", "1")
     assert result.exit_code == 4 and "run plnctl pd suggest first" in result.stderr
+
+
+_posts = st.lists(
+    st.tuples(
+        st.sampled_from(["assessment", "literacy", None]),
+        st.integers(0, 2000),
+        st.sampled_from(["2026-11-25T10:00:00Z", "2026-11-26T23:59:59Z", "2026-11-27T00:00:00Z"]),
+    ),
+    max_size=15,
+)
+
+
+@given(_posts)
+def test_every_post_lands_in_one_reading_suggestion(items: list) -> None:  # type: ignore[type-arg]
+    posts = [
+        Post(id=n, source_id=1, person_id=1, guid=str(n), url=f"https://x.example/{n}",
+             title=None, author=None, published_at=None, updated_at=None, content_html=None,
+             content_text="w " * words, fetched_at=at, read_at=at, saved_at=at,
+             tags=(PostTag(topic, TagOrigin.RULE, "r"),) if topic else ())
+        for n, (topic, words, at) in enumerate(items, start=1)
+    ]  # fmt: skip
+    found = suggest(posts, [], after="2026-11-20T00:00:00Z", until="2026-11-28T00:00:00Z")
+    placed = [pid for s in found for pid in s.post_ids]
+    assert sorted(placed) == [p.id for p in posts]
+    assert sum(s.minutes for s in found) == sum(reading_minutes(p.content_text) for p in posts)
+    assert len({s.key for s in found}) == len(found)
+    assert all(s.date == s.key.split(":")[1] for s in found)
