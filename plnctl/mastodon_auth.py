@@ -9,7 +9,8 @@ Public functions:
   returns ``{instance, acct, display_name, url}``.
 - ``current_login(settings) -> Login | None``, ``whoami(settings) -> dict``,
   ``logout(settings) -> str | None`` (revokes the token, forgets it; returns the instance).
-- ``post_status(host, token, text, visibility="public") -> {id, url, created_at}``.
+- ``post_status(host, token, text, visibility="public", in_reply_to_id=None) -> {id, url,
+  created_at}``.
 - ``following_accounts(settings) -> list[dict]``: the logged-in account's following list, paged.
 
 Tokens live in ``settings.credentials_dir / "mastodon.json"`` (mode 0600, via
@@ -234,11 +235,21 @@ def logout(settings: Settings) -> str | None:
     return str(base)
 
 
-def post_status(host: str, token: str, text: str, visibility: str = "public") -> dict[str, Any]:
-    """Post a status as the token's account; returns ``{id, url, created_at}``."""
+def post_status(
+    host: str,
+    token: str,
+    text: str,
+    visibility: str = "public",
+    *,
+    in_reply_to_id: str | None = None,
+) -> dict[str, Any]:
+    """Post a status as the token's account (a reply when ``in_reply_to_id``); returns
+    ``{id, url, created_at}``."""
     base = instance_base(host)
     with _errors(base):
-        status = _api(base, access_token=token).status_post(text, visibility=visibility)
+        status = _api(base, access_token=token).status_post(
+            text, visibility=visibility, in_reply_to_id=in_reply_to_id
+        )
     created = status.get("created_at")
     return {
         "id": str(status["id"]),

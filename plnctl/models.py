@@ -106,6 +106,82 @@ class PostTag(_Model):
     reason: str
 
 
+# --- sense and share (issue 16): private notes, shares, the professional-learning log --------
+
+
+@dataclass(frozen=True)
+class Note(_Model):
+    """A dated private reflection on a post or a question. ``number`` is its place among that
+    post's (or question's) notes, oldest first: what ``--edit N`` / ``--remove N`` take."""
+
+    id: int
+    number: int
+    text: str
+    created_at: str
+    updated_at: str
+    post_id: int | None = None
+    question_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Share(_Model):
+    """A post shared back to a network (or a thank-you reply to a question's answerers)."""
+
+    id: int
+    network: str  # mastodon
+    text: str
+    shared_at: str
+    url: str | None = None
+    remote_id: str | None = None
+    post_id: int | None = None
+    question_id: int | None = None
+
+
+def _without_empty(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Leave out issue-16 fields that are empty, so JSON without notes or shares is unchanged."""
+    for key in keys:
+        if not data.get(key):
+            data.pop(key, None)
+    return data
+
+
+PD_TYPES = (
+    "reading", "network", "course", "conference", "webinar", "collaboration", "observation",
+    "research", "other",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PdEntry(_Model):
+    """One professional-learning log entry. ``date`` is a day (YYYY-MM-DD); time in minutes."""
+
+    id: int
+    title: str
+    date: str
+    minutes: int
+    type: str
+    standards: tuple[str, ...] = ()
+    provider: str | None = None
+    priority: str | None = None
+    reflection: str | None = None
+    impact: str | None = None
+    evidence: tuple[str, ...] = ()
+    post_id: int | None = None
+    question_id: int | None = None
+    suggestion_key: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["hours"] = round(self.hours, 2)
+        return data
+
+
 @dataclass(frozen=True)
 class Post(_Model):
     id: int
@@ -133,6 +209,11 @@ class Post(_Model):
     person_name: str | None = None
     source_label: str | None = None
     tags: tuple[PostTag, ...] = ()
+    notes: tuple[Note, ...] = ()  # private reflections (filled by PostsService.get)
+    shares: tuple[Share, ...] = ()  # where the user shared it back
+
+    def to_dict(self) -> dict[str, Any]:
+        return _without_empty(super().to_dict(), "notes", "shares")
 
 
 @dataclass(frozen=True)
@@ -215,6 +296,10 @@ class Question(_Model):
     instance: str | None = None  # the Mastodon host the status lives on
     comment_feed_url: str | None = None  # a blog post's comment feed, when one was found
     resolved_at: str | None = None
+    notes: tuple[Note, ...] = ()  # private reflections (filled by QuestionsService.get)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _without_empty(super().to_dict(), "notes")
 
 
 @dataclass(frozen=True)

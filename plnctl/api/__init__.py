@@ -1,7 +1,8 @@
 """The public facade: ``open_pln()`` wires settings, store and services together.
 
 Services are namespaced by noun (``pln.people``, ``pln.sources``, ``pln.posts``, ``pln.topics``,
-``pln.questions``, ``pln.share``, ``pln.insights``, ``pln.mastodon``) and imported on first use,
+``pln.questions``, ``pln.share``, ``pln.insights``, ``pln.mastodon``, ``pln.notes``,
+``pln.pd``, ``pln.shareback``) and imported on first use,
 so a command pays only for the parts it touches.
 """
 
@@ -21,10 +22,13 @@ if TYPE_CHECKING:
     from plnctl.api.bluesky import BlueskyService
     from plnctl.api.insights import InsightsService
     from plnctl.api.mastodon import MastodonService
+    from plnctl.api.notes import NotesService
+    from plnctl.api.pd import PdService
     from plnctl.api.people import PeopleService
     from plnctl.api.posts import PostsService
     from plnctl.api.questions import QuestionsService
     from plnctl.api.share import ShareService
+    from plnctl.api.shareback import ShareBackService
     from plnctl.api.sources import SourcesService
     from plnctl.api.tags import TagsService
     from plnctl.api.topics import TopicsService
@@ -111,6 +115,24 @@ class Pln:
         from plnctl.api.bluesky import BlueskyService
 
         return BlueskyService(self)
+
+    @cached_property
+    def notes(self) -> NotesService:
+        from plnctl.api.notes import NotesService
+
+        return NotesService(self)
+
+    @cached_property
+    def pd(self) -> PdService:
+        from plnctl.api.pd import PdService
+
+        return PdService(self)
+
+    @cached_property
+    def shareback(self) -> ShareBackService:
+        from plnctl.api.shareback import ShareBackService
+
+        return ShareBackService(self)
 
     def sync_iter(
         self,

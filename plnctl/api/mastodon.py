@@ -167,12 +167,17 @@ class MastodonService:
 
         return mastodon_auth.logout(self.pln.settings)
 
-    def post_status(self, text: str, *, visibility: str = "public") -> dict[str, Any]:
-        """Post as the logged-in account (used by questions); returns {id, url, created_at}."""
+    def post_status(
+        self, text: str, *, visibility: str = "public", in_reply_to_id: str | None = None
+    ) -> dict[str, Any]:
+        """Post as the logged-in account (used by questions and shares); returns {id, url,
+        created_at}."""
         from plnctl import mastodon_auth
 
         login = mastodon_auth.require_login(self.pln.settings)
-        return mastodon_auth.post_status(login.instance, login.token, text, visibility)
+        return mastodon_auth.post_status(
+            login.instance, login.token, text, visibility, in_reply_to_id=in_reply_to_id
+        )
 
     # --- import / export -------------------------------------------------------------------
 

@@ -12,6 +12,20 @@ from plnctl.timeutil import now_iso, parse_since, to_iso
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
+    from plnctl.store import Store
+
+
+def with_notes(store: Store, post: Post) -> Post:
+    """The post with its private notes and its shares (issue 16)."""
+    from dataclasses import replace
+
+    from plnctl.store import notes
+
+    return replace(
+        post,
+        notes=notes.list_notes(store, "post_id", [post.id]).get(post.id, ()),
+        shares=notes.post_shares(store, [post.id]).get(post.id, ()),
+    )
 
 
 class PostsService:
@@ -46,7 +60,7 @@ class PostsService:
         post = db.get_post(self.store, post_id)
         if post is None:
             raise NotFound(f"no post with id {post_id}")
-        return post
+        return with_notes(self.store, post)
 
     def mark_read(self, post_ids: Sequence[int], *, read: bool = True) -> int:
         for post_id in post_ids:

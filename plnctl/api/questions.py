@@ -39,6 +39,9 @@ class QuestionsService:
         question = db.get_question(self.store, _id(question_id))
         if question is None:
             raise NotFound(f"no question with id {question_id} (see: plnctl question list)")
+        question = replace(
+            question, notes=self.pln.notes.for_questions([question.id]).get(question.id, ())
+        )
         return logic.with_answers(question, db.list_answers(self.store, question.id))
 
     def list(self, *, states: Sequence[QuestionState | str] = ()) -> list[Question]:

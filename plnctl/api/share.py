@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -79,9 +79,11 @@ class ShareService:
         topics: Sequence[str] = (),
         tags: Sequence[str] = (),
         now: datetime | None = None,
+        include_notes: bool = False,
     ) -> Digest:
         """The digest data (nothing rendered, nothing moved). ``since``: a duration (24h, 7d),
-        a date, or ``last`` (the name's watermark; the last 7 days the first time)."""
+        a date, or ``last`` (the name's watermark; the last 7 days the first time). Private
+        notes (save notes, post and question notes) only with ``include_notes``."""
         until = now or clock()
         after = self._window_start(since, name, until)
         until_iso, after_iso = to_iso(until) or "", to_iso(after) or ""
@@ -93,12 +95,14 @@ class ShareService:
         weeks = self.pln.settings.quiet_weeks
         quiet = db.quiet_people(self.store, before=to_iso(until - timedelta(weeks=weeks)) or "")
         answered, unanswered = self._questions(after_iso, until_iso)
+        if include_notes:
+            answered, unanswered = self._with_notes(answered), self._with_notes(unanswered)
         return Digest(
             name=name,
             since=after_iso,
             until=until_iso,
             topics_filter=tuple(topics),
-            groups=render.group_items(self._items(posts), prefer=topics),
+            groups=render.group_items(self._items(posts, notes=include_notes), prefer=topics),
             answered=tuple(answered),
             unanswered=tuple(unanswered),
             quiet=tuple(
@@ -123,6 +127,7 @@ class ShareService:
         send_empty: bool = False,
         stream: TextIO | None = None,
         now: datetime | None = None,
+        include_notes: bool = False,
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
         (multipart text + HTML), else to ``stream``. Raises DeliveryError on failure, leaving
@@ -135,7 +140,10 @@ class ShareService:
                 deliver.smtp_password(self.pln.settings.smtp)
         with self._settled(since, clock_given=now is not None):
             now = now or clock()
-            built = self.build_digest(since=since, name=name, topics=topics, tags=tags, now=now)
+            built = self.build_digest(
+                since=since, name=name, topics=topics, tags=tags, now=now,
+                include_notes=include_notes,
+            )  # fmt: skip
         text = render.render_digest(built, fmt, now=now)
         if output is not None:
             deliver.write_atomic(output, text)
@@ -207,6 +215,9 @@ class ShareService:
 
     def _items(self, posts: Sequence[Post], *, notes: bool = False) -> list[ShareItem]:
         kinds = db.source_kinds(self.store, [p.source_id for p in posts if p.source_id])
+        if notes:
+            found = self.pln.notes.for_posts([p.id for p in posts])
+            posts = [replace(p, notes=found.get(p.id, ())) for p in posts]
         return [to_item(p, kinds, notes=notes) for p in posts]
 
     def _questions(self, after: str, until: str) -> tuple[list[Question], list[Question]]:
@@ -218,6 +229,10 @@ class ShareService:
         open_ = self.pln.questions.list(states=["open"])
         unanswered = [q for q in open_ if q.answer_count == 0 and not q.deleted]
         return answered, sorted(unanswered, key=lambda q: (q.asked_at, q.id))
+
+    def _with_notes(self, questions: Sequence[Question]) -> list[Question]:
+        found = self.pln.notes.for_questions([q.id for q in questions])
+        return [replace(q, notes=found.get(q.id, ())) for q in questions]
 
     def _suggestions(self, after: str, until: str) -> list[Suggestion]:
         """People outside the network who answered a question in the window, then the best of
@@ -309,6 +324,7 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
         saved_at=post.saved_at,
         read=post.read_at is not None,
         note=post.save_note if notes else None,
+        notes=post.notes if notes else (),
     )
 
 

@@ -34,6 +34,9 @@ COMMAND_MODULES = (
     "plnctl.cli.topic",
     "plnctl.cli.bluesky",
     "plnctl.cli.tag",
+    "plnctl.cli.sense",
+    "plnctl.cli.pd",
+    "plnctl.cli.pd_report",
 )
 
 

@@ -84,17 +84,22 @@ def digest(
     output_file: OutputOpt = None,
     email: EmailOpt = None,
     send_empty: SendEmptyOpt = False,
+    include_notes: Annotated[
+        bool,
+        typer.Option("--include-notes", help="Include your private notes (left out by default)."),
+    ] = False,
 ) -> None:
     """What's new in your network: posts by topic and person, answers to your questions,
     people gone quiet, people worth following. With --since last, safe to run from cron: a
     failed run skips nothing, a repeated one sends nothing twice. Exit code 7 when the file or
-    email could not be delivered.
+    email could not be delivered. Your private notes stay out unless --include-notes.
 
     Example: plnctl digest --since last --email you@example.org
     """
     run = pln(ctx).share.digest(
-        since=since, name=name, topics=topics or (), tags=tags or (), fmt=fmt.value, output=output_file,
-        email=email or (), send_empty=send_empty, stream=sys.stdout,
+        since=since, name=name, topics=topics or (), tags=tags or (), fmt=fmt.value,
+        output=output_file, email=email or (), send_empty=send_empty, stream=sys.stdout,
+        include_notes=include_notes,
     )  # fmt: skip
     if not output.err.is_terminal:
         return  # cron: stay silent unless something failed

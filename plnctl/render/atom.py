@@ -77,10 +77,10 @@ def _entry(feed: ET.Element, item: ShareItem) -> None:
     if item.excerpt and item.excerpt != item.title:
         _text(entry, "summary", item.excerpt)
     content = clean_html(item.content_html)
-    if item.note:
+    if item.all_notes:
         from html import escape
 
-        content += f"<p><em>Note: {escape(item.note)}</em></p>"
+        content += "".join(f"<p><em>Note: {escape(note)}</em></p>" for note in item.all_notes)
     if content:
         _text(entry, "content", content).set("type", "html")
 

@@ -140,6 +140,7 @@ def text_lines(digest: Digest, *, now: datetime) -> list[str]:
                     out.append(f"    {item.url}")
                 if item.excerpt and item.excerpt != item.title:
                     out.append(f"    {excerpt(item.excerpt, 200)}")
+                out += [f"    Note: {note}" for note in item.all_notes]
             if more:
                 out.append(f"  ... and {more} more from {person.person}")
     out += _text_extras(digest)
@@ -159,9 +160,11 @@ def _text_extras(digest: Digest) -> list[str]:
                 out.append(f"    - {who}{net}: {excerpt(a.text, 160)}")
                 if a.url:
                     out.append(f"      {a.url}")
+            out += [f"    Note: {note}" for note in question_notes(q)]
         for q in digest.unanswered:
             asked = fmt_time(q.asked_at, date_only=True)
             out.append(f'  "{excerpt(q.text, 120)}": no answer yet (asked {asked})')
+            out += [f"    Note: {note}" for note in question_notes(q)]
     if digest.quiet:
         heading = f"Gone quiet (no posts in {digest.quiet_weeks} weeks)"
         out += ["", heading, "-" * len(heading)]
@@ -170,6 +173,11 @@ def _text_extras(digest: Digest) -> list[str]:
         out += ["", "People worth following", "----------------------"]
         out += [f"  - {s.name}{_handle(s.name, s.handle)}: {s.reason}" for s in digest.suggestions]
     return out
+
+
+def question_notes(q: Question) -> list[str]:
+    """A question's private notes, dated (present only when the user asked for notes)."""
+    return [f"{n.created_at[:10]}: {n.text}" for n in q.notes]
 
 
 def _answer_count(q: Question) -> str:
@@ -212,6 +220,7 @@ def markdown(digest: Digest, *, now: datetime) -> str:
                 out.append(f"- {md_link(item.title, item.url)} ({item.source_kind}, {when})")
                 if item.excerpt and item.excerpt != item.title:
                     out.append(f"  {md_escape(excerpt(item.excerpt, 280))}")
+                out += [f"  Note: {md_escape(note)}" for note in item.all_notes]
             if more:
                 out.append(f"- ... and {more} more from {md_escape(person.person)}")
     out += _md_extras(digest)
@@ -229,9 +238,11 @@ def _md_extras(digest: Digest) -> list[str]:
                 who = md_escape(a.author_name or a.author_handle or "someone")
                 net = " (in your network)" if a.in_network else ""
                 out.append(f"  - {who}{net}: {md_link(excerpt(a.text, 160), a.url)}")
+            out += [f"  - Note: {md_escape(note)}" for note in question_notes(q)]
         for q in digest.unanswered:
             when = fmt_time(q.asked_at, date_only=True)
             out.append(f"- {md_link(excerpt(q.text, 120), q.url)}: no answer yet (asked {when})")
+            out += [f"  - Note: {md_escape(note)}" for note in question_notes(q)]
     if digest.quiet:
         out += ["", f"## Gone quiet (no posts in {digest.quiet_weeks} weeks)", ""]
         out += [f"- {md_escape(p.name)}: {_last_post(p.last_post_at)}" for p in digest.quiet]

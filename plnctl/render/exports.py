@@ -45,7 +45,7 @@ def render_reading_list(
     if fmt == "opml":
         return opml(items, now=now, title=title)
     if fmt == "pocket-csv":
-        return pocket_csv(items)
+        return pocket_csv(items, include_notes=include_notes)
     if fmt in ("html", "bookmarks"):
         from plnctl.render import html
 
@@ -68,8 +68,7 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
             out.append(f"  Topics: {md_escape(', '.join(item.topics))}")
         if item.excerpt and item.excerpt != item.title:
             out.append(f"  > {md_escape(excerpt(item.excerpt, 280))}")
-        if item.note:
-            out.append(f"  Note: {md_escape(item.note)}")
+        out += [f"  Note: {md_escape(note)}" for note in item.all_notes]
     if not items:
         out.append("Nothing saved yet.")
     out += ["", f"_Exported by plnctl at {fmt_time(now.isoformat())}._", ""]
@@ -85,25 +84,27 @@ def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str
             i.id, i.title, i.url or "", i.person, i.source_kind, i.published_at or "",
             i.saved_at or "", "|".join(i.topics), i.excerpt,
         ]  # fmt: skip
-        writer.writerow([*row, i.note or ""] if include_notes else row)
+        writer.writerow([*row, " | ".join(i.all_notes)] if include_notes else row)
     return buffer.getvalue()
 
 
-def pocket_csv(items: Sequence[ShareItem]) -> str:
+def pocket_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
     """Pocket's export columns; ``tags`` joined with ``|``, ``time_added`` in epoch seconds,
     ``status`` unread or archive (read). Posts without a URL cannot be imported and are left
-    out."""
+    out. With ``include_notes`` a last ``note`` column (Pocket has none; importers that read
+    by header skip it)."""
     from plnctl.render.html import epoch
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(POCKET_COLUMNS)
+    writer.writerow((*POCKET_COLUMNS, "note") if include_notes else POCKET_COLUMNS)
     for i in items:
         if not i.url:
             continue
         tags = "|".join(t.replace("|", " ") for t in i.topics)
         added = epoch(i.saved_at or i.fetched_at)
-        writer.writerow([i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"])
+        row = [i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"]
+        writer.writerow([*row, " | ".join(i.all_notes)] if include_notes else row)
     return buffer.getvalue()
 
 
@@ -131,8 +132,8 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
             attrs["created"] = format_datetime(created, usegmt=True)
         if i.topics:
             attrs["category"] = ",".join("/" + t.replace(",", " ") for t in i.topics)
-        if i.note:
-            attrs["description"] = i.note
+        if i.all_notes:
+            attrs["description"] = " | ".join(i.all_notes)
         ET.SubElement(parent, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from plnctl.models import Question, _Model
+from plnctl.models import Note, Question, _Model
 
 DIGEST_FORMATS = ("text", "md", "html", "json", "atom")
 EXPORT_FORMATS = ("md", "html", "csv", "json", "opml", "atom", "pocket-csv", "bookmarks")
@@ -19,7 +19,8 @@ class ShareItem(_Model):
     """One post as a digest or a reading list shows it.
 
     ``content_html`` is the stored (fetch-time sanitized) HTML; renderers sanitize it again.
-    ``note`` is the private save note and is only set when the user asked for notes.
+    ``note`` is the private save note and ``notes`` the private reflections (``post note``);
+    both are only set when the user asked for notes (``--include-notes``).
     """
 
     id: int
@@ -36,12 +37,21 @@ class ShareItem(_Model):
     saved_at: str | None = None
     read: bool = False
     note: str | None = None
+    notes: tuple[Note, ...] = ()  # private reflections, only when the user asked for notes
+
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """The save note and the dated reflections, one string each (empty unless asked)."""
+        dated = tuple(f"{n.created_at[:10]}: {n.text}" for n in self.notes)
+        return ((self.note,) if self.note else ()) + dated
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.pop("content_html")
         if self.note is None:
             data.pop("note")
+        if not self.notes:
+            data.pop("notes")
         return data
 
 
@@ -123,6 +133,8 @@ class Digest(_Model):
         data["post_count"] = self.post_count
         data["people_count"] = self.people_count
         data["empty"] = self.empty
+        data["answered"] = [q.to_dict() for q in self.answered]
+        data["unanswered"] = [q.to_dict() for q in self.unanswered]
         data["groups"] = [
             {
                 "topic": g.topic,

@@ -52,7 +52,9 @@ def thread_lines(q: Question) -> list[str]:
         lines += [f"    {line}" for line in (a.text or "").splitlines() if line.strip()]
         if a.url:
             lines.append(f"    {a.url}")
-    return lines
+    from plnctl.render.text import note_lines
+
+    return lines + note_lines(q.notes)
 
 
 def stats_lines(s: QuestionStats) -> list[str]:

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from plnctl.models import Person, Post, Source
+from plnctl.models import Note, Person, Post, Source
 from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
@@ -111,6 +111,19 @@ def post_lines(post: Post, *, width: int = 80) -> list[str]:
             result.append("")
     if post.save_note:
         result.append(f"Your note: {post.save_note}")
+    result += note_lines(post.notes)
+    for share in post.shares:
+        result.append(f"Shared to {share.network} {share.shared_at[:10]}: {share.url or '-'}")
+    return result
+
+
+def note_lines(notes: Sequence[Note]) -> list[str]:
+    """Private notes, numbered as ``--edit N`` / ``--remove N`` take them."""
+    result = ["", "Your notes (private):"] if notes else []
+    for note in notes:
+        edited = f", edited {note.updated_at[:10]}" if note.updated_at != note.created_at else ""
+        result.append(f"  [{note.number}] {note.created_at[:10]}{edited}")
+        result += [f"      {line}" for line in note.text.splitlines() if line.strip()]
     return result
 
 

@@ -377,3 +377,74 @@ def m0006_ids_never_reused(db: Database) -> None:
 def m0007_bluesky_withheld(db: Database) -> None:
     # A Bluesky author's !no-unauthenticated self-label: plnctl keeps the person, no posts.
     db.execute("ALTER TABLE sources ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0")
+
+
+_PDLOG = """
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY,
+    post_id INTEGER REFERENCES posts (id) ON DELETE CASCADE,
+    question_id INTEGER REFERENCES questions (id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((post_id IS NULL) <> (question_id IS NULL))
+);
+CREATE INDEX IF NOT EXISTS notes_post ON notes (post_id) WHERE post_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS notes_question ON notes (question_id) WHERE question_id IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS shares (
+    id INTEGER PRIMARY KEY,
+    post_id INTEGER REFERENCES posts (id) ON DELETE CASCADE,
+    question_id INTEGER REFERENCES questions (id) ON DELETE CASCADE,
+    network TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT,
+    remote_id TEXT,
+    shared_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shares_post ON shares (post_id) WHERE post_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS shares_at ON shares (shared_at);
+
+CREATE TABLE IF NOT EXISTS pd_entries (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    date TEXT NOT NULL,
+    minutes INTEGER NOT NULL CHECK (minutes > 0),
+    type TEXT NOT NULL,
+    provider TEXT,
+    priority TEXT,
+    reflection TEXT,
+    impact TEXT,
+    evidence TEXT,
+    post_id INTEGER REFERENCES posts (id) ON DELETE SET NULL,
+    question_id INTEGER REFERENCES questions (id) ON DELETE SET NULL,
+    suggestion_key TEXT UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pd_entries_date ON pd_entries (date);
+
+CREATE TABLE IF NOT EXISTS pd_entry_standards (
+    entry_id INTEGER NOT NULL REFERENCES pd_entries (id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (entry_id, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pd_entry_standards_code ON pd_entry_standards (code);
+
+CREATE TABLE IF NOT EXISTS pd_suggestions (
+    number INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
+"""
+
+
+@migrations(name="0008_pdlog_notes_shares_log")
+def m0008_pdlog_notes_shares_log(db: Database) -> None:
+    # Issue 16: private notes on posts and questions, shares back to a network, the
+    # professional-learning log (standards in their own table so `pd list --standard` is an
+    # index lookup), and the numbered list the last `pd suggest` showed.
+    for statement in _split(_PDLOG):
+        db.execute(statement)
