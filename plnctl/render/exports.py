@@ -15,12 +15,15 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
+from plnctl.opml import category, xml_text
 from plnctl.render.digest import fmt_time, md_escape, md_link
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
 from plnctl.timeutil import from_iso
 
-POCKET_COLUMNS = ("title", "url", "time_added", "cursor", "tags", "status")
+# Pocket's export, exactly: wallabag's importer reads these by position (0 title, 1 url,
+# 2 time_added, 3 tags, 4 status), name-based importers by header.
+POCKET_COLUMNS = ("title", "url", "time_added", "tags", "status")
 CSV_COLUMNS = (
     "id", "title", "url", "person", "source_kind", "published_at", "saved_at", "topics",
     "excerpt",
@@ -103,7 +106,7 @@ def pocket_csv(items: Sequence[ShareItem]) -> str:
             continue
         tags = "|".join(t.replace("|", " ") for t in i.topics)
         added = epoch(i.saved_at or i.fetched_at)
-        writer.writerow([i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"])
+        writer.writerow([i.title, i.url, added, tags, "archive" if i.read else "unread"])
     return buffer.getvalue()
 
 
@@ -111,7 +114,7 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
     """OPML 2.0 with ``type="link"`` outlines, one folder per first topic."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "title").text = xml_text(title)
     ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
     ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
@@ -123,16 +126,18 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         if i.topics:
             topic = i.topics[0]
             if topic not in folders:
-                folders[topic] = ET.SubElement(body, "outline", text=topic, title=topic)
+                name = xml_text(topic)
+                folders[topic] = ET.SubElement(body, "outline", text=name, title=name)
             parent = folders[topic]
-        attrs = {"text": i.title, "title": i.title, "type": "link", "url": i.url}
+        name = xml_text(i.title)
+        attrs = {"text": name, "title": name, "type": "link", "url": xml_text(i.url)}
         created = from_iso(i.saved_at or i.published_at)
         if created is not None:
             attrs["created"] = format_datetime(created, usegmt=True)
         if i.topics:
-            attrs["category"] = ",".join("/" + t.replace(",", " ") for t in i.topics)
+            attrs["category"] = category(i.topics)
         if i.note:
-            attrs["description"] = i.note
+            attrs["description"] = xml_text(i.note)
         ET.SubElement(parent, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -104,7 +104,7 @@ def _export(sample: Sample, fmt: str, **kwargs: object) -> str:
 
 def test_pocket_csv_round_trip(sample: Sample) -> None:
     rows = list(csv.DictReader(io.StringIO(_export(sample, "pocket-csv"))))
-    assert list(rows[0]) == ["title", "url", "time_added", "cursor", "tags", "status"]
+    assert list(rows[0]) == ["title", "url", "time_added", "tags", "status"]
     by_url = {r["url"]: r for r in rows}
     assert len(rows) == 3
     conference = by_url["https://ada.example.org/conference?a=1&b=2"]
@@ -112,6 +112,25 @@ def test_pocket_csv_round_trip(sample: Sample) -> None:
     assert int(conference["time_added"]) == int(NOW.timestamp()) - 1800  # saved 06:30
     assert by_url["https://ada.example.org/reading-aloud"]["status"] == "archive"
     assert by_url["https://rivera.example.edu/2026/retrieval"]["tags"] == "assessment"
+
+
+def test_pocket_csv_read_by_position_as_wallabag_does(sample: Sample) -> None:
+    """wallabag's PocketCsvImport (src/Import/PocketCsvImport.php) skips the header and reads
+    $data[0] title, [1] url, [2] time_added (epoch), [3] tags ('|'), [4] status ('archive')."""
+    sample.pln.posts.save(sample.posts["feedback"])
+    rows = list(csv.reader(io.StringIO(_export(sample, "pocket-csv"))))[1:]
+    assert rows and all(len(row) == 5 for row in rows)
+    by_url = {row[1]: row for row in rows}
+    aloud = by_url["https://ada.example.org/reading-aloud"]
+    assert aloud[0] == "Reading aloud with teenagers" and aloud[3] == "literacy"
+    assert (
+        aloud[4] == "archive"
+        and by_url["https://ada.example.org/conference?a=1&b=2"][4] == "unread"
+    )
+    assert by_url[next(u for u in by_url if u.endswith("/feedback"))][3].split("|") == [
+        "assessment", "literacy",
+    ]  # fmt: skip
+    assert all(row[2].isdigit() for row in rows)
 
 
 def test_pocket_tags_are_pipe_separated(sample: Sample) -> None:
