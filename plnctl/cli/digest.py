@@ -12,6 +12,7 @@ import typer
 from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.cli.transfer import export_app
+from plnctl.timeutil import local_date
 
 
 class DigestFormat(StrEnum):
@@ -125,7 +126,7 @@ def reading_list(
     output.table(
         ["id", "saved", "person", "title", "topics", "note"],
         [
-            [i.id, (i.saved_at or "")[:10], i.person, i.title, ", ".join(i.topics), i.note or ""]
+            [i.id, local_date(i.saved_at), i.person, i.title, ", ".join(i.topics), i.note or ""]
             for i in items
         ],
     )

@@ -9,7 +9,7 @@ import typer
 from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.models import RuleKind, Topic
-from plnctl.timeutil import humanize_age
+from plnctl.timeutil import humanize_age, local_date
 
 if TYPE_CHECKING:
     from plnctl.api.search import SearchHit
@@ -373,7 +373,8 @@ def _print_hit(hit: SearchHit) -> None:
         x
         for x in (
             hit.person,
-            hit.published_at and f"{hit.published_at[:10]} ({humanize_age(hit.published_at)})",
+            hit.published_at
+            and f"{local_date(hit.published_at)} ({humanize_age(hit.published_at)})",
         )
         if x
     )

@@ -14,7 +14,7 @@ from plnctl.errors import InvalidInput
 from plnctl.models import Question
 from plnctl.render.model import DIGEST_FORMATS, Digest, PersonGroup, ShareItem, TopicGroup
 from plnctl.render.sanitize import excerpt, safe_url
-from plnctl.timeutil import from_iso
+from plnctl.timeutil import display_zone, local
 
 OTHER = "Other"
 MAX_PER_PERSON = 5  # per topic, in the human formats; JSON and Atom carry every post
@@ -52,10 +52,11 @@ def _moment(item: ShareItem) -> tuple[str, int]:
 
 
 def fmt_time(iso: str | None, *, date_only: bool = False) -> str:
-    moment = from_iso(iso) if iso else None
+    """``1 Dec 2026 18:00 AEDT`` (or the date alone) in the display time zone."""
+    moment = local(iso) if iso else None
     if moment is None:
         return "never"
-    return moment.strftime("%-d %b %Y" if date_only else "%-d %b %Y %H:%M UTC")
+    return moment.strftime("%-d %b %Y" if date_only else "%-d %b %Y %H:%M %Z")
 
 
 def plural(count: int, word: str) -> str:
@@ -64,7 +65,7 @@ def plural(count: int, word: str) -> str:
 
 def title(digest: Digest, *, now: datetime) -> str:
     name = "" if digest.name == "default" else f" ({digest.name})"
-    return f"PLN digest{name}: {now.strftime('%-d %b %Y')}"
+    return f"PLN digest{name}: {now.astimezone(display_zone()).strftime('%-d %b %Y')}"
 
 
 def subject(digest: Digest, *, now: datetime) -> str:
