@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from plnctl import insights as calc
 from plnctl.errors import InvalidInput
 from plnctl.store import insights as db
-from plnctl.timeutil import now as utc_now
 from plnctl.timeutil import display_zone, local_midnight, parse_since, to_iso
+from plnctl.timeutil import now as utc_now
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
