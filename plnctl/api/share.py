@@ -118,9 +118,11 @@ class ShareService:
         send_empty: bool = False,
         stream: TextIO | None = None,
         now: datetime | None = None,
+        feed_url: str | None = None,
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
-        (multipart text + HTML), else to ``stream``. Raises DeliveryError on failure, leaving
+        (multipart text + HTML), else to ``stream``. ``feed_url``: where an Atom digest is
+        published (its ``rel="self"``; default: the output file's ``file:`` URL). Raises DeliveryError on failure, leaving
         the watermark where it was; with ``since="last"`` moves it only after success."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
@@ -131,7 +133,7 @@ class ShareService:
         with self._settled(since, clock_given=now is not None):
             now = now or clock()
             built = self.build_digest(since=since, name=name, topics=topics, now=now)
-        text = render.render_digest(built, fmt, now=now)
+        text = render.render_digest(built, fmt, now=now, self_url=self_link(feed_url, output))
         if output is not None:
             deliver.write_atomic(output, text)
         elif stream is not None and not email:
@@ -266,9 +268,11 @@ class ShareService:
         include_notes: bool = False,
         output: Path | None = None,
         now: datetime | None = None,
+        feed_url: str | None = None,
     ) -> str:
         """The reading list in one of EXPORT_FORMATS; written atomically to ``output`` if
-        given. Private notes are left out unless ``include_notes``."""
+        given. Private notes are left out unless ``include_notes``. ``feed_url`` as for
+        ``digest``."""
         from plnctl.render.exports import render_reading_list
 
         if fmt not in EXPORT_FORMATS:
@@ -278,11 +282,23 @@ class ShareService:
         )
         title = "Reading list" + (f": {topic}" if topic else "")
         text = render_reading_list(
-            items, fmt, now=now or clock(), include_notes=include_notes, title=title
-        )
+            items, fmt, now=now or clock(), include_notes=include_notes, title=title,
+            self_url=self_link(feed_url, output),
+        )  # fmt: skip
         if output is not None:
             deliver.write_atomic(output, text)
         return text
+
+
+def self_link(feed_url: str | None, output: Path | None) -> str | None:
+    """An Atom feed's own address: the one given (http/https), else the file it is written
+    to (a ``file:`` URL, which newsboat and other local readers subscribe to)."""
+    if feed_url:
+        url = safe_url(feed_url)
+        if not url:
+            raise InvalidInput(f"--feed-url must be an http(s) address, not {feed_url!r}")
+        return url
+    return Path(output).expanduser().resolve().as_uri() if output is not None else None
 
 
 def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:

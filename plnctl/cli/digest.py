@@ -11,7 +11,7 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
-from plnctl.cli.transfer import export_app
+from plnctl.cli.transfer import export_app, output_path
 from plnctl.timeutil import local_date
 
 
@@ -36,7 +36,9 @@ class ExportFormat(StrEnum):
 
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "-o", "--output", help="Write to this file (atomically) instead of stdout ('-': stdout)."
+    ),
 ]
 TopicOpt = Annotated[str | None, typer.Option("--topic", help="Only posts tagged with this topic.")]
 SinceOpt = Annotated[
@@ -61,6 +63,13 @@ EmailOpt = Annotated[
         help="Send it (text + HTML) to this address via the [smtp] settings (repeatable).",
     ),
 ]
+FeedUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--feed-url",
+        help="Where the Atom file is published (its rel=self link; default: the -o file).",
+    ),
+]
 SendEmptyOpt = Annotated[
     bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
 ]
@@ -80,6 +89,7 @@ def digest(
     output_file: OutputOpt = None,
     email: EmailOpt = None,
     send_empty: SendEmptyOpt = False,
+    feed_url: FeedUrlOpt = None,
 ) -> None:
     """What's new in your network: posts by topic and person, answers to your questions,
     people gone quiet, people worth following. With --since last, safe to run from cron: a
@@ -89,8 +99,8 @@ def digest(
     Example: plnctl digest --since last --email you@example.org
     """
     run = pln(ctx).share.digest(
-        since=since, name=name, topics=topics or (), fmt=fmt.value, output=output_file,
-        email=email or (), send_empty=send_empty, stream=sys.stdout,
+        since=since, name=name, topics=topics or (), fmt=fmt.value, output=output_path(output_file),
+        email=email or (), send_empty=send_empty, stream=sys.stdout, feed_url=feed_url,
     )  # fmt: skip
     if not output.err.is_terminal:
         return  # cron: stay silent unless something failed
@@ -158,15 +168,17 @@ def export_reading_list(
         bool,
         typer.Option("--include-notes", help="Include your private notes (left out by default)."),
     ] = False,
+    feed_url: FeedUrlOpt = None,
 ) -> None:
     """Write your reading list for other tools or for colleagues. Private notes stay out
     unless --include-notes.
 
     Example: plnctl export reading-list --format bookmarks -o reading.html
     """
+    output_file = output_path(output_file)
     text = pln(ctx).share.export_reading_list(
         fmt.value, topic=topic, since=since, saved=saved, include_notes=include_notes,
-        output=output_file,
+        output=output_file, feed_url=feed_url,
     )  # fmt: skip
     if output_file is None:
         sys.stdout.write(text)

@@ -93,8 +93,8 @@ def summary(digest: Digest) -> str:
     return f"{text} ({window})."
 
 
-def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
-    """The digest in one of DIGEST_FORMATS."""
+def render_digest(digest: Digest, fmt: str, *, now: datetime, self_url: str | None = None) -> str:
+    """The digest in one of DIGEST_FORMATS (``self_url``: where the Atom file is published)."""
     if fmt == "text":
         return "\n".join(text_lines(digest, now=now)) + "\n"
     if fmt == "md":
@@ -108,7 +108,7 @@ def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
     if fmt == "atom":
         from plnctl.render.atom import digest_atom
 
-        return digest_atom(digest, now=now)
+        return digest_atom(digest, now=now, self_url=self_url)
     raise InvalidInput(f"unknown digest format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
 
 

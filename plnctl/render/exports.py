@@ -37,8 +37,9 @@ def render_reading_list(
     now: datetime,
     include_notes: bool = False,
     title: str = "Reading list",
+    self_url: str | None = None,
 ) -> str:
-    """The items in one of EXPORT_FORMATS."""
+    """The items in one of EXPORT_FORMATS (``self_url``: where the Atom file is published)."""
     if fmt == "md":
         return markdown(items, now=now, title=title)
     if fmt == "csv":
@@ -58,7 +59,10 @@ def render_reading_list(
     if fmt == "atom":
         from plnctl.render.atom import items_atom
 
-        return items_atom(items, now=now, title=title, feed_id="urn:plnctl:reading-list")
+        return items_atom(
+            items, now=now, title=title, feed_id="urn:plnctl:reading-list",
+            entry_scope="reading-list", self_url=self_url,
+        )  # fmt: skip
     raise InvalidInput(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
 
 
