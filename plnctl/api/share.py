@@ -122,8 +122,9 @@ class ShareService:
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
         (multipart text + HTML), else to ``stream``. ``feed_url``: where an Atom digest is
-        published (its ``rel="self"``; default: the output file's ``file:`` URL). Raises DeliveryError on failure, leaving
-        the watermark where it was; with ``since="last"`` moves it only after success."""
+        published (its ``rel="self"``; default: the output file's ``file:`` URL). Raises
+        DeliveryError on failure, leaving the watermark where it was; with ``since="last"``
+        moves it only after success."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
         if email:  # fail on bad settings (or an unreadable password file) before any work

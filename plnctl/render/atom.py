@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from urllib.parse import quote
 from collections.abc import Sequence
 from datetime import datetime
+from urllib.parse import quote
 
 from plnctl.render import digest as digest_text
 from plnctl.render.model import Digest, ShareItem

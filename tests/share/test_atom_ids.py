@@ -6,9 +6,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from pathlib import Path
-
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import feedparser
 import pytest
