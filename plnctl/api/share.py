@@ -185,7 +185,8 @@ class ShareService:
             to=tuple(to),
             subject=render.subject(built, now=now),
             text=render.render_digest(built, "text", now=now),
-            html=digest_html(built, now=now),
+            html=digest_html(built, now=now, email=True),
+            list_name=built.name,
         )
 
     def _window_start(self, since: str, name: str, until: datetime) -> datetime:
