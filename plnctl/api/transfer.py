@@ -154,3 +154,40 @@ def _entry(source: Source, person: Person | None) -> OpmlEntry:
         person=name,
         person_id=person.id if person else None,
     )
+
+
+@dataclass(frozen=True)
+class BackupReport(_Model):
+    path: str | None  # the file written or read (None: stdout or stdin)
+    counts: dict[str, int] = field(default_factory=dict)  # rows per table it holds
+
+
+def export_backup(pln: Pln, path: Path | None) -> tuple[BackupReport, bytes | None]:
+    """A consistent copy of the whole database at ``path``; with ``path=None`` its bytes
+    (for stdout). Mastodon and SMTP credentials live outside the database and are not in it."""
+    from plnctl.store import backup
+
+    if path is not None:
+        backup.write_backup(pln.store, path)
+        return BackupReport(str(path), backup.content_counts(pln.store)), None
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="plnctl-backup-") as folder:
+        target = Path(folder) / "backup.db"
+        backup.write_backup(pln.store, target)
+        return BackupReport(None, backup.content_counts(pln.store)), target.read_bytes()
+
+
+def import_backup(pln: Pln, path: Path | bytes, *, replace: bool = False) -> BackupReport:
+    """Restore a backup made by ``export_backup`` into this database, which must be empty
+    unless ``replace``; anything that is not a plnctl database is refused."""
+    from plnctl.store import backup
+
+    if isinstance(path, Path):
+        return BackupReport(str(path), backup.restore_backup(pln.store, path, replace=replace))
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="plnctl-restore-") as folder:
+        source = Path(folder) / "backup.db"
+        source.write_bytes(path)
+        return BackupReport(None, backup.restore_backup(pln.store, source, replace=replace))

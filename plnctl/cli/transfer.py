@@ -97,3 +97,57 @@ def export_opml(ctx: typer.Context, output_file: OutputOpt = None) -> None:
     from plnctl.api.transfer import export_opml as run_export
 
     write_output(run_export(pln(ctx)), output_file)
+
+
+@export_app.command("backup")
+def export_backup(
+    ctx: typer.Context,
+    output_file: Annotated[
+        Path, typer.Option("-o", "--output", help="The backup file to write ('-': stdout).")
+    ],
+    json: Annotated[bool, typer.Option("--json", help="Print what was saved as JSON.")] = False,
+) -> None:
+    """Write a consistent copy of the whole database (everything plnctl knows, notes
+    included; credentials are not in it). Safe while a sync runs.
+
+    Example: plnctl export backup -o pln-backup.db
+    """
+    from plnctl.api.transfer import export_backup as run_export
+
+    path = output_path(output_file)
+    report, data = run_export(pln(ctx), path)
+    if data is not None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    elif json:
+        output.emit_json(report)
+    else:
+        output.info(f"Wrote {path}: " + _counts(report.counts))
+
+
+@import_app.command("backup")
+def import_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file from plnctl export backup ('-': stdin).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a database that is not empty.")
+    ] = False,
+    json: Annotated[bool, typer.Option("--json", help="Print what was restored as JSON.")] = False,
+) -> None:
+    """Restore a backup into an empty database (a non-empty one only with --replace). Files
+    that are not plnctl databases are refused.
+
+    Example: plnctl --db new.db import backup pln-backup.db
+    """
+    from plnctl.api.transfer import import_backup as run_import
+
+    data = input_data(file)
+    report = run_import(pln(ctx), data, replace=replace)
+    if json:
+        output.emit_json(report)
+    else:
+        output.info("Restored: " + _counts(report.counts))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {table}" for table, count in counts.items()) + "."
