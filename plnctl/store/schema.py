@@ -317,3 +317,15 @@ def m0005_fts_one_update_trigger(db: Database) -> None:
         "INSERT INTO posts_fts (rowid, title, content_text) SELECT id, title, content_text "
         "FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
     )
+
+
+@migrations(name="0006_interop_follow_options")
+def m0006_interop_follow_options(db: Database) -> None:
+    # The per-account settings of Mastodon's following_accounts.csv (Show boosts, Notify on
+    # new posts, Languages), kept as the file had them so an export writes them back as they
+    # were, not as defaults that would flip the user's settings on a new account.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS follow_options ("
+        " source_id INTEGER PRIMARY KEY REFERENCES sources (id) ON DELETE CASCADE,"
+        " show_boosts TEXT, notify TEXT, languages TEXT)"
+    )
