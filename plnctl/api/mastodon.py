@@ -316,13 +316,15 @@ class MastodonService:
         )
         follow_db.set_options(self.store, source_id, candidate.options)
 
-    def export_csv(self) -> str:
+    def export_csv(self, *, excel: bool = False) -> str:
         """Every followed Mastodon account (a moved one as its new address) in Mastodon's
-        following_accounts.csv format, ready for "Import" on any instance."""
+        following_accounts.csv format, ready for "Import" on any instance (``excel``: with a
+        UTF-8 byte order mark, for opening in Excel)."""
         options = follow_db.all_options(self.store)
         accts: dict[str, dict[str, str | None]] = {}
         for source in db.list_sources(self.store, kind=SourceKind.MASTODON):
             handle = source.moved_to or source.handle
             if handle:
                 accts.setdefault(handle.lstrip("@"), options.get(source.id, {}))
-        return render_following_csv(list(accts.items()))
+        text = render_following_csv(list(accts.items()))
+        return "\ufeff" + text if excel else text

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from plnctl.api import Pln
 
 DEFAULT_NAME = "default"
+EXCEL_BOM = "\ufeff"  # Excel takes a CSV file without it for the Windows code page
 FIRST_RUN = timedelta(days=7)  # what a first `--since last` covers
 QUIET_LIMIT = 10  # people gone quiet listed in one digest
 SUGGESTION_LIMIT = 3  # from the insights service, after this window's outside answerers
@@ -271,14 +272,18 @@ class ShareService:
         output: Path | None = None,
         now: datetime | None = None,
         feed_url: str | None = None,
+        excel: bool = False,
     ) -> str:
         """The reading list in one of EXPORT_FORMATS; written atomically to ``output`` if
         given. Private notes are left out unless ``include_notes``. ``feed_url`` as for
-        ``digest``."""
+        ``digest``. ``excel``: a UTF-8 byte order mark first, so Excel reads accents (csv
+        only: Pocket's importers want plain UTF-8)."""
         from plnctl.render.exports import render_reading_list
 
         if fmt not in EXPORT_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+        if excel and fmt != "csv":
+            raise InvalidInput(f"--excel is for -f csv, not {fmt} (its importers want plain UTF-8)")
         items = self.reading_list(
             topic=topic, since=since, saved=saved, include_notes=include_notes
         )
@@ -287,6 +292,8 @@ class ShareService:
             items, fmt, now=now or clock(), include_notes=include_notes, title=title,
             self_url=self_link(feed_url, output),
         )  # fmt: skip
+        if excel:
+            text = EXCEL_BOM + text
         if output is not None:
             deliver.write_atomic(output, text)
         return text

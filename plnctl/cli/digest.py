@@ -11,7 +11,7 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
-from plnctl.cli.transfer import export_app, output_path
+from plnctl.cli.transfer import ExcelOpt, export_app, output_path
 from plnctl.timeutil import local_date
 
 
@@ -169,6 +169,7 @@ def export_reading_list(
         typer.Option("--include-notes", help="Include your private notes (left out by default)."),
     ] = False,
     feed_url: FeedUrlOpt = None,
+    excel: ExcelOpt = False,
 ) -> None:
     """Write your reading list for other tools or for colleagues. Private notes stay out
     unless --include-notes.
@@ -178,7 +179,7 @@ def export_reading_list(
     output_file = output_path(output_file)
     text = pln(ctx).share.export_reading_list(
         fmt.value, topic=topic, since=since, saved=saved, include_notes=include_notes,
-        output=output_file, feed_url=feed_url,
+        output=output_file, feed_url=feed_url, excel=excel,
     )  # fmt: skip
     if output_file is None:
         sys.stdout.write(text)

@@ -12,6 +12,7 @@ import typer
 from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.cli.transfer import (
+    ExcelOpt,
     OutputOpt,
     export_app,
     import_app,
@@ -155,10 +156,12 @@ def import_csv(
 
 
 @export_app.command("mastodon-csv")
-def export_csv(ctx: typer.Context, output_file: OutputOpt = None) -> None:
+def export_csv(
+    ctx: typer.Context, output_file: OutputOpt = None, excel: ExcelOpt = False
+) -> None:
     """Write the Mastodon accounts you follow as following_accounts.csv, ready to import on a
     new Mastodon account (a moved account is written as its new address).
 
     Example: plnctl export mastodon-csv -o following_accounts.csv
     """
-    write_output(pln(ctx).mastodon.export_csv(), output_file)
+    write_output(pln(ctx).mastodon.export_csv(excel=excel), output_file)

@@ -25,6 +25,12 @@ OutputOpt = Annotated[
 ]
 
 
+ExcelOpt = Annotated[
+    bool,
+    typer.Option("--excel", help="Start with a UTF-8 byte order mark so Excel shows accents."),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
