@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.cli.transfer import ExcelOpt, export_app, output_path
 from plnctl.timeutil import local_date
@@ -40,7 +40,12 @@ OutputOpt = Annotated[
         "-o", "--output", help="Write to this file (atomically) instead of stdout ('-': stdout)."
     ),
 ]
-TopicOpt = Annotated[str | None, typer.Option("--topic", help="Only posts tagged with this topic.")]
+TopicOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--topic", help="Only posts tagged with this topic.", autocompletion=complete.topic
+    ),
+]
 SinceOpt = Annotated[
     str,
     typer.Option(
@@ -53,7 +58,10 @@ NameOpt = Annotated[
     typer.Option("--name", help="Which digest's watermark --since last uses (one per cron job)."),
 ]
 TopicsOpt = Annotated[
-    list[str] | None, typer.Option("--topic", help="Only posts with this topic (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--topic", help="Only posts with this topic (repeatable).", autocompletion=complete.topic
+    ),
 ]
 DigestFormatOpt = Annotated[DigestFormat, typer.Option("--format", "-f", help="Output format.")]
 EmailOpt = Annotated[

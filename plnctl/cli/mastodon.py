@@ -156,9 +156,7 @@ def import_csv(
 
 
 @export_app.command("mastodon-csv")
-def export_csv(
-    ctx: typer.Context, output_file: OutputOpt = None, excel: ExcelOpt = False
-) -> None:
+def export_csv(ctx: typer.Context, output_file: OutputOpt = None, excel: ExcelOpt = False) -> None:
     """Write the Mastodon accounts you follow as following_accounts.csv, ready to import on a
     new Mastodon account (a moved account is written as its new address).
 

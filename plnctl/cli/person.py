@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.render.text import source_notes
 
@@ -35,7 +35,12 @@ def add(
         typer.Option("--mastodon", help="A Mastodon account, @user@host (repeatable)."),
     ] = None,
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            help="A topic they are good for (repeatable).",
+            autocompletion=complete.topic,
+        ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A private note.")] = None,
     json: JsonOpt = False,
@@ -66,7 +71,10 @@ def add(
 def list_(
     ctx: typer.Context,
     topic: Annotated[
-        str | None, typer.Option("--topic", help="Only people tagged with this topic.")
+        str | None,
+        typer.Option(
+            "--topic", help="Only people tagged with this topic.", autocompletion=complete.topic
+        ),
     ] = None,
     json: JsonOpt = False,
 ) -> None:
@@ -91,7 +99,7 @@ def list_(
 @person_app.command("show")
 def show(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name.")],
+    person: Annotated[str, typer.Argument(help="Id or name.", autocompletion=complete.person)],
     json: JsonOpt = False,
 ) -> None:
     """Show a person: sources and their health, activity (posts per week, topics, answers
@@ -125,13 +133,14 @@ def show(
 @person_app.command("edit")
 def edit(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name.")],
+    person: Annotated[str, typer.Argument(help="Id or name.", autocompletion=complete.person)],
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
     note: Annotated[
         str | None, typer.Option("--note", help="Replace the note ('' clears it).")
     ] = None,
     add_topic: Annotated[
-        list[str] | None, typer.Option("--topic", help="Add a topic (repeatable).")
+        list[str] | None,
+        typer.Option("--topic", help="Add a topic (repeatable).", autocompletion=complete.topic),
     ] = None,
     remove_topic: Annotated[
         list[str] | None, typer.Option("--remove-topic", help="Remove a topic (repeatable).")
@@ -166,7 +175,7 @@ def edit(
 @person_app.command("remove")
 def remove(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name.")],
+    person: Annotated[str, typer.Argument(help="Id or name.", autocompletion=complete.person)],
     purge: Annotated[
         bool,
         typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked)."),

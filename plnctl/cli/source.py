@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.render.text import source_notes
 from plnctl.timeutil import humanize_age
@@ -25,7 +25,12 @@ def register(app: typer.Typer) -> None:
 @source_app.command("add")
 def add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name of the person it belongs to.")],
+    person: Annotated[
+        str,
+        typer.Argument(
+            help="Id or name of the person it belongs to.", autocompletion=complete.person
+        ),
+    ],
     target: Annotated[
         str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")
     ],
@@ -47,7 +52,10 @@ def add(
 def list_(
     ctx: typer.Context,
     person: Annotated[
-        str | None, typer.Option("--person", help="Only this person's sources.")
+        str | None,
+        typer.Option(
+            "--person", help="Only this person's sources.", autocompletion=complete.person
+        ),
     ] = None,
     failing: Annotated[
         bool, typer.Option("--failing", help="Only sources that are failing or gone.")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.models import RuleKind, Topic
 from plnctl.timeutil import humanize_age, local_date
@@ -19,7 +19,9 @@ topic_app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-NameArg = Annotated[str, typer.Argument(help="Topic name (case-insensitive).")]
+NameArg = Annotated[
+    str, typer.Argument(help="Topic name (case-insensitive).", autocompletion=complete.topic)
+]
 Many = list[str] | None
 _REBUILD_HINT = "Run `plnctl topic rebuild` to apply the rules to posts you already have."
 
