@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 
@@ -24,3 +26,26 @@ def topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 def question(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     return _complete(ctx, "question", incomplete)
+
+
+# Parameter declarations with their completer, so a command keeps one line per parameter.
+
+
+def person_argument(help: str) -> Any:
+    return typer.Argument(help=help, autocompletion=person)
+
+
+def person_option(help: str) -> Any:
+    return typer.Option("--person", help=help, autocompletion=person)
+
+
+def topic_argument(help: str) -> Any:
+    return typer.Argument(help=help, autocompletion=topic)
+
+
+def topic_option(help: str) -> Any:
+    return typer.Option("--topic", help=help, autocompletion=topic)
+
+
+def question_argument(help: str) -> Any:
+    return typer.Argument(help=help, autocompletion=question)

@@ -42,9 +42,7 @@ OutputOpt = Annotated[
 ]
 TopicOpt = Annotated[
     str | None,
-    typer.Option(
-        "--topic", help="Only posts tagged with this topic.", autocompletion=complete.topic
-    ),
+    complete.topic_option("Only posts tagged with this topic."),
 ]
 SinceOpt = Annotated[
     str,
@@ -59,9 +57,7 @@ NameOpt = Annotated[
 ]
 TopicsOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--topic", help="Only posts with this topic (repeatable).", autocompletion=complete.topic
-    ),
+    complete.topic_option("Only posts with this topic (repeatable)."),
 ]
 DigestFormatOpt = Annotated[DigestFormat, typer.Option("--format", "-f", help="Output format.")]
 EmailOpt = Annotated[

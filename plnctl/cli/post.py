@@ -26,15 +26,9 @@ def list_(
     since: Annotated[
         str | None, typer.Option("--since", help="Only newer posts: 24h, 7d, 2w or a date.")
     ] = None,
-    person: Annotated[
-        str | None,
-        typer.Option("--person", help="Only this person's posts.", autocompletion=complete.person),
-    ] = None,
+    person: Annotated[str | None, complete.person_option("Only this person's posts.")] = None,
     topic: Annotated[
-        str | None,
-        typer.Option(
-            "--topic", help="Only posts tagged with this topic.", autocompletion=complete.topic
-        ),
+        str | None, complete.topic_option("Only posts tagged with this topic.")
     ] = None,
     unread: Annotated[bool, typer.Option("--unread", help="Only posts you have not read.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many posts.")] = 50,
@@ -148,9 +142,7 @@ def unsave(
 def tag(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post id.")],
-    topic: Annotated[
-        str, typer.Argument(help="Topic name (created if new).", autocompletion=complete.topic)
-    ],
+    topic: Annotated[str, complete.topic_argument("Topic name (created if new).")],
 ) -> None:
     """Tag a post by hand; manual tags survive `topic rebuild`.
 
@@ -164,7 +156,7 @@ def tag(
 def untag(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post id.")],
-    topic: Annotated[str, typer.Argument(help="Topic name.", autocompletion=complete.topic)],
+    topic: Annotated[str, complete.topic_argument("Topic name.")],
 ) -> None:
     """Remove a topic from a post; rebuilds will not put it back.
 

@@ -20,12 +20,7 @@ question_app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-QArg = Annotated[
-    int,
-    typer.Argument(
-        help="The question id (see: plnctl question list).", autocompletion=complete.question
-    ),
-]
+QArg = Annotated[int, complete.question_argument("The question id (see: plnctl question list).")]
 TopicOpt = Annotated[
     list[str] | None, typer.Option("--topic", help="A topic for the question (repeatable).")
 ]

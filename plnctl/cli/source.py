@@ -25,12 +25,7 @@ def register(app: typer.Typer) -> None:
 @source_app.command("add")
 def add(
     ctx: typer.Context,
-    person: Annotated[
-        str,
-        typer.Argument(
-            help="Id or name of the person it belongs to.", autocompletion=complete.person
-        ),
-    ],
+    person: Annotated[str, complete.person_argument("Id or name of the person it belongs to.")],
     target: Annotated[
         str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")
     ],
@@ -51,12 +46,7 @@ def add(
 @source_app.command("list")
 def list_(
     ctx: typer.Context,
-    person: Annotated[
-        str | None,
-        typer.Option(
-            "--person", help="Only this person's sources.", autocompletion=complete.person
-        ),
-    ] = None,
+    person: Annotated[str | None, complete.person_option("Only this person's sources.")] = None,
     failing: Annotated[
         bool, typer.Option("--failing", help="Only sources that are failing or gone.")
     ] = False,

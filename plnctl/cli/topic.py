@@ -19,9 +19,7 @@ topic_app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-NameArg = Annotated[
-    str, typer.Argument(help="Topic name (case-insensitive).", autocompletion=complete.topic)
-]
+NameArg = Annotated[str, complete.topic_argument("Topic name (case-insensitive).")]
 Many = list[str] | None
 _REBUILD_HINT = "Run `plnctl topic rebuild` to apply the rules to posts you already have."
 
