@@ -239,3 +239,17 @@ def test_suggestions_include_the_insights_service(sample: Sample) -> None:
     newcomer = next(s for s in digest.suggestions if "newvoice" in (s.handle or ""))
     assert newcomer.command and "newvoice@edu.social" in newcomer.command
     assert "newvoice" in render_digest(digest, "text", now=NOW)
+
+
+def test_reading_list_opml_drops_characters_xml_forbids(sample: Sample) -> None:
+    from plnctl.opml import parse_opml
+
+    post = add_post(sample.pln, sample.people["ada"], fetched_at="2026-11-28T06:00:00Z",
+                    title="Bell\x07 and \x1b[2J clear\x0c", url="https://ada.example.org/ctl",
+                    topics=("lit\x01eracy",))  # fmt: skip
+    sample.pln.posts.save(post, note="mine\x00")
+    text = _export(sample, "opml", include_notes=True)
+    root = ET.fromstring(text)  # well-formed
+    titles = {o.get("title") for o in root.iter("outline")}
+    assert "Bell and [2J clear" in titles and "literacy" in titles
+    parse_opml(text.encode())  # and plnctl reads its own file
