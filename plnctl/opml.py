@@ -39,7 +39,7 @@ def xml_text(value: str) -> str:
 @dataclass(frozen=True)
 class Subscription:
     title: str  # may be empty (newsboat exports a never-fetched feed with title="")
-    xml_url: str
+    xml_url: str  # "" only for a person plnctl wrote without sources
     html_url: str | None = None
     topics: tuple[str, ...] = ()  # folder path and categories, as plnctl topic names
     person: str | None = None  # plnctl:person, when plnctl wrote the file
@@ -89,7 +89,8 @@ def _walk(body: ET.Element) -> OpmlDocument:
         attrs = {_local(k).lower(): v.strip() for k, v in outline.attrib.items()}
         title = attrs.get("title") or attrs.get("text") or ""
         xml_url = attrs.get("xmlurl", "")
-        if xml_url:
+        if xml_url or outline.get(f"{{{PLNCTL_NS}}}personId"):
+            # (plnctl writes a person without sources as an outline without xmlUrl)
             found.append(_subscription(outline, attrs, title, folders))
         elif attrs.get("type", "").lower() in ("rss", "atom"):
             problems.append(f"{title or 'an outline'}: type={attrs['type']} but no xmlUrl")
@@ -112,7 +113,7 @@ def _subscription(
             topics.append(path)
     return Subscription(
         title=title,
-        xml_url=attrs["xmlurl"],
+        xml_url=attrs.get("xmlurl", ""),
         html_url=attrs.get("htmlurl") or None,
         topics=tuple(dict.fromkeys(t for t in topics if t)),
         person=outline.get(f"{{{PLNCTL_NS}}}person") or None,
@@ -131,7 +132,7 @@ def _one_line(e: BaseException) -> str:
 @dataclass(frozen=True)
 class OpmlEntry:
     title: str
-    xml_url: str
+    xml_url: str  # "": a person without sources (other readers see an empty folder)
     html_url: str | None
     topics: tuple[str, ...] = ()
     person: str | None = None
@@ -150,12 +151,9 @@ def render_opml(entries: Iterable[OpmlEntry], *, title: str = "plnctl subscripti
     folders: dict[tuple[str, ...], ET.Element] = {}
     for entry in entries:
         parent = _folder(body, folders, entry.topics[0].split("/") if entry.topics else [])
-        attrs = {
-            "type": "rss",
-            "text": xml_text(entry.title),
-            "title": xml_text(entry.title),
-            "xmlUrl": xml_text(entry.xml_url),
-        }
+        attrs = {"text": xml_text(entry.title), "title": xml_text(entry.title)}
+        if entry.xml_url:
+            attrs = {"type": "rss", **attrs, "xmlUrl": xml_text(entry.xml_url)}
         if entry.html_url:
             attrs["htmlUrl"] = xml_text(entry.html_url)
         if entry.topics:

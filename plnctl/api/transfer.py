@@ -59,7 +59,11 @@ def import_opml(pln: Pln, path: Path | bytes) -> ImportReport:
     problems = list(document.problems)
     planned: dict[str, _Planned] = {}
     followed: set[str] = set()  # already in the database: counted once, however often listed
+    lone: list[Subscription] = []  # people plnctl wrote without sources
     for sub in document.subscriptions:
+        if not sub.xml_url:
+            lone.append(sub)
+            continue
         try:
             kind, url, fields = _plan(pln, sub.xml_url)
         except (InvalidInput, ValueError) as e:
@@ -86,6 +90,13 @@ def import_opml(pln: Pln, path: Path | bytes) -> ImportReport:
             for topic in item.topics:
                 db.add_person_topic(pln.store, people[key], topic)
             db.insert_source(pln.store, people[key], item.kind, item.url, **item.fields)
+        names = {p.name for p in db.list_people(pln.store)}
+        for sub in lone:
+            if f"id:{sub.person_key}" not in people and (sub.person or sub.title) not in names:
+                person_id = db.insert_person(pln.store, sub.person or sub.title or "(no name)")
+                for topic in sub.topics:
+                    db.add_person_topic(pln.store, person_id, topic)
+                created += 1
     return ImportReport(created=created, skipped=len(followed), problems=tuple(problems))
 
 
@@ -136,7 +147,15 @@ def export_opml(pln: Pln) -> str:
     """Every source (a Mastodon account as its public RSS), each with all its person's topics
     and plnctl's person attributes, so that importing the file back keeps people together."""
     people = {p.id: p for p in db.list_people(pln.store)}
-    return render_opml(_entry(s, people.get(s.person_id)) for s in db.list_sources(pln.store))
+    sources = db.list_sources(pln.store)
+    entries = [_entry(s, people.get(s.person_id)) for s in sources]
+    with_sources = {s.person_id for s in sources}
+    entries += [
+        OpmlEntry(p.name, "", None, tuple(p.topics), p.name, p.id)
+        for p in people.values()
+        if p.id not in with_sources
+    ]
+    return render_opml(entries)
 
 
 def _entry(source: Source, person: Person | None) -> OpmlEntry:

@@ -210,7 +210,8 @@ def test_a_mastodon_rss_address_becomes_the_mastodon_account(cli: Cli, tmp_path:
 
 
 def _network(pln_db: Path) -> None:
-    """Two people: one with two feeds, a Mastodon account and three topics (one nested)."""
+    """Three people: one with two feeds, a Mastodon account and three topics (one nested),
+    one with a feed, one with a topic and no sources yet."""
     from plnctl.api import open_pln
     from plnctl.models import SourceKind
     from plnctl.store import people as db
@@ -232,6 +233,8 @@ def _network(pln_db: Path) -> None:
         )
         bo = db.insert_person(pln.store, "Bo")
         db.insert_source(pln.store, bo, SourceKind.FEED, "https://bo.example/rss")
+        cy = db.insert_person(pln.store, "Cy")  # no sources yet
+        db.add_person_topic(pln.store, cy, "science")
 
 
 def test_round_trip_keeps_people_all_their_sources_topics_and_names(
@@ -244,9 +247,15 @@ def test_round_trip_keeps_people_all_their_sources_topics_and_names(
     etree.fromstring(out.stdout.encode())  # well-formed although the name had controls
     imported = cli("--db", str(second), "import", "opml", "-", "--json", input=out.stdout)
     assert imported.exit_code == 0, imported.stderr
-    assert imported.json()["created"] == 2
+    assert imported.json()["created"] == 3
     people = {name: sorted(topics) for name, topics in _people(cli, "--db", str(second)).items()}
-    assert people == {"Ada Lovelace": ["Teaching/Primary", "assessment", "maths"], "Bo": []}
+    assert people == {
+        "Ada Lovelace": ["Teaching/Primary", "assessment", "maths"],
+        "Bo": [],
+        "Cy": ["science"],
+    }
+    again = cli("--db", str(second), "import", "opml", "-", "--json", input=out.stdout)
+    assert again.json()["created"] == 0  # type: ignore[index]
     assert _sources(cli, "--db", str(second)) == _sources(cli, "--db", str(first))
     titles = {
         s["url"]: s["title"] for s in cli("--db", str(second), "source", "list", "--json").json()
