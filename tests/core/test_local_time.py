@@ -88,3 +88,21 @@ def test_in_utc_nothing_changes(pln: Pln, cli: Cli) -> None:
     assert listed == []
     shown = cli("post", "show", str(ids["early"]))
     assert "30 Nov 2026 13:30 UTC" in shown.stdout
+
+
+def test_a_posix_tz_rule_falls_back_to_the_system_rules(pln: Pln, db_path: Path) -> None:
+    """TZ="AEST-10" is no IANA name: the C library's rules apply (in a fresh process, where
+    the library has read TZ)."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "plnctl"
+    if not script.exists():
+        pytest.skip(f"the plnctl script is not installed next to {sys.executable}")
+    ids = _network(pln)
+    env = dict(os.environ, TZ="AEST-10", PLNCTL_DB=str(db_path))
+    shown = subprocess.run([str(script), "post", "show", str(ids["early"])], env=env,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "30 Nov 2026 23:30 AEST" in shown.stdout
