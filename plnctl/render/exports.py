@@ -24,6 +24,7 @@ from plnctl.timeutil import from_iso
 # Pocket's export, exactly: wallabag's importer reads these by position (0 title, 1 url,
 # 2 time_added, 3 tags, 4 status), name-based importers by header.
 POCKET_COLUMNS = ("title", "url", "time_added", "tags", "status")
+POCKET_TITLE_MAX = 1000  # wallabag reads lines of at most 10,240 bytes (fgetcsv length)
 CSV_COLUMNS = (
     "id", "title", "url", "person", "source_kind", "published_at", "saved_at", "topics",
     "excerpt",
@@ -99,7 +100,7 @@ def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str
 def pocket_csv(items: Sequence[ShareItem]) -> str:
     """Pocket's export columns; ``tags`` joined with ``|``, ``time_added`` in epoch seconds,
     ``status`` unread or archive (read). Posts without a URL cannot be imported and are left
-    out."""
+    out; a very long title is shortened so that the line fits wallabag's line limit."""
     from plnctl.render.html import epoch
 
     buffer = io.StringIO()
@@ -110,7 +111,10 @@ def pocket_csv(items: Sequence[ShareItem]) -> str:
             continue
         tags = "|".join(t.replace("|", " ") for t in i.topics)
         added = epoch(i.saved_at or i.fetched_at)
-        writer.writerow([i.title, i.url, added, tags, "archive" if i.read else "unread"])
+        title = (
+            i.title if len(i.title) <= POCKET_TITLE_MAX else i.title[: POCKET_TITLE_MAX - 1] + "…"
+        )
+        writer.writerow([title, i.url, added, tags, "archive" if i.read else "unread"])
     return buffer.getvalue()
 
 

@@ -133,6 +133,17 @@ def test_pocket_csv_read_by_position_as_wallabag_does(sample: Sample) -> None:
     assert all(row[2].isdigit() for row in rows)
 
 
+def test_pocket_csv_lines_fit_wallabags_line_limit(sample: Sample) -> None:
+    """wallabag reads with fgetcsv($handle, 10240, ...): a longer line is cut in two rows."""
+    post = add_post(sample.pln, sample.people["ada"], fetched_at="2026-11-28T06:00:00Z",
+                    title="Long " * 5000, url="https://ada.example.org/long")  # fmt: skip
+    sample.pln.posts.save(post)
+    text = _export(sample, "pocket-csv")
+    assert all(len(line.encode()) < 10240 for line in text.splitlines())
+    row = next(r for r in csv.reader(io.StringIO(text)) if r[1].endswith("/long"))
+    assert row[0].startswith("Long Long") and row[0].endswith("…")
+
+
 def test_pocket_tags_are_pipe_separated(sample: Sample) -> None:
     sample.pln.posts.save(sample.posts["feedback"])
     rows = list(csv.DictReader(io.StringIO(_export(sample, "pocket-csv"))))
