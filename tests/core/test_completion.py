@@ -63,6 +63,65 @@ def test_topic_names_and_question_ids_complete(network: Path) -> None:
     assert _tab("plnctl question show ", db_path=network) == ["2", "1"]
 
 
+def test_a_tab_the_fast_table_does_not_cover_is_answered_by_the_full_cli(network: Path) -> None:
+    # "--json" is a flag: only the full CLI knows that the next word is the person
+    assert _tab("plnctl person show --json Ad", db_path=network) == ["Ada Lovelace", "Adam Smith"]
+    assert _tab("plnctl --db " + str(network) + " person show B", db_path=Path("/nonexistent")) == [
+        "Bo Diddley"
+    ]
+
+
+def _declared() -> dict[tuple[tuple[str, ...], str | int], str]:
+    """What each command declares with autocompletion= (the completer's function name)."""
+    import inspect
+
+    import typer.main
+
+    from plnctl.cli.app import app
+
+    def leaves(group, path=()):  # type: ignore[no-untyped-def]
+        commands = getattr(group, "commands", None)
+        if not commands:
+            yield path, group
+            return
+        for name, command in commands.items():
+            yield from leaves(command, (*path, name))
+
+    found: dict[tuple[tuple[str, ...], str | int], str] = {}
+    for path, command in leaves(typer.main.get_command(app)):
+        position = 0
+        for param in command.params:
+            completer = getattr(param, "_custom_shell_complete", None)
+            key: str | int = position if param.param_type_name == "argument" else param.opts[0]
+            if param.param_type_name == "argument":
+                position += 1
+            if completer is not None:
+                origin = inspect.getclosurevars(completer).nonlocals["autocompletion"]
+                found[(path, key)] = origin.__name__
+    return found
+
+
+def test_the_fast_table_matches_the_declarations() -> None:
+    from plnctl.cli.entry import FAST
+
+    assert _declared() == FAST
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_fast_answer_is_the_full_clis_answer(network: Path, shell: str) -> None:
+    line = "plnctl question show "
+    env = dict(os.environ, _PLNCTL_COMPLETE=f"complete_{shell}", COMP_WORDS=line,
+               COMP_CWORD="3", _TYPER_COMPLETE_ARGS=line, _TYPER_COMPLETE_FISH_ACTION="get-args",
+               PLNCTL_DB=str(network))  # fmt: skip
+    fast = subprocess.run([str(PLNCTL)], env=env, capture_output=True, text=True, timeout=60)
+    full_program = "import sys; sys.argv[0] = 'plnctl'; from plnctl.cli.app import main; main()"
+    full = subprocess.run([sys.executable, "-c", full_program], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert fast.stdout == full.stdout and "2" in fast.stdout
+    assert shell == "bash" or "mark homework" in fast.stdout  # zsh and fish show the text
+    assert fast.stderr == full.stderr == ""
+
+
 def test_no_database_offers_nothing_and_creates_nothing(tmp_path: Path) -> None:
     if not PLNCTL.exists():
         pytest.skip(f"the plnctl script is not installed next to {sys.executable}")
