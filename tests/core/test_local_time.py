@@ -106,3 +106,12 @@ def test_a_posix_tz_rule_falls_back_to_the_system_rules(pln: Pln, db_path: Path)
                            capture_output=True, text=True, timeout=60)  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     assert "30 Nov 2026 23:30 AEST" in shown.stdout
+
+
+def test_stats_window_is_shown_in_local_dates(sydney: None, pln: Pln, cli: Cli) -> None:
+    _network(pln)
+    report = cli("stats", "--since", "2026-11-30")
+    assert report.exit_code == 0, report.stderr
+    # Stored as 2026-11-29T13:00:00Z; a Sydney reader typed and sees 30 Nov.
+    assert report.stdout.startswith("Network activity 2026-11-30 → ")
+    assert cli("stats", "--since", "2026-11-30", "--json").json()["since"] == "2026-11-29T13:00:00Z"  # type: ignore[index]
