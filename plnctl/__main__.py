@@ -1,3 +1,3 @@
-from plnctl.cli.app import main
+from plnctl.cli.entry import main
 
 main()

@@ -58,6 +58,11 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    timezone: str | None = None  # IANA name; unset: TZ, else the system's zone
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     config_dir: Path
@@ -67,6 +72,7 @@ class Settings:
     mastodon: MastodonSettings = field(default_factory=MastodonSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     bluesky: BlueskySettings = field(default_factory=BlueskySettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     question_horizon_days: int = 30
     person_topic_weight: float = 1.0
     quiet_weeks: int = 6
@@ -124,6 +130,7 @@ def load_settings(db: str | Path | None = None, env: dict[str, str] | None = Non
             mastodon=_section(MastodonSettings, raw.get("mastodon"), "mastodon"),
             smtp=_section(SmtpSettings, raw.get("smtp"), "smtp"),
             bluesky=_section(BlueskySettings, raw.get("bluesky"), "bluesky"),
+            display=_section(DisplaySettings, raw.get("display"), "display"),
             question_horizon_days=int(raw.get("questions", {}).get("horizon_days", 30)),
             person_topic_weight=float(raw.get("topics", {}).get("person_weight", 1.0)),
             quiet_weeks=int(raw.get("insights", {}).get("quiet_weeks", 6)),

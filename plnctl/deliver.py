@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,18 +67,30 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    list_name: str | None = None  # the digest's name: List-Id and List-Unsubscribe
 
 
 def build_message(mail: Mail, *, sender: str) -> EmailMessage:
     """multipart/alternative: the plain text first, the HTML second (clients show the last
-    part they can render)."""
+    part they can render). Several recipients never see each other: the visible ``To:`` is
+    the one address, or ``undisclosed-recipients:;`` with the addresses on the envelope only
+    (a Bcc). A digest carries ``List-Id`` (filters) and ``List-Unsubscribe`` (a mailto to the
+    sender, who runs the digest)."""
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
+    from urllib.parse import quote
 
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = ", ".join(mail.to)
+    message["To"] = mail.to[0] if len(mail.to) == 1 else "undisclosed-recipients:;"
     message["Subject"] = mail.subject
+    if mail.list_name is not None:
+        name = " ".join(re.sub(r"[^\w .-]+", " ", mail.list_name).split()) or "digest"
+        domain = sender.rpartition("@")[2] or "localhost"
+        label = re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-").lower() or "digest"
+        message["List-Id"] = f"PLN digest ({name}) <{label}.pln-digest.{domain}>"
+        subject = quote(f"unsubscribe {name}")
+        message["List-Unsubscribe"] = f"<mailto:{sender}?subject={subject}>"
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies

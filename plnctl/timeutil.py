@@ -1,14 +1,81 @@
-"""UTC timestamps as ISO-8601 text, and the durations users type ("7d", "24h")."""
+"""UTC timestamps as ISO-8601 text, the durations users type ("7d", "24h"), and the one time
+zone plnctl shows and reads dates in.
+
+Stored times are always UTC. What a person sees and types is local: the zone is
+``[display] timezone`` in config.toml (set by ``open_pln``), else the ``TZ`` environment
+variable, else the system's. ``--since 2026-12-01``, ``today`` and ``yesterday`` are midnights
+in that zone; JSON keeps the stored ISO 8601 with its offset (``Z``).
+"""
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from plnctl.errors import InvalidInput
+from plnctl.errors import ConfigError, InvalidInput
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+_configured_zone: tzinfo | None = None
+
+
+def zone_named(name: str) -> tzinfo:
+    """An IANA zone (``Australia/Sydney``, ``UTC``); ConfigError for a name nobody knows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name.strip().lstrip(":"))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"unknown time zone {name!r} under [display] timezone: use an IANA name such as "
+            f"Europe/London or Australia/Sydney"
+        ) from None
+
+
+def set_display_zone(name: str | None) -> None:
+    """The zone from the config (None: follow ``TZ`` or the system)."""
+    global _configured_zone
+    _configured_zone = zone_named(name) if name else None
+
+
+def display_zone() -> tzinfo | None:
+    """The configured zone, else ``TZ`` as an IANA name; None: the system's (the C library
+    then applies its rules, daylight saving included)."""
+    if _configured_zone is not None:
+        return _configured_zone
+    tz = os.environ.get("TZ")
+    if tz:
+        try:
+            return zone_named(tz)
+        except ConfigError:
+            pass  # a POSIX rule such as "EST5EDT,M3.2.0,M11.1.0": the C library knows it
+    return None
+
+
+def local(moment: datetime | str | None) -> datetime | None:
+    """A stored moment in the display zone."""
+    if isinstance(moment, str):
+        moment = from_iso(moment)
+    return moment.astimezone(display_zone()) if moment is not None else None
+
+
+def _as_local(naive: datetime) -> datetime:
+    zone = display_zone()
+    return naive.replace(tzinfo=zone) if zone is not None else naive.astimezone()
+
+
+def local_date(iso: str | None) -> str:
+    """``2026-12-01`` as the display zone sees the stored moment; "" for None."""
+    moment = local(iso)
+    return moment.date().isoformat() if moment is not None else ""
+
+
+def local_midnight(day: date) -> datetime:
+    """The first moment of ``day`` in the display zone, in UTC."""
+    return _as_local(datetime.combine(day, time(0))).astimezone(UTC)
 
 
 def now() -> datetime:
@@ -47,16 +114,26 @@ def parse_duration(text: str) -> timedelta:
 
 
 def parse_since(text: str, *, reference: datetime | None = None) -> datetime:
-    """A ``--since`` value: a duration back from now (``7d``) or a date/time (``2026-11-01``)."""
+    """A ``--since`` value: a duration back from now (``7d``), ``today`` or ``yesterday``
+    (local midnights), a date (``2026-11-01``: local midnight) or a date and time (local
+    unless it carries an offset)."""
     reference = reference or now()
     if _DURATION.match(text):
         return reference - parse_duration(text)
+    word = text.strip().lower()
+    if word in ("today", "yesterday"):
+        today = reference.astimezone(display_zone()).date()  # None: the system zone
+        return local_midnight(today - timedelta(days=1 if word == "yesterday" else 0))
     try:
-        return from_iso(text.strip())  # type: ignore[return-value]
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(
-            f"invalid --since {text!r}: use a duration like 24h or 7d, or a date like 2026-11-01"
+            f"invalid --since {text!r}: use a duration like 24h or 7d, today, yesterday, or a "
+            f"date like 2026-11-01"
         ) from None
+    if moment.tzinfo is None:
+        moment = _as_local(moment)
+    return moment.astimezone(UTC)
 
 
 def humanize_age(moment: datetime | str | None, *, reference: datetime | None = None) -> str:

@@ -22,6 +22,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("PLNCTL_DB", "PLNCTL_MASTODON_TOKEN", "PLNCTL_SMTP_PASSWORD", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TZ", "UTC")  # local-time display is tested by setting TZ explicitly
+    from plnctl.timeutil import set_display_zone
+
+    set_display_zone(None)  # no [display] timezone left over from another test
     return home
 
 

@@ -162,5 +162,8 @@ def translate_error(error: BaseException, pln: Pln | None = None) -> PlnError | 
 
 def open_pln(db: str | Path | None = None, *, settings: Settings | None = None) -> Pln:
     """Open the user's plnctl database (``--db`` > ``PLNCTL_DB`` > ``PLNCTL_HOME`` > default)."""
+    from plnctl.timeutil import set_display_zone
+
     settings = settings or load_settings(db)
+    set_display_zone(settings.display.timezone)  # a bad name fails here, before any work
     return Pln(open_store(settings.db_path), settings)

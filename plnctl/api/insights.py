@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from plnctl import insights as calc
 from plnctl.errors import InvalidInput
 from plnctl.store import insights as db
+from plnctl.timeutil import display_zone, local_midnight, parse_since, to_iso
 from plnctl.timeutil import now as utc_now
-from plnctl.timeutil import parse_since, to_iso
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
@@ -133,12 +133,13 @@ class InsightsService:
         )
 
     def posts_by_day(self, *, days: int = 7, now: datetime | None = None) -> dict[str, int]:
-        """Posts per UTC day for the last ``days`` days including today, oldest first, days
-        without posts included as 0: the input of ``render.charts.week_chart_svg``."""
+        """Posts per local day (the display time zone) for the last ``days`` days including
+        today, oldest first, days without posts included as 0: the input of
+        ``render.charts.week_chart_svg``."""
         if days < 1:
             raise InvalidInput("days must be at least 1")
-        today = (now or utc_now()).date()
-        keys = [(today - timedelta(days=offset)).isoformat() for offset in range(days - 1, -1, -1)]
-        since, until = keys[0] + "T00:00:00Z", (today + timedelta(days=1)).isoformat()
-        counts = dict(db.posts_by_day(self.store, since, until + "T00:00:00Z"))
-        return {key: int(counts.get(key, 0)) for key in keys}
+        today = (now or utc_now()).astimezone(display_zone()).date()
+        keys = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+        edges = [to_iso(local_midnight(day)) or "" for day in (*keys, today + timedelta(days=1))]
+        counts = db.posts_in_windows(self.store, edges)
+        return {day.isoformat(): count for day, count in zip(keys, counts, strict=True)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from plnctl.api.sources import SourcePlan, http_settings, run
 from plnctl.api.transfer import ImportReport
 from plnctl.errors import FetchError, InvalidInput, NotFound, ParseError
 from plnctl.models import SourceKind, SourceState, _Model
+from plnctl.store import follow_options as follow_db
 from plnctl.store import people as db
 
 if TYPE_CHECKING:
@@ -46,34 +47,65 @@ class _Candidate:
     address: Address
     fields: dict[str, Any] | None  # None: not resolved (the first sync resolves it)
     name: str
+    options: dict[str, str] = field(default_factory=dict)  # follow settings from the CSV
 
 
-def parse_following_csv(text: str) -> tuple[list[tuple[int, Address]], list[str]]:
-    """Mastodon's ``following_accounts.csv`` (or an old one-column export) -> addresses and
-    one problem line per bad row. Duplicates are reported by the importer."""
+# CSV column -> follow_options column; Mastodon's own defaults for an account it did not list
+_OPTION_COLUMNS = {"show boosts": "show_boosts", "notify on new posts": "notify",
+                   "languages": "languages"}  # fmt: skip
+_DEFAULTS = {"show_boosts": "true", "notify": "false", "languages": ""}
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    address: Address
+    options: dict[str, str]  # show_boosts / notify / languages, as the file had them
+
+
+def parse_following_csv(text: str) -> tuple[list[CsvRow], list[str]]:
+    """Mastodon's ``following_accounts.csv`` (or an old one-column export) -> rows and one
+    problem line per bad row (a bad row is skipped, the rest kept). Columns are read by the
+    header's names when it has one, else by Mastodon's order. Duplicates are reported by the
+    importer."""
     from plnctl.fetchers.mastodon import parse_address
 
-    good: list[tuple[int, Address]] = []
+    good: list[CsvRow] = []
     problems: list[str] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    names: list[str | None] = [None, *_OPTION_COLUMNS.values()]
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:  # a cell over the csv module's limit (131,072 characters)
+            problems.append(f"line {reader.line_num}: {e} (skipped)")
+            continue
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
-        if number == 1 and cells[0].lower() == CSV_HEADER[0].lower():
+        if reader.line_num == 1 and cells[0].lower() == CSV_HEADER[0].lower():
+            names = [_OPTION_COLUMNS.get(cell.lower()) for cell in cells]
             continue
+        options = {n: c for n, c in zip(names, cells, strict=False) if n}
         try:
-            good.append((number, parse_address(cells[0])))
+            good.append(CsvRow(reader.line_num, parse_address(cells[0]), options))
         except InvalidInput:
-            problems.append(f"line {number}: not an account address: {cells[0]!r}")
+            problems.append(f"line {reader.line_num}: not an account address: {cells[0][:200]!r}")
     return good, problems
 
 
-def render_following_csv(accts: list[str]) -> str:
+def render_following_csv(accounts: list[tuple[str, dict[str, str | None]]]) -> str:
+    """Mastodon's four columns; each account's settings as they were imported (Mastodon's
+    defaults for accounts followed some other way)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for acct in accts:
-        writer.writerow([acct, "true", "false", ""])
+    for acct, options in accounts:
+        values = [options.get(k) for k in _DEFAULTS]
+        writer.writerow([acct, *(v if v is not None else _DEFAULTS[k]
+                                 for k, v in zip(_DEFAULTS, values, strict=True))])  # fmt: skip
     return buffer.getvalue()
 
 
@@ -196,40 +228,48 @@ class MastodonService:
             candidates.append(_Candidate(None, address, fields, name))
         return self._store_candidates(candidates, [])
 
-    def import_csv(self, path: Path, *, resolve: bool = True) -> ImportReport:
-        """Mastodon's following_accounts.csv. Bad rows are reported and skipped; good rows kept.
-        With ``resolve``, each account is looked up first (display name, id, opt-outs)."""
+    def import_csv(self, path: Path | bytes, *, resolve: bool = True) -> ImportReport:
+        """Mastodon's following_accounts.csv (a path, or the bytes of stdin). Bad rows are
+        reported and skipped; good rows kept with their Show boosts / Notify / Languages
+        settings. With ``resolve``, each account is looked up first (display name, id,
+        opt-outs)."""
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            data = path if isinstance(path, bytes) else path.read_bytes()
+            text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as e:
-            raise InvalidInput(f"cannot read {path}: {e}") from None
+            raise InvalidInput(
+                f"cannot read {path if isinstance(path, Path) else 'stdin'}: {e}"
+            ) from None
         rows, problems = parse_following_csv(text)
         if resolve:
             candidates = run(self._resolve_rows(rows, problems))
         else:
-            candidates = [_Candidate(n, a, None, a.username) for n, a in rows]
+            candidates = [
+                _Candidate(r.line, r.address, None, r.address.username, r.options) for r in rows
+            ]
         return self._store_candidates(candidates, problems)
 
     async def _resolve_rows(
-        self, rows: list[tuple[int, Address]], problems: list[str]
+        self, rows: list[CsvRow], problems: list[str]
     ) -> list[_Candidate | None]:
         from plnctl.fetchers.http import HttpClient
 
         async with HttpClient(http_settings(self.pln)) as client:
             results = await asyncio.gather(
-                *(self._lookup(client, address) for _, address in rows), return_exceptions=True
+                *(self._lookup(client, r.address) for r in rows), return_exceptions=True
             )
         candidates: list[_Candidate | None] = []
-        for (number, address), result in zip(rows, results, strict=True):
+        for row, result in zip(rows, results, strict=True):
+            number, address = row.line, row.address
             if isinstance(result, NotFound):
                 problems.append(f"line {number}: {result}")
                 candidates.append(None)
             elif isinstance(result, BaseException):
                 problems.append(f"line {number}: {result} (added unchecked)")
-                candidates.append(_Candidate(number, address, None, address.username))
+                candidates.append(_Candidate(number, address, None, address.username, row.options))
             else:
                 name = result.get("display_name") or address.username
-                candidates.append(_Candidate(number, address, result, name))
+                candidates.append(_Candidate(number, address, result, name, row.options))
         return candidates
 
     def _store_candidates(
@@ -263,6 +303,7 @@ class MastodonService:
         )
         if existing is None:
             return False
+        follow_db.set_options(self.store, existing.id, candidate.options)
         if candidate.fields:
             fields = {k: v for k, v in candidate.fields.items() if k != "handle"}
             if existing.remote_id and "remote_id" in fields:
@@ -275,16 +316,20 @@ class MastodonService:
         if fields.get("moved_to"):
             fields["state"] = SourceState.MOVED
         person_id = db.insert_person(self.store, candidate.name)
-        db.insert_source(
+        source_id = db.insert_source(
             self.store, person_id, SourceKind.MASTODON, candidate.address.profile_url, **fields
         )
+        follow_db.set_options(self.store, source_id, candidate.options)
 
-    def export_csv(self) -> str:
+    def export_csv(self, *, excel: bool = False) -> str:
         """Every followed Mastodon account (a moved one as its new address) in Mastodon's
-        following_accounts.csv format, ready for "Import" on any instance."""
-        accts: dict[str, None] = {}
+        following_accounts.csv format, ready for "Import" on any instance (``excel``: with a
+        UTF-8 byte order mark, for opening in Excel)."""
+        options = follow_db.all_options(self.store)
+        accts: dict[str, dict[str, str | None]] = {}
         for source in db.list_sources(self.store, kind=SourceKind.MASTODON):
             handle = source.moved_to or source.handle
             if handle:
-                accts.setdefault(handle.lstrip("@"), None)
-        return render_following_csv(list(accts))
+                accts.setdefault(handle.lstrip("@"), options.get(source.id, {}))
+        text = render_following_csv(list(accts.items()))
+        return "\ufeff" + text if excel else text

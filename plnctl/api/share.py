@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from plnctl.api import Pln
 
 DEFAULT_NAME = "default"
+EXCEL_BOM = "\ufeff"  # Excel takes a CSV file without it for the Windows code page
 FIRST_RUN = timedelta(days=7)  # what a first `--since last` covers
 QUIET_LIMIT = 10  # people gone quiet listed in one digest
 SUGGESTION_LIMIT = 3  # from the insights service, after this window's outside answerers
@@ -128,10 +129,13 @@ class ShareService:
         stream: TextIO | None = None,
         now: datetime | None = None,
         include_notes: bool = False,
+        feed_url: str | None = None,
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
-        (multipart text + HTML), else to ``stream``. Raises DeliveryError on failure, leaving
-        the watermark where it was; with ``since="last"`` moves it only after success."""
+        (multipart text + HTML), else to ``stream``. ``feed_url``: where an Atom digest is
+        published (its ``rel="self"``; default: the output file's ``file:`` URL). Raises
+        DeliveryError on failure, leaving the watermark where it was; with ``since="last"``
+        moves it only after success."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
         if email:  # fail on bad settings (or an unreadable password file) before any work
@@ -144,7 +148,7 @@ class ShareService:
                 since=since, name=name, topics=topics, tags=tags, now=now,
                 include_notes=include_notes,
             )  # fmt: skip
-        text = render.render_digest(built, fmt, now=now)
+        text = render.render_digest(built, fmt, now=now, self_url=self_link(feed_url, output))
         if output is not None:
             deliver.write_atomic(output, text)
         elif stream is not None and not email:
@@ -195,7 +199,8 @@ class ShareService:
             to=tuple(to),
             subject=render.subject(built, now=now),
             text=render.render_digest(built, "text", now=now),
-            html=digest_html(built, now=now),
+            html=digest_html(built, now=now, email=True),
+            list_name=built.name,
         )
 
     def _window_start(self, since: str, name: str, until: datetime) -> datetime:
@@ -286,23 +291,43 @@ class ShareService:
         include_notes: bool = False,
         output: Path | None = None,
         now: datetime | None = None,
+        feed_url: str | None = None,
+        excel: bool = False,
     ) -> str:
         """The reading list in one of EXPORT_FORMATS; written atomically to ``output`` if
-        given. Private notes are left out unless ``include_notes``."""
+        given. Private notes are left out unless ``include_notes``. ``feed_url`` as for
+        ``digest``. ``excel``: a UTF-8 byte order mark first, so Excel reads accents (csv
+        only: Pocket's importers want plain UTF-8)."""
         from plnctl.render.exports import render_reading_list
 
         if fmt not in EXPORT_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+        if excel and fmt != "csv":
+            raise InvalidInput(f"--excel is for -f csv, not {fmt} (its importers want plain UTF-8)")
         items = self.reading_list(
             topic=topic, since=since, saved=saved, include_notes=include_notes
         )
         title = "Reading list" + (f": {topic}" if topic else "")
         text = render_reading_list(
-            items, fmt, now=now or clock(), include_notes=include_notes, title=title
-        )
+            items, fmt, now=now or clock(), include_notes=include_notes, title=title,
+            self_url=self_link(feed_url, output),
+        )  # fmt: skip
+        if excel:
+            text = EXCEL_BOM + text
         if output is not None:
             deliver.write_atomic(output, text)
         return text
+
+
+def self_link(feed_url: str | None, output: Path | None) -> str | None:
+    """An Atom feed's own address: the one given (http/https), else the file it is written
+    to (a ``file:`` URL, which newsboat and other local readers subscribe to)."""
+    if feed_url:
+        url = safe_url(feed_url)
+        if not url:
+            raise InvalidInput(f"--feed-url must be an http(s) address, not {feed_url!r}")
+        return url
+    return Path(output).expanduser().resolve().as_uri() if output is not None else None
 
 
 def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
-from plnctl.cli.transfer import export_app
+from plnctl.cli.transfer import ExcelOpt, export_app, output_path
+from plnctl.timeutil import local_date
 
 
 class DigestFormat(StrEnum):
@@ -35,9 +36,14 @@ class ExportFormat(StrEnum):
 
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "-o", "--output", help="Write to this file (atomically) instead of stdout ('-': stdout)."
+    ),
 ]
-TopicOpt = Annotated[str | None, typer.Option("--topic", help="Only posts tagged with this topic.")]
+TopicOpt = Annotated[
+    str | None,
+    complete.topic_option("Only posts tagged with this topic."),
+]
 SinceOpt = Annotated[
     str,
     typer.Option(
@@ -50,7 +56,8 @@ NameOpt = Annotated[
     typer.Option("--name", help="Which digest's watermark --since last uses (one per cron job)."),
 ]
 TopicsOpt = Annotated[
-    list[str] | None, typer.Option("--topic", help="Only posts with this topic (repeatable).")
+    list[str] | None,
+    complete.topic_option("Only posts with this topic (repeatable)."),
 ]
 DigestFormatOpt = Annotated[DigestFormat, typer.Option("--format", "-f", help="Output format.")]
 EmailOpt = Annotated[
@@ -63,6 +70,13 @@ EmailOpt = Annotated[
 TagsOpt = Annotated[
     list[str] | None,
     typer.Option("--tag", help="Only posts from this followed hashtag, e.g. edchat (repeatable)."),
+]
+FeedUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--feed-url",
+        help="Where the Atom file is published (its rel=self link; default: the -o file).",
+    ),
 ]
 SendEmptyOpt = Annotated[
     bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
@@ -88,6 +102,7 @@ def digest(
         bool,
         typer.Option("--include-notes", help="Include your private notes (left out by default)."),
     ] = False,
+    feed_url: FeedUrlOpt = None,
 ) -> None:
     """What's new in your network: posts by topic and person, answers to your questions,
     people gone quiet, people worth following. With --since last, safe to run from cron: a
@@ -98,8 +113,8 @@ def digest(
     """
     run = pln(ctx).share.digest(
         since=since, name=name, topics=topics or (), tags=tags or (), fmt=fmt.value,
-        output=output_file, email=email or (), send_empty=send_empty, stream=sys.stdout,
-        include_notes=include_notes,
+        output=output_path(output_file), email=email or (), send_empty=send_empty,
+        stream=sys.stdout, include_notes=include_notes, feed_url=feed_url,
     )  # fmt: skip
     if not output.err.is_terminal:
         return  # cron: stay silent unless something failed
@@ -135,7 +150,7 @@ def reading_list(
     output.table(
         ["id", "saved", "person", "title", "topics", "note"],
         [
-            [i.id, (i.saved_at or "")[:10], i.person, i.title, ", ".join(i.topics), i.note or ""]
+            [i.id, local_date(i.saved_at), i.person, i.title, ", ".join(i.topics), i.note or ""]
             for i in items
         ],
     )
@@ -167,15 +182,18 @@ def export_reading_list(
         bool,
         typer.Option("--include-notes", help="Include your private notes (left out by default)."),
     ] = False,
+    feed_url: FeedUrlOpt = None,
+    excel: ExcelOpt = False,
 ) -> None:
     """Write your reading list for other tools or for colleagues. Private notes stay out
     unless --include-notes.
 
     Example: plnctl export reading-list --format bookmarks -o reading.html
     """
+    output_file = output_path(output_file)
     text = pln(ctx).share.export_reading_list(
         fmt.value, topic=topic, since=since, saved=saved, include_notes=include_notes,
-        output=output_file,
+        output=output_file, feed_url=feed_url, excel=excel,
     )  # fmt: skip
     if output_file is None:
         sys.stdout.write(text)

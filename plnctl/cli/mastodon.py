@@ -11,7 +11,15 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
-from plnctl.cli.transfer import OutputOpt, export_app, import_app, report_import, write_output
+from plnctl.cli.transfer import (
+    ExcelOpt,
+    OutputOpt,
+    export_app,
+    import_app,
+    input_data,
+    report_import,
+    write_output,
+)
 
 mastodon_app = typer.Typer(
     help="Log in to your Mastodon account (needed to import who you follow and to post "
@@ -125,7 +133,7 @@ def import_csv(
         Path,
         typer.Argument(
             help="following_accounts.csv from Mastodon's "
-            "Preferences > Import and export > Data export."
+            "Preferences > Import and export > Data export ('-': stdin)."
         ),
     ],
     resolve: Annotated[
@@ -138,20 +146,20 @@ def import_csv(
     json: JsonOpt = False,
 ) -> None:
     """Import a Mastodon following list CSV. Bad rows are reported and skipped; the rest are
-    imported.
+    imported with their Show boosts, Notify and Languages settings (export writes them back).
 
     Example: plnctl import mastodon-csv following_accounts.csv
     """
     with output.working(f"Importing {file.name}..."):
-        report = pln(ctx).mastodon.import_csv(file, resolve=resolve)
+        report = pln(ctx).mastodon.import_csv(input_data(file), resolve=resolve)
     report_import(report, json=json, what=f"Imported {file.name}")
 
 
 @export_app.command("mastodon-csv")
-def export_csv(ctx: typer.Context, output_file: OutputOpt = None) -> None:
+def export_csv(ctx: typer.Context, output_file: OutputOpt = None, excel: ExcelOpt = False) -> None:
     """Write the Mastodon accounts you follow as following_accounts.csv, ready to import on a
     new Mastodon account (a moved account is written as its new address).
 
     Example: plnctl export mastodon-csv -o following_accounts.csv
     """
-    write_output(pln(ctx).mastodon.export_csv(), output_file)
+    write_output(pln(ctx).mastodon.export_csv(excel=excel), output_file)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.render.text import source_notes
 
@@ -42,7 +42,7 @@ def add(
         ),
     ] = None,
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")
+        list[str] | None, complete.topic_option("A topic they are good for (repeatable).")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A private note.")] = None,
     json: JsonOpt = False,
@@ -74,7 +74,7 @@ def add(
 def list_(
     ctx: typer.Context,
     topic: Annotated[
-        str | None, typer.Option("--topic", help="Only people tagged with this topic.")
+        str | None, complete.topic_option("Only people tagged with this topic.")
     ] = None,
     json: JsonOpt = False,
 ) -> None:
@@ -99,7 +99,7 @@ def list_(
 @person_app.command("show")
 def show(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name.")],
+    person: Annotated[str, complete.person_argument("Id or name.")],
     json: JsonOpt = False,
 ) -> None:
     """Show a person: sources and their health, activity (posts per week, topics, answers
@@ -133,13 +133,13 @@ def show(
 @person_app.command("edit")
 def edit(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name.")],
+    person: Annotated[str, complete.person_argument("Id or name.")],
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
     note: Annotated[
         str | None, typer.Option("--note", help="Replace the note ('' clears it).")
     ] = None,
     add_topic: Annotated[
-        list[str] | None, typer.Option("--topic", help="Add a topic (repeatable).")
+        list[str] | None, complete.topic_option("Add a topic (repeatable).")
     ] = None,
     remove_topic: Annotated[
         list[str] | None, typer.Option("--remove-topic", help="Remove a topic (repeatable).")
@@ -174,7 +174,7 @@ def edit(
 @person_app.command("remove")
 def remove(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name.")],
+    person: Annotated[str, complete.person_argument("Id or name.")],
     purge: Annotated[
         bool,
         typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked)."),

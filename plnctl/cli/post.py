@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.timeutil import humanize_age
 
@@ -26,11 +26,9 @@ def list_(
     since: Annotated[
         str | None, typer.Option("--since", help="Only newer posts: 24h, 7d, 2w or a date.")
     ] = None,
-    person: Annotated[
-        str | None, typer.Option("--person", help="Only this person's posts.")
-    ] = None,
+    person: Annotated[str | None, complete.person_option("Only this person's posts.")] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", help="Only posts tagged with this topic.")
+        str | None, complete.topic_option("Only posts tagged with this topic.")
     ] = None,
     unread: Annotated[bool, typer.Option("--unread", help="Only posts you have not read.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many posts.")] = 50,
@@ -144,7 +142,7 @@ def unsave(
 def tag(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post id.")],
-    topic: Annotated[str, typer.Argument(help="Topic name (created if new).")],
+    topic: Annotated[str, complete.topic_argument("Topic name (created if new).")],
 ) -> None:
     """Tag a post by hand; manual tags survive `topic rebuild`.
 
@@ -158,7 +156,7 @@ def tag(
 def untag(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post id.")],
-    topic: Annotated[str, typer.Argument(help="Topic name.")],
+    topic: Annotated[str, complete.topic_argument("Topic name.")],
 ) -> None:
     """Remove a topic from a post; rebuilds will not put it back.
 

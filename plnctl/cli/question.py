@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.errors import ExitCode
 from plnctl.timeutil import humanize_age
@@ -20,7 +20,7 @@ question_app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-QArg = Annotated[int, typer.Argument(help="The question id (see: plnctl question list).")]
+QArg = Annotated[int, complete.question_argument("The question id (see: plnctl question list).")]
 TopicOpt = Annotated[
     list[str] | None, typer.Option("--topic", help="A topic for the question (repeatable).")
 ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.render.text import source_notes
 from plnctl.timeutil import humanize_age
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
 @source_app.command("add")
 def add(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="Id or name of the person it belongs to.")],
+    person: Annotated[str, complete.person_argument("Id or name of the person it belongs to.")],
     target: Annotated[
         str,
         typer.Argument(
@@ -56,9 +56,7 @@ def add(
 @source_app.command("list")
 def list_(
     ctx: typer.Context,
-    person: Annotated[
-        str | None, typer.Option("--person", help="Only this person's sources.")
-    ] = None,
+    person: Annotated[str | None, complete.person_option("Only this person's sources.")] = None,
     failing: Annotated[
         bool, typer.Option("--failing", help="Only sources that are failing or gone.")
     ] = False,

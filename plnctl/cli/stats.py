@@ -8,6 +8,7 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
+from plnctl.timeutil import local_date
 
 if TYPE_CHECKING:
     from plnctl.insights import StatsReport
@@ -58,7 +59,7 @@ def _print_report(r: StatsReport, top: int) -> None:
     from plnctl.render.charts import sparkline
 
     output.out.print(
-        f"Network activity {r.since[:10]} → {r.until[:10]} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
+        f"Network activity {local_date(r.since)} → {local_date(r.until)} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
         f"one bar per week)",
         style="bold",
         markup=False,
@@ -87,7 +88,10 @@ def _print_health(r: StatsReport, top: int) -> None:
     _heading(f"Quiet: no post in {r.quiet_weeks} weeks ({len(r.dormant)})")
     _table(
         ["person", "last post", "weeks silent"],
-        [[d.name, (d.last_post_at or "never")[:10], d.weeks_silent or ""] for d in r.dormant[:top]],
+        [
+            [d.name, local_date(d.last_post_at) or "never", d.weeks_silent or ""]
+            for d in r.dormant[:top]
+        ],
     )
     _heading(f"Failing sources ({len(r.failing_sources)})")
     _table(

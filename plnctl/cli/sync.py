@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.errors import ExitCode
 from plnctl.models import SourceResult, SyncSummary
@@ -22,9 +22,7 @@ def register(app: typer.Typer) -> None:
 
 def sync(
     ctx: typer.Context,
-    person: Annotated[
-        str | None, typer.Option("--person", help="Only this person's sources.")
-    ] = None,
+    person: Annotated[str | None, complete.person_option("Only this person's sources.")] = None,
     source: Annotated[int | None, typer.Option("--source", help="Only this source id.")] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Fetch even sources that are not due yet.")

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plnctl.cli import output
+from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.models import RuleKind, Topic
-from plnctl.timeutil import humanize_age
+from plnctl.timeutil import humanize_age, local_date
 
 if TYPE_CHECKING:
     from plnctl.api.search import SearchHit
@@ -19,7 +19,7 @@ topic_app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-NameArg = Annotated[str, typer.Argument(help="Topic name (case-insensitive).")]
+NameArg = Annotated[str, complete.topic_argument("Topic name (case-insensitive).")]
 Many = list[str] | None
 _REBUILD_HINT = "Run `plnctl topic rebuild` to apply the rules to posts you already have."
 
@@ -373,7 +373,8 @@ def _print_hit(hit: SearchHit) -> None:
         x
         for x in (
             hit.person,
-            hit.published_at and f"{hit.published_at[:10]} ({humanize_age(hit.published_at)})",
+            hit.published_at
+            and f"{local_date(hit.published_at)} ({humanize_age(hit.published_at)})",
         )
         if x
     )

@@ -1,7 +1,11 @@
 """Atom 1.0 feeds (RFC 4287) of a digest or a reading list, subscribable in any reader: pure.
 
-Entry ids are the post's URL when it has one (stable across digests, so readers never show a
-post twice), else ``urn:plnctl:post:<id>``. Content is sanitized again before it is embedded.
+Entry ids are ``tag:`` URIs (RFC 4151) unique to the feed: ``tag:plnctl,2026:<feed>:<post>``
+where ``<feed>`` names the digest or the reading list and ``<post>`` is the post's URL (else
+its id). They are stable across runs (a reader never shows a post twice) and differ between
+feeds, so a reader subscribed to a digest and a reading list (newsboat keys items by id across
+all feeds) shows every entry of both. The feed links to itself (``rel="self"``) when its
+address is known. Content is sanitized again before it is embedded.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
+from urllib.parse import quote
 
 from plnctl.render import digest as digest_text
 from plnctl.render.model import Digest, ShareItem
@@ -21,18 +26,26 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def digest_atom(digest: Digest, *, now: datetime) -> str:
+TAG_PREFIX = "tag:plnctl,2026:"
+_TAG_SAFE = ":/?@!$&'()*+,;=-._~"  # pchar and "/" "?": what a tag URI's specific part allows
+
+
+def digest_atom(digest: Digest, *, now: datetime, self_url: str | None = None) -> str:
     return items_atom(
         digest.items,
         now=now,
         title=digest_text.title(digest, now=now),
         subtitle=digest_text.summary(digest),
         feed_id=f"urn:plnctl:digest:{digest.name}",
+        entry_scope=f"digest.{digest.name}",
+        self_url=self_url,
     )
 
 
-def entry_id(item: ShareItem) -> str:
-    return safe_url(item.url) or f"urn:plnctl:post:{item.id}"
+def entry_id(item: ShareItem, scope: str) -> str:
+    """``tag:plnctl,2026:digest.default:https://ada.example/post``: unique to the feed."""
+    post = safe_url(item.url) or f"post.{item.id}"
+    return TAG_PREFIX + quote(f"{scope}:{post}", safe=_TAG_SAFE)
 
 
 def items_atom(
@@ -41,7 +54,9 @@ def items_atom(
     now: datetime,
     title: str,
     feed_id: str,
+    entry_scope: str,
     subtitle: str | None = None,
+    self_url: str | None = None,
 ) -> str:
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(_q("feed"))
@@ -50,19 +65,27 @@ def items_atom(
     if subtitle:
         _text(feed, "subtitle", subtitle)
     _text(feed, "updated", to_iso(now) or "")
+    if self_url:
+        ET.SubElement(
+            feed,
+            _q("link"),
+            rel="self",
+            type="application/atom+xml",
+            href=_NOT_XML.sub("", self_url),
+        )
     author = ET.SubElement(feed, _q("author"))
     _text(author, "name", "plnctl")
     generator = _text(feed, "generator", "plnctl")
     generator.set("uri", "https://pypi.org/project/plnctl/")
     for item in items:
-        _entry(feed, item)
+        _entry(feed, item, entry_scope)
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
 
 
-def _entry(feed: ET.Element, item: ShareItem) -> None:
+def _entry(feed: ET.Element, item: ShareItem, scope: str) -> None:
     entry = ET.SubElement(feed, _q("entry"))
-    _text(entry, "id", entry_id(item))
+    _text(entry, "id", entry_id(item, scope))
     _text(entry, "title", item.title)
     _text(entry, "updated", item.published_at or item.fetched_at)
     if item.published_at:

@@ -1,5 +1,6 @@
-"""Small pure charts: unicode sparklines for the terminal and an SVG bar chart of a week for
-the HTML digest (static SVG: no script, no external references, inline attributes only)."""
+"""Small pure charts: unicode sparklines for the terminal, an SVG bar chart of a week for the
+HTML digest (static SVG: no script, no external references, inline attributes only), and the
+same chart as an HTML table for email (Gmail and Outlook strip inline SVG)."""
 
 from __future__ import annotations
 
@@ -78,3 +79,40 @@ def week_chart_svg(
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def week_chart_table(
+    counts_by_day: Mapping[str, int] | Iterable[tuple[str, int]],
+    *,
+    title: str = "Posts this week",
+    width: int = 200,
+) -> str:
+    """The week as an HTML table, one row per day with a bar made of a coloured cell: what
+    every mail client renders (attributes as well as inline styles, for Outlook)."""
+    items = list(counts_by_day.items() if isinstance(counts_by_day, Mapping) else counts_by_day)
+    top = max([count for _, count in items] + [0])
+    total = sum(count for _, count in items)
+    summary = f"{title}: {total} post{'s' if total != 1 else ''}"
+    cell = f'style="padding:1px 6px;font:11px Helvetica,Arial,sans-serif;color:{_TEXT_COLOR}"'
+    rows = []
+    for key, count in items:
+        bar = max(1, round(width * count / top)) if top and count else 0
+        fill = (
+            f'<td width="{bar}" height="12" bgcolor="{_BAR_COLOR}" '
+            f'style="width:{bar}px;height:12px;background:{_BAR_COLOR};font-size:0;'
+            f'line-height:0">&nbsp;</td>'
+            if bar
+            else ""
+        )
+        rows.append(
+            f"<tr><td {cell}>{escape(_label(str(key)))}</td>"
+            f'<td style="padding:1px 0"><table role="presentation" cellpadding="0" '
+            f'cellspacing="0" border="0"><tr>{fill}<td {cell}>{int(count)}</td></tr></table>'
+            f"</td></tr>"
+        )
+    return (
+        f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+        f"aria-label={quoteattr(summary)}>"
+        f'<caption style="text-align:left;font:bold 12px Helvetica,Arial,sans-serif;'
+        f'color:{_TEXT_COLOR}">{escape(summary)}</caption>' + "".join(rows) + "</table>"
+    )

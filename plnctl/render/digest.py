@@ -14,7 +14,7 @@ from plnctl.errors import InvalidInput
 from plnctl.models import Question
 from plnctl.render.model import DIGEST_FORMATS, Digest, PersonGroup, ShareItem, TopicGroup
 from plnctl.render.sanitize import excerpt, safe_url
-from plnctl.timeutil import from_iso
+from plnctl.timeutil import display_zone, local
 
 OTHER = "Other"
 MAX_PER_PERSON = 5  # per topic, in the human formats; JSON and Atom carry every post
@@ -52,10 +52,11 @@ def _moment(item: ShareItem) -> tuple[str, int]:
 
 
 def fmt_time(iso: str | None, *, date_only: bool = False) -> str:
-    moment = from_iso(iso) if iso else None
+    """``1 Dec 2026 18:00 AEDT`` (or the date alone) in the display time zone."""
+    moment = local(iso) if iso else None
     if moment is None:
         return "never"
-    return moment.strftime("%-d %b %Y" if date_only else "%-d %b %Y %H:%M UTC")
+    return moment.strftime("%-d %b %Y" if date_only else "%-d %b %Y %H:%M %Z")
 
 
 def plural(count: int, word: str) -> str:
@@ -64,7 +65,7 @@ def plural(count: int, word: str) -> str:
 
 def title(digest: Digest, *, now: datetime) -> str:
     name = "" if digest.name == "default" else f" ({digest.name})"
-    return f"PLN digest{name}: {now.strftime('%-d %b %Y')}"
+    return f"PLN digest{name}: {now.astimezone(display_zone()).strftime('%-d %b %Y')}"
 
 
 def subject(digest: Digest, *, now: datetime) -> str:
@@ -92,8 +93,8 @@ def summary(digest: Digest) -> str:
     return f"{text} ({window})."
 
 
-def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
-    """The digest in one of DIGEST_FORMATS."""
+def render_digest(digest: Digest, fmt: str, *, now: datetime, self_url: str | None = None) -> str:
+    """The digest in one of DIGEST_FORMATS (``self_url``: where the Atom file is published)."""
     if fmt == "text":
         return "\n".join(text_lines(digest, now=now)) + "\n"
     if fmt == "md":
@@ -107,7 +108,7 @@ def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
     if fmt == "atom":
         from plnctl.render.atom import digest_atom
 
-        return digest_atom(digest, now=now)
+        return digest_atom(digest, now=now, self_url=self_url)
     raise InvalidInput(f"unknown digest format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
 
 

@@ -15,12 +15,16 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
+from plnctl.opml import category, xml_text
 from plnctl.render.digest import fmt_time, md_escape, md_link
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
 from plnctl.timeutil import from_iso
 
-POCKET_COLUMNS = ("title", "url", "time_added", "cursor", "tags", "status")
+# Pocket's export, exactly: wallabag's importer reads these by position (0 title, 1 url,
+# 2 time_added, 3 tags, 4 status), name-based importers by header.
+POCKET_COLUMNS = ("title", "url", "time_added", "tags", "status")
+POCKET_TITLE_MAX = 1000  # wallabag reads lines of at most 10,240 bytes (fgetcsv length)
 CSV_COLUMNS = (
     "id", "title", "url", "person", "source_kind", "published_at", "saved_at", "topics",
     "excerpt",
@@ -34,8 +38,9 @@ def render_reading_list(
     now: datetime,
     include_notes: bool = False,
     title: str = "Reading list",
+    self_url: str | None = None,
 ) -> str:
-    """The items in one of EXPORT_FORMATS."""
+    """The items in one of EXPORT_FORMATS (``self_url``: where the Atom file is published)."""
     if fmt == "md":
         return markdown(items, now=now, title=title)
     if fmt == "csv":
@@ -55,7 +60,10 @@ def render_reading_list(
     if fmt == "atom":
         from plnctl.render.atom import items_atom
 
-        return items_atom(items, now=now, title=title, feed_id="urn:plnctl:reading-list")
+        return items_atom(
+            items, now=now, title=title, feed_id="urn:plnctl:reading-list",
+            entry_scope="reading-list", self_url=self_url,
+        )  # fmt: skip
     raise InvalidInput(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
 
 
@@ -91,8 +99,9 @@ def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str
 def pocket_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
     """Pocket's export columns; ``tags`` joined with ``|``, ``time_added`` in epoch seconds,
     ``status`` unread or archive (read). Posts without a URL cannot be imported and are left
-    out. With ``include_notes`` a last ``note`` column (Pocket has none; importers that read
-    by header skip it)."""
+    out; a very long title is shortened so that the line fits wallabag's line limit. With
+    ``include_notes`` a last ``note`` column (Pocket has none; importers that read by header
+    skip it)."""
     from plnctl.render.html import epoch
 
     buffer = io.StringIO()
@@ -103,7 +112,10 @@ def pocket_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> st
             continue
         tags = "|".join(t.replace("|", " ") for t in i.topics)
         added = epoch(i.saved_at or i.fetched_at)
-        row = [i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"]
+        title = (
+            i.title if len(i.title) <= POCKET_TITLE_MAX else i.title[: POCKET_TITLE_MAX - 1] + "…"
+        )
+        row = [title, i.url, added, tags, "archive" if i.read else "unread"]
         writer.writerow([*row, " | ".join(i.all_notes)] if include_notes else row)
     return buffer.getvalue()
 
@@ -112,7 +124,7 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
     """OPML 2.0 with ``type="link"`` outlines, one folder per first topic."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "title").text = xml_text(title)
     ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
     ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
@@ -124,16 +136,18 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         if i.topics:
             topic = i.topics[0]
             if topic not in folders:
-                folders[topic] = ET.SubElement(body, "outline", text=topic, title=topic)
+                name = xml_text(topic)
+                folders[topic] = ET.SubElement(body, "outline", text=name, title=name)
             parent = folders[topic]
-        attrs = {"text": i.title, "title": i.title, "type": "link", "url": i.url}
+        name = xml_text(i.title)
+        attrs = {"text": name, "title": name, "type": "link", "url": xml_text(i.url)}
         created = from_iso(i.saved_at or i.published_at)
         if created is not None:
             attrs["created"] = format_datetime(created, usegmt=True)
         if i.topics:
-            attrs["category"] = ",".join("/" + t.replace(",", " ") for t in i.topics)
+            attrs["category"] = category(i.topics)
         if i.all_notes:
-            attrs["description"] = " | ".join(i.all_notes)
+            attrs["description"] = xml_text(" | ".join(i.all_notes))
         ET.SubElement(parent, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

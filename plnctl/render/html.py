@@ -87,8 +87,9 @@ def epoch(iso: str | None) -> int:
     return int(moment.timestamp()) if moment else 0
 
 
-def digest_html(digest: Digest, *, now: datetime) -> str:
-    """A standalone page that reads well in a browser and in mail clients."""
+def digest_html(digest: Digest, *, now: datetime, email: bool = False) -> str:
+    """A standalone page that reads well in a browser and in mail clients (``email``: the
+    week chart as an HTML table, which mail clients keep, instead of SVG)."""
     return (
         _env()
         .get_template("digest.html.j2")
@@ -97,20 +98,21 @@ def digest_html(digest: Digest, *, now: datetime) -> str:
             page_title=digest_text.title(digest, now=now),
             page_summary=digest_text.summary(digest),
             generated=digest_text.fmt_time(now.isoformat()),
-            week_svg=_week_chart(digest),
+            week_chart=_week_chart(digest, email=email),
         )
     )
 
 
-def _week_chart(digest: Digest) -> Markup | None:
-    """The week's posts per day as inline SVG (built by us, no script or references)."""
+def _week_chart(digest: Digest, *, email: bool) -> Markup | None:
+    """The week's posts per day as inline SVG, or as a table for email (both built by us
+    from numbers and escaped day labels: no script, no references)."""
     from markupsafe import Markup
 
-    from plnctl.render.charts import week_chart_svg
+    from plnctl.render.charts import week_chart_svg, week_chart_table
 
     if not any(count for _, count in digest.week):
         return None
-    return Markup(week_chart_svg(digest.week))
+    return Markup((week_chart_table if email else week_chart_svg)(digest.week))
 
 
 def reading_list_html(

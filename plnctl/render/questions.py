@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from plnctl.models import Question
 from plnctl.questions import QuestionStats, time_to_first_answer
+from plnctl.render.digest import fmt_time
 from plnctl.timeutil import humanize_age
 
 
@@ -28,7 +29,9 @@ def format_duration(span: timedelta | float | None) -> str:
 def thread_lines(q: Question) -> list[str]:
     """The question and its answers, oldest first, as terminal text."""
     state = q.state.value + (" · deleted" if q.deleted else "")
-    lines = [f"Question {q.id} · {state} · asked {humanize_age(q.asked_at)} ({q.asked_at})"]
+    lines = [
+        f"Question {q.id} · {state} · asked {humanize_age(q.asked_at)} ({fmt_time(q.asked_at)})"
+    ]
     lines += [f"  {line}" for line in q.text.splitlines()]
     lines += [f"  {x}" for x in (q.url, q.topics and "Topics: " + ", ".join(q.topics)) if x]
     if q.check_error:

@@ -89,10 +89,18 @@ WITHHELD_NOTE = (
 
 
 def post_lines(post: Post, *, width: int = 80) -> list[str]:
+    from plnctl.render.digest import fmt_time
+
     width = max(40, min(width, 100))
     result = [post.title or "(untitled)"]
     byline = " · ".join(
-        x for x in (post.person_name or post.author, post.published_at, post.source_label) if x
+        x
+        for x in (
+            post.person_name or post.author,
+            fmt_time(post.published_at) if post.published_at else None,
+            post.source_label,
+        )
+        if x
     )
     if byline:
         result.append(byline)

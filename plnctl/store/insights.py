@@ -241,9 +241,14 @@ def person_answers(store: Store, person_id: int) -> tuple[int, int]:
     return int(answers), int(questions)
 
 
-def posts_by_day(store: Store, since: str, until: str) -> list[tuple[str, int]]:
-    """(YYYY-MM-DD, posts) for days with posts published in [since, until)."""
-    sql = """SELECT substr(published_at, 1, 10) AS day, count(*) FROM posts
-             WHERE published_at >= ? AND published_at < ? AND deleted_at IS NULL
-             GROUP BY day ORDER BY day"""
-    return store.conn.execute(sql, (since, until)).fetchall()
+def posts_in_windows(store: Store, edges: list[str]) -> list[int]:
+    """Posts published in each window [edges[i], edges[i+1]) (local days have no fixed
+    offset from UTC, so the windows are cut here rather than by a date function in SQL)."""
+    from bisect import bisect_right
+
+    counts = [0] * (len(edges) - 1)
+    sql = """SELECT published_at FROM posts
+             WHERE published_at >= ? AND published_at < ? AND deleted_at IS NULL"""
+    for (published,) in store.conn.execute(sql, (edges[0], edges[-1])):
+        counts[bisect_right(edges, published) - 1] += 1
+    return counts

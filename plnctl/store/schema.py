@@ -448,3 +448,15 @@ def m0008_pdlog_notes_shares_log(db: Database) -> None:
     # index lookup), and the numbered list the last `pd suggest` showed.
     for statement in _split(_PDLOG):
         db.execute(statement)
+
+
+@migrations(name="0009_interop_follow_options")
+def m0009_interop_follow_options(db: Database) -> None:
+    # The per-account settings of Mastodon's following_accounts.csv (Show boosts, Notify on
+    # new posts, Languages), kept as the file had them so an export writes them back as they
+    # were, not as defaults that would flip the user's settings on a new account.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS follow_options ("
+        " source_id INTEGER PRIMARY KEY REFERENCES sources (id) ON DELETE CASCADE,"
+        " show_boosts TEXT, notify TEXT, languages TEXT)"
+    )

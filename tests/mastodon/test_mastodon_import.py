@@ -97,3 +97,39 @@ def test_export_round_trip(pln: Pln, cli: Cli, mastodon: MastodonMock, tmp_path:
     assert stdout.splitlines() == lines
     result = cli("import", "mastodon-csv", str(out), "--json")
     assert result.json()["merged"] == 2 and result.json()["created"] == 0
+
+
+def test_csv_settings_are_kept_and_written_back_as_they_were(
+    cli: Cli, tmp_path: Path, dead_host: str
+) -> None:
+    rows = [
+        f'kim@{dead_host},false,true,"de,fr"',
+        f"lee@{dead_host},true,false,",
+        f"max@{dead_host},false,false,en",
+    ]
+    text = "Account address,Show boosts,Notify on new posts,Languages\n" + "\n".join(rows) + "\n"
+    result = cli("import", "mastodon-csv", "-", "--no-resolve", input=text)  # '-' is stdin
+    assert result.exit_code == 0, result.stderr
+    exported = cli("export", "mastodon-csv", "-o", "-").stdout.splitlines()
+    assert exported[0] == "Account address,Show boosts,Notify on new posts,Languages"
+    assert sorted(exported[1:]) == sorted(rows)
+
+
+def test_csv_columns_are_read_by_header_name(cli: Cli, tmp_path: Path, dead_host: str) -> None:
+    text = f"Account address,Languages,Show boosts\nkim@{dead_host},en,false\n"
+    assert cli("import", "mastodon-csv", "-", "--no-resolve", input=text).exit_code == 0
+    assert cli("export", "mastodon-csv").stdout.splitlines()[1] == f"kim@{dead_host},false,false,en"
+
+
+def test_csv_cell_over_the_csv_limit_skips_that_row(
+    cli: Cli, tmp_path: Path, dead_host: str
+) -> None:
+    huge = "x" * 140_000
+    text = f"kim@{dead_host},true,false,{huge}\nlee@{dead_host},true,false,\n"
+    result = cli("import", "mastodon-csv", "-", "--no-resolve", "--json", input=text)
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert report["created"] == 1 and "line 1" in report["problems"][0]  # type: ignore[index]
+    assert "skipped" in report["problems"][0] and len(report["problems"][0]) < 300  # type: ignore[index]
+    handles = {s["handle"] for s in cli("source", "list", "--json").json()}
+    assert handles == {f"@lee@{dead_host}"}

@@ -93,3 +93,26 @@ def test_digest_topic_filter_through_the_cli(cli) -> None:  # type: ignore[no-un
     data = result.json()
     assert data["topics_filter"] == ["assessment"] and data["post_count"] == 1
     assert cli("digest", "--topic", "nope").exit_code == int(ExitCode.NOT_FOUND)
+
+
+def test_excel_csv_has_a_bom_and_pocket_csv_never(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # a file named "-" would land here
+    with open_pln() as pln:
+        source = add_person(pln, "Frau Müller", SourceKind.FEED, "https://mueller.example/feed")
+        post = add_post(pln, source, fetched_at="2026-11-27T09:00:00Z", title="Schüler lesen",
+                        url="https://mueller.example/1")  # fmt: skip
+        pln.posts.save(post)
+    out = tmp_path / "list.csv"
+    assert cli("export", "reading-list", "-f", "csv", "--excel", "-o", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and "Schüler".encode() in data
+    # Excel's reading: utf-8-sig strips the mark; the header is the first cell again.
+    assert next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[0] == "id"
+    plain = cli("export", "reading-list", "-f", "csv").stdout
+    assert not plain.startswith("\ufeff")
+    refused = cli("export", "reading-list", "-f", "pocket-csv", "--excel")
+    assert refused.exit_code == ExitCode.USAGE and "--excel" in refused.stderr
+    stdout = cli("export", "reading-list", "-f", "csv", "-o", "-")  # '-' is stdout
+    assert (
+        stdout.exit_code == 0 and "Schüler lesen" in stdout.stdout and not (tmp_path / "-").exists()
+    )

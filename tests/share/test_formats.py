@@ -104,7 +104,7 @@ def _export(sample: Sample, fmt: str, **kwargs: object) -> str:
 
 def test_pocket_csv_round_trip(sample: Sample) -> None:
     rows = list(csv.DictReader(io.StringIO(_export(sample, "pocket-csv"))))
-    assert list(rows[0]) == ["title", "url", "time_added", "cursor", "tags", "status"]
+    assert list(rows[0]) == ["title", "url", "time_added", "tags", "status"]
     by_url = {r["url"]: r for r in rows}
     assert len(rows) == 3
     conference = by_url["https://ada.example.org/conference?a=1&b=2"]
@@ -112,6 +112,36 @@ def test_pocket_csv_round_trip(sample: Sample) -> None:
     assert int(conference["time_added"]) == int(NOW.timestamp()) - 1800  # saved 06:30
     assert by_url["https://ada.example.org/reading-aloud"]["status"] == "archive"
     assert by_url["https://rivera.example.edu/2026/retrieval"]["tags"] == "assessment"
+
+
+def test_pocket_csv_read_by_position_as_wallabag_does(sample: Sample) -> None:
+    """wallabag's PocketCsvImport (src/Import/PocketCsvImport.php) skips the header and reads
+    $data[0] title, [1] url, [2] time_added (epoch), [3] tags ('|'), [4] status ('archive')."""
+    sample.pln.posts.save(sample.posts["feedback"])
+    rows = list(csv.reader(io.StringIO(_export(sample, "pocket-csv"))))[1:]
+    assert rows and all(len(row) == 5 for row in rows)
+    by_url = {row[1]: row for row in rows}
+    aloud = by_url["https://ada.example.org/reading-aloud"]
+    assert aloud[0] == "Reading aloud with teenagers" and aloud[3] == "literacy"
+    assert (
+        aloud[4] == "archive"
+        and by_url["https://ada.example.org/conference?a=1&b=2"][4] == "unread"
+    )
+    assert by_url[next(u for u in by_url if u.endswith("/feedback"))][3].split("|") == [
+        "assessment", "literacy",
+    ]  # fmt: skip
+    assert all(row[2].isdigit() for row in rows)
+
+
+def test_pocket_csv_lines_fit_wallabags_line_limit(sample: Sample) -> None:
+    """wallabag reads with fgetcsv($handle, 10240, ...): a longer line is cut in two rows."""
+    post = add_post(sample.pln, sample.people["ada"], fetched_at="2026-11-28T06:00:00Z",
+                    title="Long " * 5000, url="https://ada.example.org/long")  # fmt: skip
+    sample.pln.posts.save(post)
+    text = _export(sample, "pocket-csv")
+    assert all(len(line.encode()) < 10240 for line in text.splitlines())
+    row = next(r for r in csv.reader(io.StringIO(text)) if r[1].endswith("/long"))
+    assert row[0].startswith("Long Long") and row[0].endswith("…")
 
 
 def test_pocket_tags_are_pipe_separated(sample: Sample) -> None:
@@ -220,3 +250,17 @@ def test_suggestions_include_the_insights_service(sample: Sample) -> None:
     newcomer = next(s for s in digest.suggestions if "newvoice" in (s.handle or ""))
     assert newcomer.command and "newvoice@edu.social" in newcomer.command
     assert "newvoice" in render_digest(digest, "text", now=NOW)
+
+
+def test_reading_list_opml_drops_characters_xml_forbids(sample: Sample) -> None:
+    from plnctl.opml import parse_opml
+
+    post = add_post(sample.pln, sample.people["ada"], fetched_at="2026-11-28T06:00:00Z",
+                    title="Bell\x07 and \x1b[2J clear\x0c", url="https://ada.example.org/ctl",
+                    topics=("lit\x01eracy",))  # fmt: skip
+    sample.pln.posts.save(post, note="mine\x00")
+    text = _export(sample, "opml", include_notes=True)
+    root = ET.fromstring(text)  # well-formed
+    titles = {o.get("title") for o in root.iter("outline")}
+    assert "Bell and [2J clear" in titles and "literacy" in titles
+    parse_opml(text.encode())  # and plnctl reads its own file
