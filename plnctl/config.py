@@ -342,12 +342,16 @@ def effective(settings: Settings) -> dict[str, dict[str, Any]]:
 
 
 def write_secret(path: Path, content: str) -> None:
-    """Write a credentials file readable by the owner only (0600), creating parents 0700."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.chmod(path, 0o600)
+    """Write a credentials file readable by the owner only (0600 from its first byte), through
+    a temporary file and a rename: a failed write leaves the old file, never an empty one.
+    Parents are created 0700."""
+    from plnctl.files import write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as e:
+        raise ConfigError(f"cannot create {path.parent}: {e.strerror or e}") from None
+    write_atomic(path, content, secret=True, error=ConfigError)
 
 
 def read_secret(path: Path) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from plnctl.config import SmtpSettings, read_secret
 from plnctl.errors import ConfigError, DeliveryError, InvalidInput
+from plnctl.files import write_atomic  # noqa: F401  (one helper for every file plnctl writes)
 
 if TYPE_CHECKING:
     import smtplib
@@ -32,32 +32,6 @@ def write_stream(stream: TextIO, text: str) -> None:
         stream.flush()
     except (OSError, ValueError) as e:
         raise DeliveryError(f"cannot write the output: {e}") from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory, so readers
-    (a web server publishing an Atom digest, say) never see a half-written file."""
-    path = Path(path).expanduser()
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise DeliveryError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644 & ~_umask())
-        os.replace(tmp_name, path)
-    except OSError as e:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise DeliveryError(f"cannot write {path}: {e.strerror or e}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @dataclass(frozen=True)

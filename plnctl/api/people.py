@@ -42,14 +42,16 @@ class PeopleService:
         mastodon: Sequence[str] = (),
         topics: Sequence[str] = (),
         note: str | None = None,
+        check: bool = True,
     ) -> Person:
-        """Add a person with their sources. Sites are resolved to feeds and Mastodon handles to
-        accounts *before* anything is stored: if one fails, nothing is stored."""
+        """Add a person with their sources. Feeds are fetched once and must be feeds (unless
+        not ``check``), sites are resolved to feeds and Mastodon handles to accounts *before*
+        anything is stored: if one fails, nothing is stored."""
         name = name.strip()
         if not name:
             raise InvalidInput("a person needs a name")
         sources = self.pln.sources
-        planned = [sources.plan_feed(url) for url in feeds]
+        planned = [sources.plan_feed(url, check=check) for url in feeds]
         planned += [sources.plan_site(url) for url in sites]
         planned += [sources.plan_mastodon(handle) for handle in mastodon]
         with self.store.transaction():

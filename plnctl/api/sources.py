@@ -62,9 +62,26 @@ class SourcesService:
 
     # --- planning: validate and resolve before storing -----------------------------------
 
-    def plan_feed(self, url: str) -> SourcePlan:
-        """A feed URL taken as given (checked at the next sync)."""
-        return SourcePlan(SourceKind.FEED, check_http_url(url))
+    def plan_feed(self, url: str, *, check: bool = False) -> SourcePlan:
+        """A feed URL: taken as given (checked at the next sync), or with ``check`` fetched
+        once and refused unless it is a feed (an HTML page's linked feed is taken instead)."""
+        url = check_http_url(url)
+        if not check:
+            return SourcePlan(SourceKind.FEED, url)
+        from plnctl.errors import FetchError, ParseError
+        from plnctl.fetchers.discover import check_feed
+        from plnctl.fetchers.http import HttpClient
+
+        async def fetch() -> str:
+            async with HttpClient(http_settings(self.pln)) as client:
+                return await check_feed(client, url)
+
+        try:
+            feed_url = run(fetch())
+        except (FetchError, ParseError) as e:
+            raise type(e)(f"{e} (to add it anyway: --no-check)") from None
+        fields = {} if feed_url == url else {"site_url": url}
+        return SourcePlan(SourceKind.FEED, feed_url, fields)
 
     def plan_site(self, url: str) -> SourcePlan:
         """A web page or feed URL: fetch it and find its feed by autodiscovery."""
@@ -84,11 +101,12 @@ class SourcesService:
     def plan_mastodon(self, handle: str) -> SourcePlan:
         return self.pln.mastodon.plan_source(handle)
 
-    def plan(self, target: str) -> SourcePlan:
-        """Detect the kind: a Mastodon handle or profile URL, else a feed or a site."""
+    def plan(self, target: str, *, check: bool = True) -> SourcePlan:
+        """Detect the kind: a Mastodon handle or profile URL, else a feed or a site (found by
+        autodiscovery; without ``check`` a URL is taken as a feed, unfetched)."""
         if looks_like_mastodon(target):
             return self.plan_mastodon(target)
-        return self.plan_site(target)
+        return self.plan_site(target) if check else self.plan_feed(target)
 
     def store_plan(self, person_id: int, plan: SourcePlan) -> Source:
         source_id = db.insert_source(self.store, person_id, plan.kind, plan.url, **plan.fields)
@@ -97,9 +115,9 @@ class SourcesService:
 
     # --- commands ------------------------------------------------------------------------
 
-    def add(self, person: str | int, target: str) -> Source:
+    def add(self, person: str | int, target: str, *, check: bool = True) -> Source:
         owner = self.pln.people.resolve(person)
-        plan = self.plan(target)
+        plan = self.plan(target, check=check)
         with self.store.transaction():
             return self.store_plan(owner.id, plan)
 

@@ -56,6 +56,13 @@ def import_opml(pln: Pln, path: Path) -> ImportReport:
     return ImportReport(created=created, skipped=skipped, problems=tuple(problems))
 
 
+def write_export(path: Path, text: str) -> Path:
+    """Write an export durably (temp file, fsync, rename); DeliveryError (exit 7) if not."""
+    from plnctl.files import write_atomic
+
+    return write_atomic(path, text)
+
+
 def export_opml(pln: Pln) -> str:
     """Every feed source (and Mastodon account RSS) with the person's first topic as folder."""
     people = {p.id: p for p in db.list_people(pln.store)}

@@ -38,9 +38,13 @@ def add(
         list[str] | None, typer.Option("--topic", help="A topic they are good for (repeatable).")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A private note.")] = None,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Add --feed URLs without fetching them first.")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Add a person and their sources. Nothing is stored if a source cannot be resolved.
+    """Add a person and their sources. Each --feed is fetched once and refused unless it is a
+    feed (--no-check adds it anyway). Nothing is stored if a source cannot be resolved.
 
     Example: plnctl person add "Doug Belshaw" --site https://dougbelshaw.com --topic "digital literacy"
     """
@@ -51,6 +55,7 @@ def add(
         mastodon=mastodon or (),
         topics=topic or (),
         note=note,
+        check=not no_check,
     )
     sources = pln(ctx).sources.list(person=person.id)
     if json:

@@ -29,13 +29,17 @@ def add(
     target: Annotated[
         str, typer.Argument(help="A feed URL, a website (autodiscovery), or @user@host.")
     ],
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Add a URL as a feed without fetching it.")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Add a source to a person; the kind is detected.
+    """Add a source to a person; the kind is detected. A URL is fetched once: a feed, or a
+    site whose feed is found; anything else is refused (--no-check adds it as a feed anyway).
 
     Example: plnctl source add Doug https://dougbelshaw.com/blog
     """
-    source = pln(ctx).sources.add(person, target)
+    source = pln(ctx).sources.add(person, target, check=not no_check)
     if json:
         output.emit_json(source)
         return

@@ -33,10 +33,9 @@ def write_output(text: str, path: Path | None) -> None:
     if path is None:
         output.out.file.write(text)
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    output.info(f"Wrote {path}")
+    from plnctl.api.transfer import write_export
+
+    output.info(f"Wrote {write_export(path, text)}")
 
 
 def report_import(report: ImportReport, *, json: bool, what: str) -> None:
