@@ -317,3 +317,22 @@ def m0005_fts_one_update_trigger(db: Database) -> None:
         "INSERT INTO posts_fts (rowid, title, content_text) SELECT id, title, content_text "
         "FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
     )
+
+
+@migrations(name="0006_state_digest_recipients")
+def m0006_state_digest_recipients(db: Database) -> None:
+    # Per-recipient delivery of `--since last` digests: each address has its own mark, so a
+    # recipient the mail server refused gets the missed posts on the next run while the others
+    # never get the same digest twice. A recipient without a row starts at the name's watermark.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS digest_recipients (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            until_at TEXT NOT NULL,
+            delivered_at TEXT,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (name, recipient)
+        )"""
+    )
