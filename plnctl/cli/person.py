@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.render.text import source_notes
+
+if TYPE_CHECKING:
+    from plnctl.api.people import Removal
 
 person_app = typer.Typer(help="The people in your learning network.", no_args_is_help=True)
 
@@ -48,7 +51,7 @@ def add(
 
     Example: plnctl person add "Doug Belshaw" --site https://dougbelshaw.com --topic "digital literacy"
     """
-    person = pln(ctx).people.add(
+    person = pln(ctx, create=True).people.add(
         name,
         feeds=feed or (),
         sites=site or (),
@@ -176,11 +179,36 @@ def remove(
         bool,
         typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked)."),
     ] = False,
+    include_saved: Annotated[
+        bool,
+        typer.Option(
+            "--include-saved",
+            help="With --purge, also delete their saved posts and your notes on them.",
+        ),
+    ] = False,
+    yes: output.YesOpt = False,
 ) -> None:
-    """Remove a person and their sources. Their posts stay unless you --purge.
+    """Remove a person and their sources. Their posts stay unless you --purge; saved posts
+    (your reading list and its notes) stay even then, unless --include-saved. Asks first on a
+    terminal; scripts pass --yes.
 
     Example: plnctl person remove 12 --purge
     """
-    removed, purged = pln(ctx).people.remove(person, purge=purge)
-    extra = f" and {purged} post(s)" if purge else "; their posts were kept"
-    output.info(f"Removed {removed.name} (id {removed.id}){extra}.")
+    api = pln(ctx).people
+    plan = api.remove(person, purge=purge, include_saved=include_saved, dry_run=True)
+    output.confirm(f"Remove {_removal(plan)}?", yes=yes)
+    done = api.remove(person, purge=purge, include_saved=include_saved)
+    output.info(f"Removed {_removal(done)}.")
+
+
+def _removal(r: Removal) -> str:
+    who = f"{r.person.name} (id {r.person.id}) and {r.sources} source(s)"
+    if not r.posts_deleted:
+        return f"{who}; their {r.posts_kept} post(s) are kept"
+    text = f"{who}, deleting {r.posts_deleted} post(s)"
+    if r.saved_kept:
+        text += (
+            f" and keeping {r.saved_kept} saved post(s) with {r.notes_kept} note(s) "
+            "(--include-saved deletes those too)"
+        )
+    return text

@@ -102,12 +102,16 @@ def list_(
 def remove(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Source id, URL or handle.")],
+    yes: output.YesOpt = False,
 ) -> None:
-    """Stop following a source. Its posts are kept.
+    """Stop following a source. Its posts are kept. Asks first on a terminal; scripts pass
+    --yes.
 
-    Example: plnctl source remove 7
+    Example: plnctl source remove 7 --yes
     """
-    removed = pln(ctx).sources.remove(source)
+    found = pln(ctx).sources.resolve(source)
+    output.confirm(f"Stop following source {found.id} ({found.label})? Its posts stay.", yes=yes)
+    removed = pln(ctx).sources.remove(found.id)
     output.info(f"Removed source {removed.id}: {removed.label}")
 
 

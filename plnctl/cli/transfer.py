@@ -66,7 +66,7 @@ def import_opml(
     """
     from plnctl.api.transfer import import_opml as run_import
 
-    report_import(run_import(pln(ctx), file), json=json, what="OPML import")
+    report_import(run_import(pln(ctx, create=True), file), json=json, what="OPML import")
 
 
 @export_app.command("opml")

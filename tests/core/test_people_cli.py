@@ -103,11 +103,11 @@ def test_remove_keeps_posts_unless_purged(cli: Cli, pln) -> None:  # type: ignor
                 [NewPost(guid="1", title=f"{name}'s post")],
                 fetched_at="t",
             )
-    kept = cli("person", "remove", "Ada")
+    kept = cli("person", "remove", "Ada", "--yes")
     assert kept.exit_code == 0 and "kept" in kept.stderr
     titles = {p["title"]: p["person_id"] for p in cli("post", "list", "--json").json()}
     assert titles == {"Ada's post": None, "Grace's post": 2}
-    purged = cli("person", "remove", "Grace", "--purge")
+    purged = cli("person", "remove", "Grace", "--purge", "--yes")
     assert purged.exit_code == 0
     assert [p["title"] for p in cli("post", "list", "--json").json()] == ["Ada's post"]
 
@@ -129,10 +129,10 @@ def test_source_list_and_remove(cli: Cli) -> None:
         "https://ada.example/comments",
     ]
     assert cli("source", "list", "--failing", "--json").json() == []
-    removed = cli("source", "remove", "https://ada.example/comments")
+    removed = cli("source", "remove", "https://ada.example/comments", "--yes")
     assert removed.exit_code == 0
     assert len(cli("source", "list", "--json").json()) == 1
-    assert cli("source", "remove", "99").exit_code == 4
+    assert cli("source", "remove", "99", "--yes").exit_code == 4
 
 
 def test_source_add_discovers_the_feed_of_a_site(cli: Cli, feed_server) -> None:  # type: ignore[no-untyped-def]
