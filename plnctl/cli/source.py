@@ -8,6 +8,7 @@ import typer
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
+from plnctl.models import Source
 from plnctl.render.text import source_notes
 from plnctl.timeutil import humanize_age
 
@@ -91,11 +92,17 @@ def list_(
                 s.label,
                 status,
                 humanize_age(s.last_fetched_at),
-                humanize_age(s.next_due_at) if s.next_due_at else "now",
+                _due(s),
                 s.last_error or "",
             ]
         )
     output.table(["id", "person", "kind", "source", "status", "fetched", "due", "last error"], rows)
+
+
+def _due(source: Source) -> str:
+    if source.state != "active":  # gone or moved: not fetched until reset or forced
+        return f"never ({source.state})"
+    return humanize_age(source.next_due_at) if source.next_due_at else "now"
 
 
 @source_app.command("remove")

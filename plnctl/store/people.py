@@ -315,8 +315,9 @@ def due_sources(
     source_id: int | None = None,
     force: bool = False,
 ) -> list[Source]:
-    """Active sources whose next_due_at has passed (all of them with force)."""
-    where: list[str] = ["state = 'active'"]
+    """Active sources whose next_due_at has passed (all of them with force). One source asked
+    for by id with force is fetched whatever its state (gone, moved)."""
+    where: list[str] = [] if force and source_id is not None else ["state = 'active'"]
     params: list[object] = []
     if not force:
         where.append("(next_due_at IS NULL OR next_due_at <= ?)")
@@ -327,7 +328,7 @@ def due_sources(
     if source_id is not None:
         where.append("id = ?")
         params.append(source_id)
-    sql = f"SELECT * FROM sources WHERE {' AND '.join(where)} ORDER BY next_due_at, id"
+    sql = f"SELECT * FROM sources WHERE {' AND '.join(where) or '1'} ORDER BY next_due_at, id"
     return [_source(r) for r in rows(store.conn, sql, params)]
 
 
