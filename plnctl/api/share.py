@@ -56,7 +56,6 @@ class DigestRun(_Model):
     emailed_to: tuple[str, ...] = ()  # empty when nothing was sent
     skipped_email: bool = False  # an empty digest and no send_empty
     watermark: str | None = None  # the new watermark, when this run moved it
-    refused: tuple[str, ...] = ()  # recipients the mail server refused (retried next run)
     text: str = field(default="", repr=False)  # the rendered digest
 
     def to_dict(self) -> dict[str, object]:
@@ -129,7 +128,9 @@ class ShareService:
         (DeliveryError, after the others were served) and gets the missed posts next run."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
-        recipients = tuple(dict.fromkeys(a.strip() for a in email if a.strip()))
+        recipients = tuple(dict.fromkeys(a.strip() for a in email))
+        if any("@" not in a for a in recipients):  # before anyone is sent anything
+            raise InvalidInput(f"not an email address: {', '.join(recipients)}")
         if email:  # fail on bad settings (or an unreadable password file) before any work
             deliver.check_smtp(self.pln.settings.smtp)
             if self.pln.settings.smtp.user:
