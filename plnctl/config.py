@@ -280,10 +280,15 @@ def describe_allowed(f: Field[Any]) -> str:
         text = "one of " + ", ".join(f'"{c}"' for c in rule["choices"])
     low, high = rule.get("min"), rule.get("max")
     if low is not None and high is not None:
-        text += f" from {low:g} to {high:g}"
+        text += f" from {number(low)} to {number(high)}"
     elif low is not None:
-        text += f" of at least {low:g}"
+        text += f" of at least {number(low)}"
     return text + (" (or leave it out)" if optional else "")
+
+
+def number(value: float) -> str:
+    """1000, 0.1, 2000000000: as a person writes it in a config file (never 2e+09)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _from_text(f: Field[Any], text: str) -> Any:

@@ -123,9 +123,9 @@ class ShareService:
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
         (multipart text + HTML), else to ``stream``. Raises DeliveryError on failure, leaving
-        the watermark where it was; with ``since="last"`` moves it only after success. Each
-        ``--since last`` recipient has its own mark: one the server refused is reported
-        (DeliveryError, after the others were served) and gets the missed posts next run."""
+        the watermark; with ``since="last"`` moves it only after success, and each recipient
+        has its own mark: one the server refused is reported (DeliveryError, after the others
+        were served) and gets the missed posts next run."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
         recipients = tuple(dict.fromkeys(a.strip() for a in email))
@@ -149,8 +149,7 @@ class ShareService:
         watermark = None
         if last and (not recipients or len(refused) < len(recipients)):
             with self.store.transaction():
-                db.set_watermark(self.store, name, built.until)
-            watermark = built.until
+                db.set_watermark(self.store, name, watermark := built.until)
         if refused:
             smtp = self.pln.settings.smtp
             raise _refused_error(refused, sent, retried=last, where=f"{smtp.host}:{smtp.port}")

@@ -59,12 +59,8 @@ def sync(
     failed_checks = [c for c in checks if c.status == "failed"]
     if json:
         output.emit_json({**summary.to_dict(), "questions": [c.to_dict() for c in checks]})
-    elif quiet:  # one line per source that failed or changed for good (cron mails it)
-        for r in summary.results:
-            if r.status == "failed":
-                output.error(f"{r.label}: {r.error}" + (f"; {r.notice}" if r.notice else ""))
-            elif r.notice:
-                output.warn(f"{r.label}: {r.notice}")
+    elif quiet:
+        _print_quiet(summary)
         for c in failed_checks:
             output.error(f"question {c.question_id}: {c.error}")
     else:
@@ -100,6 +96,15 @@ def _run(
             results.append(result)
             bar.update(task, advance=1, description=result.label[:50])
     return results
+
+
+def _print_quiet(summary: SyncSummary) -> None:
+    """One line per source that failed or changed for good (gone, moved): cron mails it."""
+    for r in summary.results:
+        if r.status == "failed":
+            output.error(f"{r.label}: {r.error}" + (f"; {r.notice}" if r.notice else ""))
+        elif r.notice:
+            output.warn(f"{r.label}: {r.notice}")
 
 
 def _print_checks(checks: list[CheckResult]) -> None:

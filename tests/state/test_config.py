@@ -133,10 +133,17 @@ def test_the_guide_configuration_example_is_valid_and_complete(isolated_home: Pa
     documented = tomllib.loads(block)
     _write(isolated_home, block)
     load_settings()  # the example itself passes the schema
+    lines = block.splitlines()
     for name, cls in config.sections().items():
         assert name in documented, f"[{name}] is not in the guide's example"
-        for key in config._fields(cls):
-            assert key in documented[name] or f"# {key}" in block or f"{key} =" in block, key
+        for key, f in config._fields(cls).items():
+            line = next((x for x in lines if x.lstrip("# ").startswith(f"{key} =")), None)
+            assert line is not None, f"[{name}] {key} is not in the guide's example"
+            rule = f.metadata.get("plnctl", {})
+            if rule.get("max") is not None:  # the range the guide states is the schema's
+                assert f"({config.number(rule['min'])}-{config.number(rule['max'])})" in line
+            for choice in rule.get("choices", ()):
+                assert f'"{choice}"' in line, line
 
 
 def test_help_reads_no_config(cli: Cli, isolated_home: Path) -> None:
