@@ -78,3 +78,18 @@ def test_a_source_that_keeps_failing_is_said_once_on_its_streak(cli: Cli, feed_s
     assert f"plnctl source edit {source_id}" in streak_lines[0]
     failing = cli("stats", "--json").json()["failing_sources"]  # type: ignore[index]
     assert [(f["source_id"], f["error_count"]) for f in failing] == [(source_id, 6)]
+
+
+def test_a_mastodon_account_that_moved_is_said_once() -> None:
+    """The mock cannot move an account; the decision the sync engine makes is checked here."""
+    from plnctl.models import Source, SourceKind, SourceState
+    from plnctl.sync import _notice
+
+    account = Source(3, 1, SourceKind.MASTODON, "https://old.example/@ada", "@ada@old.example")
+    updates = {"state": "moved", "moved_to": "@ada@new.example"}
+    notice = _notice(account, "ok", updates, None)
+    assert notice and "@ada@new.example" in notice
+    assert "plnctl source add 1 @ada@new.example" in notice
+    already = Source(3, 1, SourceKind.MASTODON, "u", "@ada@old.example", state=SourceState.MOVED)
+    assert _notice(already, "ok", updates, None) is None  # said once
+    assert _notice(account, "ok", {"error_count": 0}, None) is None
