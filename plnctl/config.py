@@ -155,9 +155,12 @@ def load_settings(db: str | Path | None = None, env: Mapping[str, str] | None = 
     settings = default_settings(db, env)
     raw = read_config_file(settings.config_file)
     changes: dict[str, Any] = {}
+    smtp = raw.get("smtp")
+    own_password = smtp.get("password_env") if isinstance(smtp, dict) else None
+    skip = RESERVED_ENV | {str(own_password or "")}  # the variable holding the SMTP password
     for name, cls in sections().items():
         values = dict(_file_section(raw, name, cls, settings.config_file))
-        values.update(_env_section(env, name, cls))
+        values.update(_env_section(env, name, cls, skip))
         changes[name] = replace(getattr(settings, name), **values)
     return replace(settings, **changes)
 
@@ -174,12 +177,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path} is not valid TOML: {e}") from None
-    unknown = sorted(set(raw) - set(sections()))
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown section [{unknown[0]}]; "
-            f"known sections: {', '.join(f'[{s}]' for s in sections())}"
-        )
+    known = ", ".join(f"[{s}]" for s in sections())
+    for name in sorted(set(raw) - set(sections())):
+        if not isinstance(raw[name], dict):  # a key above every [section]
+            raise ConfigError(
+                f"{path}: {name!r} is outside any section; settings go under one of: {known}"
+            )
+        raise ConfigError(f"{path}: unknown section [{name}]; known sections: {known}")
     return raw
 
 
@@ -209,11 +213,13 @@ def _file_section(
         yield key, _checked(known[key], value, where=f"{path}: [{name}] {key}")
 
 
-def _env_section(env: Mapping[str, str], name: str, cls: type) -> Iterator[tuple[str, Any]]:
+def _env_section(
+    env: Mapping[str, str], name: str, cls: type, skip: frozenset[str]
+) -> Iterator[tuple[str, Any]]:
     prefix = f"PLNCTL_{name.upper()}_"
     known = _fields(cls)
     for variable, text in env.items():
-        if not variable.startswith(prefix) or variable in RESERVED_ENV:
+        if not variable.startswith(prefix) or variable in skip:
             continue
         key = variable[len(prefix) :].lower()
         if key not in known:

@@ -34,6 +34,7 @@ def _write(home: Path, text: str) -> Path:
         ('[sync]\nconcurrency = "x"\n', ["[sync] concurrency", '"x"', "an integer from 1"]),
         ('[sync]\nlock_wait = "x"\n', ["[sync] lock_wait", "a number from 0"]),
         ("questions = 5\n", ["[questions]", "must be a table"]),
+        ("concurrency = 4\n[sync]\n", ["'concurrency' is outside any section", "[sync]"]),
         ("[sync]\nconcurrency = 0\n", ["[sync] concurrency", "= 0", "out of range", "1 to 1000"]),
         ("[sync]\nconcurrency = true\n", ["[sync] concurrency", "true"]),
         ("[smtp]\nsecurity = 'tls'\n", ["[smtp] security", '"starttls", "ssl", "none"']),
@@ -78,6 +79,10 @@ def test_valid_file_and_environment_overrides(isolated_home: Path) -> None:
     # Variables that are not settings are left alone (tokens, paths, the SMTP password).
     env |= {"PLNCTL_SMTP_PASSWORD": "s", "PLNCTL_MASTODON_TOKEN": "t", "PLNCTL_DB": "x.db"}
     assert load_settings(env=env).sync.concurrency == 7
+    _write(isolated_home, '[smtp]\npassword_env = "PLNCTL_SMTP_PASS"\n')
+    assert (
+        load_settings(env=env | {"PLNCTL_SMTP_PASS": "s"}).smtp.password_env == "PLNCTL_SMTP_PASS"
+    )
 
 
 @pytest.mark.parametrize(
