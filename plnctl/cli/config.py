@@ -73,7 +73,7 @@ def _toml_lines(data: dict[str, dict[str, Any]]) -> list[str]:
 
 
 @config_app.command("check")
-def check(ctx: typer.Context) -> None:
+def check(ctx: typer.Context, json: JsonOpt = False) -> None:
     """Validate config.toml and the PLNCTL_* settings variables: exit 0, or exit 5 with the
     one-line error naming the file, the key and what is allowed.
 
@@ -82,7 +82,9 @@ def check(ctx: typer.Context) -> None:
     from plnctl.api import config
 
     result = config.check(state(ctx).db)
-    if result.exists:
+    if json:
+        output.emit_json(result)
+    elif result.exists:
         output.info(f"{result.path}: OK")
     else:
         output.info(f"no config file at {result.path}; the defaults apply")

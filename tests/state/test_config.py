@@ -216,3 +216,6 @@ def test_config_check_ok_and_missing(cli: Cli, isolated_home: Path) -> None:
     _write(isolated_home, "[sync]\nconcurrency = 4\n")
     good = cli("config", "check")
     assert good.exit_code == 0 and "OK" in good.stderr
+    assert cli("config", "check", "--json").json() == {
+        "path": str(isolated_home / "config.toml"), "exists": True, "ok": True,
+    }  # fmt: skip
