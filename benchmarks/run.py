@@ -337,6 +337,9 @@ def run_startup(args: argparse.Namespace) -> str:
 
         env = isolated_env(d)
         db = str(d / "startup.db")
+        # A --db that does not exist is an error for read commands: create it first.
+        create = f"from plnctl.api import open_pln; open_pln({db!r}).close()"
+        measure([sys.executable, "-c", create])
         cases: list[tuple[str, list[str] | None, bool]] = [
             ("`python -c pass` (interpreter baseline)", [sys.executable, "-c", "pass"], False),
             ("`plnctl --help`", [plnctl, "--help"] if plnctl else None, True),

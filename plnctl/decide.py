@@ -7,7 +7,8 @@ writes ``Decision.updates`` with the posts in one transaction. Rules:
   Cache-Control max-age (capped at a day) or Retry-After asks for more time;
 - failure: due again after 15 min, doubling per consecutive failure, capped at 7 days (never
   disabled), and never before Retry-After;
-- 410 Gone (or a deleted account): state ``gone``, never fetched again until re-enabled;
+- 410 Gone (or a deleted account): state ``gone``, never fetched again until re-enabled (a
+  forced fetch that succeeds makes it active again);
 - ETag/Last-Modified come from the latest 200 (cleared when the server stops sending them);
   a 304 keeps the ones we had unless it sends new ones;
 - a chain of permanent redirects (301/308) moves the source to the new URL.
@@ -105,6 +106,8 @@ def _success(
         }
     if outcome.permanent_url and outcome.permanent_url != source.url:
         updates["url"] = outcome.permanent_url
+    if source.state is SourceState.GONE:  # a forced fetch found it back
+        updates["state"] = SourceState.ACTIVE
     for key, value in outcome.source_updates.items():
         if key in UPDATABLE and key not in updates:
             updates[key] = value

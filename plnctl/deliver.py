@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from plnctl.config import SmtpSettings, read_secret
 from plnctl.errors import ConfigError, DeliveryError, InvalidInput
+from plnctl.files import write_atomic  # noqa: F401  (one helper for every file plnctl writes)
 
 if TYPE_CHECKING:
     import smtplib
@@ -33,32 +33,6 @@ def write_stream(stream: TextIO, text: str) -> None:
         stream.flush()
     except (OSError, ValueError) as e:
         raise DeliveryError(f"cannot write the output: {e}") from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory, so readers
-    (a web server publishing an Atom digest, say) never see a half-written file."""
-    path = Path(path).expanduser()
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise DeliveryError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644 & ~_umask())
-        os.replace(tmp_name, path)
-    except OSError as e:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise DeliveryError(f"cannot write {path}: {e.strerror or e}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @dataclass(frozen=True)
@@ -130,9 +104,17 @@ def check_smtp(smtp: SmtpSettings) -> str:
     return sender
 
 
-def send_mail(smtp: SmtpSettings, mail: Mail, *, env: Mapping[str, str] | None = None) -> None:
-    """Send one message; any failure (unreachable, TLS, refused login or recipient) raises
-    DeliveryError with a one-line reason."""
+def send_mail(
+    smtp: SmtpSettings,
+    mail: Mail,
+    *,
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> dict[str, str]:
+    """Send one message. Returns the recipients the server refused (address -> its reply);
+    the others have it. Any other failure (unreachable, TLS, refused login, sender or message)
+    raises DeliveryError with a one-line reason that names the setting to fix in
+    ``config_file``."""
     import smtplib
     import ssl
 
@@ -142,6 +124,7 @@ def send_mail(smtp: SmtpSettings, mail: Mail, *, env: Mapping[str, str] | None =
     password = smtp_password(smtp, env) if smtp.user else None
     message = build_message(mail, sender=sender)
     where = f"{smtp.host}:{smtp.port}"
+    fix = f" in {config_file}" if config_file else " in config.toml"
     try:
         with _connect(smtp) as client:
             if smtp.user:
@@ -149,19 +132,26 @@ def send_mail(smtp: SmtpSettings, mail: Mail, *, env: Mapping[str, str] | None =
             refused = client.send_message(message, from_addr=sender, to_addrs=list(mail.to))
     except smtplib.SMTPAuthenticationError as e:
         raise DeliveryError(
-            f"the mail server {where} refused the login for {smtp.user}: {_reply(e)}"
+            f"the mail server {where} refused the login for {smtp.user}: {_reply(e)} "
+            f"(check [smtp] user, and the password in ${smtp.password_env} or the "
+            f"[smtp] password_file{fix})"
         ) from None
     except smtplib.SMTPRecipientsRefused as e:
+        return {addr: _reply_text(code, text) for addr, (code, text) in e.recipients.items()}
+    except smtplib.SMTPSenderRefused as e:
         raise DeliveryError(
-            f"the mail server {where} refused the recipient(s) {', '.join(e.recipients)}"
+            f"the mail server {where} refused the sender {sender}: {_reply(e)} "
+            f"(check [smtp] sender{fix})"
         ) from None
     except smtplib.SMTPResponseException as e:
         raise DeliveryError(f"the mail server {where} refused the message: {_reply(e)}") from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as e:
-        raise DeliveryError(f"could not send mail via {where}: {_one_line(e)}") from None
-    if refused:
-        raise DeliveryError(f"the mail server {where} refused {', '.join(sorted(refused))}")
-    log.info("sent digest to %d recipient(s) via %s", len(mail.to), where)
+        raise DeliveryError(
+            f"could not send mail via {where}: {_one_line(e)} "
+            f"(check [smtp] host, port and security{fix})"
+        ) from None
+    log.info("sent digest to %d recipient(s) via %s", len(mail.to) - len(refused), where)
+    return {addr: _reply_text(code, text) for addr, (code, text) in refused.items()}
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
@@ -184,12 +174,12 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
 
 
 def _reply(e: smtplib.SMTPResponseException) -> str:
-    text = (
-        e.smtp_error.decode("utf-8", "replace")
-        if isinstance(e.smtp_error, bytes)
-        else str(e.smtp_error)
-    )
-    return f"{e.smtp_code} {_one_line(text)}"
+    return _reply_text(e.smtp_code, e.smtp_error)
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {_one_line(decoded)}"
 
 
 def _one_line(e: object) -> str:

@@ -39,6 +39,10 @@ class InvalidInput(PlnError):
     exit_code = ExitCode.USAGE
 
 
+class NotConfirmed(InvalidInput):
+    """A command that deletes user data ran without a terminal to ask on and without --yes."""
+
+
 class NotFound(PlnError):
     exit_code = ExitCode.NOT_FOUND
 

@@ -316,6 +316,9 @@ class SourceResult(_Model):
     error: str | None = None
     warning: str | None = None  # e.g. broken XML that was partly recovered
     next_due_at: str | None = None
+    # A change the user must hear about once, even from a quiet cron sync: the source went
+    # gone, moved, or has now failed FAILING_NOTICE times in a row.
+    notice: str | None = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ PARSE_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more tha
 BATCH_SIZE = 50  # most sources stored per transaction
 QUEUE_SIZE = 64  # fetched outcomes waiting to be stored (bounds memory)
 BATCH_WINDOW = 0.025  # seconds a batch waits to fill: fewer transactions and thread wake-ups
+FAILING_NOTICE = 5  # consecutive failures after which a sync says so once
 _STATUS = {"ok": "new", "unchanged": "unchanged", "failed": "failed", "gone": "gone"}
 
 
@@ -302,6 +303,7 @@ class _Writer:
         if status == "new" and not (new_ids or updated_ids):
             status = "unchanged"
         person = self._person(source.person_id)
+        notice = _notice(source, decision.status, updates, warning if other else None)
         result = SourceResult(
             source_id=source.id,
             label=source.label,
@@ -313,6 +315,7 @@ class _Writer:
             error=outcome.error if status in ("failed", "gone") else None,
             warning=warning,
             next_due_at=decision.next_due_at,
+            notice=notice,
         )
         if outcome.topics is not None:
             return result, []  # tagged above
@@ -327,6 +330,35 @@ class _Writer:
 
     def _indexed(self, source: Source) -> bool:
         return not source.noindex or people_db.wants_index(self.store, source.id)
+
+
+def _notice(
+    source: Source, status: str, updates: Mapping[str, object], moved_twice: str | None
+) -> str | None:
+    """What changed for good about a source, said once (the sync where it happened)."""
+    ref = source.id
+    if status == "gone":
+        return (
+            f"gone ({updates.get('last_error')}): no longer fetched; "
+            f"`plnctl source reset {ref}` tries again, `plnctl source remove {ref}` drops it"
+        )
+    if moved_twice:
+        return f"{moved_twice}; remove this one with `plnctl source remove {ref}`"
+    if updates.get("url"):
+        return f"moved permanently to {updates['url']}: now followed there"
+    if updates.get("state") == "moved" and source.state != "moved":
+        moved_to = updates.get("moved_to") or "another account"
+        return (
+            f"the account moved to {moved_to}; follow it with "
+            f"`plnctl source add {source.person_id} {moved_to}`"
+        )
+    if status == "failed" and updates.get("error_count") == FAILING_NOTICE:
+        since = f"last success {source.last_ok_at[:10]}" if source.last_ok_at else "never fetched"
+        return (
+            f"has failed {FAILING_NOTICE} times in a row ({since}); it is retried less and less "
+            f"often: fix it with `plnctl source edit {ref} --url ...` or remove it"
+        )
+    return None
 
 
 # --- the parser processes ---------------------------------------------------------

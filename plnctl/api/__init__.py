@@ -41,6 +41,7 @@ class Pln:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
         self.settings = settings
+        self.created = False  # this open made a new database file
 
     def __enter__(self) -> Pln:
         return self
@@ -160,10 +161,30 @@ def translate_error(error: BaseException, pln: Pln | None = None) -> PlnError | 
     return from_store(error, pln.store.path if pln is not None else None)
 
 
-def open_pln(db: str | Path | None = None, *, settings: Settings | None = None) -> Pln:
-    """Open the user's plnctl database (``--db`` > ``PLNCTL_DB`` > ``PLNCTL_HOME`` > default)."""
+def open_pln(
+    db: str | Path | None = None, *, settings: Settings | None = None, create: bool = True
+) -> Pln:
+    """Open the user's plnctl database (``--db`` > ``PLNCTL_DB`` > ``PLNCTL_HOME`` > default).
+
+    With ``create=False`` a database path given explicitly (``db`` or ``PLNCTL_DB``) that does
+    not exist is an error (exit 5) instead of a new, empty network: a typo must not look like
+    an empty network. ``pln.created`` says whether this call made a new database file."""
+    import os
+
     from plnctl.timeutil import set_display_zone
 
     settings = settings or load_settings(db)
     set_display_zone(settings.display.timezone)  # a bad name fails here, before any work
-    return Pln(open_store(settings.db_path), settings)
+    path = settings.db_path
+    explicit = db is not None or bool(os.environ.get("PLNCTL_DB"))
+    exists = str(path) == ":memory:" or path.exists()
+    if not exists and explicit and not create:
+        from plnctl.errors import StorageError
+
+        raise StorageError(
+            f"no plnctl database at {path} (check --db or PLNCTL_DB; `plnctl person add`, "
+            "`plnctl import opml` or `plnctl topic init` create one there)"
+        )
+    pln = Pln(open_store(path), settings)
+    pln.created = not exists
+    return pln

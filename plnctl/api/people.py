@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plnctl.errors import Ambiguous, InvalidInput, NotFound
-from plnctl.models import Person
+from plnctl.models import Person, _Model
 from plnctl.store import people as db
 
 if TYPE_CHECKING:
@@ -43,14 +44,16 @@ class PeopleService:
         bluesky: Sequence[str] = (),
         topics: Sequence[str] = (),
         note: str | None = None,
+        check: bool = True,
     ) -> Person:
-        """Add a person with their sources. Sites are resolved to feeds and Mastodon and Bluesky
-        handles to accounts *before* anything is stored: if one fails, nothing is stored."""
+        """Add a person with their sources. Feeds are fetched once and must be feeds (unless
+        not ``check``), sites are resolved to feeds and Mastodon and Bluesky handles to accounts
+        *before* anything is stored: if one fails, nothing is stored."""
         name = name.strip()
         if not name:
             raise InvalidInput("a person needs a name")
         sources = self.pln.sources
-        planned = [sources.plan_feed(url) for url in feeds]
+        planned = [sources.plan_feed(url, check=check) for url in feeds]
         planned += [sources.plan_site(url) for url in sites]
         planned += [sources.plan_mastodon(handle) for handle in mastodon]
         planned += [sources.plan_bluesky(handle) for handle in bluesky]
@@ -101,10 +104,41 @@ class PeopleService:
                 self.pln.sources.reapply_index_policy(person.id)
         return self.get(person.id)
 
-    def remove(self, ref: str | int, *, purge: bool = False) -> tuple[Person, int]:
-        """Remove a person and their sources; with purge also their posts.
-        Returns the person and how many posts were purged."""
+    def remove(
+        self,
+        ref: str | int,
+        *,
+        purge: bool = False,
+        include_saved: bool = False,
+        dry_run: bool = False,
+    ) -> Removal:
+        """Remove a person and their sources; with ``purge`` also their posts, except saved
+        ones (the reading list and its private notes) unless ``include_saved``. ``dry_run``
+        only says what would happen (for a confirmation)."""
         person = self.resolve(ref)
-        with self.store.transaction():
-            purged = db.delete_person(self.store, person.id, purge=purge)
-        return person, purged
+        posts, saved, notes = db.person_post_counts(self.store, person.id)
+        sources = len(db.list_sources(self.store, person_id=person.id))
+        deleted = (posts if include_saved else posts - saved) if purge else 0
+        if not dry_run:
+            with self.store.transaction():
+                deleted = db.delete_person(
+                    self.store, person.id, purge=purge, include_saved=include_saved
+                )
+        return Removal(
+            person=person, sources=sources, posts_deleted=deleted,
+            posts_kept=posts - deleted, saved_kept=saved if not (purge and include_saved) else 0,
+            notes_kept=notes if not (purge and include_saved) else 0, done=not dry_run,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Removal(_Model):
+    """What ``person remove`` deletes and keeps."""
+
+    person: Person
+    sources: int
+    posts_deleted: int
+    posts_kept: int  # unlinked from the person, still in lists and search
+    saved_kept: int  # of those, saved in the reading list
+    notes_kept: int  # saved posts with a private note
+    done: bool = True

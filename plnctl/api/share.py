@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from plnctl import deliver
-from plnctl.errors import InvalidInput, NotFound
+from plnctl.errors import DeliveryError, InvalidInput, NotFound
 from plnctl.models import Post, Question, _Model
 from plnctl.render import digest as render
 from plnctl.render.model import (
@@ -81,12 +81,14 @@ class ShareService:
         tags: Sequence[str] = (),
         now: datetime | None = None,
         include_notes: bool = False,
+        start: datetime | None = None,
     ) -> Digest:
         """The digest data (nothing rendered, nothing moved). ``since``: a duration (24h, 7d),
-        a date, or ``last`` (the name's watermark; the last 7 days the first time). Private
-        notes (save notes, post and question notes) only with ``include_notes``."""
+        a date, or ``last`` (the name's watermark; the last 7 days the first time); ``start``
+        overrides it (one recipient's own mark). Private notes (save notes, post and question
+        notes) only with ``include_notes``."""
         until = now or clock()
-        after = self._window_start(since, name, until)
+        after = start or self._window_start(since, name, until)
         until_iso, after_iso = to_iso(until) or "", to_iso(after) or ""
         ids = self._topic_ids(topics)
         sources = [t.source_id for tag in tags for t in self.pln.tags.resolve(tag)]
@@ -134,40 +136,97 @@ class ShareService:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
         (multipart text + HTML), else to ``stream``. ``feed_url``: where an Atom digest is
         published (its ``rel="self"``; default: the output file's ``file:`` URL). Raises
-        DeliveryError on failure, leaving the watermark where it was; with ``since="last"``
-        moves it only after success."""
+        DeliveryError on failure, leaving the watermark; with ``since="last"`` moves it only
+        after success, and each recipient has its own mark: one the server refused is reported
+        (DeliveryError, after the others were served) and gets the missed posts next run."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
+        recipients = tuple(dict.fromkeys(a.strip() for a in email))
+        if any("@" not in a for a in recipients):  # before anyone is sent anything
+            raise InvalidInput(f"not an email address: {', '.join(recipients)}")
         if email:  # fail on bad settings (or an unreadable password file) before any work
             deliver.check_smtp(self.pln.settings.smtp)
             if self.pln.settings.smtp.user:
                 deliver.smtp_password(self.pln.settings.smtp)
+        last = since.strip().lower() == "last"
         with self._settled(since, clock_given=now is not None):
             now = now or clock()
             built = self.build_digest(
                 since=since, name=name, topics=topics, tags=tags, now=now,
                 include_notes=include_notes,
             )  # fmt: skip
+            windows = self._windows(built, recipients, topics) if last else [(built, recipients)]
         text = render.render_digest(built, fmt, now=now, self_url=self_link(feed_url, output))
         if output is not None:
             deliver.write_atomic(output, text)
         elif stream is not None and not email:
             deliver.write_stream(stream, text)
-        sent: tuple[str, ...] = ()
-        skipped = bool(email) and built.empty and not send_empty
-        if email and not skipped:
-            deliver.send_mail(self.pln.settings.smtp, self._mail(built, email, now=now))
-            sent = tuple(email)
+        sent, refused, skipped = self._send(windows, last=last, send_empty=send_empty, now=now)
         watermark = None
-        if since.strip().lower() == "last":
+        if last and (not recipients or len(refused) < len(recipients)):
             with self.store.transaction():
-                db.set_watermark(self.store, name, built.until)
-            watermark = built.until
+                db.set_watermark(self.store, name, watermark := built.until)
+        if refused:
+            smtp = self.pln.settings.smtp
+            raise _refused_error(refused, sent, retried=last, where=f"{smtp.host}:{smtp.port}")
         return DigestRun(
             name=name, since=built.since, until=built.until, post_count=built.post_count,
             empty=built.empty, output=str(output) if output else None, emailed_to=sent,
             skipped_email=skipped, watermark=watermark, text=text,
         )  # fmt: skip
+
+    def _windows(
+        self, built: Digest, recipients: Sequence[str], topics: Sequence[str]
+    ) -> list[tuple[Digest, tuple[str, ...]]]:
+        """One digest per distinct recipient mark: a recipient without a mark of its own gets
+        the name's window (``built``), one that was refused before gets everything since."""
+        marks = db.recipient_marks(self.store, built.name, recipients)
+        groups: dict[str, list[str]] = {}
+        for address in recipients:
+            groups.setdefault(marks.get(address, built.since), []).append(address)
+        until = from_iso(built.until)
+        return [
+            (
+                built if since == built.since else self.build_digest(
+                    name=built.name, topics=topics, now=until, start=from_iso(since)
+                ),
+                tuple(group),
+            )
+            for since, group in groups.items()
+        ]  # fmt: skip
+
+    def _send(
+        self,
+        windows: Sequence[tuple[Digest, tuple[str, ...]]],
+        *,
+        last: bool,
+        send_empty: bool,
+        now: datetime,
+    ) -> tuple[tuple[str, ...], dict[str, str], bool]:
+        """Mail each window to its recipients: (sent to, refused -> reply, skipped as empty).
+        With ``last``, each recipient's mark is stored as soon as its message was accepted."""
+        sent: list[str] = []
+        refused: dict[str, str] = {}
+        skipped = False
+        settings = self.pln.settings
+        for built, group in windows:
+            if not group:
+                continue
+            if built.empty and not send_empty:
+                skipped, failed = True, {}
+            else:
+                mail = self._mail(built, group, now=now)
+                failed = deliver.send_mail(settings.smtp, mail, config_file=settings.config_file)
+                sent += [a for a in group if a not in failed]
+            refused.update(failed)
+            if last:
+                with self.store.transaction():
+                    for address in group:
+                        mark = built.since if address in failed else built.until
+                        db.set_recipient_mark(
+                            self.store, built.name, address, mark, error=failed.get(address)
+                        )
+        return tuple(sent), refused, skipped and not sent and not refused
 
     @contextmanager
     def _settled(self, since: str, *, clock_given: bool) -> Iterator[None]:
@@ -328,6 +387,19 @@ def self_link(feed_url: str | None, output: Path | None) -> str | None:
             raise InvalidInput(f"--feed-url must be an http(s) address, not {feed_url!r}")
         return url
     return Path(output).expanduser().resolve().as_uri() if output is not None else None
+
+
+def _refused_error(
+    refused: dict[str, str], sent: Sequence[str], *, retried: bool, where: str
+) -> DeliveryError:
+    who = "; ".join(f"{address} ({reply})" for address, reply in sorted(refused.items()))
+    got = f"; sent to {', '.join(sent)}" if sent else ""
+    later = (
+        ": the next --since last run sends it to them (and only them) again"
+        if retried
+        else ": check the address given to --email"
+    )
+    return DeliveryError(f"the mail server {where} refused the recipient(s) {who}{got}{later}")
 
 
 def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:

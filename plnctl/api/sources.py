@@ -62,9 +62,26 @@ class SourcesService:
 
     # --- planning: validate and resolve before storing -----------------------------------
 
-    def plan_feed(self, url: str) -> SourcePlan:
-        """A feed URL taken as given (checked at the next sync)."""
-        return SourcePlan(SourceKind.FEED, check_http_url(url))
+    def plan_feed(self, url: str, *, check: bool = False) -> SourcePlan:
+        """A feed URL: taken as given (checked at the next sync), or with ``check`` fetched
+        once and refused unless it is a feed (an HTML page's linked feed is taken instead)."""
+        url = check_http_url(url)
+        if not check:
+            return SourcePlan(SourceKind.FEED, url)
+        from plnctl.errors import FetchError, ParseError
+        from plnctl.fetchers.discover import check_feed
+        from plnctl.fetchers.http import HttpClient
+
+        async def fetch() -> str:
+            async with HttpClient(http_settings(self.pln)) as client:
+                return await check_feed(client, url)
+
+        try:
+            feed_url = run(fetch())
+        except (FetchError, ParseError) as e:
+            raise type(e)(f"{e} (to add it anyway: --no-check)") from None
+        fields = {} if feed_url == url else {"site_url": url}
+        return SourcePlan(SourceKind.FEED, feed_url, fields)
 
     def plan_site(self, url: str) -> SourcePlan:
         """A web page or feed URL: fetch it and find its feed by autodiscovery."""
@@ -87,17 +104,18 @@ class SourcesService:
     def plan_bluesky(self, actor: str) -> SourcePlan:
         return self.pln.bluesky.plan_source(actor)
 
-    def plan(self, target: str, *, bluesky: bool = False) -> SourcePlan:
+    def plan(self, target: str, *, check: bool = True, bluesky: bool = False) -> SourcePlan:
         """Detect the kind: a Bluesky handle, DID or bsky.app URL (a bare ``name.tld`` only with
         ``bluesky=True``, so a website is never taken for a handle), a Mastodon handle or
-        profile URL, else a feed or a site."""
+        profile URL, else a feed or a site (found by autodiscovery; without ``check`` a URL is
+        taken as a feed, unfetched)."""
         from plnctl.api.bluesky import looks_like_bluesky
 
         if bluesky or looks_like_bluesky(target):
             return self.plan_bluesky(target)
         if looks_like_mastodon(target):
             return self.plan_mastodon(target)
-        return self.plan_site(target)
+        return self.plan_site(target) if check else self.plan_feed(target)
 
     def store_plan(self, person_id: int, plan: SourcePlan) -> Source:
         source_id = db.insert_source(self.store, person_id, plan.kind, plan.url, **plan.fields)
@@ -106,9 +124,11 @@ class SourcesService:
 
     # --- commands ------------------------------------------------------------------------
 
-    def add(self, person: str | int, target: str, *, bluesky: bool = False) -> Source:
+    def add(
+        self, person: str | int, target: str, *, check: bool = True, bluesky: bool = False
+    ) -> Source:
         owner = self.pln.people.resolve(person)
-        plan = self.plan(target, bluesky=bluesky)
+        plan = self.plan(target, check=check, bluesky=bluesky)
         with self.store.transaction():
             return self.store_plan(owner.id, plan)
 

@@ -143,6 +143,13 @@ def _person_name(item: _Planned) -> str:
     return host.removeprefix("www.")
 
 
+def write_export(path: Path, text: str) -> Path:
+    """Write an export durably (temp file, fsync, rename); DeliveryError (exit 7) if not."""
+    from plnctl.files import write_atomic
+
+    return write_atomic(path, text)
+
+
 def export_opml(pln: Pln) -> str:
     """Every source (a Mastodon account as its public RSS), each with all its person's topics
     and plnctl's person attributes, so that importing the file back keeps people together."""

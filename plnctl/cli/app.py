@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "plnctl.cli.sense",
     "plnctl.cli.pd",
     "plnctl.cli.pd_report",
+    "plnctl.cli.config",
 )
 
 
@@ -44,8 +45,11 @@ class PlnGroup(TyperGroup):
     """Turns PlnError into one line on stderr and its documented exit code."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        succeeded = False
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            succeeded = True
+            return result
         except PlnError as e:
             if _debug(ctx):
                 raise
@@ -73,7 +77,7 @@ class PlnGroup(TyperGroup):
             output.error(f"internal error: {type(e).__name__}: {e} (run with --debug for details)")
             raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:
-            state(ctx).close()
+            state(ctx).close(succeeded=succeeded)
 
 
 def _debug(ctx: typer.Context) -> bool:

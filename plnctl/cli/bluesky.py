@@ -32,7 +32,7 @@ def import_follows(
     Example: plnctl import bluesky-follows @amara.bsky.social
     """
     with output.working(f"Reading who {handle} follows"):
-        report = pln(ctx).bluesky.import_follows(handle)
+        report = pln(ctx, create=True).bluesky.import_follows(handle)
     report_import(report, json=json, what="Bluesky follows import")
 
 
@@ -50,5 +50,5 @@ def import_starter_pack(
     Example: plnctl import bluesky-starter-pack https://bsky.app/starter-pack/amara.bsky.social/3kx
     """
     with output.working("Reading the starter pack"):
-        report = pln(ctx).bluesky.import_starter_pack(url)
+        report = pln(ctx, create=True).bluesky.import_starter_pack(url)
     report_import(report, json=json, what="Starter pack import")

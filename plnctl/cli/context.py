@@ -17,20 +17,30 @@ class State:
     db: Path | None = None
     debug: bool = False
     verbose: int = 0
+    announce: bool = False
     _pln: Pln | None = field(default=None, repr=False)
 
-    def pln(self) -> Pln:
+    def pln(self, *, create: bool = False) -> Pln:
+        """The database, opened on first use. Only commands that build a network pass
+        ``create``: for the others a ``--db``/``PLNCTL_DB`` path that does not exist is an
+        error. Such a command that made a new database file says where when it succeeded
+        (``announce``; once, as the file then exists)."""
         if self._pln is None:
             from plnctl.api import open_pln
 
-            self._pln = open_pln(self.db)
+            self._pln = open_pln(self.db, create=create)
+            self.announce = create and self._pln.created
         return self._pln
 
     def opened(self) -> Pln | None:
         """The database if this command opened one (for error messages), without opening it."""
         return self._pln
 
-    def close(self) -> None:
+    def close(self, *, succeeded: bool = False) -> None:
+        if self._pln is not None and self.announce and succeeded:
+            from plnctl.cli import output
+
+            output.info(f"Created a new plnctl database at {self._pln.store.path}")
         if self._pln is not None:
             self._pln.close()
             self._pln = None
@@ -43,5 +53,5 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def pln(ctx: typer.Context) -> Pln:
-    return state(ctx).pln()
+def pln(ctx: typer.Context, *, create: bool = False) -> Pln:
+    return state(ctx).pln(create=create)

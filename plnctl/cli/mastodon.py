@@ -122,7 +122,7 @@ def import_following(ctx: typer.Context, json: JsonOpt = False) -> None:
     Example: plnctl import mastodon-following
     """
     with output.working("Reading the accounts you follow..."):
-        report = pln(ctx).mastodon.import_following()
+        report = pln(ctx, create=True).mastodon.import_following()
     report_import(report, json=json, what="Imported following list")
 
 
@@ -151,7 +151,7 @@ def import_csv(
     Example: plnctl import mastodon-csv following_accounts.csv
     """
     with output.working(f"Importing {file.name}..."):
-        report = pln(ctx).mastodon.import_csv(input_data(file), resolve=resolve)
+        report = pln(ctx, create=True).mastodon.import_csv(input_data(file), resolve=resolve)
     report_import(report, json=json, what=f"Imported {file.name}")
 
 

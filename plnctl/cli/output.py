@@ -7,10 +7,13 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
+
+from plnctl.errors import NotConfirmed
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -74,6 +77,23 @@ def warn(message: str) -> None:
 
 def error(message: str) -> None:
     err.print(f"Error: {message}", markup=False, style="red")
+
+
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+]
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Ask before deleting user data: on a terminal a y/N question (no: exit 1, nothing
+    changed); without a terminal the command refuses unless --yes was given (exit 2)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise NotConfirmed(f"{question} Nothing was changed: no terminal to ask on; add --yes")
+    if not typer.confirm(f"{question}", default=False, err=True):
+        info("Nothing was changed.")
+        raise typer.Exit(1)
 
 
 def notes(items: Iterable[tuple[bool, str]]) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.render.text import source_notes
+
+if TYPE_CHECKING:
+    from plnctl.api.people import Removal
 
 person_app = typer.Typer(help="The people in your learning network.", no_args_is_help=True)
 
@@ -45,13 +48,17 @@ def add(
         list[str] | None, complete.topic_option("A topic they are good for (repeatable).")
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A private note.")] = None,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Add --feed URLs without fetching them first.")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Add a person and their sources. Nothing is stored if a source cannot be resolved.
+    """Add a person and their sources. Each --feed is fetched once and refused unless it is a
+    feed (--no-check adds it anyway). Nothing is stored if a source cannot be resolved.
 
     Example: plnctl person add "Doug Belshaw" --site https://dougbelshaw.com --topic "digital literacy"
     """
-    person = pln(ctx).people.add(
+    person = pln(ctx, create=True).people.add(
         name,
         feeds=feed or (),
         sites=site or (),
@@ -59,6 +66,7 @@ def add(
         bluesky=bluesky or (),
         topics=topic or (),
         note=note,
+        check=not no_check,
     )
     sources = pln(ctx).sources.list(person=person.id)
     if json:
@@ -179,11 +187,36 @@ def remove(
         bool,
         typer.Option("--purge", help="Also delete their posts (default: keep them, unlinked)."),
     ] = False,
+    include_saved: Annotated[
+        bool,
+        typer.Option(
+            "--include-saved",
+            help="With --purge, also delete their saved posts and your notes on them.",
+        ),
+    ] = False,
+    yes: output.YesOpt = False,
 ) -> None:
-    """Remove a person and their sources. Their posts stay unless you --purge.
+    """Remove a person and their sources. Their posts stay unless you --purge; saved posts
+    (your reading list and its notes) stay even then, unless --include-saved. Asks first on a
+    terminal; scripts pass --yes.
 
     Example: plnctl person remove 12 --purge
     """
-    removed, purged = pln(ctx).people.remove(person, purge=purge)
-    extra = f" and {purged} post(s)" if purge else "; their posts were kept"
-    output.info(f"Removed {removed.name} (id {removed.id}){extra}.")
+    api = pln(ctx).people
+    plan = api.remove(person, purge=purge, include_saved=include_saved, dry_run=True)
+    output.confirm(f"Remove {_removal(plan)}?", yes=yes)
+    done = api.remove(person, purge=purge, include_saved=include_saved)
+    output.info(f"Removed {_removal(done)}.")
+
+
+def _removal(r: Removal) -> str:
+    who = f"{r.person.name} (id {r.person.id}) and {r.sources} source(s)"
+    if not r.posts_deleted:
+        return f"{who}; their {r.posts_kept} post(s) are kept"
+    text = f"{who}, deleting {r.posts_deleted} post(s)"
+    if r.saved_kept:
+        text += (
+            f" and keeping {r.saved_kept} saved post(s) with {r.notes_kept} note(s) "
+            "(--include-saved deletes those too)"
+        )
+    return text

@@ -128,12 +128,17 @@ def save(
 
 @post_app.command("unsave")
 def unsave(
-    ctx: typer.Context, post_id: Annotated[int, typer.Argument(help="The post id.")]
+    ctx: typer.Context,
+    post_id: Annotated[int, typer.Argument(help="The post id.")],
+    yes: output.YesOpt = False,
 ) -> None:
-    """Take a post off your reading list.
+    """Take a post off your reading list. If you wrote a note on it, the note goes too: asks
+    first on a terminal; scripts pass --yes.
 
     Example: plnctl post unsave 42
     """
+    if pln(ctx).posts.get(post_id).save_note:
+        output.confirm(f"Unsave post {post_id} and delete your note on it?", yes=yes)
     pln(ctx).posts.unsave(post_id)
     output.info(f"Removed post {post_id} from your reading list.")
 

@@ -8,6 +8,7 @@ import typer
 
 from plnctl.cli import complete, output
 from plnctl.cli.context import pln
+from plnctl.models import Source
 from plnctl.render.text import source_notes
 from plnctl.timeutil import humanize_age
 
@@ -39,13 +40,17 @@ def add(
             help="TARGET is a Bluesky handle even if it looks like a website (amara.example).",
         ),
     ] = False,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Add a URL as a feed without fetching it.")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Add a source to a person; the kind is detected.
+    """Add a source to a person; the kind is detected. A URL is fetched once: a feed, or a
+    site whose feed is found; anything else is refused (--no-check adds it as a feed anyway).
 
     Example: plnctl source add Doug https://dougbelshaw.com/blog
     """
-    source = pln(ctx).sources.add(person, target, bluesky=bluesky)
+    source = pln(ctx).sources.add(person, target, check=not no_check, bluesky=bluesky)
     if json:
         output.emit_json(source)
         return
@@ -97,23 +102,33 @@ def list_(
                 s.label,
                 status,
                 humanize_age(s.last_fetched_at),
-                humanize_age(s.next_due_at) if s.next_due_at else "now",
+                _due(s),
                 s.last_error or "",
             ]
         )
     output.table(["id", "person", "kind", "source", "status", "fetched", "due", "last error"], rows)
 
 
+def _due(source: Source) -> str:
+    if source.state != "active":  # gone or moved: not fetched until reset or forced
+        return f"never ({source.state})"
+    return humanize_age(source.next_due_at) if source.next_due_at else "now"
+
+
 @source_app.command("remove")
 def remove(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Source id, URL or handle.")],
+    yes: output.YesOpt = False,
 ) -> None:
-    """Stop following a source. Its posts are kept.
+    """Stop following a source. Its posts are kept. Asks first on a terminal; scripts pass
+    --yes.
 
-    Example: plnctl source remove 7
+    Example: plnctl source remove 7 --yes
     """
-    removed = pln(ctx).sources.remove(source)
+    found = pln(ctx).sources.resolve(source)
+    output.confirm(f"Stop following source {found.id} ({found.label})? Its posts stay.", yes=yes)
+    removed = pln(ctx).sources.remove(found.id)
     output.info(f"Removed source {removed.id}: {removed.label}")
 
 

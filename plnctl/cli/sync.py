@@ -58,9 +58,7 @@ def sync(
     if json:
         output.emit_json({**summary.to_dict(), "questions": [c.to_dict() for c in checks]})
     elif quiet:
-        for r in summary.results:
-            if r.status == "failed":
-                output.error(f"{r.label}: {r.error}")
+        _print_quiet(summary)
         for c in failed_checks:
             output.error(f"question {c.question_id}: {c.error}")
     else:
@@ -98,6 +96,15 @@ def _run(
     return results
 
 
+def _print_quiet(summary: SyncSummary) -> None:
+    """One line per source that failed or changed for good (gone, moved): cron mails it."""
+    for r in summary.results:
+        if r.status == "failed":
+            output.error(f"{r.label}: {r.error}" + (f"; {r.notice}" if r.notice else ""))
+        elif r.notice:
+            output.warn(f"{r.label}: {r.notice}")
+
+
 def _print_checks(checks: list[CheckResult]) -> None:
     if not checks:
         return
@@ -121,7 +128,9 @@ def _print_summary(summary: SyncSummary) -> None:
     for r in summary.results:
         if r.status == "failed":
             output.err.print(f"  failed  {r.label}: {r.error}", markup=False, style="red")
-        elif r.warning:
+        if r.notice:
+            output.warn(f"{r.label}: {r.notice}")
+        elif r.warning and r.status != "failed":
             output.warn(f"{r.label}: {r.warning}")
     if summary.sources == 0:
         output.info("Nothing to sync: no source is due (use --force to fetch anyway).")

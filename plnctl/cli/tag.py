@@ -45,7 +45,7 @@ def follow(
 
     Example: plnctl tag follow '#edchat' --on mastodon.social
     """
-    followed = pln(ctx).tags.follow(tag, instance=on, check=not no_check)
+    followed = pln(ctx, create=True).tags.follow(tag, instance=on, check=not no_check)
     if json:
         output.emit_json(followed)
         return

@@ -243,12 +243,14 @@ def edit(
 
 
 @topic_app.command("remove")
-def remove(ctx: typer.Context, name: NameArg) -> None:
-    """Delete a topic, its rules and its tags on posts (the posts stay).
+def remove(ctx: typer.Context, name: NameArg, yes: output.YesOpt = False) -> None:
+    """Delete a topic, its rules and its tags on posts (the posts stay); asks first.
 
-    Example: plnctl topic remove "edtech tools"
+    Example: plnctl topic remove "edtech tools" --yes
     """
-    topic = pln(ctx).topics.remove(name)
+    found = pln(ctx).topics.resolve(name)
+    output.confirm(f"Delete topic {found.name} and its {found.post_count} tag(s)?", yes=yes)
+    topic = pln(ctx).topics.remove(found.name)
     output.info(f"Removed topic {topic.name} and its {topic.post_count} tag(s).")
 
 
@@ -287,7 +289,7 @@ def init(
 
     Example: plnctl topic init
     """
-    api = pln(ctx)
+    api = pln(ctx, create=True)
     created = api.topics.install_starter_taxonomy()
     output.info(f"Added {created} starter topic(s); see them with: plnctl topic list")
     if created and not no_rebuild:

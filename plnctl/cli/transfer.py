@@ -52,10 +52,9 @@ def write_output(text: str, path: Path | None) -> None:
     if path is None:
         output.out.file.write(text)
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    output.info(f"Wrote {path}")
+    from plnctl.api.transfer import write_export
+
+    output.info(f"Wrote {write_export(path, text)}")
 
 
 def report_import(report: ImportReport, *, json: bool, what: str) -> None:
@@ -90,7 +89,9 @@ def import_opml(
     """
     from plnctl.api.transfer import import_opml as run_import
 
-    report_import(run_import(pln(ctx), input_data(file)), json=json, what="OPML import")
+    report_import(
+        run_import(pln(ctx, create=True), input_data(file)), json=json, what="OPML import"
+    )
 
 
 @export_app.command("opml")
@@ -148,7 +149,7 @@ def import_backup(
     from plnctl.api.transfer import import_backup as run_import
 
     data = input_data(file)
-    report = run_import(pln(ctx), data, replace=replace)
+    report = run_import(pln(ctx, create=True), data, replace=replace)
     if json:
         output.emit_json(report)
     else:

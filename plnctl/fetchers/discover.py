@@ -84,6 +84,32 @@ async def discover_feed(client: HttpClient, site_url: str) -> str:
     )
 
 
+async def check_feed(client: HttpClient, url: str) -> str:
+    """Fetch ``url`` once and return it if it is a feed, or the feed an HTML page links to
+    (verified). Anything else (an error status, a dead port, a page that links no feed) raises
+    a one-line FetchError or ParseError saying what came back."""
+    url = check_url(url)
+    try:
+        page = await client.get(url, accept=FEED_ACCEPT)
+    except FetchError as e:
+        raise FetchError(f"cannot fetch {url}: {e}", status=e.status) from None
+    if page.status >= 400:
+        raise FetchError(f"cannot fetch {url}: HTTP {page.status}", status=page.status)
+    if _is_feed(page):
+        return url
+    for candidate in find_feed_links(_head_text(page), page.url)[:3]:
+        try:
+            response = await client.get(candidate, accept=FEED_ACCEPT)
+        except FetchError:
+            continue
+        if _is_feed(response):
+            return response.url
+    what = page.content_type or "a response without a content type"
+    if "html" in what:
+        raise ParseError(f"{url} is a web page ({what}) that links no feed; not a feed")
+    raise ParseError(f"{url} is not a feed (it sent {what})")
+
+
 def _is_feed(response: HttpResponse) -> bool:
     if response.status != 200 or not response.body:
         return False

@@ -88,14 +88,30 @@ def update_person(store: Store, person_id: int, **changes: Any) -> None:
     )
 
 
-def delete_person(store: Store, person_id: int, *, purge: bool) -> int:
+def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: bool = False) -> int:
     """Delete a person and their sources. Returns how many posts were purged (0 without purge);
-    without purge the posts stay, unlinked from person and source."""
+    the posts that stay are unlinked from person and source. Saved posts (the reading list,
+    with their private notes) stay unless ``include_saved``."""
     purged = 0
     if purge:
-        purged = store.conn.execute("DELETE FROM posts WHERE person_id = ?", (person_id,)).rowcount
+        keep = "" if include_saved else " AND saved_at IS NULL"
+        purged = store.conn.execute(
+            f"DELETE FROM posts WHERE person_id = ?{keep}", (person_id,)
+        ).rowcount
     store.conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
     return purged
+
+
+def person_post_counts(store: Store, person_id: int) -> tuple[int, int, int]:
+    """(posts, saved posts, saved posts with a note) of a person."""
+    row = one(
+        store.conn,
+        """SELECT count(*) AS posts, count(saved_at) AS saved,
+                  count(CASE WHEN saved_at IS NOT NULL THEN save_note END) AS notes
+           FROM posts WHERE person_id = ?""",
+        (person_id,),
+    )
+    return (int(row["posts"]), int(row["saved"]), int(row["notes"])) if row else (0, 0, 0)
 
 
 def ensure_topic(store: Store, name: str) -> int:
@@ -311,8 +327,9 @@ def due_sources(
     source_id: int | None = None,
     force: bool = False,
 ) -> list[Source]:
-    """Active sources whose next_due_at has passed (all of them with force)."""
-    where: list[str] = ["state = 'active'"]
+    """Active sources whose next_due_at has passed (all of them with force). One source asked
+    for by id with force is fetched whatever its state (gone, moved)."""
+    where: list[str] = [] if force and source_id is not None else ["state = 'active'"]
     params: list[object] = []
     if not force:
         where.append("(next_due_at IS NULL OR next_due_at <= ?)")
@@ -323,7 +340,7 @@ def due_sources(
     if source_id is not None:
         where.append("id = ?")
         params.append(source_id)
-    sql = f"SELECT * FROM sources WHERE {' AND '.join(where)} ORDER BY next_due_at, id"
+    sql = f"SELECT * FROM sources WHERE {' AND '.join(where) or '1'} ORDER BY next_due_at, id"
     return [_source(r) for r in rows(store.conn, sql, params)]
 
 

@@ -460,3 +460,22 @@ def m0009_interop_follow_options(db: Database) -> None:
         " source_id INTEGER PRIMARY KEY REFERENCES sources (id) ON DELETE CASCADE,"
         " show_boosts TEXT, notify TEXT, languages TEXT)"
     )
+
+
+@migrations(name="0010_state_digest_recipients")
+def m0010_state_digest_recipients(db: Database) -> None:
+    # Per-recipient delivery of `--since last` digests: each address has its own mark, so a
+    # recipient the mail server refused gets the missed posts on the next run while the others
+    # never get the same digest twice. A recipient without a row starts at the name's watermark.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS digest_recipients (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            until_at TEXT NOT NULL,
+            delivered_at TEXT,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (name, recipient)
+        )"""
+    )

@@ -42,6 +42,37 @@ def list_watermarks(store: Store) -> list[tuple[str, str, str]]:
     ]
 
 
+def recipient_marks(store: Store, name: str, recipients: Sequence[str]) -> dict[str, str]:
+    """recipient -> the ``until_at`` up to which that address has had digest ``name``
+    (addresses without their own mark are absent: they start at the name's watermark)."""
+    if not recipients:
+        return {}
+    found = rows(
+        store.conn,
+        f"SELECT recipient, until_at FROM digest_recipients WHERE name = ? "
+        f"AND recipient IN ({placeholders(len(recipients))})",
+        (name, *recipients),
+    )
+    return {r["recipient"]: str(r["until_at"]) for r in found}
+
+
+def set_recipient_mark(
+    store: Store, name: str, recipient: str, until_at: str, *, error: str | None = None
+) -> None:
+    """Record one recipient's delivery: ``until_at`` is how far it has had the digest (its old
+    mark when this run failed for it, with ``error``)."""
+    now = now_iso()
+    store.conn.execute(
+        """INSERT INTO digest_recipients
+               (name, recipient, until_at, delivered_at, last_error, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (name, recipient) DO UPDATE SET until_at = excluded.until_at,
+               delivered_at = COALESCE(excluded.delivered_at, delivered_at),
+               last_error = excluded.last_error, updated_at = excluded.updated_at""",
+        (name, recipient, until_at, None if error else now, error, now),
+    )
+
+
 # --- posts ----------------------------------------------------------------------------------
 
 

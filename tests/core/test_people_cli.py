@@ -9,6 +9,7 @@ def test_add_list_show_person(cli: Cli) -> None:
     added = cli(
         "person",
         "add",
+        "--no-check",
         "Ada Lovelace",
         "--feed",
         "https://ada.example/feed",
@@ -57,14 +58,14 @@ def test_unknown_person_is_not_found(cli: Cli) -> None:
 
 
 def test_bad_url_stores_nothing(cli: Cli) -> None:
-    result = cli("person", "add", "Ada", "--feed", "ftp://ada.example/feed")
+    result = cli("person", "add", "Ada", "--no-check", "--feed", "ftp://ada.example/feed")
     assert result.exit_code == 2 and "not a web address" in result.stderr
     assert cli("person", "list", "--json").json() == []
 
 
 def test_duplicate_feed_is_refused(cli: Cli) -> None:
-    cli("person", "add", "Ada", "--feed", "https://ada.example/feed")
-    result = cli("person", "add", "Ada again", "--feed", "https://ada.example/feed")
+    cli("person", "add", "Ada", "--no-check", "--feed", "https://ada.example/feed")
+    result = cli("person", "add", "Ada again", "--no-check", "--feed", "https://ada.example/feed")
     assert result.exit_code == 2 and "already followed" in result.stderr
     assert [p["name"] for p in cli("person", "list", "--json").json()] == ["Ada"]
 
@@ -92,7 +93,7 @@ def test_remove_keeps_posts_unless_purged(cli: Cli, pln) -> None:  # type: ignor
     from plnctl.store import posts as posts_db
 
     for name in ("Ada", "Grace"):
-        person = pln.people.add(name, feeds=[f"https://{name.lower()}.example/feed"])
+        person = pln.people.add(name, feeds=[f"https://{name.lower()}.example/feed"], check=False)
         source = pln.sources.list(person=person.id)[0]
         with pln.store.transaction():
             posts_db.upsert_posts(
@@ -102,11 +103,11 @@ def test_remove_keeps_posts_unless_purged(cli: Cli, pln) -> None:  # type: ignor
                 [NewPost(guid="1", title=f"{name}'s post")],
                 fetched_at="t",
             )
-    kept = cli("person", "remove", "Ada")
+    kept = cli("person", "remove", "Ada", "--yes")
     assert kept.exit_code == 0 and "kept" in kept.stderr
     titles = {p["title"]: p["person_id"] for p in cli("post", "list", "--json").json()}
     assert titles == {"Ada's post": None, "Grace's post": 2}
-    purged = cli("person", "remove", "Grace", "--purge")
+    purged = cli("person", "remove", "Grace", "--purge", "--yes")
     assert purged.exit_code == 0
     assert [p["title"] for p in cli("post", "list", "--json").json()] == ["Ada's post"]
 
@@ -115,6 +116,7 @@ def test_source_list_and_remove(cli: Cli) -> None:
     cli(
         "person",
         "add",
+        "--no-check",
         "Ada",
         "--feed",
         "https://ada.example/feed",
@@ -127,10 +129,10 @@ def test_source_list_and_remove(cli: Cli) -> None:
         "https://ada.example/comments",
     ]
     assert cli("source", "list", "--failing", "--json").json() == []
-    removed = cli("source", "remove", "https://ada.example/comments")
+    removed = cli("source", "remove", "https://ada.example/comments", "--yes")
     assert removed.exit_code == 0
     assert len(cli("source", "list", "--json").json()) == 1
-    assert cli("source", "remove", "99").exit_code == 4
+    assert cli("source", "remove", "99", "--yes").exit_code == 4
 
 
 def test_source_add_discovers_the_feed_of_a_site(cli: Cli, feed_server) -> None:  # type: ignore[no-untyped-def]

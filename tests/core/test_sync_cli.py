@@ -22,7 +22,7 @@ def _config(home: Path, text: str) -> None:
 
 def test_sync_summary_then_nothing_due(cli: Cli, feed_server) -> None:  # type: ignore[no-untyped-def]
     feed_server.add_feed("/a.xml", rss_feed(3), etag='"a"')
-    cli("person", "add", "Ada", "--feed", feed_server.url("/a.xml"))
+    cli("person", "add", "Ada", "--no-check", "--feed", feed_server.url("/a.xml"))
     first = cli("sync")
     assert first.exit_code == 0, first.stderr
     assert first.stdout == ""
@@ -40,6 +40,7 @@ def test_failed_source_exits_3_and_quiet_prints_only_errors(cli: Cli, feed_serve
     cli(
         "person",
         "add",
+        "--no-check",
         "Ada",
         "--feed",
         feed_server.url("/ok.xml"),
@@ -64,6 +65,7 @@ def test_sync_json_is_one_document(cli: Cli, feed_server) -> None:  # type: igno
     cli(
         "person",
         "add",
+        "--no-check",
         "Ada",
         "--feed",
         feed_server.url("/a.xml"),
@@ -108,6 +110,7 @@ def test_reading_and_a_second_sync_during_a_sync(
     cli(
         "person",
         "add",
+        "--no-check",
         "Ada",
         "--feed",
         feed_server.url("/a.xml"),

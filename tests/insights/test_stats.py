@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plnctl.api import Pln
+from plnctl.config import InsightsSettings
 from plnctl.errors import InvalidInput, NotFound
 from tests.insights.conftest import Network
 
@@ -59,7 +60,7 @@ def test_dormant_people_with_last_post(report) -> None:
 def test_quiet_weeks_setting(pln: Pln, network: Network) -> None:
     from dataclasses import replace
 
-    pln.settings = replace(pln.settings, quiet_weeks=20)
+    pln.settings = replace(pln.settings, insights=InsightsSettings(quiet_weeks=20))
     report = pln.insights.stats(now=network.now)
     assert [d.name for d in report.dormant] == ["Eve", "Finn"]
 

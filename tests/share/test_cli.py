@@ -53,8 +53,12 @@ def test_save_list_and_unsave(cli) -> None:  # type: ignore[no-untyped-def]
     assert [(d["id"], d["note"], d["topics"]) for d in data] == [
         (first, "for the maths team", ["assessment"])
     ]
-    assert cli("post", "unsave", str(first)).exit_code == 0
-    assert [d["id"] for d in cli("reading-list", "--json").json()] == [second]
+    assert cli("post", "unsave", str(second)).exit_code == 0  # no note: nothing to ask
+    refused = cli("post", "unsave", str(first))  # its note would go: not without --yes
+    assert refused.exit_code == 2 and "--yes" in refused.stderr
+    assert cli("post", "unsave", str(first), "--yes").exit_code == 0
+    assert cli("reading-list", "--json").json() == []
+    assert cli("post", "save", str(second)).exit_code == 0
     missing = cli("reading-list", "--topic", "nope")
     assert missing.exit_code == int(ExitCode.NOT_FOUND) and missing.stderr.startswith(
         "Error: no topic"

@@ -56,7 +56,7 @@ def test_topic_lifecycle(cli: Cli) -> None:
         "risk assessment",
     }
     assert "topic rebuild" in cli("topic", "edit", "assess", "--keyword", "rubric").stderr
-    removed = cli("topic", "remove", "assessment & feedback")
+    removed = cli("topic", "remove", "assessment & feedback", "--yes")
     assert removed.exit_code == 0 and "Removed topic" in removed.stderr
     missing = cli("topic", "show", "assessment")
     assert missing.exit_code == 4

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plnctl.api import Pln
+from plnctl.config import TopicsSettings
 from plnctl.errors import AlreadyExists, Ambiguous, InvalidInput, NotFound
 from plnctl.models import RuleKind
 from plnctl.taxonomy import STARTER_TAXONOMY
@@ -166,7 +167,7 @@ def test_person_weight_setting_scales_every_topic(pln: Pln, add_posts: AddPosts)
 
     ids = add_posts("Ana", post("1", "weekend notes"))
     pln.topics.add("maths", people=["Ana"])
-    pln.settings = replace(pln.settings, person_topic_weight=0.0)
+    pln.settings = replace(pln.settings, topics=TopicsSettings(person_weight=0.0))
     pln.topics.tag_new_posts(ids)
     assert tags_of(pln, ids[0]) == {}
 
