@@ -130,13 +130,16 @@ class InsightsService:
             questions_answered=questions,
         )
 
-    def posts_by_day(self, *, days: int = 7, now: datetime | None = None) -> dict[str, int]:
+    def posts_by_day(
+        self, *, days: int = 7, now: datetime | None = None, arrived: bool = False
+    ) -> dict[str, int]:
         """Posts per UTC day for the last ``days`` days including today, oldest first, days
-        without posts included as 0: the input of ``render.charts.week_chart_svg``."""
+        without posts included as 0: the input of ``render.charts.week_chart_svg``. Counted by
+        publication, or with ``arrived`` by arrival (the digest's rule for --since)."""
         if days < 1:
             raise InvalidInput("days must be at least 1")
         today = (now or utc_now()).date()
         keys = [(today - timedelta(days=offset)).isoformat() for offset in range(days - 1, -1, -1)]
         since, until = keys[0] + "T00:00:00Z", (today + timedelta(days=1)).isoformat()
-        counts = dict(db.posts_by_day(self.store, since, until + "T00:00:00Z"))
+        counts = dict(db.posts_by_day(self.store, since, until + "T00:00:00Z", arrived=arrived))
         return {key: int(counts.get(key, 0)) for key in keys}

@@ -59,7 +59,7 @@ def _print_report(r: StatsReport, top: int) -> None:
 
     output.out.print(
         f"Network activity {r.since[:10]} → {r.until[:10]} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
-        f"one bar per week)",
+        f"one bar per week, by publication date)",
         style="bold",
         markup=False,
     )

@@ -230,9 +230,13 @@ def person_answers(store: Store, person_id: int) -> tuple[int, int]:
     return int(answers), int(questions)
 
 
-def posts_by_day(store: Store, since: str, until: str) -> list[tuple[str, int]]:
-    """(YYYY-MM-DD, posts) for days with posts published in [since, until)."""
-    sql = """SELECT substr(published_at, 1, 10) AS day, count(*) FROM posts
-             WHERE published_at >= ? AND published_at < ? AND deleted_at IS NULL
+def posts_by_day(
+    store: Store, since: str, until: str, *, arrived: bool = False
+) -> list[tuple[str, int]]:
+    """(YYYY-MM-DD, posts) for days with posts published (``arrived``: stored) in
+    [since, until)."""
+    column = "fetched_at" if arrived else "published_at"
+    sql = f"""SELECT substr({column}, 1, 10) AS day, count(*) FROM posts
+             WHERE {column} >= ? AND {column} < ? AND deleted_at IS NULL
              GROUP BY day ORDER BY day"""
     return store.conn.execute(sql, (since, until)).fetchall()
