@@ -50,6 +50,25 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class IdentitySettings:
+    """``[me]``: the user's own identities (see ``plnctl.identity``). The logged-in Mastodon
+    account counts as one without being named here."""
+
+    names: tuple[str, ...] = ()  # e.g. ["Alex Rivera"]
+    mastodon: tuple[str, ...] = ()  # e.g. ["@alex@edu.social"]
+    sites: tuple[str, ...] = ()  # e.g. ["https://alexteaches.blog"]
+
+    def __post_init__(self) -> None:
+        for name in ("names", "mastodon", "sites"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"[me] {name} must be a list of strings")
+            object.__setattr__(self, name, tuple(value))
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     config_dir: Path
@@ -58,6 +77,7 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     mastodon: MastodonSettings = field(default_factory=MastodonSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    me: IdentitySettings = field(default_factory=IdentitySettings)
     question_horizon_days: int = 30
     person_topic_weight: float = 1.0
     quiet_weeks: int = 6
@@ -114,6 +134,7 @@ def load_settings(db: str | Path | None = None, env: dict[str, str] | None = Non
             sync=_section(SyncSettings, raw.get("sync"), "sync"),
             mastodon=_section(MastodonSettings, raw.get("mastodon"), "mastodon"),
             smtp=_section(SmtpSettings, raw.get("smtp"), "smtp"),
+            me=_section(IdentitySettings, raw.get("me"), "me"),
             question_horizon_days=int(raw.get("questions", {}).get("horizon_days", 30)),
             person_topic_weight=float(raw.get("topics", {}).get("person_weight", 1.0)),
             quiet_weeks=int(raw.get("insights", {}).get("quiet_weeks", 6)),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from plnctl import insights as calc
 from plnctl.errors import InvalidInput
+from plnctl.identity import is_me_target
 from plnctl.store import insights as db
 from plnctl.timeutil import now as utc_now
 from plnctl.timeutil import parse_since, to_iso
@@ -95,11 +96,12 @@ class InsightsService:
             ("link", db.link_signals),
             ("answer", db.answer_signals),
         )
+        me = self.pln.me
         signals = [
             calc.Signal(kind, target, count, people, name)
             for kind, query in queries
             for target, count, people, name in query(self.store)
-            if target
+            if target and not is_me_target(me, target, name=name)
         ]
         return calc.rank_suggestions(signals, known, limit=limit)
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from plnctl import deliver
 from plnctl.errors import InvalidInput, NotFound
+from plnctl.identity import Me, is_me, is_me_target
 from plnctl.models import Post, Question, _Model
 from plnctl.render import digest as render
 from plnctl.render.model import (
@@ -30,6 +31,7 @@ from plnctl.render.model import (
     Suggestion,
 )
 from plnctl.render.sanitize import excerpt, safe_url
+from plnctl.store import posts as posts_db
 from plnctl.store import share as db
 from plnctl.timeutil import from_iso, parse_since, to_iso
 from plnctl.timeutil import now as clock
@@ -56,6 +58,7 @@ class DigestRun(_Model):
     emailed_to: tuple[str, ...] = ()  # empty when nothing was sent
     skipped_email: bool = False  # an empty digest and no send_empty
     watermark: str | None = None  # the new watermark, when this run moved it
+    marked_read: int = 0  # posts this run marked read (--mark-read)
     text: str = field(default="", repr=False)  # the rendered digest
 
     def to_dict(self) -> dict[str, object]:
@@ -78,9 +81,14 @@ class ShareService:
         name: str = DEFAULT_NAME,
         topics: Sequence[str] = (),
         now: datetime | None = None,
+        per_person: int = render.PER_PERSON,
     ) -> Digest:
         """The digest data (nothing rendered, nothing moved). ``since``: a duration (24h, 7d),
-        a date, or ``last`` (the name's watermark; the last 7 days the first time)."""
+        a date, or ``last`` (the name's watermark; the last 7 days the first time): the posts
+        that *arrived* in that window, whenever they were published. The user's own posts
+        (``[me]``) are not news and are left out."""
+        if per_person < 1:
+            raise InvalidInput("--per-person must be at least 1")
         until = now or clock()
         after = self._window_start(since, name, until)
         until_iso, after_iso = to_iso(until) or "", to_iso(after) or ""
@@ -94,7 +102,7 @@ class ShareService:
             since=after_iso,
             until=until_iso,
             topics_filter=tuple(topics),
-            groups=render.group_items(self._items(posts), prefer=topics),
+            groups=render.group_items(self._items(posts, skip_mine=True), prefer=topics),
             answered=tuple(answered),
             unanswered=tuple(unanswered),
             quiet=tuple(
@@ -103,7 +111,8 @@ class ShareService:
             ),
             suggestions=tuple(self._suggestions(after_iso, until_iso)),
             quiet_weeks=weeks,
-            week=tuple(self.pln.insights.posts_by_day(days=7, now=until).items()),
+            week=tuple(self.pln.insights.posts_by_day(days=7, now=until, arrived=True).items()),
+            per_person=per_person,
         )
 
     def digest(
@@ -118,10 +127,14 @@ class ShareService:
         send_empty: bool = False,
         stream: TextIO | None = None,
         now: datetime | None = None,
+        per_person: int = render.PER_PERSON,
+        mark_read: bool = False,
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
         (multipart text + HTML), else to ``stream``. Raises DeliveryError on failure, leaving
-        the watermark where it was; with ``since="last"`` moves it only after success."""
+        the watermark where it was (and, with ``mark_read``, the posts unread); with
+        ``since="last"`` moves it only after success. Every post in the window is in the
+        digest (past ``per_person``, by title and link), so none is skipped."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
         if email:  # fail on bad settings (or an unreadable password file) before any work
@@ -130,7 +143,9 @@ class ShareService:
                 deliver.smtp_password(self.pln.settings.smtp)
         with self._settled(since, clock_given=now is not None):
             now = now or clock()
-            built = self.build_digest(since=since, name=name, topics=topics, now=now)
+            built = self.build_digest(
+                since=since, name=name, topics=topics, now=now, per_person=per_person
+            )
         text = render.render_digest(built, fmt, now=now)
         if output is not None:
             deliver.write_atomic(output, text)
@@ -141,15 +156,22 @@ class ShareService:
         if email and not skipped:
             deliver.send_mail(self.pln.settings.smtp, self._mail(built, email, now=now))
             sent = tuple(email)
-        watermark = None
-        if since.strip().lower() == "last":
+        watermark, marked = None, 0
+        move = since.strip().lower() == "last"
+        delivered = [item.id for item in built.items] if mark_read and not skipped else []
+        if move or delivered:
             with self.store.transaction():
-                db.set_watermark(self.store, name, built.until)
-            watermark = built.until
+                if move:
+                    db.set_watermark(self.store, name, built.until)
+                    watermark = built.until
+                if delivered:
+                    marked = posts_db.set_read(
+                        self.store, delivered, to_iso(clock()), only_unread=True
+                    )
         return DigestRun(
             name=name, since=built.since, until=built.until, post_count=built.post_count,
             empty=built.empty, output=str(output) if output else None, emailed_to=sent,
-            skipped_email=skipped, watermark=watermark, text=text,
+            skipped_email=skipped, watermark=watermark, marked_read=marked, text=text,
         )  # fmt: skip
 
     @contextmanager
@@ -200,8 +222,14 @@ class ShareService:
             raise NotFound(f"no topic named {missing[0]!r} (see: plnctl topic list)")
         return sorted(set(found.values()))
 
-    def _items(self, posts: Sequence[Post], *, notes: bool = False) -> list[ShareItem]:
-        kinds = db.source_kinds(self.store, [p.source_id for p in posts if p.source_id])
+    def _items(
+        self, posts: Sequence[Post], *, notes: bool = False, skip_mine: bool = False
+    ) -> list[ShareItem]:
+        sources = db.source_identities(self.store, [p.source_id for p in posts if p.source_id])
+        kinds = {source_id: row[0] for source_id, row in sources.items()}
+        me = self.pln.me
+        if skip_mine and not me.empty:
+            posts = [p for p in posts if not is_my_post(me, p, sources.get(p.source_id or 0))]
         return [to_item(p, kinds, notes=notes) for p in posts]
 
     def _questions(self, after: str, until: str) -> tuple[list[Question], list[Question]]:
@@ -217,11 +245,13 @@ class ShareService:
     def _suggestions(self, after: str, until: str) -> list[Suggestion]:
         """People outside the network who answered a question in the window, then the best of
         the insights service's suggestions (boosts, mentions, links), without duplicates."""
+        me = self.pln.me
         found = [
             Suggestion(
                 name=name, handle=handle, reason=f'answered your question "{excerpt(text, 60)}"'
             )
             for name, handle, text in db.outside_answerers(self.store, after=after, until=until)
+            if not is_me_target(me, handle or "", name=name)
         ]
         if _has_service("insights"):
             seen = {(s.handle or s.name).lower().lstrip("@") for s in found}
@@ -286,15 +316,28 @@ class ShareService:
 
 
 def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:
-    """A post as the share renderers want it."""
-    text = post.content_text or ""
+    """A post as the share renderers want it: a boost under the boosted author (with who
+    boosted it), a content warning instead of the text, a group blog's entry author."""
+    cw = post.content_warning
+    text = "" if cw else post.content_text or ""
     kind = kinds.get(post.source_id or 0) or ("mastodon" if post.kind == "status" else "feed")
+    follower = post.person_name or post.source_label
+    boosted = post.boost_of_handle is not None
+    person = (
+        (post.boost_of_person or post.author or post.boost_of_handle)
+        if boosted
+        else (post.person_name or post.author or post.source_label)
+    ) or "someone"
+    untitled = f"Content warning: {cw}" if cw else excerpt(text, 90) or post.url or "(untitled)"
+    author = post.author if post.kind != "status" and not boosted else None
+    if author and " ".join(author.split()).casefold() == person.casefold():
+        author = None
     return ShareItem(
         id=post.id,
-        title=post.title or excerpt(text, 90) or post.url or "(untitled)",
+        title=post.title or untitled,
         url=safe_url(post.url),
         excerpt=excerpt(text, 400),
-        person=post.person_name or post.author or post.source_label or "someone",
+        person=person,
         source_kind=kind,
         published_at=post.published_at,
         fetched_at=post.fetched_at,
@@ -304,6 +347,23 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
         saved_at=post.saved_at,
         read=post.read_at is not None,
         note=post.save_note if notes else None,
+        media=post.media,
+        content_warning=cw,
+        author=author,
+        boosted_by=follower if boosted else None,
+        in_reply_to=post.in_reply_to_handle or post.in_reply_to,
+    )
+
+
+def is_my_post(me: Me, post: Post, source: tuple[str, str | None, str, str | None] | None) -> bool:
+    """The user's own post (not news): from a source of theirs, followed as a person of
+    theirs, or theirs in content (a boost of their status, a group-blog entry they wrote)."""
+    kind, handle, url, site = source or ("", None, "", None)
+    return (
+        is_me(me, name=post.person_name, handle=handle, url=url)
+        or is_me(me, url=site)
+        or is_me(me, handle=post.boost_of_handle, url=post.url)
+        or (kind == "feed" and is_me(me, name=post.author))
     )
 
 

@@ -21,7 +21,10 @@ def stats(
     ctx: typer.Context,
     since: Annotated[
         str,
-        typer.Option("--since", help="The window: a duration back from now (90d, 12w) or a date."),
+        typer.Option(
+            "--since",
+            help="The window of publication dates (stats measure how often people publish): 90d, 12w or a date.",
+        ),
     ] = "90d",
     top: Annotated[
         int,

@@ -118,8 +118,8 @@ def status_media(status: Mapping[str, Any], base: str) -> tuple[Media, ...]:
             continue
         kind = _str(item.get("type")) or ""
         medium = {"gifv": "video"}.get(kind, kind if kind in _MEDIUMS else "other")
-        meta = item.get("meta") if isinstance(item.get("meta"), Mapping) else {}
-        original = meta.get("original") if isinstance(meta.get("original"), Mapping) else {}
+        meta = item.get("meta")
+        original = meta.get("original") if isinstance(meta, Mapping) else None
         duration = original.get("duration") if isinstance(original, Mapping) else None
         seconds = int(duration) if isinstance(duration, (int, float)) and duration > 0 else None
         preview = _url(item.get("preview_url"), base)

@@ -15,6 +15,7 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
+from plnctl.render import media
 from plnctl.render.digest import fmt_time, md_escape, md_link
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
@@ -23,7 +24,7 @@ from plnctl.timeutil import from_iso
 POCKET_COLUMNS = ("title", "url", "time_added", "cursor", "tags", "status")
 CSV_COLUMNS = (
     "id", "title", "url", "person", "source_kind", "published_at", "saved_at", "topics",
-    "excerpt",
+    "excerpt", "media",
 )  # fmt: skip
 
 
@@ -66,8 +67,12 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         out.append(f"- {md_link(item.title, item.url)}: {md_escape(item.person)}, {when}")
         if item.topics:
             out.append(f"  Topics: {md_escape(', '.join(item.topics))}")
-        if item.excerpt and item.excerpt != item.title:
+        if item.content_warning:
+            out.append(f"  **Content warning: {md_escape(item.content_warning)}**")
+        elif item.excerpt and item.excerpt != item.title:
             out.append(f"  > {md_escape(excerpt(item.excerpt, 280))}")
+        for m in media.playable(item.media):
+            out.append(f"  {md_link(media.verb(m), m.url)} {md_escape(media.details(m))}".rstrip())
         if item.note:
             out.append(f"  Note: {md_escape(item.note)}")
     if not items:
@@ -84,6 +89,7 @@ def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str
         row = [
             i.id, i.title, i.url or "", i.person, i.source_kind, i.published_at or "",
             i.saved_at or "", "|".join(i.topics), i.excerpt,
+            " ".join(m.url for m in media.playable(i.media)),
         ]  # fmt: skip
         writer.writerow([*row, i.note or ""] if include_notes else row)
     return buffer.getvalue()

@@ -67,17 +67,16 @@ def person_lines(
 
 
 def post_lines(post: Post, *, width: int = 80) -> list[str]:
+    from plnctl.render import media
+
     width = max(40, min(width, 100))
-    result = [post.title or "(untitled)"]
-    byline = " · ".join(
-        x for x in (post.person_name or post.author, post.published_at, post.source_label) if x
-    )
-    if byline:
-        result.append(byline)
+    result = [post.title or ("Content warning" if post.content_warning else "(untitled)")]
+    result.extend(context_lines(post))
     if post.url:
         result.append(post.url)
-    if post.boost_of_handle:
-        result.append(f"Boost of {post.boost_of_handle}")
+    if post.content_warning:
+        result.append(f"! Content warning: {post.content_warning}")
+    result.extend(media.line(m) for m in media.playable(post.media))
     if post.tags:
         result.append("Topics:")
         result.extend(f"  {t.topic} ({t.origin.value}: {t.reason})" for t in post.tags)
@@ -90,6 +89,37 @@ def post_lines(post: Post, *, width: int = 80) -> list[str]:
     if post.save_note:
         result.append(f"Your note: {post.save_note}")
     return result
+
+
+def display_title(post: Post, limit: int = 80) -> str:
+    """A post's title for a list: its own, else "Content warning: ..." (the text stays out),
+    else the start of its text."""
+    if post.title:
+        return post.title
+    if post.content_warning:
+        return f"Content warning: {post.content_warning}"
+    snippet = " ".join((post.content_text or "").split())
+    return snippet[: limit - 3] + "..." if len(snippet) > limit else snippet
+
+
+def context_lines(post: Post) -> list[str]:
+    """The byline as the post is: "Sam boosted Olu Mensah", "In reply to @x", a group blog's
+    author beside the blog's person."""
+    booster = post.person_name or post.source_label
+    if post.boost_of_handle:
+        boosted = post.boost_of_person or post.author or post.boost_of_handle
+        lines = [f"{booster} boosted {boosted}" if booster else f"Boost of {boosted}"]
+        lines.append(" · ".join(x for x in (post.boost_of_handle, post.published_at) if x))
+        return lines
+    who = post.person_name or post.author
+    author, person = post.author or "", post.person_name or ""
+    if author and person and post.kind != "status" and author.casefold() != person.casefold():
+        who = f"{post.author} ({post.person_name})"
+    byline = " · ".join(x for x in (who, post.published_at, post.source_label) if x)
+    lines = [byline] if byline else []
+    if post.in_reply_to_handle or post.in_reply_to:
+        lines.append(f"In reply to {post.in_reply_to_handle or post.in_reply_to}")
+    return lines
 
 
 def source_notes(source: Source, person_id: int) -> list[tuple[bool, str]]:

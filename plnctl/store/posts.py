@@ -31,9 +31,7 @@ class UpsertResult:
     ids_by_guid: dict[str, int] = field(default_factory=dict)  # the new and updated ones
 
 
-def _post(
-    row: sqlite3.Row, tags: tuple[PostTag, ...] = (), media: tuple[Media, ...] = ()
-) -> Post:
+def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = (), media: tuple[Media, ...] = ()) -> Post:
     return Post(
         id=row["id"],
         source_id=row["source_id"],
@@ -200,9 +198,14 @@ def media_of(store: Store, post_ids: Sequence[int]) -> dict[int, tuple[Media, ..
         ):
             found.setdefault(r["post_id"], []).append(
                 Media(
-                    url=r["url"], type=r["type"], medium=r["medium"], length=r["length"],
-                    duration=r["duration"], title=r["title"], image=r["image"],
-                )  # fmt: skip
+                    url=r["url"],
+                    type=r["type"],
+                    medium=r["medium"],
+                    length=r["length"],
+                    duration=r["duration"],
+                    title=r["title"],
+                    image=r["image"],
+                )
             )
     return {k: tuple(v) for k, v in found.items()}
 
@@ -299,11 +302,21 @@ def list_posts(
     return with_media(store, [_post(r) for r in rows(store.conn, sql, params)])
 
 
-def set_read(store: Store, post_ids: Sequence[int], read_at: str | None) -> int:
-    return store.conn.execute(
-        f"UPDATE posts SET read_at = ? WHERE id IN ({placeholders(len(post_ids))})",
-        (read_at, *post_ids),
-    ).rowcount
+def set_read(
+    store: Store, post_ids: Sequence[int], read_at: str | None, *, only_unread: bool = False
+) -> int:
+    """Set (or clear) the read time of these posts, 500 at a time; ``only_unread`` keeps the
+    first read time of posts already read. Returns how many rows changed."""
+    changed = 0
+    ids = list(post_ids)
+    extra = " AND read_at IS NULL" if only_unread else ""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        changed += store.conn.execute(
+            f"UPDATE posts SET read_at = ? WHERE id IN ({placeholders(len(chunk))}){extra}",
+            (read_at, *chunk),
+        ).rowcount
+    return changed
 
 
 def set_saved(store: Store, post_id: int, saved_at: str | None, note: str | None) -> int:

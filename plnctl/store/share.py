@@ -98,15 +98,19 @@ def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
     return [dataclasses.replace(p, tags=tuple(tags.get(p.id, ()))) for p in posts]
 
 
-def source_kinds(store: Store, source_ids: Sequence[int]) -> dict[int, str]:
+def source_identities(
+    store: Store, source_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None, str, str | None]]:
+    """source id -> (kind, handle, url, site_url)."""
     unique = sorted(set(source_ids))
     if not unique:
         return {}
     return {
-        r["id"]: r["kind"]
+        r["id"]: (r["kind"], r["handle"], r["url"], r["site_url"])
         for r in rows(
             store.conn,
-            f"SELECT id, kind FROM sources WHERE id IN ({placeholders(len(unique))})",
+            f"""SELECT id, kind, handle, url, site_url FROM sources
+                WHERE id IN ({placeholders(len(unique))})""",
             unique,
         )
     }
