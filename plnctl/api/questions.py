@@ -307,7 +307,7 @@ class QuestionsService:
     def _record(self, question: Question, found: Found) -> CheckResult:
         """Store what one question's check found, plus backlinks from synced posts."""
         stamp = now_iso()
-        drafts = found.drafts + self._backlinks(question)
+        drafts = logic.not_mine(found.drafts + self._backlinks(question), self.pln.me)
         with self.store.transaction():
             new = sum(1 for d in drafts if self._store_answer(question.id, d) is not None)
             state = self._apply_answers(question)

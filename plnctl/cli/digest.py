@@ -42,7 +42,7 @@ SinceOpt = Annotated[
     str,
     typer.Option(
         "--since",
-        help="24h, 7d, a date, or 'last': everything stored since the last successful digest of this --name.",
+        help="Posts that arrived (were first fetched) since: 24h, 7d, a date, or 'last': since the last successful digest of this --name. Dates shown are publication dates.",
     ),
 ]
 NameOpt = Annotated[
@@ -59,6 +59,18 @@ EmailOpt = Annotated[
         "--email",
         help="Send it (text + HTML) to this address via the [smtp] settings (repeatable).",
     ),
+]
+PerPersonOpt = Annotated[
+    int,
+    typer.Option(
+        "--per-person",
+        min=1,
+        help="Posts shown in full per person and topic; the rest are listed by title and link (none is left out).",
+    ),
+]
+MarkReadOpt = Annotated[
+    bool,
+    typer.Option("--mark-read", help="Mark the posts in the digest read once it was delivered."),
 ]
 SendEmptyOpt = Annotated[
     bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
@@ -79,6 +91,8 @@ def digest(
     output_file: OutputOpt = None,
     email: EmailOpt = None,
     send_empty: SendEmptyOpt = False,
+    per_person: PerPersonOpt = 20,
+    mark_read: MarkReadOpt = False,
 ) -> None:
     """What's new in your network: posts by topic and person, answers to your questions,
     people gone quiet, people worth following. With --since last, safe to run from cron: a
@@ -89,7 +103,8 @@ def digest(
     """
     run = pln(ctx).share.digest(
         since=since, name=name, topics=topics or (), fmt=fmt.value, output=output_file,
-        email=email or (), send_empty=send_empty, stream=sys.stdout,
+        email=email or (), send_empty=send_empty, stream=sys.stdout, per_person=per_person,
+        mark_read=mark_read,
     )  # fmt: skip
     if not output.err.is_terminal:
         return  # cron: stay silent unless something failed
@@ -101,6 +116,8 @@ def digest(
         )
     if run.skipped_email:
         output.info("Nothing new: no email sent (--send-empty sends it anyway).")
+    if mark_read:
+        output.info(f"Marked {run.marked_read} post(s) read.")
 
 
 def reading_list(
