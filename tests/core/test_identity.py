@@ -204,7 +204,7 @@ def test_not_mine_drops_my_own_drafts() -> None:
         AnswerDraft("2", "comments", author_name="Alex Rivera"),
         AnswerDraft(
             "3", "comments", author_name="Kim", url="https://alexteaches.blog/q/#comment-3"
-        ),  # fmt: skip
+        ),
         AnswerDraft("4", "backlink", author_name="Me", url="https://alexteaches.blog/follow-up"),
         AnswerDraft("5", "comments", author_name="Al", author_url="https://edu.social/@alex"),
     ]
