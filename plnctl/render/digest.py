@@ -86,13 +86,15 @@ def _people(count: int) -> str:
 
 
 def summary(digest: Digest) -> str:
-    window = f"{fmt_time(digest.since)} to {fmt_time(digest.until)}"
+    """The header: what arrived in the window (``--since`` is arrival; each post shows its own
+    publication date)."""
+    window = f"arrived {fmt_time(digest.since)} to {fmt_time(digest.until)}"
     if digest.empty:
         return f"Nothing new from your network ({window})."
     text = f"{plural(digest.post_count, 'new post')} from {_people(digest.people_count)}"
     if digest.topics_filter:
         text += f" about {', '.join(digest.topics_filter)}"
-    return f"{text} ({window})."
+    return f"{text} ({window}; dates are publication dates)."
 
 
 def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:

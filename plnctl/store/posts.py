@@ -16,7 +16,8 @@ _POST_SQL = """
 SELECT p.*, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
        (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags,
        (SELECT bp.name FROM sources bs JOIN people bp ON bp.id = bs.person_id
-        WHERE p.boost_of_handle IS NOT NULL AND lower(bs.handle) = lower(p.boost_of_handle))
+        WHERE p.boost_of_handle IS NOT NULL AND bs.handle IS NOT NULL
+        AND lower(bs.handle) = lower(p.boost_of_handle))
         AS boost_of_person
 FROM posts p
 LEFT JOIN people pe ON pe.id = p.person_id
@@ -101,7 +102,7 @@ def _changed(existing: sqlite3.Row, post: NewPost) -> bool:
         or existing["url"] != post.url
         or (existing["edited_at"] or None) != post.edited_at
         or existing["content_warning"] != post.content_warning
-        or existing["media_count"] != len(post.media)
+        or (existing["media_urls"] or "") != " ".join(m.url for m in post.media)
     )
 
 
@@ -130,7 +131,8 @@ def upsert_posts(
             conn,
             f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at,
                 content_warning,
-                (SELECT count(*) FROM post_media m WHERE m.post_id = posts.id) AS media_count
+                (SELECT group_concat(m.url, ' ') FROM post_media m WHERE m.post_id = posts.id)
+                AS media_urls
                 FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
             (source_id, *chunk),
         ):
