@@ -113,7 +113,8 @@ def podcast_feed(base: str, *, episodes: int = 2) -> str:
             f"</content:encoded><itunes:summary>{escape(notes)}</itunes:summary>"
             f'<enclosure url="/audio/ep{n}.mp3" type="audio/mpeg" length="{12_345_678 * n}"/>'
             f"<itunes:duration>1:02:0{n}</itunes:duration>"
-            f'<itunes:image href="{base}/art/ep{n}.jpg"/><itunes:author>Two Teachers</itunes:author>'
+            f'<itunes:image href="{base}/art/ep{n}.jpg"/>'
+            "<itunes:author>Two Teachers</itunes:author>"
             "</item>"
         )
     return (
@@ -147,7 +148,8 @@ def youtube_feed(channel: str = "UC_teacher", *, videos: int = 2) -> str:
             "</media:group></entry>"
         )
     return (
-        '<?xml version="1.0" encoding="UTF-8"?><feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
         'xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">'
         f"<title>Maths with Mo</title>"
         f'<link rel="alternate" href="https://www.youtube.com/channel/{channel}"/>'
