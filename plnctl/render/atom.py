@@ -87,6 +87,11 @@ def _entry(feed: ET.Element, item: ShareItem) -> None:
     elif item.excerpt and item.excerpt != item.title:
         _text(entry, "summary", item.excerpt)
     content = clean_html(item.content_html)
+    if content and item.content_warning:  # folded where the reader knows <details>
+        from html import escape
+
+        warning = escape(f"Content warning: {item.content_warning}")
+        content = f"<details><summary>{warning}</summary>{content}</details>"
     if item.note:
         from html import escape
 
