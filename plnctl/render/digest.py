@@ -261,9 +261,15 @@ def _md_item(item: ShareItem) -> list[str]:
         out.append(f"  **Content warning: {md_escape(item.content_warning)}** (text folded)")
     elif item.excerpt and item.excerpt != item.title:
         out.append(f"  {md_escape(excerpt(item.excerpt, 280))}")
-    for m in media.playable(item.media):
-        out.append(f"  {md_link(media.verb(m), m.url)} {md_escape(media.details(m))}".rstrip())
-    return out
+    return out + md_media(item)
+
+
+def md_media(item: ShareItem) -> list[str]:
+    """``  [Listen](<url>) audio/mpeg, 1:02:03`` per playable medium."""
+    return [
+        f"  {md_link(media.verb(m), m.url)} {md_escape(media.details(m))}".rstrip()
+        for m in media.playable(item.media)
+    ]
 
 
 def _md_hidden(item: ShareItem) -> str:

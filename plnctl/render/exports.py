@@ -16,7 +16,7 @@ from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
 from plnctl.render import media
-from plnctl.render.digest import fmt_time, md_escape, md_link
+from plnctl.render.digest import fmt_time, md_escape, md_link, md_media
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
 from plnctl.timeutil import from_iso
@@ -71,8 +71,7 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
             out.append(f"  **Content warning: {md_escape(item.content_warning)}**")
         elif item.excerpt and item.excerpt != item.title:
             out.append(f"  > {md_escape(excerpt(item.excerpt, 280))}")
-        for m in media.playable(item.media):
-            out.append(f"  {md_link(media.verb(m), m.url)} {md_escape(media.details(m))}".rstrip())
+        out += md_media(item)
         if item.note:
             out.append(f"  Note: {md_escape(item.note)}")
     if not items:
