@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 _HANDLE = re.compile(r"^[a-z0-9_.-]+@[a-z0-9.-]+(?::\d+)?$")
@@ -117,3 +118,33 @@ def is_me_target(me: Me, target: str, *, name: str | None = None) -> bool:
     if "://" in target:
         return is_me(me, name=name, url=target)
     return is_me(me, name=name, handle=target)
+
+
+class Authored(Protocol):
+    """An answer or an answer draft: who wrote it, where, and how it was found."""
+
+    @property
+    def author_name(self) -> str | None: ...
+    @property
+    def author_handle(self) -> str | None: ...
+    @property
+    def author_url(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def found_via(self) -> str: ...
+
+
+A = TypeVar("A", bound=Authored)
+
+
+def not_mine(answers: Iterable[A], me: Me) -> list[A]:
+    """The answers not written by the user: their own reply, blog comment or post does not
+    answer their question. A backlink (a post linking to the question) is judged by its URL
+    too; a comment's URL is on the asker's own blog, so it is not."""
+    return [
+        a
+        for a in answers
+        if not is_me(me, name=a.author_name, handle=a.author_handle, url=a.author_url)
+        and not (a.found_via == "backlink" and is_me(me, url=a.url))
+    ]

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from plnctl.errors import InvalidInput
-from plnctl.identity import Me, is_me
 from plnctl.models import Answer, Question, QuestionState
 from plnctl.timeutil import from_iso, to_iso
 
@@ -148,27 +147,10 @@ def replies_to_answers(
     return answers
 
 
-def not_mine(drafts: Iterable[AnswerDraft], me: Me) -> list[AnswerDraft]:
-    """The drafts that are answers: the user's own reply, blog comment or post (any of their
-    identities, see ``plnctl.identity``) does not answer their question. A backlink is judged
-    by its post's URL too (a comment's URL is on the asker's own blog, so it is not)."""
-    return [
-        d
-        for d in drafts
-        if not is_me(me, name=d.author_name, handle=d.author_handle, url=d.author_url)
-        and not (d.found_via == "backlink" and is_me(me, url=d.url))
-    ]
-
-
 def comment_to_answer(
-    *,
-    guid: str,
-    url: str | None,
-    author: str | None,
-    text: str | None,
-    at: str | None,
+    *, guid: str, url: str | None, author: str | None, text: str | None, at: str | None,
     author_url: str | None = None,
-) -> AnswerDraft:
+) -> AnswerDraft:  # fmt: skip
     return AnswerDraft(
         answer_key=answer_key("comments", url=url, fallback=guid),
         found_via="comments",

@@ -13,6 +13,7 @@ from uuid import uuid4
 from plnctl import questions as logic
 from plnctl.api.sources import check_http_url, run
 from plnctl.errors import Ambiguous, FetchError, InvalidInput, NotFound
+from plnctl.identity import not_mine
 from plnctl.models import Answer, Question, QuestionState
 from plnctl.questions import AnswerDraft, CheckResult, Event, QuestionStats
 from plnctl.store import questions as db
@@ -307,7 +308,7 @@ class QuestionsService:
     def _record(self, question: Question, found: Found) -> CheckResult:
         """Store what one question's check found, plus backlinks from synced posts."""
         stamp = now_iso()
-        drafts = logic.not_mine(found.drafts + self._backlinks(question), self.pln.me)
+        drafts = not_mine(found.drafts + self._backlinks(question), self.pln.me)
         with self.store.transaction():
             new = sum(1 for d in drafts if self._store_answer(question.id, d) is not None)
             state = self._apply_answers(question)

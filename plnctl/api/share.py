@@ -156,23 +156,27 @@ class ShareService:
         if email and not skipped:
             deliver.send_mail(self.pln.settings.smtp, self._mail(built, email, now=now))
             sent = tuple(email)
-        watermark, marked = None, 0
         move = since.strip().lower() == "last"
-        delivered = [item.id for item in built.items] if mark_read and not skipped else []
-        if move or delivered:
-            with self.store.transaction():
-                if move:
-                    db.set_watermark(self.store, name, built.until)
-                    watermark = built.until
-                if delivered:
-                    marked = posts_db.set_read(
-                        self.store, delivered, to_iso(clock()), only_unread=True
-                    )
+        marked = self._delivered(built, watermark=move, mark_read=mark_read and not skipped)
+        watermark = built.until if move else None
         return DigestRun(
             name=name, since=built.since, until=built.until, post_count=built.post_count,
             empty=built.empty, output=str(output) if output else None, emailed_to=sent,
             skipped_email=skipped, watermark=watermark, marked_read=marked, text=text,
         )  # fmt: skip
+
+    def _delivered(self, built: Digest, *, watermark: bool, mark_read: bool) -> int:
+        """After a successful delivery: move the watermark to the digest's end and (with
+        ``mark_read``) mark its posts read, in one transaction. Returns how many were marked."""
+        delivered = [item.id for item in built.items] if mark_read else []
+        if not (watermark or delivered):
+            return 0
+        with self.store.transaction():
+            if watermark:
+                db.set_watermark(self.store, built.name, built.until)
+            if not delivered:
+                return 0
+            return posts_db.set_read(self.store, delivered, to_iso(clock()), only_unread=True)
 
     @contextmanager
     def _settled(self, since: str, *, clock_given: bool) -> Iterator[None]:

@@ -106,6 +106,24 @@ def _changed(existing: sqlite3.Row, post: NewPost) -> bool:
     )
 
 
+def _existing(conn: sqlite3.Connection, source_id: int, guids: list[str]) -> dict[str, sqlite3.Row]:
+    """The stored posts of a source with these guids, with what ``_changed`` compares."""
+    existing: dict[str, sqlite3.Row] = {}
+    for start in range(0, len(guids), 500):
+        chunk = guids[start : start + 500]
+        for found in rows(
+            conn,
+            f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at,
+                content_warning,
+                (SELECT group_concat(m.url, ' ') FROM post_media m WHERE m.post_id = posts.id)
+                AS media_urls
+                FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
+            (source_id, *chunk),
+        ):
+            existing[found["guid"]] = found
+    return existing
+
+
 def upsert_posts(
     store: Store,
     source_id: int,
@@ -123,20 +141,7 @@ def upsert_posts(
     unique: dict[str, NewPost] = {}
     for post in posts:
         unique.setdefault(post.guid, post)
-    existing: dict[str, sqlite3.Row] = {}
-    guids = list(unique)
-    for start in range(0, len(guids), 500):
-        chunk = guids[start : start + 500]
-        for found in rows(
-            conn,
-            f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at,
-                content_warning,
-                (SELECT group_concat(m.url, ' ') FROM post_media m WHERE m.post_id = posts.id)
-                AS media_urls
-                FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
-            (source_id, *chunk),
-        ):
-            existing[found["guid"]] = found
+    existing = _existing(conn, source_id, list(unique))
     new_ids: list[int] = []
     updated_ids: list[int] = []
     ids_by_guid: dict[str, int] = {}

@@ -12,9 +12,9 @@ import pytest
 from plnctl.api import Pln, open_pln
 from plnctl.config import load_settings, write_secret
 from plnctl.errors import ConfigError
-from plnctl.identity import Me, is_me
+from plnctl.identity import Me, is_me, not_mine
 from plnctl.models import NewPost, SourceKind
-from plnctl.questions import AnswerDraft, not_mine
+from plnctl.questions import AnswerDraft
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
 from tests.conftest import Cli

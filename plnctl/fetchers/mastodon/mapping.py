@@ -141,6 +141,17 @@ def status_guid(status: dict[str, Any]) -> str:
     return str((status.get("url") if not boosted else None) or status.get("uri") or status["id"])
 
 
+def _outbound_links(original: dict[str, Any], clean: str, url: str | None) -> tuple[str, ...]:
+    """Links in a status other than its mentions' profiles, its hashtags' pages and itself."""
+    profile_links = {m.get("url") for m in original.get("mentions") or ()}
+    tag_links = {t.get("url") for t in original.get("tags") or ()}
+    return tuple(
+        u
+        for u in extract_links(clean, url)
+        if u not in profile_links and u not in tag_links and u != url
+    )
+
+
 def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
     """One Status from ``address``'s instance -> NewPost (a boost keeps the original's content,
     URL and author in boost_of_*; its guid and date are the boost's own)."""
@@ -160,13 +171,6 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         for m in original.get("mentions") or ()
         if m.get("acct")
     )
-    profile_links = {m.get("url") for m in original.get("mentions") or ()}
-    tag_links = {t.get("url") for t in original.get("tags") or ()}
-    links = tuple(
-        u
-        for u in extract_links(clean, url)
-        if u not in profile_links and u not in tag_links and u != url
-    )
     guid = status_guid(status)
     edited = iso(original.get("edited_at"))
     return NewPost(
@@ -181,7 +185,7 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         kind="status",
         language=original.get("language") or None,
         hashtags=hashtags,
-        links=links,
+        links=_outbound_links(original, clean, url),
         mentions=mentions,
         in_reply_to=_in_reply_to(original, address) if not boosted else None,
         boost_of_url=url if boosted else None,
