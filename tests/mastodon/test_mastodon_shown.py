@@ -95,3 +95,11 @@ def test_boost_shows_the_booster_and_the_author(pln: Pln, mastodon: MastodonMock
     item = next(i for i in digest.items if i.id == boost.id)
     assert (item.person, item.boosted_by) == ("Olu Mensah", "Sam Okafor")
     assert "boosted by Sam Okafor" in render_digest(digest, "text", now=now())
+
+
+def test_statuses_read_through_rss_get_a_title_too(pln: Pln, mastodon: MastodonMock) -> None:
+    pln.people.add("Olu Mensah", mastodon=[mastodon.handle("bob")])
+    mastodon.fault("/api/v1/accounts/*/statuses", {"type": "status", "status": 401}, count=None)
+    pln.sync()
+    titles = {p.title for p in pln.posts.list()}
+    assert titles == {"Hello #EdTech world", "Second post about #OER"}
