@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from plnctl import insights as calc
 from plnctl.errors import InvalidInput
-from plnctl.identity import is_me_target
+from plnctl.identity import is_me, is_me_target
 from plnctl.store import insights as db
 from plnctl.timeutil import now as utc_now
 from plnctl.timeutil import parse_since, to_iso
@@ -79,7 +79,11 @@ class InsightsService:
 
     def _questions(self, since: str, top: int) -> calc.QuestionStats:
         asked, answered, network = db.question_counts(self.store, since)
-        answerers = tuple(calc.Answerer(*row) for row in db.top_answerers(self.store, since, top))
+        answerers = tuple(
+            calc.Answerer(*row)
+            for row in db.top_answerers(self.store, since, top)
+            if not is_me(self.pln.me, name=row[0], handle=row[1])
+        )
         rate = round(answered / asked, 3) if asked else None
         return calc.QuestionStats(asked, answered, network, rate, answerers)
 

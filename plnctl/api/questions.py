@@ -51,7 +51,7 @@ class QuestionsService:
         if older_than_days < 0:
             raise InvalidInput("--older-than must be zero or more days")
         answers: dict[int, list[Answer]] = {}
-        for answer in db.list_answers(self.store):
+        for answer in not_mine(db.list_answers(self.store), self.pln.me):
             answers.setdefault(answer.question_id, []).append(answer)
         questions = [
             logic.with_answers(q, answers.get(q.id, [])) for q in db.list_questions(self.store)

@@ -241,3 +241,27 @@ def test_my_blog_comment_is_not_an_answer(
         answers = pln.questions.get(question.id).answers
     assert result.new_answers == 1
     assert [a.author_name for a in answers] == ["Doug Belshaw"]
+
+
+def test_answers_stored_before_me_was_named_are_not_counted(
+    isolated_home: Path, db_path: Path
+) -> None:
+    with open_pln(db_path) as pln:
+        with pln.store.transaction():
+            cursor = pln.store.conn.execute(
+                "INSERT INTO questions (text, kind, state, asked_at, created_at) VALUES "
+                "('Read aloud?', 'mastodon', 'answered', '2026-11-20T00:00:00Z', 'x')"
+            )
+            for key, name, handle in (("1", "Kim", "kim@x.social"), ("2", "Me", "alex@edu.social")):
+                pln.store.conn.execute(
+                    "INSERT INTO answers (question_id, answer_key, author_name, author_handle, "
+                    "found_via, created_at) VALUES (?, ?, ?, ?, 'mastodon', '2026-11-21')",
+                    (cursor.lastrowid, key, name, handle),
+                )
+        assert len(pln.questions.stats().top_answerers) == 2
+    _login(isolated_home, "alex@edu.social")
+    with open_pln(db_path) as pln:
+        assert [a.name for a in pln.questions.stats().top_answerers] == ["Kim"]
+        assert [a.name for a in pln.insights.stats(since="3650d").questions.top_answerers] == [
+            "Kim"
+        ]
