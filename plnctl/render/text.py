@@ -70,7 +70,8 @@ def post_lines(post: Post, *, width: int = 80) -> list[str]:
     from plnctl.render import media
 
     width = max(40, min(width, 100))
-    result = [post.title or ("Content warning" if post.content_warning else "(untitled)")]
+    head = "Content warning" if post.content_warning and not post.title else display_title(post)
+    result = [head or "(untitled)"]
     result.extend(context_lines(post))
     if post.url:
         result.append(post.url)
