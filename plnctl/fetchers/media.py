@@ -16,6 +16,9 @@ from urllib.parse import urljoin
 from plnctl.models import Media
 
 MAX_MEDIA = 20
+MAX_URL = 2048  # longer is not a media link but an attack or a data blob
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MIME = re.compile(r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+$")
 _MEDIUMS = ("audio", "video", "image")
 _CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})(?:\.\d+)?$")
 _FLASH = "application/x-shockwave-flash"  # YouTube's embed player: the entry link is the video
@@ -24,7 +27,12 @@ _FLASH = "application/x-shockwave-flash"  # YouTube's embed player: the entry li
 def _url(value: Any, base: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    joined = urljoin(base, value.strip())
+    try:
+        joined = urljoin(base, value.strip())
+    except ValueError:
+        return None
+    if len(joined) > MAX_URL or _CONTROL.search(joined):
+        return None
     return joined if joined.lower().startswith(("http://", "https://")) else None
 
 
@@ -70,7 +78,7 @@ def entry_media(entry: Mapping[str, Any], *, link: str | None, base: str) -> tup
         if isinstance(item, Mapping) and item.get("rel") == "enclosure":
             url = _url(item.get("href"), base)
             if url:
-                mime = _str(item.get("type"))
+                mime = _mime(item.get("type"))
                 found.append(
                     Media(url, mime, medium_of(mime), _int(item.get("length")), duration, None,
                           image)
@@ -79,7 +87,7 @@ def entry_media(entry: Mapping[str, Any], *, link: str | None, base: str) -> tup
     for item in entry.get("media_content") or ():
         if not isinstance(item, Mapping):
             continue
-        mime = _str(item.get("type"))
+        mime = _mime(item.get("type"))
         url = _url(item.get("url"), base)
         if mime == _FLASH and link:
             url, mime = link, "text/html"
@@ -140,6 +148,12 @@ def unique(media: Iterable[Media]) -> tuple[Media, ...]:
 
 
 def _str(value: Any) -> str | None:
+    """Plain text from a feed: control characters (terminal escapes) out, at most 500."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    return str(value).strip()[:500] or None
+    return " ".join(_CONTROL.sub(" ", str(value)).split())[:500] or None
+
+
+def _mime(value: Any) -> str | None:
+    text = _str(value)
+    return text.lower() if text and len(text) <= 100 and _MIME.match(text) else None

@@ -189,3 +189,33 @@ def test_changed_enclosure_updates_the_stored_media(
     assert [m.url for m in media_pln.posts.get(post_id).media] == [
         feed_server.url("/audio/ep2-fixed.mp3")
     ]
+
+
+def test_hostile_media_fields_are_cleaned() -> None:
+    long_url = "https://cdn.example/" + "a" * 5000 + ".mp3"
+    feed = (
+        '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>'
+        "<item><title>Odd</title><guid>x</guid>"
+        f'<enclosure url="{long_url}" type="audio/mpeg"/>'
+        '<enclosure url="https://cdn.example/ok.mp3" type="audio/mpeg&#27;[31m"/>'
+        '<media:content url="https://cdn.example/v.mp4" type="VIDEO/MP4" duration="12"/>'
+        "</item></channel></rss>"
+    )
+    (entry,) = parse_feed(feed.encode(), url="https://cdn.example/feed").entries
+    assert [(m.url, m.type, m.medium, m.duration) for m in entry.media] == [
+        ("https://cdn.example/ok.mp3", None, "other", None),  # a type with an escape: dropped
+        ("https://cdn.example/v.mp4", "video/mp4", "video", 12),
+    ]
+
+
+def test_terminal_escapes_never_reach_media_fields() -> None:
+    from plnctl.fetchers.media import status_media
+
+    status = {"media_attachments": [
+        {"type": "audio", "url": "https://f.example/a\x1b[2J.mp3"},
+        {"type": "audio", "url": "https://f.example/b.mp3",
+         "description": "Episode\x1b]0;pwned\x07 one\nsecond line"},
+    ]}  # fmt: skip
+    (media,) = status_media(status, "https://f.example")
+    assert media.url == "https://f.example/b.mp3"
+    assert media.title == "Episode ]0;pwned one second line"
