@@ -83,7 +83,7 @@ def entry_media(entry: Mapping[str, Any], *, link: str | None, base: str) -> tup
                     Media(url, mime, medium_of(mime), _int(item.get("length")), duration, None,
                           image)
                 )  # fmt: skip
-    title = _str(entry.get("media_title")) or None
+    title = clean_line(entry.get("media_title")) or None
     for item in entry.get("media_content") or ():
         if not isinstance(item, Mapping):
             continue
@@ -93,7 +93,7 @@ def entry_media(entry: Mapping[str, Any], *, link: str | None, base: str) -> tup
             url, mime = link, "text/html"
             medium = "video"
         else:
-            medium = medium_of(mime, _str(item.get("medium")))
+            medium = medium_of(mime, clean_line(item.get("medium")))
         if url:
             seconds = parse_duration(item.get("duration")) or duration
             length = _int(item.get("filesize") or item.get("fileSize"))
@@ -124,7 +124,7 @@ def status_media(status: Mapping[str, Any], base: str) -> tuple[Media, ...]:
         url = _url(item.get("url") or item.get("remote_url"), base)
         if not url:
             continue
-        kind = _str(item.get("type")) or ""
+        kind = clean_line(item.get("type")) or ""
         medium = {"gifv": "video"}.get(kind, kind if kind in _MEDIUMS else "other")
         meta = item.get("meta")
         original = meta.get("original") if isinstance(meta, Mapping) else None
@@ -132,7 +132,7 @@ def status_media(status: Mapping[str, Any], base: str) -> tuple[Media, ...]:
         seconds = int(duration) if isinstance(duration, (int, float)) and duration > 0 else None
         preview = _url(item.get("preview_url"), base)
         found.append(
-            Media(url, None, medium, None, seconds, _str(item.get("description")),
+            Media(url, None, medium, None, seconds, clean_line(item.get("description")),
                   preview if preview != url else None)
         )  # fmt: skip
     return unique(found)
@@ -147,7 +147,7 @@ def unique(media: Iterable[Media]) -> tuple[Media, ...]:
     return tuple(seen.values())
 
 
-def _str(value: Any) -> str | None:
+def clean_line(value: Any) -> str | None:
     """Plain text from a feed: control characters (terminal escapes) out, at most 500."""
     if value is None or isinstance(value, (dict, list)):
         return None
@@ -155,5 +155,5 @@ def _str(value: Any) -> str | None:
 
 
 def _mime(value: Any) -> str | None:
-    text = _str(value)
+    text = clean_line(value)
     return text.lower() if text and len(text) <= 100 and _MIME.match(text) else None

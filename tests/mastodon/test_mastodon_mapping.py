@@ -184,6 +184,11 @@ def test_status_title_is_its_first_line_and_a_reply_names_whom_it_answers() -> N
     assert status_to_post(reply, HOME).in_reply_to_handle == "@kim@other.example"
 
 
+def test_a_content_warning_carries_no_terminal_escapes() -> None:
+    status = {**STATUS, "spoiler_text": "Spoiler\x1b[2J\n  for book 3"}
+    assert status_to_post(status, HOME).content_warning == "Spoiler [2J for book 3"
+
+
 def test_hostile_media_attachments_are_dropped() -> None:
     status = {**STATUS, "media_attachments": [
         {"type": "image", "url": "javascript:alert(1)"}, "not a dict", {"type": "video"},

@@ -13,7 +13,7 @@ from typing import Any
 
 from plnctl.fetchers.content import extract_hashtags, extract_links, html_to_text, sanitize_html
 from plnctl.fetchers.mastodon.addresses import Address, qualify
-from plnctl.fetchers.media import status_media
+from plnctl.fetchers.media import clean_line, status_media
 from plnctl.models import NewPost
 from plnctl.timeutil import from_iso, to_iso
 
@@ -163,7 +163,7 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
     clean = sanitize_html(raw, base_url=url or address.base_url)
     text = html_to_text(clean)
     # A content warning stays a warning: out of the text and the title, for the reader to fold.
-    spoiler = " ".join(str(original.get("spoiler_text") or "").split())[:500] or None
+    spoiler = clean_line(original.get("spoiler_text"))
     tags = [str(t.get("name") or "").lower() for t in original.get("tags") or ()]
     hashtags = tuple(dict.fromkeys([t for t in tags if t] + list(extract_hashtags(text))))
     mentions = tuple(
