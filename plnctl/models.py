@@ -148,6 +148,7 @@ class Post(_Model):
     content_warning: str | None = None  # shown as a warning; the text stays folded
     in_reply_to_handle: str | None = None  # @user@host of the account replied to
     boost_of_person: str | None = None  # the boosted author's name, when in the network
+    in_reply_to_title: str | None = None  # the post replied to, when it is stored too
 
 
 @dataclass(frozen=True)

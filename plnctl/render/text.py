@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plnctl.models import Person, Post, Source
+from plnctl.render.sanitize import excerpt
 from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
@@ -119,7 +120,8 @@ def context_lines(post: Post) -> list[str]:
     byline = " · ".join(x for x in (who, post.published_at, post.source_label) if x)
     lines = [byline] if byline else []
     if post.in_reply_to_handle or post.in_reply_to:
-        lines.append(f"In reply to {post.in_reply_to_handle or post.in_reply_to}")
+        about = f': "{excerpt(post.in_reply_to_title, 80)}"' if post.in_reply_to_title else ""
+        lines.append(f"In reply to {post.in_reply_to_handle or post.in_reply_to}{about}")
     return lines
 
 

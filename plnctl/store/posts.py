@@ -18,7 +18,9 @@ SELECT p.*, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source
        (SELECT bp.name FROM sources bs JOIN people bp ON bp.id = bs.person_id
         WHERE p.boost_of_handle IS NOT NULL AND bs.handle IS NOT NULL
         AND lower(bs.handle) = lower(p.boost_of_handle))
-        AS boost_of_person
+        AS boost_of_person,
+       (SELECT coalesce(r.title, substr(r.content_text, 1, 120)) FROM posts r
+        WHERE p.in_reply_to IS NOT NULL AND r.url = p.in_reply_to LIMIT 1) AS in_reply_to_title
 FROM posts p
 LEFT JOIN people pe ON pe.id = p.person_id
 LEFT JOIN sources s ON s.id = p.source_id
@@ -63,6 +65,7 @@ def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = (), media: tuple[Media, 
         content_warning=row["content_warning"],
         in_reply_to_handle=row["in_reply_to_handle"],
         boost_of_person=row["boost_of_person"],
+        in_reply_to_title=row["in_reply_to_title"],
     )
 
 

@@ -71,7 +71,13 @@ def test_reply_says_what_it_replies_to(pln: Pln, mastodon: MastodonMock, cli: Cl
     assert reply.in_reply_to == question["url"]
     assert reply.in_reply_to_handle == mastodon.handle("alice")
     shown = cli("post", "show", str(reply.id)).stdout
-    assert f"In reply to {mastodon.handle('alice')}" in shown
+    assert f"In reply to {mastodon.handle('alice')}\n" in shown
+    # once the question is stored too (Alice followed), the reply says what it answers
+    pln.people.add("Alice", mastodon=[mastodon.handle("alice")])
+    pln.sync()
+    assert pln.posts.get(reply.id).in_reply_to_title == "Which novels work for Year 9?"
+    shown = cli("post", "show", str(reply.id)).stdout
+    assert f'In reply to {mastodon.handle("alice")}: "Which novels work for Year 9?"' in shown
     text = render_digest(pln.share.build_digest(since="1h"), "text", now=now())
     assert f"reply to {mastodon.handle('alice')}" in text
 
