@@ -33,13 +33,15 @@ def _host(netloc: str) -> str:
 
 def profile_handle(url: str) -> str | None:
     """A Mastodon profile or status URL (``/@user``, ``/@user/123``, ``/users/user``) ->
-    ``user@host``."""
+    ``user@host`` (the one rule: ``plnctl.insights`` uses it too)."""
     try:
         parts = urlsplit(url.strip())
+        port = parts.port
     except ValueError:
         return None
+    host = (parts.hostname or "").lower()
     segments = [s for s in parts.path.split("/") if s]
-    if not parts.hostname or not segments:
+    if not host or not segments:
         return None
     if segments[0].startswith("@") and "@" not in segments[0][1:]:
         user = segments[0][1:]
@@ -47,7 +49,8 @@ def profile_handle(url: str) -> str | None:
         user = segments[1]
     else:
         return None
-    return canonical_handle(f"{user}@{parts.netloc}")
+    # a port is part of the host: sam@127.0.0.1:3111 is not sam@127.0.0.1
+    return canonical_handle(f"{user}@{host}:{port}" if port is not None else f"{user}@{host}")
 
 
 def _site(url: str) -> tuple[str, str] | None:
