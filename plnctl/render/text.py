@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plnctl.models import Person, Post, Source
-from plnctl.render.sanitize import excerpt
 from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
@@ -120,6 +119,8 @@ def context_lines(post: Post) -> list[str]:
     byline = " · ".join(x for x in (who, post.published_at, post.source_label) if x)
     lines = [byline] if byline else []
     if post.in_reply_to_handle or post.in_reply_to:
+        from plnctl.render.sanitize import excerpt  # not at the top: nh3 stays out of --help
+
         about = f': "{excerpt(post.in_reply_to_title, 80)}"' if post.in_reply_to_title else ""
         lines.append(f"In reply to {post.in_reply_to_handle or post.in_reply_to}{about}")
     return lines
