@@ -96,6 +96,25 @@ class InsightsSettings:
 
 
 @dataclass(frozen=True)
+class IdentitySettings:
+    """``[me]``: the user's own identities (see ``plnctl.identity``). The logged-in Mastodon
+    account counts as one without being named here."""
+
+    names: tuple[str, ...] = ()  # e.g. ["Alex Rivera"]
+    mastodon: tuple[str, ...] = ()  # e.g. ["@alex@edu.social"]
+    sites: tuple[str, ...] = ()  # e.g. ["https://alexteaches.blog"]
+
+    def __post_init__(self) -> None:
+        for name in ("names", "mastodon", "sites"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise TypeError(f"[me] {name} must be a list of strings")
+            object.__setattr__(self, name, tuple(value))
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     config_dir: Path
@@ -106,6 +125,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     bluesky: BlueskySettings = field(default_factory=BlueskySettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    me: IdentitySettings = field(default_factory=IdentitySettings)
     questions: QuestionsSettings = field(default_factory=QuestionsSettings)
     topics: TopicsSettings = field(default_factory=TopicsSettings)
     insights: InsightsSettings = field(default_factory=InsightsSettings)

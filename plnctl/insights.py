@@ -246,26 +246,11 @@ def web_host(url: str | None) -> str:
 
 
 def profile_handle(url: str | None) -> str | None:
-    """A Mastodon profile or status URL -> ``user@host`` (``/@user/...``, ``/users/user/...``);
-    a port is part of the host (``sam@127.0.0.1:3111`` is not ``sam@127.0.0.1``)."""
-    try:
-        parts = urlsplit((url or "").strip())
-        port = parts.port
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    if port is not None and host:
-        host = f"{host}:{port}"
-    segments = [s for s in parts.path.split("/") if s]
-    if not host or not segments:
-        return None
-    if segments[0].startswith("@") and "@" not in segments[0][1:]:
-        user = segments[0][1:]
-    elif segments[0] == "users" and len(segments) > 1:
-        user = segments[1]
-    else:
-        return None
-    return normalize_handle(f"{user}@{host}")
+    """A Mastodon profile or status URL (``/@user/...``, ``/users/user/...``) -> ``user@host``
+    (with the port, if any: the one rule in ``plnctl.identity``)."""
+    from plnctl.identity import profile_handle as handle_of
+
+    return normalize_handle(handle_of(url or ""))
 
 
 @dataclass(frozen=True)

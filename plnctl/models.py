@@ -183,6 +183,21 @@ class PdEntry(_Model):
 
 
 @dataclass(frozen=True)
+class Media(_Model):
+    """An enclosure or attachment of a post: a podcast episode's audio, a video, an image.
+
+    ``length`` is the size in bytes the feed announced; ``duration`` is in seconds."""
+
+    url: str
+    type: str | None = None  # MIME type, e.g. audio/mpeg
+    medium: str | None = None  # audio | video | image | other
+    length: int | None = None
+    duration: int | None = None
+    title: str | None = None  # an attachment's description, a media:title
+    image: str | None = None  # a thumbnail or episode artwork
+
+
+@dataclass(frozen=True)
 class Post(_Model):
     id: int
     source_id: int | None
@@ -209,6 +224,11 @@ class Post(_Model):
     person_name: str | None = None
     source_label: str | None = None
     tags: tuple[PostTag, ...] = ()
+    media: tuple[Media, ...] = ()
+    content_warning: str | None = None  # shown as a warning; the text stays folded
+    in_reply_to_handle: str | None = None  # @user@host of the account replied to
+    boost_of_person: str | None = None  # the boosted author's name, when in the network
+    in_reply_to_title: str | None = None  # the post replied to, when it is stored too
     notes: tuple[Note, ...] = ()  # private reflections (filled by PostsService.get)
     shares: tuple[Share, ...] = ()  # where the user shared it back
 
@@ -238,6 +258,10 @@ class NewPost(_Model):
     boost_of_url: str | None = None
     boost_of_handle: str | None = None
     edited_at: str | None = None
+    media: tuple[Media, ...] = ()  # enclosures and attachments
+    content_warning: str | None = None
+    in_reply_to_handle: str | None = None
+    author_url: str | None = None  # the entry author's page (per-entry author of a group blog)
 
 
 @dataclass(frozen=True)

@@ -148,12 +148,14 @@ def replies_to_answers(
 
 
 def comment_to_answer(
-    *, guid: str, url: str | None, author: str | None, text: str | None, at: str | None
-) -> AnswerDraft:
+    *, guid: str, url: str | None, author: str | None, text: str | None, at: str | None,
+    author_url: str | None = None,
+) -> AnswerDraft:  # fmt: skip
     return AnswerDraft(
         answer_key=answer_key("comments", url=url, fallback=guid),
         found_via="comments",
         author_name=author,
+        author_url=author_url,
         text=text,
         url=url,
         answered_at=at,

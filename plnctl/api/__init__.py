@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from plnctl.api.sources import SourcesService
     from plnctl.api.tags import TagsService
     from plnctl.api.topics import TopicsService
+    from plnctl.identity import Me
     from plnctl.models import SourceResult, SyncSummary
 
 
@@ -56,6 +57,24 @@ class Pln:
 
     def close(self) -> None:
         self.store.close()
+
+    @cached_property
+    def me(self) -> Me:
+        """The user's own identities: ``[me]`` in config.toml and the logged-in Mastodon
+        account (read from the credentials file; an unreadable one is simply not counted)."""
+        from plnctl.identity import Me
+
+        me = self.settings.me
+        handles = list(me.mastodon)
+        try:
+            from plnctl.mastodon_auth import current_login
+
+            login = current_login(self.settings)
+        except PlnError:
+            login = None
+        if login is not None and login.acct:
+            handles.append(login.acct)
+        return Me.of(me.names, handles, me.sites)
 
     @cached_property
     def people(self) -> PeopleService:

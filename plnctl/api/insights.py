@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from plnctl import insights as calc
 from plnctl.errors import InvalidInput
+from plnctl.identity import is_me, is_me_target
 from plnctl.store import insights as db
 from plnctl.timeutil import display_zone, local_midnight, parse_since, to_iso
 from plnctl.timeutil import now as utc_now
@@ -78,7 +79,11 @@ class InsightsService:
 
     def _questions(self, since: str, top: int) -> calc.QuestionStats:
         asked, answered, network = db.question_counts(self.store, since)
-        answerers = tuple(calc.Answerer(*row) for row in db.top_answerers(self.store, since, top))
+        answerers = tuple(
+            calc.Answerer(*row)
+            for row in db.top_answerers(self.store, since, top)
+            if not is_me(self.pln.me, name=row[0], handle=row[1])
+        )
         rate = round(answered / asked, 3) if asked else None
         return calc.QuestionStats(asked, answered, network, rate, answerers)
 
@@ -95,11 +100,12 @@ class InsightsService:
             ("link", db.link_signals),
             ("answer", db.answer_signals),
         )
+        me = self.pln.me
         signals = [
             calc.Signal(kind, target, count, people, name)
             for kind, query in queries
             for target, count, people, name in query(self.store)
-            if target
+            if target and not is_me_target(me, target, name=name)
         ]
         month_ago = _iso(utc_now() - timedelta(days=30))
         signals += calc.tag_signals(db.tag_posts(self.store, since=month_ago))
@@ -132,14 +138,17 @@ class InsightsService:
             questions_answered=questions,
         )
 
-    def posts_by_day(self, *, days: int = 7, now: datetime | None = None) -> dict[str, int]:
+    def posts_by_day(
+        self, *, days: int = 7, now: datetime | None = None, arrived: bool = False
+    ) -> dict[str, int]:
         """Posts per local day (the display time zone) for the last ``days`` days including
         today, oldest first, days without posts included as 0: the input of
-        ``render.charts.week_chart_svg``."""
+        ``render.charts.week_chart_svg``. Counted by publication, or with ``arrived`` by
+        arrival (the digest's rule for --since)."""
         if days < 1:
             raise InvalidInput("days must be at least 1")
         today = (now or utc_now()).astimezone(display_zone()).date()
         keys = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
         edges = [to_iso(local_midnight(day)) or "" for day in (*keys, today + timedelta(days=1))]
-        counts = db.posts_in_windows(self.store, edges)
+        counts = db.posts_in_windows(self.store, edges, arrived=arrived)
         return {day.isoformat(): count for day, count in zip(keys, counts, strict=True)}

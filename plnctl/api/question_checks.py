@@ -153,6 +153,7 @@ async def comment_drafts(client: HttpClient, feed_url: str) -> list[AnswerDraft]
             guid=entry.guid,
             url=entry.url,
             author=entry.author,
+            author_url=entry.author_url,
             text=entry.content_text,
             at=entry.published_at,
         )

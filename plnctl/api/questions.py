@@ -14,6 +14,7 @@ from plnctl import questions as logic
 from plnctl.api.bluesky_questions import is_bluesky_post_url
 from plnctl.api.sources import check_http_url, run
 from plnctl.errors import Ambiguous, FetchError, InvalidInput, NotFound
+from plnctl.identity import not_mine
 from plnctl.models import Answer, Question, QuestionState
 from plnctl.questions import AnswerDraft, CheckResult, Event, QuestionStats
 from plnctl.store import questions as db
@@ -54,7 +55,7 @@ class QuestionsService:
         if older_than_days < 0:
             raise InvalidInput("--older-than must be zero or more days")
         answers: dict[int, list[Answer]] = {}
-        for answer in db.list_answers(self.store):
+        for answer in not_mine(db.list_answers(self.store), self.pln.me):
             answers.setdefault(answer.question_id, []).append(answer)
         questions = [
             logic.with_answers(q, answers.get(q.id, [])) for q in db.list_questions(self.store)
@@ -319,7 +320,7 @@ class QuestionsService:
     def _record(self, question: Question, found: Found) -> CheckResult:
         """Store what one question's check found, plus backlinks from synced posts."""
         stamp = now_iso()
-        drafts = found.drafts + self._backlinks(question)
+        drafts = not_mine(found.drafts + self._backlinks(question), self.pln.me)
         with self.store.transaction():
             new = sum(1 for d in drafts if self._store_answer(question.id, d) is not None)
             state = self._apply_answers(question)

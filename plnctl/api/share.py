@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from plnctl import deliver
 from plnctl.errors import DeliveryError, InvalidInput, NotFound
+from plnctl.identity import Me, is_me, is_me_target
 from plnctl.models import Post, Question, _Model
 from plnctl.render import digest as render
 from plnctl.render.model import (
@@ -30,6 +31,7 @@ from plnctl.render.model import (
     Suggestion,
 )
 from plnctl.render.sanitize import excerpt, safe_url
+from plnctl.store import posts as posts_db
 from plnctl.store import share as db
 from plnctl.timeutil import from_iso, parse_since, to_iso
 from plnctl.timeutil import now as clock
@@ -57,6 +59,7 @@ class DigestRun(_Model):
     emailed_to: tuple[str, ...] = ()  # empty when nothing was sent
     skipped_email: bool = False  # an empty digest and no send_empty
     watermark: str | None = None  # the new watermark, when this run moved it
+    marked_read: int = 0  # posts this run marked read (--mark-read)
     text: str = field(default="", repr=False)  # the rendered digest
 
     def to_dict(self) -> dict[str, object]:
@@ -82,11 +85,15 @@ class ShareService:
         now: datetime | None = None,
         include_notes: bool = False,
         start: datetime | None = None,
+        per_person: int = render.PER_PERSON,
     ) -> Digest:
         """The digest data (nothing rendered, nothing moved). ``since``: a duration (24h, 7d),
-        a date, or ``last`` (the name's watermark; the last 7 days the first time); ``start``
-        overrides it (one recipient's own mark). Private notes (save notes, post and question
-        notes) only with ``include_notes``."""
+        a date, or ``last`` (the name's watermark; the last 7 days the first time): the posts
+        that *arrived* in that window, whenever they were published; ``start`` overrides it
+        (one recipient's own mark). The user's own posts (``[me]``) are not news and are left
+        out. Private notes (save notes, post and question notes) only with ``include_notes``."""
+        if per_person < 1:
+            raise InvalidInput("--per-person must be at least 1")
         until = now or clock()
         after = start or self._window_start(since, name, until)
         until_iso, after_iso = to_iso(until) or "", to_iso(after) or ""
@@ -105,7 +112,9 @@ class ShareService:
             since=after_iso,
             until=until_iso,
             topics_filter=tuple(topics),
-            groups=render.group_items(self._items(posts, notes=include_notes), prefer=topics),
+            groups=render.group_items(
+                self._items(posts, notes=include_notes, skip_mine=True), prefer=topics
+            ),
             answered=tuple(answered),
             unanswered=tuple(unanswered),
             quiet=tuple(
@@ -114,7 +123,8 @@ class ShareService:
             ),
             suggestions=tuple(self._suggestions(after_iso, until_iso)),
             quiet_weeks=weeks,
-            week=tuple(self.pln.insights.posts_by_day(days=7, now=until).items()),
+            week=tuple(self.pln.insights.posts_by_day(days=7, now=until, arrived=True).items()),
+            per_person=per_person,
         )
 
     def digest(
@@ -132,13 +142,17 @@ class ShareService:
         now: datetime | None = None,
         include_notes: bool = False,
         feed_url: str | None = None,
+        per_person: int = render.PER_PERSON,
+        mark_read: bool = False,
     ) -> DigestRun:
         """Build, render and deliver a digest: to ``output`` (atomically), by ``email``
         (multipart text + HTML), else to ``stream``. ``feed_url``: where an Atom digest is
         published (its ``rel="self"``; default: the output file's ``file:`` URL). Raises
-        DeliveryError on failure, leaving the watermark; with ``since="last"`` moves it only
-        after success, and each recipient has its own mark: one the server refused is reported
-        (DeliveryError, after the others were served) and gets the missed posts next run."""
+        DeliveryError on failure, leaving the watermark (and, with ``mark_read``, the posts
+        unread); with ``since="last"`` moves it only after success, and each recipient has its
+        own mark: one the server refused is reported (DeliveryError, after the others were
+        served) and gets the missed posts next run. Every post in the window is in the digest
+        (past ``per_person``, by title and link), so none is skipped."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
         recipients = tuple(dict.fromkeys(a.strip() for a in email))
@@ -153,9 +167,14 @@ class ShareService:
             now = now or clock()
             built = self.build_digest(
                 since=since, name=name, topics=topics, tags=tags, now=now,
-                include_notes=include_notes,
+                include_notes=include_notes, per_person=per_person,
             )  # fmt: skip
-            windows = self._windows(built, recipients, topics) if last else [(built, recipients)]
+            options = {"tags": tags, "include_notes": include_notes, "per_person": per_person}
+            windows = (
+                self._windows(built, recipients, topics, **options)
+                if last
+                else [(built, recipients)]
+            )
         text = render.render_digest(built, fmt, now=now, self_url=self_link(feed_url, output))
         if output is not None:
             deliver.write_atomic(output, text)
@@ -166,17 +185,20 @@ class ShareService:
         if last and (not recipients or len(refused) < len(recipients)):
             with self.store.transaction():
                 db.set_watermark(self.store, name, watermark := built.until)
+        marked = 0
+        if mark_read and not skipped and (not recipients or len(refused) < len(recipients)):
+            marked = self._mark_read(built)
         if refused:
             smtp = self.pln.settings.smtp
             raise _refused_error(refused, sent, retried=last, where=f"{smtp.host}:{smtp.port}")
         return DigestRun(
             name=name, since=built.since, until=built.until, post_count=built.post_count,
             empty=built.empty, output=str(output) if output else None, emailed_to=sent,
-            skipped_email=skipped, watermark=watermark, text=text,
+            skipped_email=skipped, watermark=watermark, marked_read=marked, text=text,
         )  # fmt: skip
 
     def _windows(
-        self, built: Digest, recipients: Sequence[str], topics: Sequence[str]
+        self, built: Digest, recipients: Sequence[str], topics: Sequence[str], **options: Any
     ) -> list[tuple[Digest, tuple[str, ...]]]:
         """One digest per distinct recipient mark: a recipient without a mark of its own gets
         the name's window (``built``), one that was refused before gets everything since."""
@@ -188,7 +210,7 @@ class ShareService:
         return [
             (
                 built if since == built.since else self.build_digest(
-                    name=built.name, topics=topics, now=until, start=from_iso(since)
+                    name=built.name, topics=topics, now=until, start=from_iso(since), **options
                 ),
                 tuple(group),
             )
@@ -227,6 +249,15 @@ class ShareService:
                             self.store, built.name, address, mark, error=failed.get(address)
                         )
         return tuple(sent), refused, skipped and not sent and not refused
+
+    def _mark_read(self, built: Digest) -> int:
+        """After a successful delivery: mark the digest's posts read (``--mark-read``); posts
+        already read keep their first read time. Returns how many were marked."""
+        delivered = [item.id for item in built.items]
+        if not delivered:
+            return 0
+        with self.store.transaction():
+            return posts_db.set_read(self.store, delivered, to_iso(clock()), only_unread=True)
 
     @contextmanager
     def _settled(self, since: str, *, clock_given: bool) -> Iterator[None]:
@@ -277,8 +308,14 @@ class ShareService:
             raise NotFound(f"no topic named {missing[0]!r} (see: plnctl topic list)")
         return sorted(set(found.values()))
 
-    def _items(self, posts: Sequence[Post], *, notes: bool = False) -> list[ShareItem]:
-        kinds = db.source_kinds(self.store, [p.source_id for p in posts if p.source_id])
+    def _items(
+        self, posts: Sequence[Post], *, notes: bool = False, skip_mine: bool = False
+    ) -> list[ShareItem]:
+        sources = db.source_identities(self.store, [p.source_id for p in posts if p.source_id])
+        kinds = {source_id: row[0] for source_id, row in sources.items()}
+        me = self.pln.me
+        if skip_mine and not me.empty:
+            posts = [p for p in posts if not is_my_post(me, p, sources.get(p.source_id or 0))]
         if notes:
             found = self.pln.notes.for_posts([p.id for p in posts])
             posts = [replace(p, notes=found.get(p.id, ())) for p in posts]
@@ -301,11 +338,13 @@ class ShareService:
     def _suggestions(self, after: str, until: str) -> list[Suggestion]:
         """People outside the network who answered a question in the window, then the best of
         the insights service's suggestions (boosts, mentions, links), without duplicates."""
+        me = self.pln.me
         found = [
             Suggestion(
                 name=name, handle=handle, reason=f'answered your question "{excerpt(text, 60)}"'
             )
             for name, handle, text in db.outside_answerers(self.store, after=after, until=until)
+            if not is_me_target(me, handle or "", name=name)
         ]
         if _has_service("insights"):
             seen = {(s.handle or s.name).lower().lstrip("@") for s in found}
@@ -403,15 +442,28 @@ def _refused_error(
 
 
 def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:
-    """A post as the share renderers want it."""
-    text = post.content_text or ""
+    """A post as the share renderers want it: a boost under the boosted author (with who
+    boosted it), a content warning instead of the text, a group blog's entry author."""
+    cw = post.content_warning
+    text = "" if cw else post.content_text or ""
     kind = kinds.get(post.source_id or 0) or ("mastodon" if post.kind == "status" else "feed")
+    follower = post.person_name or post.source_label
+    boosted = post.boost_of_handle is not None
+    person = (
+        (post.boost_of_person or post.author or post.boost_of_handle)
+        if boosted
+        else (post.person_name or post.author or post.source_label)
+    ) or "someone"
+    untitled = f"Content warning: {cw}" if cw else excerpt(text, 90) or post.url or "(untitled)"
+    author = post.author if post.kind != "status" and not boosted else None
+    if author and " ".join(author.split()).casefold() == person.casefold():
+        author = None
     return ShareItem(
         id=post.id,
-        title=post.title or excerpt(text, 90) or post.url or "(untitled)",
+        title=post.title or untitled,
         url=safe_url(post.url),
         excerpt=excerpt(text, 400),
-        person=post.person_name or post.author or post.source_label or "someone",
+        person=person,
         source_kind=kind,
         published_at=post.published_at,
         fetched_at=post.fetched_at,
@@ -422,6 +474,23 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
         read=post.read_at is not None,
         note=post.save_note if notes else None,
         notes=post.notes if notes else (),
+        media=post.media,
+        content_warning=cw,
+        author=author,
+        boosted_by=follower if boosted else None,
+        in_reply_to=post.in_reply_to_handle or post.in_reply_to,
+    )
+
+
+def is_my_post(me: Me, post: Post, source: tuple[str, str | None, str, str | None] | None) -> bool:
+    """The user's own post (not news): from a source of theirs, followed as a person of
+    theirs, or theirs in content (a boost of their status, a group-blog entry they wrote)."""
+    kind, handle, url, site = source or ("", None, "", None)
+    return (
+        is_me(me, name=post.person_name, handle=handle, url=url)
+        or is_me(me, url=site)
+        or is_me(me, handle=post.boost_of_handle, url=post.url)
+        or (kind == "feed" and is_me(me, name=post.author))
     )
 
 

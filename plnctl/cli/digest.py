@@ -48,7 +48,7 @@ SinceOpt = Annotated[
     str,
     typer.Option(
         "--since",
-        help="24h, 7d, a date, or 'last': everything stored since the last successful digest of this --name.",
+        help="Posts that arrived (were first fetched) since: 24h, 7d, a date, or 'last': since the last successful digest of this --name. Dates shown are publication dates.",
     ),
 ]
 NameOpt = Annotated[
@@ -78,6 +78,18 @@ FeedUrlOpt = Annotated[
         help="Where the Atom file is published (its rel=self link; default: the -o file).",
     ),
 ]
+PerPersonOpt = Annotated[
+    int,
+    typer.Option(
+        "--per-person",
+        min=1,
+        help="Posts shown in full per person and topic; the rest are listed by title and link (none is left out).",
+    ),
+]
+MarkReadOpt = Annotated[
+    bool,
+    typer.Option("--mark-read", help="Mark the posts in the digest read once it was delivered."),
+]
 SendEmptyOpt = Annotated[
     bool, typer.Option("--send-empty", help="Send the email even when there is nothing new.")
 ]
@@ -98,6 +110,8 @@ def digest(
     output_file: OutputOpt = None,
     email: EmailOpt = None,
     send_empty: SendEmptyOpt = False,
+    per_person: PerPersonOpt = 20,
+    mark_read: MarkReadOpt = False,
     include_notes: Annotated[
         bool,
         typer.Option("--include-notes", help="Include your private notes (left out by default)."),
@@ -115,6 +129,7 @@ def digest(
         since=since, name=name, topics=topics or (), tags=tags or (), fmt=fmt.value,
         output=output_path(output_file), email=email or (), send_empty=send_empty,
         stream=sys.stdout, include_notes=include_notes, feed_url=feed_url,
+        per_person=per_person, mark_read=mark_read,
     )  # fmt: skip
     if not output.err.is_terminal:
         return  # cron: stay silent unless something failed
@@ -126,6 +141,8 @@ def digest(
         )
     if run.skipped_email:
         output.info("Nothing new: no email sent (--send-empty sends it anyway).")
+    if mark_read:
+        output.info(f"Marked {run.marked_read} post(s) read.")
 
 
 def reading_list(

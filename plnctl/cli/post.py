@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
 def list_(
     ctx: typer.Context,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only newer posts: 24h, 7d, 2w or a date.")
+        str | None,
+        typer.Option("--since", help="Only posts that arrived since: 24h, 7d, 2w or a date."),
     ] = None,
     person: Annotated[str | None, complete.person_option("Only this person's posts.")] = None,
     topic: Annotated[
@@ -38,6 +39,8 @@ def list_(
 
     Example: plnctl post list --since 7d --unread
     """
+    from plnctl.render.text import display_title
+
     posts = pln(ctx).posts.list(since=since, person=person, topic=topic, unread=unread, limit=limit)
     if json:
         output.emit_json(posts)
@@ -49,19 +52,12 @@ def list_(
                 p.id,
                 humanize_age(p.published_at or p.fetched_at),
                 p.person_name or p.author or "",
-                _title(p.title, p.content_text),
+                display_title(p),
                 "" if p.read_at else "new",
             ]
             for p in posts
         ],
     )
-
-
-def _title(title: str | None, text: str | None) -> str:
-    if title:
-        return title
-    snippet = " ".join((text or "").split())
-    return snippet[:77] + "..." if len(snippet) > 80 else snippet
 
 
 @post_app.command("show")

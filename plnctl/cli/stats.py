@@ -22,7 +22,10 @@ def stats(
     ctx: typer.Context,
     since: Annotated[
         str,
-        typer.Option("--since", help="The window: a duration back from now (90d, 12w) or a date."),
+        typer.Option(
+            "--since",
+            help="The window of publication dates (stats measure how often people publish): 90d, 12w or a date.",
+        ),
     ] = "90d",
     top: Annotated[
         int,
@@ -60,7 +63,7 @@ def _print_report(r: StatsReport, top: int) -> None:
 
     output.out.print(
         f"Network activity {local_date(r.since)} → {local_date(r.until)} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
-        f"one bar per week)",
+        f"one bar per week, by publication date)",
         style="bold",
         markup=False,
     )

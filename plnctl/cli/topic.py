@@ -302,7 +302,7 @@ def init(
 def suggest(
     ctx: typer.Context,
     since: Annotated[
-        str, typer.Option("--since", help="Look at posts newer than this: 7d, 30d or a date.")
+        str, typer.Option("--since", help="Look at posts that arrived since: 7d, 30d or a date.")
     ] = "30d",
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="At most this many suggestions.")
@@ -340,7 +340,8 @@ def search(
         str | None, typer.Option("--person", help="Only this person's posts.")
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only newer posts: 24h, 30d or a date.")
+        str | None,
+        typer.Option("--since", help="Only posts that arrived since: 24h, 30d or a date."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many results.")] = 20,
     all_matches: Annotated[

@@ -17,6 +17,7 @@ class SamplePost:
     html: str
     hours_ago: int
     categories: tuple[str, ...] = ()
+    audio: str | None = None  # a podcast episode's enclosure (path under the feed's site)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ PEOPLE: tuple[SamplePerson, ...] = (
                 "<p>How to ask your network a question tonight and get six answers by"
                 " morning: Seek, Sense, Share.</p>",
                 20,
+                audio="ep42.mp3",
             ),
         ),
     ),
@@ -192,6 +194,11 @@ def _atom(person: SamplePerson, base_url: str, now: datetime) -> str:
         stamp = (now - timedelta(hours=post.hours_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
         # Quirk: the second entry has no <published>, only <updated>.
         published = f"<published>{stamp}</published>" if index != 1 else ""
+        if post.audio:
+            published += (
+                f'<link rel="enclosure" href="{site}{post.audio}" type="audio/mpeg" '
+                'length="31457280"/>'
+            )
         entries.append(
             f"<entry><title>{escape(post.title)}</title><id>tag:demo,2026:{post.slug}</id>"
             f'<link href="{site}{post.slug}"/>{published}<updated>{stamp}</updated>'

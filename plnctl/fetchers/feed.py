@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ from plnctl.fetchers.content import (
     html_to_text,
     sanitize_html,
 )
-from plnctl.models import FetchOutcome, NewPost, Source
+from plnctl.fetchers.media import entry_media
+from plnctl.models import FetchOutcome, Media, NewPost, Source
 from plnctl.timeutil import to_iso
 
 if TYPE_CHECKING:
@@ -157,6 +159,7 @@ def entry_to_post(entry: Mapping[str, Any], feed_url: str) -> NewPost:
     # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed (deprecated).
     updated = _iso(dict.get(entry, "updated_parsed") if isinstance(entry, dict) else None)
     categories = [t["term"] for t in entry.get("tags") or () if t.get("term")]
+    author = entry.get("author_detail") or {}
     return make_post(
         guid=(entry.get("id") or "").strip() or None,
         link=link,
@@ -168,6 +171,8 @@ def entry_to_post(entry: Mapping[str, Any], feed_url: str) -> NewPost:
         base=base or link or feed_url,
         categories=categories,
         language=entry.get("language"),
+        media=entry_media(entry, link=link, base=base or link or feed_url),
+        author_url=_absolute(author.get("href"), feed_url) if isinstance(author, dict) else None,
     )
 
 
@@ -183,6 +188,8 @@ def make_post(
     base: str,
     categories: Iterable[str] = (),
     language: str | None = None,
+    media: tuple[Media, ...] = (),
+    author_url: str | None = None,
 ) -> NewPost:
     """A NewPost from already-extracted fields: sanitizes ``html`` and derives text/tags/links."""
     clean = sanitize_html(html, base_url=base)
@@ -205,6 +212,8 @@ def make_post(
         categories=tuple(dict.fromkeys(c.strip() for c in categories if c and c.strip())),
         hashtags=extract_hashtags(f"{title or ''}\n{text}"),
         links=tuple(u for u in extract_links(clean, base) if u != link),
+        media=media,
+        author_url=author_url,
     )
 
 
@@ -271,15 +280,21 @@ def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
     return "json" in content_type or body[:64].lstrip().startswith(b"{")
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def _content(entry: Mapping[str, Any], feed_url: str) -> tuple[str, str | None]:
-    """The fullest HTML body of an entry (content over summary) and its base URL."""
-    for detail in entry.get("content") or ():
-        value = detail.get("value") or ""
-        if value.strip():
-            return _as_html(value, detail.get("type")), detail.get("base") or None
+    """The fullest body of an entry and its base URL: the longest text of its description,
+    ``content:encoded`` and ``itunes:summary`` (a podcast's show notes are often only in one),
+    the first of equals."""
+    candidates = [d for d in entry.get("content") or () if (d.get("value") or "").strip()]
     summary = entry.get("summary") or ""
-    detail = entry.get("summary_detail") or {}
-    return _as_html(summary, detail.get("type")), detail.get("base") or None
+    if summary.strip():
+        candidates.append({**(entry.get("summary_detail") or {}), "value": summary})
+    if not candidates:
+        return "", None
+    best = max(candidates, key=lambda d: len(_TAG.sub("", d["value"]).strip()))
+    return _as_html(best["value"], best.get("type")), best.get("base") or None
 
 
 def _as_html(value: str, content_type: str | None) -> str:

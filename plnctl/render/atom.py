@@ -17,6 +17,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from plnctl.render import digest as digest_text
+from plnctl.render.media import playable
 from plnctl.render.model import Digest, ShareItem
 from plnctl.render.sanitize import clean_html, safe_url
 from plnctl.timeutil import to_iso
@@ -95,11 +96,25 @@ def _entry(feed: ET.Element, item: ShareItem, scope: str) -> None:
     link = safe_url(item.url)
     if link:
         ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=link)
+    for media in playable(item.media):
+        attrs = {"rel": "enclosure", "href": media.url}
+        if media.type:
+            attrs["type"] = media.type
+        if media.length:
+            attrs["length"] = str(media.length)
+        ET.SubElement(entry, _q("link"), attrs)
     for topic in item.topics:
         ET.SubElement(entry, _q("category"), term=topic)
-    if item.excerpt and item.excerpt != item.title:
+    if item.content_warning:
+        _text(entry, "summary", f"Content warning: {item.content_warning}")
+    elif item.excerpt and item.excerpt != item.title:
         _text(entry, "summary", item.excerpt)
     content = clean_html(item.content_html)
+    if content and item.content_warning:  # folded where the reader knows <details>
+        from html import escape
+
+        warning = escape(f"Content warning: {item.content_warning}")
+        content = f"<details><summary>{warning}</summary>{content}</details>"
     if item.all_notes:
         from html import escape
 

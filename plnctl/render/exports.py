@@ -16,7 +16,8 @@ from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
 from plnctl.opml import category, xml_text
-from plnctl.render.digest import fmt_time, md_escape, md_link
+from plnctl.render import media
+from plnctl.render.digest import fmt_time, md_escape, md_link, md_media
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
 from plnctl.timeutil import from_iso
@@ -27,7 +28,7 @@ POCKET_COLUMNS = ("title", "url", "time_added", "tags", "status")
 POCKET_TITLE_MAX = 1000  # wallabag reads lines of at most 10,240 bytes (fgetcsv length)
 CSV_COLUMNS = (
     "id", "title", "url", "person", "source_kind", "published_at", "saved_at", "topics",
-    "excerpt",
+    "excerpt", "media",
 )  # fmt: skip
 
 
@@ -74,8 +75,11 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         out.append(f"- {md_link(item.title, item.url)}: {md_escape(item.person)}, {when}")
         if item.topics:
             out.append(f"  Topics: {md_escape(', '.join(item.topics))}")
-        if item.excerpt and item.excerpt != item.title:
+        if item.content_warning:
+            out.append(f"  **Content warning: {md_escape(item.content_warning)}**")
+        elif item.excerpt and item.excerpt != item.title:
             out.append(f"  > {md_escape(excerpt(item.excerpt, 280))}")
+        out += md_media(item)
         out += [f"  Note: {md_escape(note)}" for note in item.all_notes]
     if not items:
         out.append("Nothing saved yet.")
@@ -91,6 +95,7 @@ def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str
         row = [
             i.id, i.title, i.url or "", i.person, i.source_kind, i.published_at or "",
             i.saved_at or "", "|".join(i.topics), i.excerpt,
+            " ".join(m.url for m in media.playable(i.media)),
         ]  # fmt: skip
         writer.writerow([*row, " | ".join(i.all_notes)] if include_notes else row)
     return buffer.getvalue()

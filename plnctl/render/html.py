@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plnctl.render import digest as digest_text
+from plnctl.render import media
 from plnctl.render.model import Digest, ShareItem
 from plnctl.render.sanitize import excerpt, safe_url, short_html
 from plnctl.timeutil import from_iso
@@ -46,6 +47,8 @@ CSS = {
     "excerpt": "font-size:15px; color:#24292f; margin:4px 0 0;",
     "note": "font-size:14px; color:#7a4d00; background:#fff8e6; padding:4px 8px; margin:6px 0 0;",
     "more": "font-size:14px; color:#6e7781; margin:0 0 12px 15px;",
+    "warning": "font-size:14px; color:#7a4d00; cursor:pointer;",
+    "media": "font-size:14px; margin:4px 0 0;",
     "list": "margin:6px 0 12px; padding-left:22px;",
     "li": "margin:0 0 6px;",
     "badge": "font-size:12px; color:#1a7f37; border:1px solid #1a7f37; padding:0 4px;",
@@ -72,6 +75,9 @@ def _env() -> Environment:
     env.filters["url"] = safe_url
     env.globals["css"] = CSS
     env.globals["shown"] = digest_text.shown
+    env.filters["playable"] = media.playable
+    env.filters["verb"] = media.verb
+    env.filters["details"] = media.details
     return env
 
 

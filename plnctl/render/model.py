@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from plnctl.models import Note, Question, _Model
+from plnctl.models import Media, Note, Question, _Model
 
 DIGEST_FORMATS = ("text", "md", "html", "json", "atom")
 EXPORT_FORMATS = ("md", "html", "csv", "json", "opml", "atom", "pocket-csv", "bookmarks")
@@ -37,6 +37,11 @@ class ShareItem(_Model):
     saved_at: str | None = None
     read: bool = False
     note: str | None = None
+    media: tuple[Media, ...] = ()
+    content_warning: str | None = None  # the excerpt is empty: the text stays folded
+    author: str | None = None  # the entry's own author when it is not ``person`` (group blogs)
+    boosted_by: str | None = None  # a boost: ``person`` is the boosted author, this the booster
+    in_reply_to: str | None = None  # a reply: @user@host (or the URL) it answers
     notes: tuple[Note, ...] = ()  # private reflections, only when the user asked for notes
 
     @property
@@ -102,7 +107,8 @@ class Digest(_Model):
     quiet: tuple[QuietPerson, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     quiet_weeks: int = 6
-    week: tuple[tuple[str, int], ...] = ()  # posts per day, the last 7 days (for the chart)
+    week: tuple[tuple[str, int], ...] = ()  # posts arrived per day, the last 7 days (chart)
+    per_person: int = 20  # posts shown in full per person and topic; the rest as links
 
     @property
     def post_count(self) -> int:

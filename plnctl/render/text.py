@@ -89,25 +89,17 @@ WITHHELD_NOTE = (
 
 
 def post_lines(post: Post, *, width: int = 80) -> list[str]:
-    from plnctl.render.digest import fmt_time
+    from plnctl.render import media
 
     width = max(40, min(width, 100))
-    result = [post.title or "(untitled)"]
-    byline = " · ".join(
-        x
-        for x in (
-            post.person_name or post.author,
-            fmt_time(post.published_at) if post.published_at else None,
-            post.source_label,
-        )
-        if x
-    )
-    if byline:
-        result.append(byline)
+    head = "Content warning" if post.content_warning and not post.title else display_title(post)
+    result = [head or "(untitled)"]
+    result.extend(context_lines(post))
     if post.url:
         result.append(post.url)
-    if post.boost_of_handle:
-        result.append(f"Boost of {post.boost_of_handle}")
+    if post.content_warning:
+        result.append(f"! Content warning: {post.content_warning}")
+    result.extend(media.line(m) for m in media.playable(post.media))
     if post.tags:
         result.append("Topics:")
         result.extend(f"  {t.topic} ({t.origin.value}: {t.reason})" for t in post.tags)
@@ -133,6 +125,43 @@ def note_lines(notes: Sequence[Note]) -> list[str]:
         result.append(f"  [{note.number}] {note.created_at[:10]}{edited}")
         result += [f"      {line}" for line in note.text.splitlines() if line.strip()]
     return result
+
+
+def display_title(post: Post, limit: int = 80) -> str:
+    """A post's title for a list: its own, else "Content warning: ..." (the text stays out),
+    else the start of its text."""
+    if post.title:
+        return post.title
+    if post.content_warning:
+        return f"Content warning: {post.content_warning}"
+    snippet = " ".join((post.content_text or "").split())
+    return snippet[: limit - 3] + "..." if len(snippet) > limit else snippet
+
+
+def context_lines(post: Post) -> list[str]:
+    """The byline as the post is: "Sam boosted Olu Mensah", "In reply to @x", a group blog's
+    author beside the blog's person."""
+    from plnctl.render.digest import fmt_time
+
+    when = fmt_time(post.published_at) if post.published_at else None  # the display zone
+    booster = post.person_name or post.source_label
+    if post.boost_of_handle:
+        boosted = post.boost_of_person or post.author or post.boost_of_handle
+        lines = [f"{booster} boosted {boosted}" if booster else f"Boost of {boosted}"]
+        lines.append(" · ".join(x for x in (post.boost_of_handle, when) if x))
+        return lines
+    who = post.person_name or post.author
+    author, person = post.author or "", post.person_name or ""
+    if author and person and post.kind != "status" and author.casefold() != person.casefold():
+        who = f"{post.author} ({post.person_name})"
+    byline = " · ".join(x for x in (who, when, post.source_label) if x)
+    lines = [byline] if byline else []
+    if post.in_reply_to_handle or post.in_reply_to:
+        from plnctl.render.sanitize import excerpt  # not at the top: nh3 stays out of --help
+
+        about = f': "{excerpt(post.in_reply_to_title, 80)}"' if post.in_reply_to_title else ""
+        lines.append(f"In reply to {post.in_reply_to_handle or post.in_reply_to}{about}")
+    return lines
 
 
 def source_notes(source: Source, person_id: int) -> list[tuple[bool, str]]:

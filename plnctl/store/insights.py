@@ -241,14 +241,16 @@ def person_answers(store: Store, person_id: int) -> tuple[int, int]:
     return int(answers), int(questions)
 
 
-def posts_in_windows(store: Store, edges: list[str]) -> list[int]:
-    """Posts published in each window [edges[i], edges[i+1]) (local days have no fixed
-    offset from UTC, so the windows are cut here rather than by a date function in SQL)."""
+def posts_in_windows(store: Store, edges: list[str], *, arrived: bool = False) -> list[int]:
+    """Posts published (``arrived``: stored) in each window [edges[i], edges[i+1]) (local
+    days have no fixed offset from UTC, so the windows are cut here rather than by a date
+    function in SQL)."""
     from bisect import bisect_right
 
+    column = "fetched_at" if arrived else "published_at"
     counts = [0] * (len(edges) - 1)
-    sql = """SELECT published_at FROM posts
-             WHERE published_at >= ? AND published_at < ? AND deleted_at IS NULL"""
-    for (published,) in store.conn.execute(sql, (edges[0], edges[-1])):
-        counts[bisect_right(edges, published) - 1] += 1
+    sql = f"""SELECT {column} FROM posts
+             WHERE {column} >= ? AND {column} < ? AND deleted_at IS NULL"""
+    for (moment,) in store.conn.execute(sql, (edges[0], edges[-1])):
+        counts[bisect_right(edges, moment) - 1] += 1
     return counts

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from plnctl.models import NewPost, Post, PostTag, TagOrigin
+from plnctl.models import Media, NewPost, Post, PostTag, TagOrigin
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, placeholders, rows
 
 _POST_SQL = """
 SELECT p.*, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
-       (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags
+       (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags,
+       (SELECT bp.name FROM sources bs JOIN people bp ON bp.id = bs.person_id
+        WHERE p.boost_of_handle IS NOT NULL AND bs.handle IS NOT NULL
+        AND lower(bs.handle) = lower(p.boost_of_handle))
+        AS boost_of_person,
+       (SELECT coalesce(r.title, substr(r.content_text, 1, 120)) FROM posts r
+        WHERE p.in_reply_to IS NOT NULL AND r.url = p.in_reply_to LIMIT 1) AS in_reply_to_title
 FROM posts p
 LEFT JOIN people pe ON pe.id = p.person_id
 LEFT JOIN sources s ON s.id = p.source_id
@@ -27,7 +34,7 @@ class UpsertResult:
     ids_by_guid: dict[str, int] = field(default_factory=dict)  # the new and updated ones
 
 
-def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = ()) -> Post:
+def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = (), media: tuple[Media, ...] = ()) -> Post:
     return Post(
         id=row["id"],
         source_id=row["source_id"],
@@ -54,6 +61,11 @@ def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = ()) -> Post:
         person_name=row["person_name"],
         source_label=row["source_label"],
         tags=tags,
+        media=media,
+        content_warning=row["content_warning"],
+        in_reply_to_handle=row["in_reply_to_handle"],
+        boost_of_person=row["boost_of_person"],
+        in_reply_to_title=row["in_reply_to_title"],
     )
 
 
@@ -73,12 +85,15 @@ def _values(post: NewPost) -> tuple[object, ...]:
         post.boost_of_url,
         post.boost_of_handle,
         post.edited_at,
+        post.content_warning,
+        post.in_reply_to_handle,
     )
 
 
 _FIELDS = (
     "url, title, author, published_at, updated_at, content_html, content_text, kind, "
-    "language, categories, in_reply_to, boost_of_url, boost_of_handle, edited_at"
+    "language, categories, in_reply_to, boost_of_url, boost_of_handle, edited_at, "
+    "content_warning, in_reply_to_handle"
 )
 
 
@@ -89,7 +104,27 @@ def _changed(existing: sqlite3.Row, post: NewPost) -> bool:
         or existing["content_text"] != post.content_text
         or existing["url"] != post.url
         or (existing["edited_at"] or None) != post.edited_at
+        or existing["content_warning"] != post.content_warning
+        or (existing["media_urls"] or "") != " ".join(m.url for m in post.media)
     )
+
+
+def _existing(conn: sqlite3.Connection, source_id: int, guids: list[str]) -> dict[str, sqlite3.Row]:
+    """The stored posts of a source with these guids, with what ``_changed`` compares."""
+    existing: dict[str, sqlite3.Row] = {}
+    for start in range(0, len(guids), 500):
+        chunk = guids[start : start + 500]
+        for found in rows(
+            conn,
+            f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at,
+                content_warning,
+                (SELECT group_concat(m.url, ' ') FROM post_media m WHERE m.post_id = posts.id)
+                AS media_urls
+                FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
+            (source_id, *chunk),
+        ):
+            existing[found["guid"]] = found
+    return existing
 
 
 def upsert_posts(
@@ -109,17 +144,7 @@ def upsert_posts(
     unique: dict[str, NewPost] = {}
     for post in posts:
         unique.setdefault(post.guid, post)
-    existing: dict[str, sqlite3.Row] = {}
-    guids = list(unique)
-    for start in range(0, len(guids), 500):
-        chunk = guids[start : start + 500]
-        for found in rows(
-            conn,
-            f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at
-                FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
-            (source_id, *chunk),
-        ):
-            existing[found["guid"]] = found
+    existing = _existing(conn, source_id, list(unique))
     new_ids: list[int] = []
     updated_ids: list[int] = []
     ids_by_guid: dict[str, int] = {}
@@ -128,7 +153,7 @@ def upsert_posts(
         if row is None:
             cursor = conn.execute(
                 f"INSERT INTO posts (source_id, person_id, guid, fetched_at, indexed, {_FIELDS}) "
-                f"VALUES (?, ?, ?, ?, ?, {placeholders(14)})",
+                f"VALUES (?, ?, ?, ?, ?, {placeholders(16)})",
                 (source_id, person_id, guid, fetched_at, int(indexed), *_values(post)),
             )
             post_id = int(cursor.lastrowid or 0)
@@ -158,6 +183,46 @@ def _write_facets(conn: sqlite3.Connection, post_id: int, post: NewPost) -> None
                 f"INSERT OR IGNORE INTO {table} (post_id, {column}) VALUES (?, ?)",
                 [(post_id, v) for v in values],
             )
+    conn.execute("DELETE FROM post_media WHERE post_id = ?", (post_id,))
+    conn.executemany(
+        """INSERT INTO post_media (post_id, position, url, type, medium, length, duration,
+           title, image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (post_id, i, m.url, m.type, m.medium, m.length, m.duration, m.title, m.image)
+            for i, m in enumerate(post.media)
+        ],
+    )
+
+
+def media_of(store: Store, post_ids: Sequence[int]) -> dict[int, tuple[Media, ...]]:
+    """The media of these posts, in their feed order, in one query per 500 posts."""
+    found: dict[int, list[Media]] = {}
+    ids = list(post_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for r in rows(
+            store.conn,
+            f"""SELECT * FROM post_media WHERE post_id IN ({placeholders(len(chunk))})
+                ORDER BY post_id, position""",
+            chunk,
+        ):
+            found.setdefault(r["post_id"], []).append(
+                Media(
+                    url=r["url"],
+                    type=r["type"],
+                    medium=r["medium"],
+                    length=r["length"],
+                    duration=r["duration"],
+                    title=r["title"],
+                    image=r["image"],
+                )
+            )
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def with_media(store: Store, posts: Sequence[Post]) -> list[Post]:
+    media = media_of(store, [p.id for p in posts])
+    return [dataclasses.replace(p, media=media[p.id]) if p.id in media else p for p in posts]
 
 
 def mark_deleted(store: Store, source_id: int, guids: Sequence[str], *, at: str) -> int:
@@ -229,7 +294,9 @@ def post_tags(store: Store, post_id: int) -> tuple[PostTag, ...]:
 
 def get_post(store: Store, post_id: int) -> Post | None:
     row = one(store.conn, _POST_SQL + " WHERE p.id = ?", (post_id,))
-    return _post(row, post_tags(store, post_id)) if row else None
+    if not row:
+        return None
+    return _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))
 
 
 def list_posts(
@@ -247,10 +314,10 @@ def list_posts(
     where: list[str] = ["p.deleted_at IS NULL"]
     params: list[object] = []
     if since is not None:
-        where.append("coalesce(p.published_at, p.fetched_at) >= ?")
+        where.append("p.fetched_at >= ?")
         params.append(since)
     if until is not None:
-        where.append("coalesce(p.published_at, p.fetched_at) < ?")
+        where.append("p.fetched_at < ?")
         params.append(until)
     if person_id is not None:
         where.append("p.person_id = ?")
@@ -271,14 +338,24 @@ def list_posts(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [_post(r) for r in rows(store.conn, sql, params)]
+    return with_media(store, [_post(r) for r in rows(store.conn, sql, params)])
 
 
-def set_read(store: Store, post_ids: Sequence[int], read_at: str | None) -> int:
-    return store.conn.execute(
-        f"UPDATE posts SET read_at = ? WHERE id IN ({placeholders(len(post_ids))})",
-        (read_at, *post_ids),
-    ).rowcount
+def set_read(
+    store: Store, post_ids: Sequence[int], read_at: str | None, *, only_unread: bool = False
+) -> int:
+    """Set (or clear) the read time of these posts, 500 at a time; ``only_unread`` keeps the
+    first read time of posts already read. Returns how many rows changed."""
+    changed = 0
+    ids = list(post_ids)
+    extra = " AND read_at IS NULL" if only_unread else ""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        changed += store.conn.execute(
+            f"UPDATE posts SET read_at = ? WHERE id IN ({placeholders(len(chunk))}){extra}",
+            (read_at, *chunk),
+        ).rowcount
+    return changed
 
 
 def set_saved(store: Store, post_id: int, saved_at: str | None, note: str | None) -> int:

@@ -479,3 +479,43 @@ def m0010_state_digest_recipients(db: Database) -> None:
             UNIQUE (name, recipient)
         )"""
     )
+
+
+@migrations(name="0011_media_posts_arrival")
+def m0011_media_posts_arrival(db: Database) -> None:
+    # `--since` means "arrived since" (fetched_at) in every command: digests, post list,
+    # search, the digest's week chart. Without this index each of them reads the whole posts
+    # table; partial on live posts (every such query filters deleted_at IS NULL) and covering
+    # the person, so the chart and the per-person counts never touch the table.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_arrived ON posts (fetched_at, person_id) "
+        "WHERE deleted_at IS NULL"
+    )
+
+
+@migrations(name="0012_media_post_media")
+def m0012_media_post_media(db: Database) -> None:
+    # Enclosures and attachments (podcast audio, video, images), in the feed's order.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS post_media (
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            type TEXT,
+            medium TEXT,
+            length INTEGER,
+            duration INTEGER,
+            title TEXT,
+            image TEXT,
+            PRIMARY KEY (post_id, position)
+        ) WITHOUT ROWID"""
+    )
+
+
+@migrations(name="0013_media_post_context")
+def m0013_media_post_context(db: Database) -> None:
+    # A Mastodon content warning (kept out of the text and titles) and whom a reply answers.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(posts)").fetchall()}
+    for name in ("content_warning", "in_reply_to_handle"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")

@@ -113,7 +113,7 @@ def _ranked(
         params.append(person_id)
     if since is not None:
         join = "JOIN posts p ON p.id = posts_fts.rowid"
-        where.append("coalesce(p.published_at, p.fetched_at) >= ?")
+        where.append("p.fetched_at >= ?")
         params.append(since)
     matches = f"""SELECT posts_fts.rowid AS id, posts_fts.rank AS rank
         FROM posts_fts {join} WHERE {" AND ".join(where)}"""
@@ -135,9 +135,8 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
 # --- vocabulary and recent posts, for topic suggestions --------------------------------------
 
 
-# Newer than a time, by publication (or, undated, fetch) time, in a form that uses the indexes
-# on published_at: coalesce(published_at, fetched_at) >= ? would read the whole table.
-_RECENT = "(published_at >= ? OR (published_at IS NULL AND fetched_at >= ?))"
+# Arrived since a time (the one meaning of --since), answered by the posts_arrived index.
+_RECENT = "fetched_at >= ?"
 
 
 def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | None, str | None]]:
@@ -146,7 +145,7 @@ def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | No
         for r in store.conn.execute(
             f"""SELECT title, content_text FROM posts WHERE {_RECENT} AND deleted_at IS NULL
                ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
-            (since, since, limit),
+            (since, limit),
         )
     ]
 
@@ -159,7 +158,7 @@ def recent_hashtags(store: Store, since: str) -> list[tuple[str, int]]:
             f"""SELECT h.tag, count(*) AS posts
                FROM posts CROSS JOIN post_hashtags h ON h.post_id = posts.id
                WHERE {_RECENT} AND deleted_at IS NULL GROUP BY h.tag ORDER BY posts DESC, h.tag""",
-            (since, since),
+            (since,),
         )
     ]
 

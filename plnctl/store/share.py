@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from plnctl.models import Answer, Post, PostTag, Question, QuestionState, TagOrigin
 from plnctl.store.connection import Store
-from plnctl.store.posts import _POST_SQL, _post
+from plnctl.store.posts import _POST_SQL, _post, with_media
 from plnctl.store.questions import answer_from_row
 from plnctl.store.rows import one, placeholders, rows
 from plnctl.timeutil import now_iso
@@ -114,7 +114,7 @@ def window_posts(
         _POST_SQL + f" WHERE {' AND '.join(where)} "
         "ORDER BY coalesce(p.published_at, p.fetched_at), p.id"
     )
-    return with_tags(store, [_post(r) for r in rows(store.conn, sql, params)])
+    return with_media(store, with_tags(store, [_post(r) for r in rows(store.conn, sql, params)]))
 
 
 def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
@@ -137,15 +137,19 @@ def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
     return [dataclasses.replace(p, tags=tuple(tags.get(p.id, ()))) for p in posts]
 
 
-def source_kinds(store: Store, source_ids: Sequence[int]) -> dict[int, str]:
+def source_identities(
+    store: Store, source_ids: Sequence[int]
+) -> dict[int, tuple[str, str | None, str, str | None]]:
+    """source id -> (kind, handle, url, site_url)."""
     unique = sorted(set(source_ids))
     if not unique:
         return {}
     return {
-        r["id"]: r["kind"]
+        r["id"]: (r["kind"], r["handle"], r["url"], r["site_url"])
         for r in rows(
             store.conn,
-            f"SELECT id, kind FROM sources WHERE id IN ({placeholders(len(unique))})",
+            f"""SELECT id, kind, handle, url, site_url FROM sources
+                WHERE id IN ({placeholders(len(unique))})""",
             unique,
         )
     }
@@ -155,14 +159,15 @@ def reading_list(
     store: Store, *, saved: bool = True, topic_id: int | None = None, since: str | None = None
 ) -> list[Post]:
     """Saved posts (most recently saved first), or with ``saved=False`` every post (newest
-    first); ``since`` compares with the save time for saved posts, the publish time otherwise."""
+    first); ``since`` compares with the save time for saved posts, the arrival time
+    (``fetched_at``, the one meaning of --since) otherwise."""
     where = ["p.deleted_at IS NULL"]
     params: list[object] = []
     moment = "p.saved_at" if saved else "coalesce(p.published_at, p.fetched_at)"
     if saved:
         where.append("p.saved_at IS NOT NULL")
     if since is not None:
-        where.append(f"{moment} >= ?")
+        where.append(f"{'p.saved_at' if saved else 'p.fetched_at'} >= ?")
         params.append(since)
     if topic_id is not None:
         where.append(
@@ -170,7 +175,7 @@ def reading_list(
         )
         params.append(topic_id)
     sql = _POST_SQL + f" WHERE {' AND '.join(where)} ORDER BY {moment} DESC, p.id DESC"
-    return with_tags(store, [_post(r) for r in rows(store.conn, sql, params)])
+    return with_media(store, with_tags(store, [_post(r) for r in rows(store.conn, sql, params)]))
 
 
 # --- people ---------------------------------------------------------------------------------

@@ -162,8 +162,14 @@ def load_rules(store: Store) -> list[dict[str, Any]]:
 
 # --- posts as the matcher sees them ---------------------------------------------------------
 
+# A boost is tagged as its author's post (the boosted person's topics if they are in the network,
+# none of the booster's): the booster only passed it on.
 _FACTS_SQL = """
-SELECT p.id, p.person_id, p.title, p.content_text, p.categories,
+SELECT p.id,
+       CASE WHEN p.boost_of_handle IS NULL THEN p.person_id ELSE
+       (SELECT bs.person_id FROM sources bs WHERE bs.handle IS NOT NULL
+        AND lower(bs.handle) = lower(p.boost_of_handle)) END,
+       p.title, p.content_text, p.categories,
        (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags
 FROM posts p WHERE p.deleted_at IS NULL
 """

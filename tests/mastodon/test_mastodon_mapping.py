@@ -161,9 +161,43 @@ def test_content_warning_and_media() -> None:
               "media_attachments": [{"type": "image", "url": "https://f.example/1.png",
                                      "description": "a chart"}]}  # fmt: skip
     post = status_to_post(status, HOME)
-    assert post.content_text is not None and post.content_text.startswith("CW: long thread")
+    # The warning is its own field: out of the text (which the reader folds) and the title.
+    assert post.content_warning == "long thread"
+    assert post.title is None
+    assert post.content_text is not None and "long thread" not in post.content_text
     assert "a chart" in post.content_text
     assert 'href="https://f.example/1.png"' in (post.content_html or "")
+    assert [(m.url, m.medium, m.title) for m in post.media] == [
+        ("https://f.example/1.png", "image", "a chart")
+    ]
+
+
+def test_status_title_is_its_first_line_and_a_reply_names_whom_it_answers() -> None:
+    long_line = "word " * 40
+    status = {**STATUS, "content": f"<p>{long_line}</p><p>second paragraph</p>"}
+    post = status_to_post(status, HOME)
+    assert post.title is not None and post.title.endswith("…") and len(post.title) <= 80
+    assert "second" not in post.title
+    reply = {**STATUS, "in_reply_to_id": "5", "in_reply_to_account_id": "77",
+             "mentions": [{"id": "77", "acct": "kim@other.example",
+                           "url": "https://other.example/@kim"}]}  # fmt: skip
+    assert status_to_post(reply, HOME).in_reply_to_handle == "@kim@other.example"
+
+
+def test_a_content_warning_carries_no_terminal_escapes() -> None:
+    status = {**STATUS, "spoiler_text": "Spoiler\x1b[2J\n  for book 3"}
+    assert status_to_post(status, HOME).content_warning == "Spoiler [2J for book 3"
+
+
+def test_hostile_media_attachments_are_dropped() -> None:
+    status = {**STATUS, "media_attachments": [
+        {"type": "image", "url": "javascript:alert(1)"}, "not a dict", {"type": "video"},
+        {"type": "audio", "url": "https://f.example/a.mp3", "meta": {"original": {"duration": -3}}},
+    ]}  # fmt: skip
+    post = status_to_post(status, HOME)
+    assert [(m.url, m.medium, m.duration) for m in post.media] == [
+        ("https://f.example/a.mp3", "audio", None)
+    ]
 
 
 def test_status_summary() -> None:

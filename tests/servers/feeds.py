@@ -94,3 +94,64 @@ def html_page(title: str = "Ms. Rivera Teaches", feed_href: str | None = None) -
         f"<!DOCTYPE html><html><head><title>{escape(title)}</title>{link}</head>"
         f"<body><h1>{escape(title)}</h1><p>Welcome to my classroom blog.</p></body></html>"
     )
+
+
+def podcast_feed(base: str, *, episodes: int = 2) -> str:
+    """A podcast's RSS as hosts write it: ``<enclosure>``, ``itunes:*``, a one-line
+    description, fuller ``content:encoded`` and the full show notes in ``itunes:summary``."""
+    items = []
+    for n in range(episodes, 0, -1):
+        when = format_datetime(BASE_TIME + timedelta(days=7 * n), usegmt=True)
+        notes = " ".join(
+            f"Show note {k} for episode {n}: a link, a book, a study." for k in range(12)
+        )
+        items.append(
+            f"<item><title>Episode {n}: talking about marking</title>"
+            f'<link>{base}/episodes/{n}</link><guid isPermaLink="false">pod-{n}</guid>'
+            f"<pubDate>{when}</pubDate><description>Episode {n}.</description>"
+            f"<content:encoded><![CDATA[<p>In episode {n} we talk about marking.</p>]]>"
+            f"</content:encoded><itunes:summary>{escape(notes)}</itunes:summary>"
+            f'<enclosure url="/audio/ep{n}.mp3" type="audio/mpeg" length="{12_345_678 * n}"/>'
+            f"<itunes:duration>1:02:0{n}</itunes:duration>"
+            f'<itunes:image href="{base}/art/ep{n}.jpg"/>'
+            "<itunes:author>Two Teachers</itunes:author>"
+            "</item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>The Staffroom Podcast</title><link>{base}/</link>{''.join(items)}"
+        "</channel></rss>"
+    )
+
+
+def youtube_feed(channel: str = "UC_teacher", *, videos: int = 2) -> str:
+    """A YouTube channel feed: Atom with ``yt:`` ids and a Media RSS ``media:group`` per video."""
+    entries = []
+    for n in range(videos, 0, -1):
+        vid = f"vid{n:04d}"
+        entries.append(
+            f"<entry><id>yt:video:{vid}</id><yt:videoId>{vid}</yt:videoId>"
+            f"<title>Fractions with paper, part {n}</title>"
+            f'<link rel="alternate" href="https://www.youtube.com/watch?v={vid}"/>'
+            f"<author><name>Maths with Mo</name>"
+            f"<uri>https://www.youtube.com/channel/{channel}</uri></author>"
+            f"<published>2026-11-2{n}T10:00:00+00:00</published>"
+            f"<media:group><media:title>Fractions with paper, part {n}</media:title>"
+            f'<media:content url="https://www.youtube.com/v/{vid}?version=3" '
+            'type="application/x-shockwave-flash" width="640" height="390"/>'
+            f'<media:thumbnail url="https://i1.ytimg.com/vi/{vid}/hqdefault.jpg" '
+            'width="480" height="360"/>'
+            f"<media:description>We fold paper to see fractions (part {n}). Materials: A4 paper, "
+            "scissors. Timestamps: 0:00 intro, 2:10 halves, 5:40 thirds.</media:description>"
+            "</media:group></entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+        'xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Maths with Mo</title>"
+        f'<link rel="alternate" href="https://www.youtube.com/channel/{channel}"/>'
+        f"{''.join(entries)}</feed>"
+    )

@@ -121,6 +121,19 @@ class MastodonMock:
         response.raise_for_status()
         return dict(response.json())
 
+    def upload(
+        self, user: str, filename: str, data: bytes, mime: str, *, description: str | None = None
+    ) -> dict[str, Any]:
+        """``POST /api/v2/media``: a MediaAttachment to pass as ``media_ids`` to ``post``."""
+        response = self.http.post(
+            "/api/v2/media",
+            files={"file": (filename, data, mime)},
+            data={"description": description} if description else {},
+            headers=self._auth(user),
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
     def edit(self, user: str, status_id: str, text: str) -> dict[str, Any]:
         response = self.http.put(
             f"/api/v1/statuses/{status_id}", json={"status": text}, headers=self._auth(user)

@@ -101,6 +101,14 @@ def test_unindexed_and_deleted_posts_are_not_found(pln: Pln, corpus: dict[str, i
 def test_filters(pln: Pln, corpus: dict[str, int]) -> None:
     assert ids(pln.topics.search("assessment", person="Ben")) == []
     assert set(ids(pln.topics.search("rubric*", person="ben"))) == {corpus["b1"], corpus["b2"]}
+    # --since is arrival: a2, published on 1 Nov, arrived today, so it is new to you ...
+    found = set(ids(pln.topics.search("assessment", since="2026-11-15")))
+    assert found == {corpus["a1"], corpus["a2"]}
+    # ... and once it arrived on the day it was published, it is not.
+    with pln.store.transaction():
+        pln.store.conn.execute(
+            "UPDATE posts SET fetched_at = published_at WHERE id = ?", (corpus["a2"],)
+        )
     assert ids(pln.topics.search("assessment", since="2026-11-15")) == [corpus["a1"]]
     pln.topics.tag_post(corpus["a2"], "reading")
     assert ids(pln.topics.search("assessment", topic="reading")) == [corpus["a2"]]
@@ -160,6 +168,8 @@ def test_suggest(pln: Pln, add_posts: AddPosts) -> None:
         ],
         post("old", "Cognitive load", "old", published_at="2020-01-01T00:00:00Z"),
     )
+    with pln.store.transaction():  # the old post also arrived long ago (--since is arrival)
+        pln.store.conn.execute("UPDATE posts SET fetched_at = published_at WHERE guid = 'old'")
     found = {s.term: s for s in pln.topics.suggest(min_posts=3)}
     assert found["#retrieval"].posts == 4
     assert found["cognitive load"].posts == 4  # the old post is outside the window

@@ -22,6 +22,7 @@ from plnctl.fetchers.http import HttpClient, HttpResponse, parse_retry_after
 from plnctl.fetchers.mastodon.addresses import Address, instance_base, parse_address
 from plnctl.fetchers.mastodon.mapping import (
     account_fields,
+    first_line_title,
     id_key,
     iso,
     parse_rate_limit_reset,
@@ -194,7 +195,10 @@ async def _via_rss(client: HttpClient, address: Address, refused: FetchError) ->
             error=f"{refused}; its public RSS answered HTTP {response.status}",
         )
     parsed = parse_feed(response.body, url=response.url, headers=response.headers)
-    posts = tuple(replace(p, kind="status") for p in parsed.entries)
+    posts = tuple(
+        replace(p, kind="status", title=p.title or first_line_title(p.content_text or ""))
+        for p in parsed.entries
+    )
     return FetchOutcome(status="ok", http_status=200, posts=posts, source_updates={"via_rss": True})
 
 

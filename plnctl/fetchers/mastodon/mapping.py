@@ -13,6 +13,7 @@ from typing import Any
 
 from plnctl.fetchers.content import extract_hashtags, extract_links, html_to_text, sanitize_html
 from plnctl.fetchers.mastodon.addresses import Address, qualify
+from plnctl.fetchers.media import clean_line, status_media
 from plnctl.models import NewPost
 from plnctl.timeutil import from_iso, to_iso
 
@@ -84,8 +85,8 @@ def account_fields(account: dict[str, Any], address: Address) -> dict[str, Any]:
 def _media_html(status: dict[str, Any]) -> str:
     parts = []
     for media in status.get("media_attachments") or ():
-        url = media.get("url") or media.get("remote_url")
-        if not url:
+        url = (media.get("url") or media.get("remote_url")) if isinstance(media, dict) else None
+        if not url or not isinstance(url, str):
             continue
         label = media.get("description") or media.get("type") or "attachment"
         parts.append(
@@ -93,6 +94,30 @@ def _media_html(status: dict[str, Any]) -> str:
             f"[{htmllib.escape(str(media.get('type') or 'media'))}] {htmllib.escape(label)}</a></p>"
         )
     return "".join(parts)
+
+
+def _reply_handle(status: dict[str, Any], address: Address) -> str | None:
+    """``@user@host`` of the account a reply answers (itself for a thread, else a mention)."""
+    reply_account = status.get("in_reply_to_account_id")
+    if not status.get("in_reply_to_id") or not reply_account:
+        return None
+    account = status.get("account") or {}
+    if str(reply_account) == str(account.get("id")) and account.get("acct"):
+        return "@" + qualify(str(account["acct"]), address.host)
+    for mention in status.get("mentions") or ():
+        if str(mention.get("id")) == str(reply_account) and mention.get("acct"):
+            return "@" + qualify(str(mention["acct"]), address.host)
+    return None
+
+
+def first_line_title(text: str, limit: int = 80) -> str | None:
+    """A status's title: its first non-empty line, cut at a word near ``limit``."""
+    line = next((x.strip() for x in text.splitlines() if x.strip()), "")
+    line = " ".join(line.split())
+    if len(line) <= limit:
+        return line or None
+    cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 def _in_reply_to(status: dict[str, Any], address: Address) -> str | None:
@@ -116,6 +141,17 @@ def status_guid(status: dict[str, Any]) -> str:
     return str((status.get("url") if not boosted else None) or status.get("uri") or status["id"])
 
 
+def _outbound_links(original: dict[str, Any], clean: str, url: str | None) -> tuple[str, ...]:
+    """Links in a status other than its mentions' profiles, its hashtags' pages and itself."""
+    profile_links = {m.get("url") for m in original.get("mentions") or ()}
+    tag_links = {t.get("url") for t in original.get("tags") or ()}
+    return tuple(
+        u
+        for u in extract_links(clean, url)
+        if u not in profile_links and u not in tag_links and u != url
+    )
+
+
 def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
     """One Status from ``address``'s instance -> NewPost (a boost keeps the original's content,
     URL and author in boost_of_*; its guid and date are the boost's own)."""
@@ -126,9 +162,8 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
     raw = (original.get("content") or "") + _media_html(original)
     clean = sanitize_html(raw, base_url=url or address.base_url)
     text = html_to_text(clean)
-    spoiler = (original.get("spoiler_text") or "").strip()
-    if spoiler:
-        text = f"CW: {spoiler}\n\n{text}".strip()
+    # A content warning stays a warning: out of the text and the title, for the reader to fold.
+    spoiler = clean_line(original.get("spoiler_text"))
     tags = [str(t.get("name") or "").lower() for t in original.get("tags") or ()]
     hashtags = tuple(dict.fromkeys([t for t in tags if t] + list(extract_hashtags(text))))
     mentions = tuple(
@@ -136,19 +171,12 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         for m in original.get("mentions") or ()
         if m.get("acct")
     )
-    profile_links = {m.get("url") for m in original.get("mentions") or ()}
-    tag_links = {t.get("url") for t in original.get("tags") or ()}
-    links = tuple(
-        u
-        for u in extract_links(clean, url)
-        if u not in profile_links and u not in tag_links and u != url
-    )
     guid = status_guid(status)
     edited = iso(original.get("edited_at"))
     return NewPost(
         guid=guid,
         url=url,
-        title=None,
+        title=None if spoiler else first_line_title(text),
         author=(author.get("display_name") or "").strip() or author.get("acct") or None,
         published_at=iso(status.get("created_at")),
         updated_at=edited,
@@ -157,7 +185,7 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         kind="status",
         language=original.get("language") or None,
         hashtags=hashtags,
-        links=links,
+        links=_outbound_links(original, clean, url),
         mentions=mentions,
         in_reply_to=_in_reply_to(original, address) if not boosted else None,
         boost_of_url=url if boosted else None,
@@ -165,6 +193,10 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         if boosted and author.get("acct")
         else None,
         edited_at=edited,
+        media=status_media(original, url or address.base_url),
+        content_warning=spoiler,
+        in_reply_to_handle=_reply_handle(original, address) if not boosted else None,
+        author_url=author.get("url") or None,
     )
 
 
