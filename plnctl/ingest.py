@@ -1,0 +1,320 @@
+"""The ingest boundary: every entry from every fetcher passes here before it is stored.
+
+Fetchers map their wire format (feedparser entries, JSON Feed items, Mastodon statuses, and
+the next network's posts) to ``NewPost`` inside a ``Batch``; the batch normalises each post and
+skips, with a reason, the entries that cannot be mapped or have no identity. What comes out is
+what the store and every renderer may rely on:
+
+- text is valid Unicode without C0/C1 control characters (lone surrogates become U+FFFD; tab
+  and newline stay in multi-line text, one-line fields get spaces);
+- dates are plnctl's ISO form inside [1970-01-01, now + 1 day], else None (the post then sorts
+  by when it was first seen, ``fetched_at``);
+- URLs are absolute http(s), else None (links and lists drop them);
+- sizes are capped (title, names, text, HTML, every list and its items).
+
+Pure and cheap (one C-level regex scan per text field, no per-character Python): it runs in
+the parser processes beside feedparser. ``source_updates`` (feed titles, profile fields) get
+the same treatment from the sync engine via ``clean_source_updates``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from plnctl.models import FetchOutcome, NewPost
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+EARLIEST = "1970-01-01T00:00:00Z"
+FUTURE_SLACK = timedelta(days=1)  # clocks and time zones: a post may be a little "ahead"
+MAX_TITLE = 1_000
+MAX_NAME = 300  # author, handles, categories, hashtags
+MAX_TEXT = 200_000
+MAX_HTML = 500_000
+MAX_URL = 4_096
+MAX_GUID = 1_024  # longer guids are replaced by their hash (still stable)
+MAX_LANGUAGE = 35  # the longest sensible BCP 47 tag
+MAX_ITEMS = 200  # categories, hashtags, links, mentions per post
+MAX_LISTED = 10  # skipped entries named in the warning
+KINDS = frozenset({"article", "status"})
+
+# C0 controls but tab/LF/CR, DEL, C1, the two non-characters XML also forbids, lone surrogates.
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_URL_BAD = re.compile("[\x00-\x20\x7f-\x9f\ufffe\uffff\ud800-\udfff]")  # and spaces
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
+_SURROGATE_LOW, _SURROGATE_HIGH = "\ud800", "\udfff"
+
+
+class BadEntry(ValueError):
+    """An entry that cannot be stored (no identity, wrong shape); the message says why."""
+
+
+# --- fields ------------------------------------------------------------------------------
+
+
+def _fix(match: re.Match[str]) -> str:
+    char = match.group()
+    return "\ufffd" if _SURROGATE_LOW <= char <= _SURROGATE_HIGH else ""
+
+
+def clean_text(value: object, *, limit: int = MAX_TEXT, multiline: bool = True) -> str | None:
+    """Valid text without control characters, at most ``limit`` characters; None when empty or
+    not text. Multi-line text keeps tabs and newlines (CR and CRLF become LF)."""
+    if not isinstance(value, str) or not value:
+        return None
+    if _BAD.search(value) is not None:
+        value = _BAD.sub(_fix, value)
+    if multiline:
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+    elif _BREAKS.search(value) is not None:
+        value = " ".join(_BREAKS.sub(" ", value).split())
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    value = value.strip() if not multiline else value
+    return value or None
+
+
+def clean_line(value: object, *, limit: int = MAX_NAME) -> str | None:
+    """One line of text (a title, a name): see ``clean_text``."""
+    return clean_text(value, limit=limit, multiline=False)
+
+
+def clean_html(value: object) -> str | None:
+    """Already-sanitised HTML: valid text, capped at a tag boundary (renderers sanitise again,
+    so a tag left open by the cut is closed there)."""
+    html = clean_text(value, limit=MAX_HTML + 1)
+    if html is None or len(html) <= MAX_HTML:
+        return html
+    cut = html.rfind("<", 0, MAX_HTML)
+    return html[: cut if cut > 0 else MAX_HTML]
+
+
+def clean_url(value: object) -> str | None:
+    """An absolute http(s) URL with a host, without spaces or control characters; else None."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    head = url[:8].lower()
+    if len(url) > MAX_URL or not (head == "https://" or head.startswith("http://")):
+        return None
+    if _URL_BAD.search(url) is not None:
+        return None
+    try:
+        parts = urlsplit(url)
+        if not parts.hostname or (parts.port is not None and not 0 < parts.port < 65536):
+            return None
+    except ValueError:  # e.g. http://[zz/x or port 99999
+        return None
+    return url
+
+
+def latest_date(reference: datetime | None = None) -> str:
+    moment = (reference or datetime.now(UTC)) + FUTURE_SLACK
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clean_date(value: object, latest: str) -> str | None:
+    """A stored-form date (``2026-11-28T16:42:53Z``) inside [1970-01-01, ``latest``]; None for
+    anything else (year 1, year 9999, junk). The fixed form sorts as text, so no parsing."""
+    if not isinstance(value, str) or len(value) != 20 or value[10] != "T" or value[-1] != "Z":
+        return None
+    if not EARLIEST <= value <= latest or not value[:4].isdigit():
+        return None
+    return value
+
+
+def clean_guid(value: object) -> str | None:
+    """A usable identity: one line of text; a very long one becomes its (stable) hash."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    guid = clean_text(value, limit=10 * MAX_GUID, multiline=False)
+    if guid is None:
+        return None
+    if len(guid) > MAX_GUID:
+        return "sha256:" + hashlib.sha256(guid.encode()).hexdigest()[:32]
+    return guid
+
+
+def _lines(values: object, *, limit: int = MAX_NAME) -> tuple[str, ...]:
+    if not isinstance(values, (tuple, list)):
+        return ()
+    out = (clean_line(v, limit=limit) for v in values[:MAX_ITEMS])
+    return tuple(dict.fromkeys(v for v in out if v))
+
+
+def _urls(values: object) -> tuple[str, ...]:
+    if not isinstance(values, (tuple, list)):
+        return ()
+    out = (clean_url(v) for v in values[:MAX_ITEMS])
+    return tuple(dict.fromkeys(v for v in out if v))
+
+
+# --- posts -------------------------------------------------------------------------------
+
+
+def normalize_post(post: NewPost, *, latest: str | None = None) -> NewPost:
+    """The post as the store accepts it; BadEntry when it has no usable identity."""
+    if not isinstance(post, NewPost):
+        raise BadEntry("the fetcher made no post of it")
+    guid = clean_guid(post.guid)
+    if guid is None:
+        raise BadEntry("it has no id, link or content to identify it")
+    if post.kind not in KINDS:
+        raise BadEntry(f"unknown kind of post {str(post.kind)[:20]!r}")
+    latest = latest or latest_date()
+    published = clean_date(post.published_at, latest)
+    updated = clean_date(post.updated_at, latest)
+    return replace(
+        post,
+        guid=guid,
+        url=clean_url(post.url),
+        title=clean_line(post.title, limit=MAX_TITLE),
+        author=clean_line(post.author),
+        published_at=published or updated,
+        updated_at=updated,
+        content_html=clean_html(post.content_html),
+        content_text=clean_text(post.content_text),
+        language=clean_line(post.language, limit=MAX_LANGUAGE),
+        categories=_lines(post.categories),
+        hashtags=_lines(post.hashtags),
+        links=_urls(post.links),
+        mentions=_lines(post.mentions),
+        in_reply_to=clean_url(post.in_reply_to),
+        boost_of_url=clean_url(post.boost_of_url),
+        boost_of_handle=clean_line(post.boost_of_handle),
+        edited_at=clean_date(post.edited_at, latest),
+    )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    entry: str  # how the entry names itself (id, link, title or position), cleaned, short
+    reason: str
+
+
+@dataclass
+class Batch:
+    """The entries of one feed or timeline, mapped and normalised one by one.
+
+    ``add(raw, to_post)`` returns the normalised post, or None when the entry was skipped
+    (mapping raised, or it has no identity) or repeats a guid already added."""
+
+    latest: str = field(default_factory=latest_date)
+    posts: dict[str, NewPost] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def add(self, raw: object, to_post: Callable[[], NewPost]) -> NewPost | None:
+        try:
+            post = normalize_post(to_post(), latest=self.latest)
+        except BadEntry as e:
+            self._skip(raw, str(e))
+            return None
+        except Exception as e:  # the wire format held a surprise: skip this entry, keep the rest
+            log.debug("skipping an entry that could not be mapped", exc_info=True)
+            self._skip(raw, f"its fields have unexpected types or values ({type(e).__name__})")
+            return None
+        if post.guid in self.posts:
+            return None
+        self.posts[post.guid] = post
+        return post
+
+    def _skip(self, raw: object, reason: str) -> None:
+        self.skipped.append(Skipped(describe(raw, len(self.posts) + len(self.skipped) + 1), reason))
+
+    @property
+    def entries(self) -> tuple[NewPost, ...]:
+        return tuple(self.posts.values())
+
+    def warning(self, other: str | None = None) -> str | None:
+        """One line naming the skipped entries (joined to ``other``, a feed-level warning)."""
+        if not self.skipped:
+            return other
+        count = len(self.skipped)
+        named = "; ".join(f"{s.entry} ({s.reason})" for s in self.skipped[:MAX_LISTED])
+        more = f"; and {count - MAX_LISTED} more" if count > MAX_LISTED else ""
+        text = f"skipped {count} bad {'entry' if count == 1 else 'entries'}: {named}{more}"
+        return f"{other}; {text}" if other else text
+
+
+def map_entries(items: Iterable[T], to_post: Callable[[T], NewPost]) -> Batch:
+    """Every item through ``to_post`` and the normaliser, in one Batch."""
+    batch = Batch()
+    for item in items:
+        batch.add(item, lambda item=item: to_post(item))  # type: ignore[misc]
+    return batch
+
+
+_NAME_KEYS = ("id", "guid", "uri", "url", "link", "title")
+
+
+def describe(raw: object, position: int) -> str:
+    """How a skipped entry is named in a warning: its own id/link/title when it has a readable
+    one (cleaned and shortened: it is untrusted text), else its position."""
+    if isinstance(raw, Mapping):
+        for key in _NAME_KEYS:
+            value = raw.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            text = clean_line(value, limit=80)
+            if text:
+                return repr(text)
+    return f"entry {position}"
+
+
+# --- source fields -------------------------------------------------------------------------
+
+_SOURCE_URLS = frozenset({"site_url", "avatar_url", "url"})
+_SOURCE_LINES = frozenset({"title", "display_name", "moved_to", "handle"})
+
+
+def clean_source_updates(updates: Mapping[str, Any], *, latest: str | None = None) -> dict:
+    """A fetcher's changes to its source (feed title, site, Mastodon profile) made as safe as
+    post fields; other keys (state, cursor, flags) pass unchanged."""
+    out = dict(updates)
+    for key, value in updates.items():
+        if key in _SOURCE_URLS and value is not None:
+            out[key] = clean_url(value)
+        elif key in _SOURCE_LINES and value is not None:
+            out[key] = clean_line(value, limit=MAX_TITLE)
+        elif key == "profile_fields":
+            out[key] = _profile_fields(value, latest or latest_date())
+    if "url" in out and out["url"] is None:
+        del out["url"]  # never blank a source's own URL
+    return out
+
+
+def clean_outcome(outcome: FetchOutcome) -> FetchOutcome:
+    """The sync engine's last look at any fetcher's outcome before it is stored: source fields
+    cleaned, and error and warning made one line of plain text."""
+    updates = outcome.source_updates
+    return replace(
+        outcome,
+        source_updates=clean_source_updates(updates) if updates else updates,
+        error=clean_line(outcome.error, limit=MAX_TITLE) if outcome.error else outcome.error,
+        warning=clean_line(outcome.warning, limit=2 * MAX_TITLE) if outcome.warning else None,
+    )
+
+
+def _profile_fields(value: object, latest: str) -> list[dict[str, Any]]:
+    if not isinstance(value, (list, tuple)):
+        return []
+    return [
+        {
+            "name": clean_line(item.get("name")),
+            "value": clean_line(item.get("value"), limit=MAX_TITLE),
+            "url": clean_url(item.get("url")),
+            "verified_at": clean_date(item.get("verified_at"), latest),
+        }
+        for item in value[:MAX_ITEMS]
+        if isinstance(item, Mapping)
+    ]
