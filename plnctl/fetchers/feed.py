@@ -190,6 +190,8 @@ def make_post(
     base = ingest.clean_url(base) or link or ""
     clean = sanitize_html(html, base_url=base)
     text = html_to_text(clean)
+    if not guid and not link and not title and not text:
+        raise ingest.BadEntry("it has no id, link, title or content")
     if not guid:
         guid = (
             link or "sha256:" + hashlib.sha256(f"{title or ''}\0{html}".encode()).hexdigest()[:32]

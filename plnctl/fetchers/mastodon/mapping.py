@@ -187,7 +187,8 @@ def status_summary(status: dict[str, Any], host: str) -> dict[str, Any]:
             "id": str(account.get("id")) if account.get("id") is not None else None,
             "acct": ingest.clean_line(
                 qualify(str(account.get("acct") or account.get("username") or ""), host)
-            ) or "",
+            )
+            or "",
             "display_name": ingest.clean_line(account.get("display_name")),
             "url": ingest.clean_url(account.get("url")),
         },
