@@ -75,8 +75,9 @@ def run_every_read_command(
     for argv, kind in read_commands(post_ids, people):
         result = cli(*argv)
         line = " ".join(argv)
-        assert result.exit_code == 0, f"plnctl {line} -> {result.exit_code}: {result.stderr}"
-        assert "internal error" not in result.stderr, f"plnctl {line}: {result.stderr}"
+        if result.exit_code != 0 or "internal error" in result.stderr:
+            again = cli("--debug", *argv)  # the traceback, for whoever reads the failure
+            raise AssertionError(f"plnctl {line} -> {result.exit_code}:\n{again.stderr[-3000:]}")
         if kind in PARSERS:
             try:
                 PARSERS[kind](result.stdout)
