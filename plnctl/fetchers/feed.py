@@ -185,10 +185,13 @@ def make_post(
 ) -> NewPost:
     """A NewPost from already-extracted fields: sanitizes ``html`` and derives text/tags/links.
     The caller hands the result to ``ingest`` (a ``Batch``), which makes it safe to store."""
-    # Valid text before nh3 sees it (a lone surrogate makes it raise); the cap bounds its work.
-    html = ingest.clean_text(html, limit=2 * ingest.MAX_HTML) or ""
+    html = html[: 2 * ingest.MAX_HTML]  # bounds nh3's work; ingest caps what is stored
     base = ingest.clean_url(base) or link or ""
-    clean = sanitize_html(html, base_url=base)
+    try:
+        clean = sanitize_html(html, base_url=base)
+    except UnicodeEncodeError:  # a lone surrogate: nh3 takes valid text only
+        html = ingest.clean_text(html) or ""
+        clean = sanitize_html(html, base_url=base)
     text = html_to_text(clean)
     if not guid and not link and not title and not text:
         raise ingest.BadEntry("it has no id, link, title or content")
