@@ -94,9 +94,9 @@ def clean_line(value: object, *, limit: int = MAX_NAME) -> str | None:
     spaces and the ends stripped."""
     if not isinstance(value, str):
         return None
-    if not (value.isascii() and value.isprintable()):  # the fast path: plain ASCII, no controls
-        if _BAD_LINE.search(value) is not None:
-            value = " ".join(_BAD_LINE.sub(_fix, value).split())
+    plain = value.isascii() and value.isprintable()  # the fast path: ASCII without controls
+    if not plain and _BAD_LINE.search(value) is not None:
+        value = " ".join(_BAD_LINE.sub(_fix, value).split())
     return _cap(value.strip(), limit) or None
 
 
