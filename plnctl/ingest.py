@@ -300,7 +300,7 @@ def clean_source_updates(updates: Mapping[str, Any], *, latest: str | None = Non
         elif key in _SOURCE_LINES and value is not None:
             out[key] = clean_line(value, limit=MAX_TITLE)
         elif key == "profile_fields":
-            out[key] = _profile_fields(value, latest or latest_date())
+            out[key] = clean_profile_fields(value, latest=latest)
     if "url" in out and out["url"] is None:
         del out["url"]  # never blank a source's own URL
     return out
@@ -318,7 +318,9 @@ def clean_outcome(outcome: FetchOutcome) -> FetchOutcome:
     )
 
 
-def _profile_fields(value: object, latest: str) -> list[dict[str, Any]]:
+def clean_profile_fields(value: object, *, latest: str | None = None) -> list[dict[str, Any]]:
+    """A Mastodon profile's fields (name, value, url, verified_at), each made safe."""
+    latest = latest or latest_date()
     if not isinstance(value, (list, tuple)):
         return []
     return [

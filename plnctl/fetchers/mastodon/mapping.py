@@ -76,7 +76,7 @@ def account_fields(account: dict[str, Any], address: Address) -> dict[str, Any]:
         "display_name": display_name,
         "title": display_name or address.handle,
         "avatar_url": ingest.clean_url(account.get("avatar")),
-        "profile_fields": profile_fields(account),
+        "profile_fields": ingest.clean_profile_fields(profile_fields(account)),
         "bot": bool(account.get("bot")),
         "noindex": opted_out(account),
         "moved_to": moved_to,
