@@ -209,6 +209,14 @@ def normalize_post(post: NewPost, *, latest: str | None = None) -> NewPost:
     )
 
 
+class Entries(tuple[NewPost, ...]):
+    """Posts that passed ``normalize_post``: what a Batch hands out. The type survives the
+    parser processes (pickle keeps it), so ``clean_outcome`` knows not to normalise them again
+    and normalises every other fetcher's posts."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Skipped:
     entry: str  # how the entry names itself (id, link, title or position), cleaned, short
@@ -245,8 +253,8 @@ class Batch:
         self.skipped.append(Skipped(describe(raw, len(self.posts) + len(self.skipped) + 1), reason))
 
     @property
-    def entries(self) -> tuple[NewPost, ...]:
-        return tuple(self.posts.values())
+    def entries(self) -> Entries:
+        return Entries(self.posts.values())
 
     def warning(self, other: str | None = None) -> str | None:
         """One line naming the skipped entries (joined to ``other``, a feed-level warning)."""
@@ -273,9 +281,9 @@ _NAME_KEYS = ("id", "guid", "uri", "url", "link", "title")
 def describe(raw: object, position: int) -> str:
     """How a skipped entry is named in a warning: its own id/link/title when it has a readable
     one (cleaned and shortened: it is untrusted text), else its position."""
-    if isinstance(raw, Mapping):
+    if isinstance(raw, (Mapping, NewPost)):
         for key in _NAME_KEYS:
-            value = raw.get(key)
+            value = raw.get(key) if isinstance(raw, Mapping) else getattr(raw, key, None)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             text = clean_line(value, limit=80)
@@ -307,14 +315,22 @@ def clean_source_updates(updates: Mapping[str, Any], *, latest: str | None = Non
 
 
 def clean_outcome(outcome: FetchOutcome) -> FetchOutcome:
-    """The sync engine's last look at any fetcher's outcome before it is stored: source fields
-    cleaned, and error and warning made one line of plain text."""
+    """The sync engine's last look at any fetcher's outcome before it is stored: posts that did
+    not come out of a Batch are normalised (a bad one skipped and named in the warning), source
+    fields cleaned, error and warning made one line of plain text."""
+    posts, warning = outcome.posts, outcome.warning
+    if posts and not isinstance(posts, Entries):
+        batch = Batch()
+        for post in posts:
+            batch.add(post, lambda post=post: post)  # type: ignore[misc]
+        posts, warning = batch.entries, batch.warning(warning)
     updates = outcome.source_updates
     return replace(
         outcome,
+        posts=posts,
         source_updates=clean_source_updates(updates) if updates else updates,
         error=clean_line(outcome.error, limit=MAX_TITLE) if outcome.error else outcome.error,
-        warning=clean_line(outcome.warning, limit=2 * MAX_TITLE) if outcome.warning else None,
+        warning=clean_line(warning, limit=2 * MAX_TITLE) if warning else None,
     )
 
 
