@@ -228,15 +228,21 @@ class Batch:
     """The entries of one feed or timeline, mapped and normalised one by one.
 
     ``add(raw, to_post)`` returns the normalised post, or None when the entry was skipped
-    (mapping raised, or it has no identity) or repeats a guid already added."""
+    (mapping raised, or it has no identity: named in ``warning()``), repeats a guid already
+    added, or ``to_post`` returned None (the fetcher leaves it out on purpose)."""
 
     latest: str = field(default_factory=latest_date)
     posts: dict[str, NewPost] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    seen: int = 0  # entries offered, for naming one by its position
 
-    def add(self, raw: object, to_post: Callable[[], NewPost]) -> NewPost | None:
+    def add(self, raw: object, to_post: Callable[[], NewPost | None]) -> NewPost | None:
+        self.seen += 1
         try:
-            post = normalize_post(to_post(), latest=self.latest)
+            mapped = to_post()
+            if mapped is None:  # the fetcher's own choice (e.g. a pinned repeat): not an error
+                return None
+            post = normalize_post(mapped, latest=self.latest)
         except BadEntry as e:
             self._skip(raw, str(e))
             return None
@@ -250,7 +256,7 @@ class Batch:
         return post
 
     def _skip(self, raw: object, reason: str) -> None:
-        self.skipped.append(Skipped(describe(raw, len(self.posts) + len(self.skipped) + 1), reason))
+        self.skipped.append(Skipped(describe(raw, self.seen), reason))
 
     @property
     def entries(self) -> Entries:
@@ -267,7 +273,7 @@ class Batch:
         return f"{other}; {text}" if other else text
 
 
-def map_entries(items: Iterable[T], to_post: Callable[[T], NewPost]) -> Batch:
+def map_entries(items: Iterable[T], to_post: Callable[[T], NewPost | None]) -> Batch:
     """Every item through ``to_post`` and the normaliser, in one Batch."""
     batch = Batch()
     for item in items:

@@ -116,10 +116,11 @@ def test_a_batch_names_what_it_skipped() -> None:
     assert batch.add({"id": "ok"}, lambda: NewPost(guid="ok")) is None  # duplicate guid
     batch.add({"id": "7\x1b[2J"}, broken)
     batch.add({"title": ["odd"]}, lambda: NewPost(guid=""))
+    assert batch.add({"id": "pinned"}, lambda: None) is None  # left out by the fetcher: no warning
     assert [p.guid for p in batch.entries] == ["ok"]
     assert batch.warning("broken feed") == (
         "broken feed; skipped 2 bad entries: '7[2J' (its fields have unexpected types or "
-        "values (TypeError)); entry 3 (it has no id, link or content to identify it)"
+        "values (TypeError)); entry 4 (it has no id, link or content to identify it)"
     )
     for _ in range(12):
         batch.add({}, broken)
