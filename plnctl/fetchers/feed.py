@@ -136,7 +136,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     for entry in entries:
         post = batch.add(entry, partial(entry_to_post, entry, url))
         comment_url = _absolute(entry.get("wfw_commentrss"), url) if post else None
-        if post and comment_url:
+        if post and comment_url and _may_fetch(comment_url):
             comments[post.guid] = comment_url
     return ParsedFeed(
         title=ingest.clean_line(_text(feed.get("title"), feed.get("title_detail")), limit=1000),
@@ -326,6 +326,20 @@ def _absolute(link: object, base: str) -> str | None:
         return ingest.clean_url(urljoin(base, link.strip()))
     except ValueError:
         return None
+
+
+def _may_fetch(url: str) -> bool:
+    """Not a link-local (metadata) or other refused address: such a comment feed is not kept
+    (HttpClient would refuse it anyway; this keeps it out of stored questions)."""
+    from urllib.parse import urlsplit
+
+    from plnctl.fetchers.netguard import check_host
+
+    try:
+        check_host(urlsplit(url).hostname or "")
+    except FetchError:
+        return False
+    return True
 
 
 def _is_html(body: bytes, headers: Mapping[str, str]) -> bool:

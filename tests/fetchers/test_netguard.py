@@ -180,3 +180,23 @@ def test_discovery_of_a_page_with_an_inward_base_finds_the_real_feed(
             return await discover_feed(client, site)
 
     assert asyncio.run(go()) == feed_server.url("/feed")
+
+
+def test_comment_feeds_pointing_inward_are_not_kept(pln: Pln, feed_server: FeedServer) -> None:
+    """``wfw:commentRss`` of a synced blog: a link-local or file: comment feed is dropped, so a
+    question tracked on that post never stores (or fetches) it."""
+    base = feed_server.url("/rivera")
+    body = rss_feed(3, base=base, comments=True)
+    body = body.replace(f"{base}/1/comments/feed", "http://169.254.169.254/latest/user-data")
+    body = body.replace(f"{base}/2/comments/feed", "file:///etc/passwd")
+    feed_server.add_feed("/rivera/feed", body)
+    feed_server.add_feed("/rivera/0/comments/feed", rss_feed(1))
+    from plnctl.fetchers.feed import parse_feed
+
+    parsed = parse_feed(body.encode(), url=feed_server.url("/rivera/feed"))
+    assert sorted(parsed.comment_feeds.values()) == [f"{base}/0/comments/feed"]
+    pln.people.add("Ms. Rivera", feeds=[feed_server.url("/rivera/feed")])
+    pln.sync()
+    for n in (1, 2):
+        question = pln.questions.track(f"{base}/{n}")
+        assert question.comment_feed_url is None or question.comment_feed_url.startswith(base)
