@@ -48,10 +48,11 @@ KINDS = frozenset({"article", "status"})
 
 # C0 controls but tab/LF/CR, DEL, C1, the two non-characters XML also forbids, lone surrogates.
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-_URL_CHAR = "[^\x00-\x20\x7f-\x9f\ufffe\uffff\ud800-\udfff]"  # no spaces or controls
+_NOT_URL = "\x00-\x20\x7f-\x9f\ufffe\uffff\ud800-\udfff"  # controls, spaces, broken text
 _URL = re.compile(
-    rf"https?://(?:[^/?#@\x00-\x20\x7f-\x9f\ud800-\udfff]*@)?(?:\[[0-9a-f:.]+\]|[^\[\]/?#:@\x00-\x20\x7f-\x9f\ud800-\udfff]+)"
-    rf"(?::(\d{{1,5}}))?(?:[/?#]{_URL_CHAR}*)?\Z",
+    rf"https?://(?:[^/?#@{_NOT_URL}]*@)?"  # scheme, user info
+    rf"(?:\[[0-9a-f:.]+\]|[^\[\]/?#:@{_NOT_URL}]+)"  # host: [IPv6] or a name
+    rf"(?::(\d{{1,5}}))?(?:[/?#][^{_NOT_URL}]*)?\Z",  # port, the rest
     re.IGNORECASE,
 )
 _BAD_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
