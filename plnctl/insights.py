@@ -44,11 +44,14 @@ def week_count(since: datetime, until: datetime) -> int:
     return max(1, math.ceil((until - since) / timedelta(days=7)))
 
 
-def series(pairs: Iterable[tuple[int, int]], weeks: int) -> tuple[int, ...]:
+def series(pairs: Iterable[tuple[int | None, int]], weeks: int) -> tuple[int, ...]:
     """(weeks_back, count) pairs -> counts oldest first; the last item is the 7 days ending now.
-    Values outside the window are clamped (a post dated in the future counts as this week)."""
+    Values outside the window are clamped (a post dated in the future counts as this week); a
+    date SQLite cannot read (None, junk from an old database) is not placed."""
     counts = [0] * weeks
     for back, count in pairs:
+        if back is None:
+            continue
         back = min(max(back, 0), weeks - 1)
         counts[weeks - 1 - back] += count
     return tuple(counts)

@@ -29,7 +29,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from plnctl import ingest_tags
+from plnctl import ingest, ingest_tags
 from plnctl.decide import decide
 from plnctl.fetchers import fetch_source
 from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
@@ -202,7 +202,9 @@ class _FetchRun:
         # not pile up in memory when fetching outruns them.
         async with inflight:
             parse = partial(self._parse, person_id=source.person_id)
-            outcome = await fetch_source(source, client, self.settings, parse=parse)
+            outcome = ingest.clean_outcome(
+                await fetch_source(source, client, self.settings, parse=parse)
+            )
             while True:
                 try:
                     self.queue.put_nowait((source, outcome))

@@ -88,20 +88,38 @@ def to_iso(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(UTC)
+    # Not strftime("%Y"): it writes year 1 as "1", which sorts after "2026" as text.
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 def now_iso() -> str:
     return to_iso(now())  # type: ignore[return-value]
 
 
-def from_iso(text: str | None) -> datetime | None:
-    if not text:
+def parse_iso(text: str) -> datetime:
+    """An ISO-8601 date or time in UTC; ValueError when it is not one (user input, wire data)."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is past datetime.max in UTC
+        raise ValueError(f"date out of range: {text!r}") from None
+
+
+def from_iso(text: object) -> datetime | None:
+    """A stored timestamp, or None when there is none *or it is unreadable*.
+
+    The one parser of stored times on every read path: a database may hold what an older
+    version let in (``1-01-01T00:00:00Z`` from an RSS entry dated year 1) or what someone
+    edited by hand, and no read command may fail on it."""
+    if not text or not isinstance(text, str):
         return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return parse_iso(text)
+    except ValueError:
+        return None
 
 
 def parse_duration(text: str) -> timedelta:
@@ -133,7 +151,10 @@ def parse_since(text: str, *, reference: datetime | None = None) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = _as_local(moment)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is past datetime.max in UTC
+        raise InvalidInput(f"invalid --since {text!r}: that date is out of range") from None
 
 
 def humanize_age(moment: datetime | str | None, *, reference: datetime | None = None) -> str:

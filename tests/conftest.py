@@ -14,6 +14,40 @@ from plnctl.api import Pln, open_pln
 from tests.servers.feed_server import feed_server  # noqa: F401  (re-exported fixture)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def loopback_only() -> Iterator[None]:
+    """No test may reach beyond this machine: a connection to anything but a loopback address
+    fails at once (a safety net under plnctl's own guard, whose tests name 169.254.169.254)."""
+    import ipaddress
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if isinstance(host, str):
+            try:
+                ip = ipaddress.ip_address(host.split("%", 1)[0])
+            except ValueError:
+                return  # a name: resolved (and checked) when connected by address
+            if not ip.is_loopback and not (ip.version == 6 and ip.ipv4_mapped
+                                           and ip.ipv4_mapped.is_loopback):  # fmt: skip
+                raise ConnectionRefusedError(f"tests only connect to loopback, not {host}")
+
+    def connect(self: socket.socket, address: object) -> None:
+        check(address)
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        check(address)
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "plnctl-home"

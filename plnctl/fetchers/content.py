@@ -77,7 +77,12 @@ def _absolute_attr(match: re.Match[str], base_url: str) -> str:
     value = match.group(2)
     if value.startswith(("http://", "https://", "mailto:", "#")) or not value:
         return match.group(0)
-    joined = urljoin(base_url, htmllib.unescape(value))
+    try:
+        joined = urljoin(base_url, htmllib.unescape(value))
+    except ValueError:  # an unparsable URL (http://[zz/x): drop the attribute
+        return ""
+    if not joined.lower().startswith(("http://", "https://", "mailto:")):
+        return ""  # a relative URL under a file:/ftp: base must not become file:/ftp:
     return f"{match.group(1)}{htmllib.escape(joined, quote=True)}{match.group(3)}"
 
 
@@ -120,7 +125,10 @@ def extract_links(html: str | None, base_url: str | None = None) -> tuple[str, .
         raw = htmllib.unescape(next(g for g in match.groups() if g is not None)).strip()
         if not raw or raw.startswith("#"):
             continue
-        url = urljoin(base_url, raw) if base_url else raw
+        try:
+            url = urljoin(base_url, raw) if base_url else raw
+        except ValueError:
+            continue
         if url.lower().startswith(("http://", "https://")):
             links[url.split("#")[0] if "#" in url else url] = None
     return tuple(links)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from contextlib import suppress
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -43,13 +44,17 @@ def find_feed_links(html: str, base_url: str) -> list[str]:
         parser.close()
     except Exception:  # html.parser is lenient; never fail discovery on markup
         pass
-    base = urljoin(base_url, parser.base) if parser.base else base_url
+    base = base_url
+    if parser.base:
+        with suppress(ValueError):
+            base = urljoin(base_url, parser.base)
     found: dict[str, None] = {}
     for _rel, kind, href in parser.links:
         if kind.split(";")[0].strip() in FEED_TYPES and href.strip():
-            url = urljoin(base, htmllib.unescape(href.strip()))
-            if url.startswith(("http://", "https://")):
-                found[url] = None
+            try:
+                found[check_url(urljoin(base, htmllib.unescape(href.strip())))] = None
+            except (ValueError, FetchError):  # not http(s), or a refused address (netguard)
+                continue
     return list(found)
 
 

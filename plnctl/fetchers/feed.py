@@ -16,10 +16,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from plnctl import ingest
 from plnctl.errors import FetchError, ParseError
 from plnctl.fetchers.content import (
     extract_hashtags,
@@ -131,21 +133,18 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     if not entries and not result.get("version"):
         raise ParseError(_not_a_feed(body, response_headers, result))
     feed = result.get("feed") or {}
-    posts: dict[str, NewPost] = {}
+    batch = ingest.Batch()
     comments: dict[str, str] = {}
     for entry in entries:
-        post = entry_to_post(entry, url)
-        if post.guid in posts:
-            continue
-        posts[post.guid] = post
-        comment_url = entry.get("wfw_commentrss")
-        if comment_url:
-            comments[post.guid] = urljoin(url, comment_url.strip())
+        post = batch.add(entry, partial(entry_to_post, entry, url))
+        comment_url = _absolute(entry.get("wfw_commentrss"), url) if post else None
+        if post and comment_url and _may_fetch(comment_url):
+            comments[post.guid] = comment_url
     return ParsedFeed(
-        title=_text(feed.get("title"), feed.get("title_detail")) or None,
+        title=ingest.clean_line(_text(feed.get("title"), feed.get("title_detail")), limit=1000),
         site_url=_absolute(feed.get("link"), url),
-        entries=tuple(posts.values()),
-        warning=_warning(result, len(posts)),
+        entries=batch.entries,
+        warning=batch.warning(_warning(result, len(batch.posts))),
         comment_feeds=comments,
         version=result.get("version") or "",
     )
@@ -168,7 +167,7 @@ def entry_to_post(entry: Mapping[str, Any], feed_url: str) -> NewPost:
         published=_iso(entry.get("published_parsed")) or updated,
         updated=updated,
         html=html,
-        base=base or link or feed_url,
+        base=_absolute(base, feed_url) or link or feed_url,  # never xml:base="file:///etc/"
         categories=categories,
         language=entry.get("language"),
         media=entry_media(entry, link=link, base=base or link or feed_url),
@@ -191,9 +190,18 @@ def make_post(
     media: tuple[Media, ...] = (),
     author_url: str | None = None,
 ) -> NewPost:
-    """A NewPost from already-extracted fields: sanitizes ``html`` and derives text/tags/links."""
-    clean = sanitize_html(html, base_url=base)
+    """A NewPost from already-extracted fields: sanitizes ``html`` and derives text/tags/links.
+    The caller hands the result to ``ingest`` (a ``Batch``), which makes it safe to store."""
+    html = html[: 2 * ingest.MAX_HTML]  # bounds nh3's work; ingest caps what is stored
+    base = ingest.clean_url(base) or link or ""
+    try:
+        clean = sanitize_html(html, base_url=base)
+    except UnicodeEncodeError:  # a lone surrogate: nh3 takes valid text only
+        html = ingest.clean_text(html) or ""
+        clean = sanitize_html(html, base_url=base)
     text = html_to_text(clean)
+    if not guid and not link and not title and not text:
+        raise ingest.BadEntry("it has no id, link, title or content")
     if not guid:
         guid = (
             link or "sha256:" + hashlib.sha256(f"{title or ''}\0{html}".encode()).hexdigest()[:32]
@@ -225,20 +233,22 @@ def parse_json_feed(body: bytes, *, url: str) -> ParsedFeed:
         raise ParseError(f"not a feed: invalid JSON ({_one_line(e)})") from None
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(_JSON_FEED):
         raise ParseError("not a feed: JSON without a JSON Feed version")
-    posts: dict[str, NewPost] = {}
-    for item in doc.get("items") or ():
-        if isinstance(item, dict):
-            post = _json_item_to_post(item, url)
-            posts.setdefault(post.guid, post)
+    items = doc.get("items")
+    batch = ingest.map_entries(
+        items if isinstance(items, list) else (), partial(_json_item_to_post, feed_url=url)
+    )
     return ParsedFeed(
-        title=_str(doc.get("title")),
+        title=ingest.clean_line(_str(doc.get("title")), limit=1000),
         site_url=_absolute(_str(doc.get("home_page_url")), url),
-        entries=tuple(posts.values()),
+        entries=batch.entries,
+        warning=batch.warning(),
         version="json1",
     )
 
 
-def _json_item_to_post(item: dict[str, Any], feed_url: str) -> NewPost:
+def _json_item_to_post(item: Any, feed_url: str) -> NewPost:
+    if not isinstance(item, dict):
+        raise ingest.BadEntry("it is not a JSON object")
     link = _absolute(_str(item.get("url")), feed_url)
     html = _str(item.get("content_html"))
     if not html:
@@ -269,9 +279,11 @@ def _str(value: Any) -> str | None:
 
 
 def _json_date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
     try:
-        return to_iso(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-    except ValueError:
+        return to_iso(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError):  # 9999-12-31T23:59-01:00 overflows on the way to UTC
         return None
 
 
@@ -322,11 +334,27 @@ def _iso(parsed: time.struct_time | None) -> str | None:
         return None
 
 
-def _absolute(link: str | None, base: str) -> str | None:
-    if not link or not link.strip():
+def _absolute(link: object, base: str) -> str | None:
+    if not isinstance(link, str) or not link.strip():
         return None
-    joined = urljoin(base, link.strip())
-    return joined if joined.lower().startswith(("http://", "https://")) else None
+    try:
+        return ingest.clean_url(urljoin(base, link.strip()))
+    except ValueError:
+        return None
+
+
+def _may_fetch(url: str) -> bool:
+    """Not a link-local (metadata) or other refused address: such a comment feed is not kept
+    (HttpClient would refuse it anyway; this keeps it out of stored questions)."""
+    from urllib.parse import urlsplit
+
+    from plnctl.fetchers.netguard import check_host
+
+    try:
+        check_host(urlsplit(url).hostname or "")
+    except FetchError:
+        return False
+    return True
 
 
 def _is_html(body: bytes, headers: Mapping[str, str]) -> bool:

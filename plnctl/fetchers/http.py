@@ -27,6 +27,7 @@ import httpx
 
 from plnctl import __version__
 from plnctl.errors import FetchError
+from plnctl.fetchers.netguard import check_host, guard
 
 DEFAULT_USER_AGENT = f"plnctl/{__version__} (+https://github.com/plnctl/plnctl)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -67,7 +68,8 @@ class HttpResponse:
 
 
 def check_url(url: str) -> str:
-    """Return the URL without its fragment, or raise FetchError when it is not http(s)."""
+    """Return the URL without its fragment, or raise FetchError when it is not http(s) or its
+    host is an address plnctl never connects to (see ``netguard``)."""
     try:
         parts = urlsplit(url.strip())
     except ValueError as e:
@@ -76,6 +78,7 @@ def check_url(url: str) -> str:
         raise FetchError(f"invalid URL {url!r}: only http and https are supported")
     if not parts.hostname:
         raise FetchError(f"invalid URL {url!r}: no host")
+    check_host(parts.hostname)
     return urldefrag(url.strip())[0]
 
 
@@ -147,16 +150,16 @@ class HttpClient:
 
     async def __aenter__(self) -> HttpClient:
         s = self.settings
+        limits = httpx.Limits(
+            max_connections=s.concurrency, max_keepalive_connections=s.concurrency
+        )
         self._client = httpx.AsyncClient(
-            http1=True,
-            http2=False,
+            # Every connection goes through netguard: resolved addresses are checked too.
+            transport=guard(httpx.AsyncHTTPTransport(http1=True, http2=False, limits=limits)),
             follow_redirects=False,
             headers={"User-Agent": s.user_agent},
             timeout=httpx.Timeout(
                 connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
-            ),
-            limits=httpx.Limits(
-                max_connections=s.concurrency, max_keepalive_connections=s.concurrency
             ),
         )
         return self

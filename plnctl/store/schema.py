@@ -519,3 +519,26 @@ def m0013_media_post_context(db: Database) -> None:
     for name in ("content_warning", "in_reply_to_handle"):
         if name not in columns:
             db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")
+
+
+_STORED_FORM = "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z'"
+
+
+def _bad_date(column: str) -> str:
+    """SQL: ``column`` holds a date ingest would not let in (see plnctl.ingest.clean_date)."""
+    return (
+        f"({column} IS NOT NULL AND ({column} NOT GLOB {_STORED_FORM} "
+        f"OR {column} < '1970-01-01T00:00:00Z' "
+        f"OR {column} > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+1 day')))"
+    )
+
+
+@migrations(name="0014_ingest_repair_dates")
+def m0014_ingest_repair_dates(db: Database) -> None:
+    # 0.1 stored what feeds sent: an RSS entry dated "01 Jan 0001" became 1-01-01T00:00:00Z
+    # (read commands failed on it) and dates in 9999 sat on top of every list. Such dates
+    # become "no date", as ingest now does (the post then sorts by fetched_at). Idempotent.
+    for column in ("published_at", "updated_at", "edited_at"):
+        db.execute(f"UPDATE posts SET {column} = NULL WHERE {_bad_date(column)}")
+    db.execute(f"UPDATE answers SET answered_at = NULL WHERE {_bad_date('answered_at')}")
+    db.execute(f"UPDATE questions SET asked_at = created_at WHERE {_bad_date('asked_at')}")

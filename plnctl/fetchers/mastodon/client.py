@@ -12,10 +12,12 @@ import json
 import logging
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from weakref import WeakKeyDictionary
 
+from plnctl import ingest
 from plnctl.config import Settings
 from plnctl.errors import FetchError, InvalidInput, NotFound, ParseError
 from plnctl.fetchers.http import HttpClient, HttpResponse, parse_retry_after
@@ -31,7 +33,7 @@ from plnctl.fetchers.mastodon.mapping import (
     status_to_post,
     utcnow,
 )
-from plnctl.models import FetchOutcome, NewPost, Source
+from plnctl.models import FetchOutcome, Source
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +173,8 @@ async def _status_pages(
 def _profile_updates(statuses: list[dict[str, Any]], source: Source, address: Address) -> dict:
     """Display name, avatar, opt-outs and moves ride along on every status: keep them fresh."""
     for status in statuses:
-        account = status.get("account") or {}
-        if str(account.get("id")) == source.remote_id:
+        account = status.get("account")
+        if isinstance(account, dict) and str(account.get("id")) == source.remote_id:
             fields = account_fields(account, address)
             fields.pop("handle")
             fields.pop("remote_id")
@@ -249,9 +251,10 @@ async def _fetch(
             return FetchOutcome(status="ok", source_updates={**updates, "state": "moved"})
     depth, size = settings.mastodon.history_depth, min(settings.mastodon.page_size, 40)
     statuses, warning = await _status_pages(client, address, remote_id, source.cursor, depth, size)
-    posts: list[NewPost] = [
-        status_to_post(s, address) for s in statuses if _worth_mapping(s, source.cursor)
-    ]
+    batch = ingest.Batch()  # a status of the wrong shape is skipped and named, not fatal
+    for status in statuses:
+        if _worth_mapping(status, source.cursor):
+            batch.add(status, partial(status_to_post, status, address))
     newest = max((str(s["id"]) for s in statuses), key=id_key, default=None)
     if newest and (source.cursor is None or id_key(newest) > id_key(source.cursor)):
         updates["cursor"] = newest
@@ -260,7 +263,8 @@ async def _fetch(
         updates["via_rss"] = False
     log.debug("%s: %d statuses", address.handle, len(statuses))
     return FetchOutcome(
-        status="ok", http_status=200, posts=tuple(posts), warning=warning, source_updates=updates,
+        status="ok", http_status=200, posts=batch.entries, warning=batch.warning(warning),
+        source_updates=updates,
         **_listing(statuses),
     )  # fmt: skip
 
@@ -278,7 +282,7 @@ def _listing(statuses: list[dict[str, Any]]) -> dict[str, Any]:
         return {}
     return {
         "listed_span": (oldest, newest),
-        "listed_guids": tuple(status_guid(s) for s in statuses),
+        "listed_guids": tuple(ingest.clean_guid(status_guid(s)) or "" for s in statuses),
     }
 
 
@@ -312,4 +316,11 @@ async def fetch_context(client: HttpClient, host: str, status_id: str) -> list[d
     except Gone:
         raise NotFound(f"no Mastodon status {status_id} on {urlsplit(base).netloc}") from None
     netloc = urlsplit(base).netloc
-    return [status_summary(s, netloc) for s in (context or {}).get("descendants") or ()]
+    descendants = context.get("descendants") if isinstance(context, dict) else None
+    replies = []
+    for status in descendants if isinstance(descendants, list) else ():
+        try:
+            replies.append(status_summary(status, netloc))
+        except Exception:  # a reply of the wrong shape: skip it, keep the thread
+            log.warning("skipping a malformed reply in %s's thread %s", netloc, status_id)
+    return replies

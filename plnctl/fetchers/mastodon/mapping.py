@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from plnctl import ingest
 from plnctl.fetchers.content import extract_hashtags, extract_links, html_to_text, sanitize_html
 from plnctl.fetchers.mastodon.addresses import Address, qualify
 from plnctl.fetchers.media import clean_line, status_media
@@ -26,7 +27,7 @@ def iso(value: Any) -> str | None:
         return None
     try:
         return to_iso(from_iso(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -40,7 +41,8 @@ def opted_out(account: dict[str, Any]) -> bool:
     opt-in to its search and false by default, so it is not an opt-out signal here)."""
     if account.get("noindex") is True:
         return True
-    return bool(_OPT_OUT.search(html_to_text(account.get("note") or "")))
+    note = account.get("note")
+    return bool(_OPT_OUT.search(html_to_text(note if isinstance(note, str) else "")))
 
 
 def profile_fields(account: dict[str, Any]) -> list[dict[str, Any]]:
@@ -49,11 +51,11 @@ def profile_fields(account: dict[str, Any]) -> list[dict[str, Any]]:
     for item in account.get("fields") or ():
         if not isinstance(item, dict):
             continue
-        value_html = str(item.get("value") or "")
+        value_html = _text(item.get("value"))
         links = extract_links(value_html)
         result.append(
             {
-                "name": html_to_text(str(item.get("name") or "")),
+                "name": html_to_text(_text(item.get("name"))),
                 "value": html_to_text(value_html),
                 "url": links[0] if links else None,
                 "verified_at": iso(item.get("verified_at")),
@@ -64,7 +66,7 @@ def profile_fields(account: dict[str, Any]) -> list[dict[str, Any]]:
 
 def account_fields(account: dict[str, Any], address: Address) -> dict[str, Any]:
     """Source columns from an Account looked up on its home instance."""
-    display_name = (account.get("display_name") or "").strip() or None
+    display_name = ingest.clean_line(account.get("display_name"))
     moved = account.get("moved")
     moved_to = None
     if isinstance(moved, dict) and moved.get("acct"):
@@ -74,8 +76,8 @@ def account_fields(account: dict[str, Any], address: Address) -> dict[str, Any]:
         "remote_id": str(account["id"]),
         "display_name": display_name,
         "title": display_name or address.handle,
-        "avatar_url": account.get("avatar") or None,
-        "profile_fields": profile_fields(account),
+        "avatar_url": ingest.clean_url(account.get("avatar")),
+        "profile_fields": ingest.clean_profile_fields(profile_fields(account)),
         "bot": bool(account.get("bot")),
         "noindex": opted_out(account),
         "moved_to": moved_to,
@@ -202,26 +204,39 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
 
 def status_summary(status: dict[str, Any], host: str) -> dict[str, Any]:
     """The plain fields the questions feature needs from a Status (see the package docs)."""
-    account = status.get("account") or {}
-    clean = sanitize_html(status.get("content") or "", base_url=status.get("url"))
+    account = status.get("account")
+    account = account if isinstance(account, dict) else {}
+    url = ingest.clean_url(status.get("url")) or ingest.clean_url(status.get("uri"))
+    clean = ingest.clean_html(
+        sanitize_html(ingest.clean_text(status.get("content")) or "", base_url=url)
+    )
+    latest = ingest.latest_date()
     return {
         "id": str(status.get("id")),
-        "url": status.get("url") or status.get("uri"),
-        "uri": status.get("uri"),
+        "url": url,
+        "uri": ingest.clean_line(status.get("uri"), limit=ingest.MAX_URL),
         "account": {
             "id": str(account.get("id")) if account.get("id") is not None else None,
-            "acct": qualify(str(account.get("acct") or account.get("username") or ""), host),
-            "display_name": (account.get("display_name") or "").strip() or None,
-            "url": account.get("url"),
+            "acct": ingest.clean_line(
+                qualify(str(account.get("acct") or account.get("username") or ""), host)
+            )
+            or "",
+            "display_name": ingest.clean_line(account.get("display_name")),
+            "url": ingest.clean_url(account.get("url")),
         },
-        "content_html": clean,
-        "content_text": html_to_text(clean),
-        "created_at": iso(status.get("created_at")),
-        "edited_at": iso(status.get("edited_at")),
+        "content_html": clean or "",
+        "content_text": ingest.clean_text(html_to_text(clean)) or "",
+        "created_at": ingest.clean_date(iso(status.get("created_at")), latest),
+        "edited_at": ingest.clean_date(iso(status.get("edited_at")), latest),
         "in_reply_to_id": _str_or_none(status.get("in_reply_to_id")),
         "in_reply_to_account_id": _str_or_none(status.get("in_reply_to_account_id")),
         "visibility": status.get("visibility"),
     }
+
+
+def _text(value: Any) -> str:
+    """A field that should hold text (HTML): anything else reads as empty."""
+    return value if isinstance(value, str) else ""
 
 
 def _str_or_none(value: Any) -> str | None:
