@@ -1,5 +1,5 @@
 """A database written by plnctl 0.1 (or edited by hand) may hold dates no read command could
-parse: the repair migration (0014) fixes the out-of-range ones, and the read path tolerates the rest."""
+parse: the repair migration (0014) fixes the out-of-range ones; the read path tolerates the rest."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def junk_ids(pln: Pln, feed_server: FeedServer, cli: Cli, db_path: Path) -> list
     return ids
 
 
-def test_the_repair_migration_fixes_dates_0_1_stored(junk_ids: list[int], cli: Cli, db_path) -> None:
+def test_the_repair_migration_fixes_dates_0_1_stored(
+    junk_ids: list[int], cli: Cli, db_path
+) -> None:
     as_written_by_0_1(db_path)
     store = open_store(db_path)  # migrates
     store.close()
