@@ -168,6 +168,6 @@ def export_reading_list(
         output=output_file,
     )  # fmt: skip
     if output_file is None:
-        sys.stdout.write(text)
+        output.write_text(text)
     elif output.err.is_terminal:
         output.info(f"Wrote {output_file}")

@@ -1,9 +1,16 @@
 """Output helpers: data on stdout (tables on a TTY, plain tab-separated text otherwise, JSON on
-request), messages on stderr. Render functions elsewhere return lines; this prints them."""
+request), messages on stderr. Render functions elsewhere return lines; this prints them.
+
+Every string printed here passes the terminal encoder (``plnctl.render.terminal``): escape
+sequences, controls and bidi overrides from feeds and servers never reach the terminal, and
+rich markup in them is printed literally. Commands print through these helpers only (a test
+checks), so a new command gets the same protection.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -11,14 +18,23 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from plnctl.render.terminal import clean, clean_line
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# JSON escapes C0 controls itself; these it would write raw, and a terminal obeys C1 controls
+# (8-bit CSI/OSC) and bidi overrides. Escaped as \\uXXXX the document holds the same data.
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
 def emit_json(data: Any) -> None:
     """One JSON document on stdout (models via to_dict())."""
-    sys.stdout.write(json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def _plain(data: Any) -> Any:
@@ -35,25 +51,39 @@ def table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
     """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
-    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    cells = [[clean_line("" if cell is None else str(cell)) for cell in row] for row in rows]
     if out.is_terminal:
         grid = Table(title=title, show_edge=False, header_style="bold")
         for column in columns:
             grid.add_column(column, overflow="fold")
-        for row in rows:
-            grid.add_row(*row)
+        for row in cells:
+            grid.add_row(*(Text(cell) for cell in row))  # Text: markup in a cell stays literal
         out.print(grid)
         return
     sys.stdout.write("\t".join(columns) + "\n")
-    for row in rows:
-        sys.stdout.write(
-            "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row) + "\n"
-        )
+    for row in cells:
+        sys.stdout.write("\t".join(row) + "\n")
 
 
 def lines(text_lines: Iterable[str]) -> None:
     for line in text_lines:
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(clean(line) + "\n")
+
+
+def say(text: str = "", *, style: str | None = None) -> None:
+    """One line of a report on stdout, styled on a terminal (markup never interpreted)."""
+    out.print(clean(text), style=style, markup=False)
+
+
+def say_parts(parts: Iterable[tuple[str, str]]) -> None:
+    """One line on stdout from (text, style) pieces, e.g. a search snippet's highlights."""
+    out.print(Text.assemble(*[(clean_line(text), style) for text, style in parts]))
+
+
+def write_text(text: str) -> None:
+    """A document (an export, a digest) on stdout exactly as rendered: its format's own
+    encoder (CSV, XML, Markdown, HTML, or ``terminal.clean`` for text) already ran."""
+    out.file.write(text)
 
 
 def working(message: str) -> AbstractContextManager[object]:
@@ -65,15 +95,20 @@ def working(message: str) -> AbstractContextManager[object]:
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so stdout stays clean for data."""
-    err.print(message, markup=False)
+    err.print(clean(message), markup=False)
 
 
 def warn(message: str) -> None:
-    err.print(f"Warning: {message}", markup=False, style="yellow")
+    err.print(f"Warning: {clean(message)}", markup=False, style="yellow")
 
 
 def error(message: str) -> None:
-    err.print(f"Error: {message}", markup=False, style="red")
+    err.print(f"Error: {clean_line(message)}", markup=False, style="red")
+
+
+def failed(message: str) -> None:
+    """A per-item failure inside a report (a source in a sync), in red on stderr."""
+    err.print(clean_line(message), markup=False, style="red")
 
 
 def notes(items: Iterable[tuple[bool, str]]) -> None:

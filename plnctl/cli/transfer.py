@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 def write_output(text: str, path: Path | None) -> None:
     """Write atomically to a file (never a half-written file), or to stdout."""
     if path is None:
-        output.out.file.write(text)
+        output.write_text(text)
         return
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")

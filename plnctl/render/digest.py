@@ -94,8 +94,10 @@ def summary(digest: Digest) -> str:
 
 def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
     """The digest in one of DIGEST_FORMATS."""
-    if fmt == "text":
-        return "\n".join(text_lines(digest, now=now)) + "\n"
+    if fmt == "text":  # for a terminal (and the email's text part): the terminal encoder
+        from plnctl.render.terminal import clean
+
+        return clean("\n".join(text_lines(digest, now=now))) + "\n"
     if fmt == "md":
         return markdown(digest, now=now)
     if fmt == "json":
