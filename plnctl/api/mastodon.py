@@ -69,12 +69,9 @@ def parse_following_csv(text: str) -> tuple[list[tuple[int, Address]], list[str]
 
 
 def render_following_csv(accts: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for acct in accts:
-        writer.writerow([acct, "true", "false", ""])
-    return buffer.getvalue()
+    from plnctl.render.exports import csv_text
+
+    return csv_text(CSV_HEADER, [[acct, "true", "false", ""] for acct in accts])
 
 
 class MastodonService:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 
@@ -76,17 +76,37 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
     return "\n".join(out)
 
 
-def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
+# --- CSV: the spreadsheet sink ------------------------------------------------------------
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) phones
+# home, +cmd|' /C calc'!A0 runs a program). The OWASP rule: prefix such a cell with ' so it is
+# shown as text. Every CSV plnctl writes goes through csv_text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """One CSV cell as text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A whole CSV document (header first), every cell through ``csv_cell``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow((*CSV_COLUMNS, "note") if include_notes else CSV_COLUMNS)
+    writer.writerow(header)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
+    rows = []
     for i in items:
         row = [
             i.id, i.title, i.url or "", i.person, i.source_kind, i.published_at or "",
             i.saved_at or "", "|".join(i.topics), i.excerpt,
         ]  # fmt: skip
-        writer.writerow([*row, i.note or ""] if include_notes else row)
-    return buffer.getvalue()
+        rows.append([*row, i.note or ""] if include_notes else row)
+    return csv_text((*CSV_COLUMNS, "note") if include_notes else CSV_COLUMNS, rows)
 
 
 def pocket_csv(items: Sequence[ShareItem]) -> str:
@@ -95,16 +115,14 @@ def pocket_csv(items: Sequence[ShareItem]) -> str:
     out."""
     from plnctl.render.html import epoch
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(POCKET_COLUMNS)
+    rows = []
     for i in items:
         if not i.url:
             continue
         tags = "|".join(t.replace("|", " ") for t in i.topics)
         added = epoch(i.saved_at or i.fetched_at)
-        writer.writerow([i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"])
-    return buffer.getvalue()
+        rows.append([i.title, i.url, added, i.id, tags, "archive" if i.read else "unread"])
+    return csv_text(POCKET_COLUMNS, rows)
 
 
 def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
