@@ -6,7 +6,6 @@ post twice), else ``urn:plnctl:post:<id>``. Content is sanitized again before it
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,11 +13,10 @@ from datetime import datetime
 from plnctl.render import digest as digest_text
 from plnctl.render.model import Digest, ShareItem
 from plnctl.render.sanitize import clean_html, safe_url
+from plnctl.render.xmltext import xml_attrs, xml_text
 from plnctl.timeutil import to_iso
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-# Characters XML 1.0 forbids even when escaped; a stray one in a feed would break the file.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def digest_atom(digest: Digest, *, now: datetime) -> str:
@@ -71,9 +69,9 @@ def _entry(feed: ET.Element, item: ShareItem) -> None:
     _text(author, "name", item.person)
     link = safe_url(item.url)
     if link:
-        ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=link)
+        ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=xml_text(link))
     for topic in item.topics:
-        ET.SubElement(entry, _q("category"), term=topic)
+        ET.SubElement(entry, _q("category"), xml_attrs({"term": topic}))
     if item.excerpt and item.excerpt != item.title:
         _text(entry, "summary", item.excerpt)
     content = clean_html(item.content_html)
@@ -91,5 +89,5 @@ def _q(tag: str) -> str:
 
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     element = ET.SubElement(parent, _q(tag))
-    element.text = _NOT_XML.sub("", value)
+    element.text = xml_text(value)
     return element

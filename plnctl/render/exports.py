@@ -18,6 +18,7 @@ from plnctl.errors import InvalidInput
 from plnctl.render.digest import fmt_time, md_escape, md_link
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
+from plnctl.render.xmltext import xml_attrs, xml_text
 from plnctl.timeutil import from_iso
 
 POCKET_COLUMNS = ("title", "url", "time_added", "cursor", "tags", "status")
@@ -129,7 +130,7 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
     """OPML 2.0 with ``type="link"`` outlines, one folder per first topic."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "title").text = xml_text(title)
     ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
     ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
@@ -141,7 +142,9 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         if i.topics:
             topic = i.topics[0]
             if topic not in folders:
-                folders[topic] = ET.SubElement(body, "outline", text=topic, title=topic)
+                folders[topic] = ET.SubElement(
+                    body, "outline", xml_attrs({"text": topic, "title": topic})
+                )
             parent = folders[topic]
         attrs = {"text": i.title, "title": i.title, "type": "link", "url": i.url}
         created = from_iso(i.saved_at or i.published_at)
@@ -151,6 +154,6 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
             attrs["category"] = ",".join("/" + t.replace(",", " ") for t in i.topics)
         if i.note:
             attrs["description"] = i.note
-        ET.SubElement(parent, "outline", attrs)
+        ET.SubElement(parent, "outline", xml_attrs(attrs))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
