@@ -74,10 +74,12 @@ def build_message(mail: Mail, *, sender: str) -> EmailMessage:
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
 
+    from plnctl.render.mailheaders import check_address, header_text
+
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
+    message["From"] = check_address(sender)
+    message["To"] = ", ".join(check_address(address) for address in mail.to)
+    message["Subject"] = header_text(mail.subject)
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies

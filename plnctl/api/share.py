@@ -21,6 +21,7 @@ from plnctl import deliver
 from plnctl.errors import InvalidInput, NotFound
 from plnctl.models import Post, Question, _Model
 from plnctl.render import digest as render
+from plnctl.render.mailheaders import check_address, check_header
 from plnctl.render.model import (
     DIGEST_FORMATS,
     EXPORT_FORMATS,
@@ -124,6 +125,8 @@ class ShareService:
         the watermark where it was; with ``since="last"`` moves it only after success."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
+        check_header("a digest --name", name)  # before any work: it goes into the subject
+        email = [check_address(address) for address in email]
         if email:  # fail on bad settings (or an unreadable password file) before any work
             deliver.check_smtp(self.pln.settings.smtp)
             if self.pln.settings.smtp.user:
@@ -188,6 +191,7 @@ class ShareService:
     def _window_start(self, since: str, name: str, until: datetime) -> datetime:
         if not name.strip():
             raise InvalidInput("a digest name cannot be empty")
+        check_header("a digest --name", name)
         if since.strip().lower() != "last":
             return parse_since(since, reference=until)
         mark = from_iso(db.get_watermark(self.store, name))
