@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,7 +43,7 @@ class PlnGroup(TyperGroup):
             return super().invoke(ctx)
         except PlnError as e:
             if _debug(ctx):
-                raise
+                traceback.print_exc()  # --debug adds the traceback; the exit code stays
             output.error(str(e))
             raise typer.Exit(int(e.exit_code)) from None
         except BrokenPipeError:
@@ -58,14 +58,15 @@ class PlnGroup(TyperGroup):
             raise
         except Exception as e:
             if _debug(ctx):
-                raise
+                traceback.print_exc()
             from plnctl.api import translate_error
 
             known = translate_error(e, state(ctx).opened())
             if known is not None:
                 output.error(str(known))
                 raise typer.Exit(int(known.exit_code)) from None
-            output.error(f"internal error: {type(e).__name__}: {e} (run with --debug for details)")
+            hint = "" if _debug(ctx) else " (run with --debug for details)"
+            output.error(f"internal error: {type(e).__name__}: {e}{hint}")
             raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:
             state(ctx).close()
@@ -128,12 +129,7 @@ def root(
     """Global options come before the command: plnctl --db my.db person list"""
     current = state(ctx)  # type: ignore[arg-type]
     current.db, current.debug, current.verbose = db, debug, verbose
-    if verbose or debug:
-        logging.basicConfig(
-            level=logging.DEBUG if verbose > 1 or debug else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+    output.configure_logging(verbose, debug)
 
 
 for _module in COMMAND_MODULES:

@@ -10,6 +10,7 @@ checks), so a new command gets the same protection.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -109,6 +110,53 @@ def error(message: str) -> None:
 def failed(message: str) -> None:
     """A per-item failure inside a report (a source in a sync), in red on stderr."""
     err.print(clean_line(message), markup=False, style="red")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is now (tests and pagers swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class _OneLine(logging.Formatter):
+    """A log record as one terminal-safe line; the traceback only when asked for (-vv,
+    --debug). ``log.exception`` in the library then costs a plain sync one line on stderr."""
+
+    def __init__(self, tracebacks: bool):
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        from plnctl.errors import innermost, one_line
+
+        line = f"{record.levelname} {record.name}: {clean_line(record.getMessage())}"
+        if record.exc_info and record.exc_info[1] is not None:
+            if self.tracebacks:
+                return clean(line + "\n" + self.formatException(record.exc_info))
+            exc = innermost(record.exc_info[1])
+            line += f": {type(exc).__name__}: {clean_line(one_line(str(exc)))}"
+        return line
+
+
+def configure_logging(verbose: int, debug: bool) -> None:
+    """Warnings and errors always (one line each); -v adds info, -vv or --debug adds debug
+    messages and tracebacks."""
+    logger = logging.getLogger("plnctl")
+    for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(old)
+    handler = _StderrHandler()
+    handler.setFormatter(_OneLine(tracebacks=verbose > 1 or debug))
+    logger.addHandler(handler)
+    if verbose > 1 or debug:
+        logger.setLevel(logging.DEBUG)
+    else:
+        logger.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def notes(items: Iterable[tuple[bool, str]]) -> None:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from plnctl.errors import AlreadyExists
+from plnctl.errors import AlreadyExists, one_line
 from plnctl.models import Person, Source, SourceKind, SourceState
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, rows
@@ -168,7 +168,7 @@ def _source(row: sqlite3.Row) -> Source:
         last_fetched_at=row["last_fetched_at"],
         last_ok_at=row["last_ok_at"],
         last_status=row["last_status"],
-        last_error=row["last_error"],
+        last_error=row["last_error"] and one_line(row["last_error"]),  # 0.1 stored tracebacks
         error_count=row["error_count"],
         next_due_at=row["next_due_at"],
         remote_id=row["remote_id"],
