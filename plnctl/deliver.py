@@ -34,10 +34,27 @@ def write_stream(stream: TextIO, text: str) -> None:
         raise DeliveryError(f"cannot write the output: {e}") from None
 
 
+def check_target(path: Path) -> Path:
+    """An ``-o`` file the user named, checked before any work: its directory must exist and
+    it must not be a directory itself (DeliveryError, exit 7 like any file that cannot be
+    written, saying what to do)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise DeliveryError(
+            f"cannot write {path}: it is a directory; give a file name, e.g. {path / 'pln.out'}"
+        )
+    if not path.parent.is_dir():
+        raise DeliveryError(
+            f"cannot write {path}: the directory {path.parent} does not exist; create it "
+            f"(mkdir -p {path.parent}) or choose another -o"
+        )
+    return path
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory, so readers
     (a web server publishing an Atom digest, say) never see a half-written file."""
-    path = Path(path).expanduser()
+    path = check_target(path)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:

@@ -50,13 +50,27 @@ def parse_since(text: str, *, reference: datetime | None = None) -> datetime:
     """A ``--since`` value: a duration back from now (``7d``) or a date/time (``2026-11-01``)."""
     reference = reference or now()
     if _DURATION.match(text):
-        return reference - parse_duration(text)
+        try:
+            return reference - parse_duration(text)
+        except OverflowError:  # 999999999d: before the year 1
+            raise InvalidInput(
+                f"--since {text.strip()} reaches back too far: use a shorter span (e.g. 3650d) "
+                "or a date like 2020-01-01"
+            ) from None
     try:
-        return from_iso(text.strip())  # type: ignore[return-value]
-    except ValueError:
+        start = from_iso(text.strip())
+        if start is None:
+            raise ValueError("empty")
+    except (ValueError, OverflowError):
         raise InvalidInput(
             f"invalid --since {text!r}: use a duration like 24h or 7d, or a date like 2026-11-01"
         ) from None
+    if start > reference:
+        raise InvalidInput(
+            f"--since {text.strip()} is in the future (now is {to_iso(reference)}): "
+            "give a past date or a duration like 7d"
+        )
+    return start
 
 
 def humanize_age(moment: datetime | str | None, *, reference: datetime | None = None) -> str:

@@ -126,6 +126,8 @@ class ShareService:
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
         check_header("a digest --name", name)  # before any work: it goes into the subject
+        if output is not None:
+            output = deliver.check_target(output)
         email = [check_address(address) for address in email]
         if email:  # fail on bad settings (or an unreadable password file) before any work
             deliver.check_smtp(self.pln.settings.smtp)
@@ -277,6 +279,8 @@ class ShareService:
 
         if fmt not in EXPORT_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+        if output is not None:
+            output = deliver.check_target(output)
         items = self.reading_list(
             topic=topic, since=since, saved=saved, include_notes=include_notes
         )

@@ -56,6 +56,14 @@ def import_opml(pln: Pln, path: Path) -> ImportReport:
     return ImportReport(created=created, skipped=skipped, problems=tuple(problems))
 
 
+def write_export(path: Path, text: str) -> None:
+    """An export written to ``path`` atomically (never half-written, no temp file left);
+    DeliveryError when it cannot be (a missing directory, a directory, no permission)."""
+    from plnctl.deliver import write_atomic
+
+    write_atomic(path, text)
+
+
 def export_opml(pln: Pln) -> str:
     """Every feed source (and Mastodon account RSS) with the person's first topic as folder."""
     people = {p.id: p for p in db.list_people(pln.store)}

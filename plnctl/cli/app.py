@@ -35,8 +35,48 @@ COMMAND_MODULES = (
 )
 
 
+# SQLite stores integers up to 2**63 - 1: a larger id, limit or count is a usage error
+# (exit 2) when the flag is parsed, not an OverflowError deep in the store.
+MAX_INT = 2**63 - 1
+_BOUNDED: dict[type, type] = {}
+
+
+def _bounded_class(base: type) -> type:
+    """``base`` (click's INT or IntRange) that also refuses what SQLite cannot store."""
+    if base not in _BOUNDED:
+
+        def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+            number = base.convert(self, value, param, ctx)  # type: ignore[attr-defined]
+            if isinstance(number, int) and not -MAX_INT - 1 <= number <= MAX_INT:
+                self.fail(f"{value} is too large (at most {MAX_INT})", param, ctx)
+            return number
+
+        _BOUNDED[base] = type(f"Bounded{base.__name__}", (base,), {"convert": convert})
+    return _BOUNDED[base]
+
+
+def _bound_ints(command: Any) -> None:
+    """Bound every integer option and argument of ``command`` and its subcommands, present
+    and future; help and any lower bound the command set stay as they were."""
+    import copy
+
+    from typer._click.types import IntParamType
+
+    for param in command.params:
+        if isinstance(param.type, IntParamType) and type(param.type) not in _BOUNDED.values():
+            bounded = copy.copy(param.type)
+            bounded.__class__ = _bounded_class(type(param.type))
+            param.type = bounded
+    for sub in getattr(command, "commands", {}).values():
+        _bound_ints(sub)
+
+
 class PlnGroup(TyperGroup):
     """Turns PlnError into one line on stderr and its documented exit code."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _bound_ints(self)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:

@@ -23,8 +23,15 @@ from rich.text import Text
 
 from plnctl.render.terminal import clean, clean_line
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit 1; the CLI root turns this into a quiet exit 141 like every command.
+        raise BrokenPipeError
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 # JSON escapes C0 controls itself; these it would write raw, and a terminal obeys C1 controls

@@ -33,9 +33,9 @@ def write_output(text: str, path: Path | None) -> None:
     if path is None:
         output.write_text(text)
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    from plnctl.api.transfer import write_export
+
+    write_export(path, text)
     output.info(f"Wrote {path}")
 
 
