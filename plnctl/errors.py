@@ -51,12 +51,17 @@ class PlnError(Exception):
     def __str__(self) -> str:
         message = super().__str__()
         cause = self.__cause__
-        # A parser process's remote traceback is debugging detail, never part of the message.
-        if cause is not None and type(cause).__name__ != "_RemoteTraceback":
+        # A parser process's remote traceback and SQLite's wording (table and column names)
+        # are debugging detail (--debug shows them), never part of the user's message.
+        if cause is not None and not _internal(cause):
             detail = str(cause)
             if detail and detail not in message:
                 message = f"{message}: {detail}"
         return one_line(message)
+
+
+def _internal(cause: BaseException) -> bool:
+    return type(cause).__name__ == "_RemoteTraceback" or type(cause).__module__ == "sqlite3"
 
 
 class InvalidInput(PlnError):
@@ -114,6 +119,12 @@ class AuthError(PlnError):
     """Missing, invalid or revoked credentials."""
 
     exit_code = ExitCode.USAGE
+
+
+class LoginError(PlnError):
+    """The instance refused to log in (a wrong, expired or already used authorization code)."""
+
+    exit_code = ExitCode.NETWORK
 
 
 class DeliveryError(PlnError):

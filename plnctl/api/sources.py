@@ -164,7 +164,10 @@ class SourcesService:
             if new_url != source.url:
                 other = db.find_source(self.store, new_url)
                 if other is not None:
-                    raise AlreadyExists(f"{new_url} is already followed (source {other.id})")
+                    raise AlreadyExists(
+                        db.already_followed(self.store, other, new_url)
+                        + f"; to keep only one, remove the other: plnctl source remove {other.id}"
+                    )
                 changes.update(
                     url=new_url,
                     etag=None,

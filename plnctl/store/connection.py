@@ -159,4 +159,10 @@ def translate_error(error: BaseException, path: Path | None) -> PlnError | None:
             f"the database{where} is damaged ({text}); restore a backup, or rescue what is left "
             f"with: sqlite3 OLD.db .recover | sqlite3 NEW.db"
         )
+    if isinstance(error, sqlite3.IntegrityError):  # its text names tables and columns
+        return StorageError(
+            f"the database{where} refused a change that conflicts with what it holds (a "
+            "duplicate or a missing row); nothing was changed. Run it again with -vv for "
+            "details, and report it if it repeats"
+        )
     return StorageError(f"database error{where}: {text}")

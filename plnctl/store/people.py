@@ -199,6 +199,17 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     return encoded
 
 
+def already_followed(store: Store, existing: Source | None, label: str) -> str:
+    """The message for a source that is already followed, in the user's words."""
+    owner = get_person(store, existing.person_id) if existing else None
+    if existing is None or owner is None:
+        return f"{label} is already followed; see: plnctl source list"
+    return (
+        f"{owner.name} already follows {label} (source {existing.id}); nothing was added "
+        f"(see: plnctl person show {owner.id})"
+    )
+
+
 def insert_source(store: Store, person_id: int, kind: SourceKind, url: str, **fields: Any) -> int:
     encoded = _encode(fields)
     columns = ["person_id", "kind", "url", "created_at", *encoded]
@@ -212,9 +223,7 @@ def insert_source(store: Store, person_id: int, kind: SourceKind, url: str, **fi
         existing = find_source(store, url) or (
             find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
         )
-        owner = get_person(store, existing.person_id) if existing else None
-        who = f" (source {existing.id} of {owner.name})" if existing and owner else ""
-        raise AlreadyExists(f"{fields.get('handle') or url} is already followed{who}") from e
+        raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url)) from e
     return int(cursor.lastrowid or 0)
 
 
