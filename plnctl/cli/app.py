@@ -157,7 +157,8 @@ def root(
         ),
     ] = 0,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
+        bool,
+        typer.Option("--debug", help="Show the traceback of any error (the exit code stays)."),
     ] = False,
     version: Annotated[
         bool,

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from plnctl.errors import innermost, one_line
 from plnctl.render.terminal import clean, clean_line
 
 
@@ -97,7 +98,7 @@ def write_text(text: str) -> None:
 def working(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while a long call runs (only on a terminal; nothing in cron)."""
     if err.is_terminal:
-        return err.status(message)
+        return err.status(Text(clean_line(message)))
     return nullcontext()
 
 
@@ -140,8 +141,6 @@ class _OneLine(logging.Formatter):
         self.tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
-        from plnctl.errors import innermost, one_line
-
         line = f"{record.levelname} {record.name}: {clean_line(record.getMessage())}"
         if record.exc_info and record.exc_info[1] is not None:
             if self.tracebacks:
