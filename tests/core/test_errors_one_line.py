@@ -127,3 +127,31 @@ def test_remote_traceback_is_not_part_of_the_message() -> None:
     assert str(wrapped) == "could not read: bad byte"
     assert one_line("a\n\n  b  ", limit=3) == "a b"
     assert one_line("x" * 10, limit=5) == "xxxx…"
+
+
+def test_a_read_only_database_costs_one_line_per_problem(
+    cli: Cli, feed_server: FeedServer, db_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    cli("person", "add", "Ada", "--feed", feed_server.add_feed("/a.xml", rss_feed(3)))
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr (e2fsprogs) is not installed")
+    # root ignores file modes, so the file is made immutable instead (ext4 and most others)
+    if subprocess.run(["chattr", "+i", str(db_path)], capture_output=True).returncode != 0:
+        pytest.skip("this file system does not support chattr +i")
+    try:
+        result = cli("sync")
+        listed = cli("post", "list")
+    finally:
+        subprocess.run(["chattr", "-i", str(db_path)], check=True)
+    assert result.exit_code == int(ExitCode.DATABASE)
+    _assert_no_traceback(result.stderr)
+    lines = result.stderr.splitlines()
+    assert lines[-1] == (
+        f"Error: cannot write to the database {db_path}: it is read-only; check the "
+        "permissions of the file and its directory, or use another --db"
+    )
+    assert all(line.startswith(("ERROR plnctl.", "Error: ")) for line in lines), lines
+    assert listed.exit_code == 0  # reading still works
