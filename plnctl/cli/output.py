@@ -9,9 +9,7 @@ checks), so a new command gets the same protection.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -22,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from plnctl.errors import innermost, one_line
+from plnctl.render import jsontext
 from plnctl.render.terminal import clean, clean_line
 
 
@@ -35,15 +34,9 @@ out = _Console(highlight=False, soft_wrap=True)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-# JSON escapes C0 controls itself; these it would write raw, and a terminal obeys C1 controls
-# (8-bit CSI/OSC) and bidi overrides. Escaped as \\uXXXX the document holds the same data.
-_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-
-
 def emit_json(data: Any) -> None:
     """One JSON document on stdout (models via to_dict())."""
-    text = json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    sys.stdout.write(jsontext.dumps(_plain(data), default=str) + "\n")
 
 
 def _plain(data: Any) -> Any:

@@ -6,12 +6,12 @@ shows ("generated at"), passed in so output is deterministic.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from plnctl.errors import InvalidInput
 from plnctl.models import Question
+from plnctl.render import jsontext
 from plnctl.render.model import DIGEST_FORMATS, Digest, PersonGroup, ShareItem, TopicGroup
 from plnctl.render.sanitize import excerpt, safe_url
 from plnctl.timeutil import from_iso
@@ -101,7 +101,7 @@ def render_digest(digest: Digest, fmt: str, *, now: datetime) -> str:
     if fmt == "md":
         return markdown(digest, now=now)
     if fmt == "json":
-        return json.dumps(digest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return jsontext.dumps(digest.to_dict()) + "\n"
     if fmt == "html":
         from plnctl.render.html import digest_html
 
@@ -192,7 +192,11 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
 def md_escape(text: str) -> str:
-    return text.translate(_MD_SPECIAL)
+    """A value for Markdown: no controls or escape sequences (the file is often read in a
+    terminal), one line, and Markdown's special characters escaped."""
+    from plnctl.render.terminal import clean_line
+
+    return clean_line(text).translate(_MD_SPECIAL)
 
 
 def md_link(text: str, url: str | None) -> str:

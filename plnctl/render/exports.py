@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
+from plnctl.render import jsontext
 from plnctl.render.digest import fmt_time, md_escape, md_link
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
@@ -42,7 +42,7 @@ def render_reading_list(
     if fmt == "csv":
         return plain_csv(items, include_notes=include_notes)
     if fmt == "json":
-        return json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False) + "\n"
+        return jsontext.dumps([i.to_dict() for i in items]) + "\n"
     if fmt == "opml":
         return opml(items, now=now, title=title)
     if fmt == "pocket-csv":

@@ -173,3 +173,36 @@ def test_commands_print_only_through_the_output_helpers() -> None:
             ):
                 offenders.append(f"{path.name}:{node.lineno}: {call}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("digest", "--since", "3650d", "-f", "md"),
+        ("digest", "--since", "3650d", "-f", "json"),
+        ("export", "reading-list", "-f", "md", "--include-notes"),
+        ("export", "reading-list", "-f", "json", "--include-notes"),
+    ],
+)
+def test_markdown_and_json_documents_on_stdout(
+    hostile: Path, cli: Cli, args: tuple[str, ...]
+) -> None:
+    """Often read in a terminal (`plnctl digest -f md | less -R`): Markdown carries no controls,
+    JSON escapes the ones a terminal obeys and keeps the data."""
+    result = cli("--db", str(hostile), *args)
+    assert result.exit_code == 0, result.stderr
+    assert harmful(result.stdout) == [] and "\x1b" not in result.stdout
+    if "json" in args:
+        assert any(
+            HIDDEN_LINK + " " + WINDOW_TITLE in s for s in _strings(json.loads(result.stdout))
+        )
+    else:
+        assert "pwned" not in result.stdout and "loud" in result.stdout
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        data = list(data.values())
+    return [s for item in data for s in _strings(item)] if isinstance(data, list) else []
