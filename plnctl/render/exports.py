@@ -85,9 +85,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> str:
-    """One CSV cell as text a spreadsheet will not run as a formula."""
+    """One CSV cell as text a spreadsheet will not run as a formula (line breaks as \\n)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    # A lone CR is not quoted with "\n" line ends and then splits the row for every reader.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

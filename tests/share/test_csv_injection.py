@@ -96,7 +96,8 @@ def test_mastodon_following_csv_round_trips() -> None:
 @pytest.mark.parametrize(
     ("value", "cell"),
     [("plain", "plain"), ("a=b", "a=b"), (42, "42"), (None, ""), ("'quoted", "'quoted")]
-    + [(f, "'" + f) for f in FORMULAS],
+    + [(f, "'" + f.replace("\r", "\n")) for f in FORMULAS]
+    + [("two\r\nlines\rhere", "two\nlines\nhere")],  # a lone CR would split the row
 )
 def test_csv_cell(value: object, cell: str) -> None:
     assert csv_cell(value) == cell
