@@ -201,7 +201,7 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
 
 def already_followed(store: Store, existing: Source | None, label: str) -> str:
     """The message for a source that is already followed, in the user's words."""
-    owner = get_person(store, existing.person_id) if existing else None
+    owner = get_person(store, existing.person_id) if existing and existing.person_id else None
     if existing is None or owner is None:
         return f"{label} is already followed; see: plnctl source list"
     return (
