@@ -145,8 +145,8 @@ class _OneLine(logging.Formatter):
 
 def configure_logging(verbose: int, debug: bool) -> None:
     """Warnings and errors always (one line each); -v adds info, -vv or --debug adds debug
-    messages and tracebacks."""
-    logger = logging.getLogger("plnctl")
+    messages and tracebacks (plnctl's and its libraries', e.g. httpx's requests)."""
+    logger = logging.getLogger()
     for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
         logger.removeHandler(old)
     handler = _StderrHandler()
