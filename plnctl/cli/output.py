@@ -145,17 +145,20 @@ class _OneLine(logging.Formatter):
 
 def configure_logging(verbose: int, debug: bool) -> None:
     """Warnings and errors always (one line each); -v adds info, -vv or --debug adds debug
-    messages and tracebacks (plnctl's and its libraries', e.g. httpx's requests)."""
-    logger = logging.getLogger()
-    for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
-        logger.removeHandler(old)
+    messages and tracebacks (with -v, the libraries' records too, e.g. httpx's requests)."""
+    for name in ("", "plnctl"):
+        named = logging.getLogger(name)
+        for old in [h for h in named.handlers if isinstance(h, _StderrHandler)]:
+            named.removeHandler(old)
     handler = _StderrHandler()
     handler.setFormatter(_OneLine(tracebacks=verbose > 1 or debug))
-    logger.addHandler(handler)
-    if verbose > 1 or debug:
-        logger.setLevel(logging.DEBUG)
+    if verbose or debug:
+        logging.getLogger("plnctl").setLevel(logging.NOTSET)
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.DEBUG if verbose > 1 or debug else logging.INFO)
     else:
-        logger.setLevel(logging.INFO if verbose else logging.WARNING)
+        logging.getLogger("plnctl").addHandler(handler)
+        logging.getLogger("plnctl").setLevel(logging.WARNING)
 
 
 def notes(items: Iterable[tuple[bool, str]]) -> None:
