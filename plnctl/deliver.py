@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from plnctl.config import SmtpSettings, read_secret
 from plnctl.errors import ConfigError, DeliveryError, InvalidInput
-from plnctl.files import write_atomic  # noqa: F401  (one helper for every file plnctl writes)
+from plnctl.files import check_target, write_atomic  # noqa: F401  (one helper for every file)
 
 if TYPE_CHECKING:
     import smtplib
@@ -54,10 +54,12 @@ def build_message(mail: Mail, *, sender: str) -> EmailMessage:
     from email.utils import formatdate, make_msgid
     from urllib.parse import quote
 
+    from plnctl.render.mailheaders import check_address, header_text
+
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.to[0] if len(mail.to) == 1 else "undisclosed-recipients:;"
-    message["Subject"] = mail.subject
+    message["From"] = check_address(sender)
+    message["To"] = check_address(mail.to[0]) if len(mail.to) == 1 else "undisclosed-recipients:;"
+    message["Subject"] = header_text(mail.subject)
     if mail.list_name is not None:
         name = " ".join(re.sub(r"[^\w .-]+", " ", mail.list_name).split()) or "digest"
         domain = sender.rpartition("@")[2] or "localhost"

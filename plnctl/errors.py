@@ -6,7 +6,28 @@ The core raises these; the CLI catches PlnError in one place, prints one line an
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
+
+# A worker process's traceback, which concurrent.futures attaches to a re-raised exception as
+# its __cause__ ('\n"""\nTraceback (most recent call last): ... """'), or any traceback text.
+_TRACEBACK = re.compile(r'\s*(?:"""\s*)?Traceback \(most recent call last\):.*', re.DOTALL)
+
+
+def one_line(text: str, *, limit: int | None = None) -> str:
+    """An error message as one line: no traceback, whitespace runs (newlines) as one space,
+    at most ``limit`` characters. Every stored or printed error passes through here."""
+    flat = " ".join(_TRACEBACK.sub("", text).split()).rstrip(" :")
+    if limit is not None and len(flat) > limit:
+        return flat[: limit - 1] + "…"
+    return flat
+
+
+def innermost(error: BaseException) -> BaseException:
+    """The one error inside single-error groups (anyio wraps a failed connect in one)."""
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error
 
 
 class ExitCode(IntEnum):
@@ -30,9 +51,17 @@ class PlnError(Exception):
     def __str__(self) -> str:
         message = super().__str__()
         cause = self.__cause__
-        if cause is not None and str(cause) and str(cause) not in message:
-            return f"{message}: {cause}"
-        return message
+        # A parser process's remote traceback and SQLite's wording (table and column names)
+        # are debugging detail (--debug shows them), never part of the user's message.
+        if cause is not None and not _internal(cause):
+            detail = str(cause)
+            if detail and detail not in message:
+                message = f"{message}: {detail}"
+        return one_line(message)
+
+
+def _internal(cause: BaseException) -> bool:
+    return type(cause).__name__ == "_RemoteTraceback" or type(cause).__module__ == "sqlite3"
 
 
 class InvalidInput(PlnError):
@@ -94,6 +123,12 @@ class AuthError(PlnError):
     """Missing, invalid or revoked credentials."""
 
     exit_code = ExitCode.USAGE
+
+
+class LoginError(PlnError):
+    """The instance refused to log in (a wrong, expired or already used authorization code)."""
+
+    exit_code = ExitCode.NETWORK
 
 
 class DeliveryError(PlnError):

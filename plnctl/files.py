@@ -26,12 +26,8 @@ def write_atomic(
     """Replace ``path`` with ``content`` (text is written as UTF-8, newlines as given).
     ``secret``: mode 0600 (else 0644 minus the umask). Raises ``error`` with a one-line
     reason; the old file is untouched then."""
-    path = Path(path).expanduser()
+    path = check_target(path, error=error)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    if path.is_dir():
-        raise error(f"cannot write {path}: it is a directory; give a file name")
-    if not path.parent.is_dir():
-        raise error(f"cannot write {path}: the directory {path.parent} does not exist")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
@@ -49,6 +45,22 @@ def write_atomic(
             raise error(f"cannot write {path}: {e.strerror or e}; it was left as it was") from None
         raise
     _fsync_dir(path.parent)
+    return path
+
+
+def check_target(path: str | Path, *, error: type[PlnError] = DeliveryError) -> Path:
+    """A file the user named, checked before any work: its directory must exist and it must
+    not be a directory itself (``error``, saying what to do)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise error(
+            f"cannot write {path}: it is a directory; give a file name, e.g. {path / 'pln.out'}"
+        )
+    if not path.parent.is_dir():
+        raise error(
+            f"cannot write {path}: the directory {path.parent} does not exist; create it "
+            f"(mkdir -p {path.parent}) or choose another -o"
+        )
     return path
 
 

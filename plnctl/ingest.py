@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from plnctl.models import FetchOutcome, Media, NewPost
+from plnctl.render.terminal import strip_escapes
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def clean_text(value: object, *, limit: int = MAX_TEXT) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     if _BAD.search(value) is not None:
-        value = _BAD.sub(_fix, value)
+        value = _BAD.sub(_fix, strip_escapes(value))
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _cap(value, limit) or None
@@ -97,7 +98,7 @@ def clean_line(value: object, *, limit: int = MAX_NAME) -> str | None:
         return None
     plain = value.isascii() and value.isprintable()  # the fast path: ASCII without controls
     if not plain and _BAD_LINE.search(value) is not None:
-        value = " ".join(_BAD_LINE.sub(_fix, value).split())
+        value = " ".join(_BAD_LINE.sub(_fix, strip_escapes(value)).split())
     return _cap(value.strip(), limit) or None
 
 

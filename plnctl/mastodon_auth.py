@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from urllib.parse import urlsplit
 
 from plnctl import __version__
 from plnctl.config import Settings, read_secret, write_secret
-from plnctl.errors import AuthError, ConfigError, FetchError, InvalidInput, NotFound
+from plnctl.errors import AuthError, ConfigError, FetchError, InvalidInput, LoginError, NotFound
 from plnctl.fetchers.mastodon.addresses import instance_base, is_loopback, qualify
 from plnctl.timeutil import to_iso
 
@@ -116,10 +117,39 @@ def _errors(base: str) -> Iterator[None]:
     except mastodon.MastodonNetworkError:
         raise FetchError(f"could not reach {host}") from None
     except mastodon.MastodonIllegalArgumentError as e:
-        raise InvalidInput(f"{host}: {e}") from None
+        raise InvalidInput(f"{host} refused the request: {_reason(e)}") from None
     except mastodon.MastodonAPIError as e:
         status = e.args[1] if len(e.args) > 1 and isinstance(e.args[1], int) else None
         raise FetchError(f"{host} answered an error (HTTP {status})", status=status) from None
+
+
+# Mastodon.py puts the API's answer in its messages as a tuple; keep only what it says.
+_API_TUPLE = re.compile(r":?\s*\('Mastodon API returned error', (\d+), '([^']*)', '([^']*)'\)")
+
+
+def _reason(error: Exception) -> str:
+    text = str(error)
+    found = _API_TUPLE.search(text)
+    if found is None:
+        return text
+    status, phrase, detail = found.groups()
+    return f"{_API_TUPLE.sub('', text).strip() or 'error'} (HTTP {status} {phrase}: {detail})"
+
+
+@contextmanager
+def _code_refused(base: str) -> Iterator[None]:
+    """Mastodon.py reports a refused code as an illegal argument carrying the API's tuple
+    (``('Mastodon API returned error', 400, 'Bad Request', 'invalid_grant')``)."""
+    import mastodon
+
+    host = urlsplit(base).netloc
+    try:
+        yield
+    except mastodon.MastodonIllegalArgumentError:
+        raise LoginError(
+            f"{host} did not accept that authorization code (wrong, expired or already "
+            f"used); get a new one with: plnctl mastodon login {host}"
+        ) from None
 
 
 def _app(settings: Settings, base: str) -> dict[str, Any]:
@@ -149,11 +179,24 @@ def authorization_url(settings: Settings, host: str) -> str:
     app = _app(settings, base)
     api = _api(base, client_id=app["client_id"], client_secret=app["client_secret"])
     with _errors(base):
-        return str(
-            api.auth_request_url(
-                redirect_uris=REDIRECT_URI, scopes=SCOPES, allow_http=_allow_http(base)
-            )
+        url = api.auth_request_url(
+            redirect_uris=REDIRECT_URI, scopes=SCOPES, allow_http=_allow_http(base)
         )
+    return _without_unset(str(url))
+
+
+def _without_unset(url: str) -> str:
+    """Mastodon.py writes unset parameters as ``state=None&lang=None`` (and the default
+    ``force_login=False``); the page the user opens should carry only what plnctl asks."""
+    from urllib.parse import parse_qsl, urlencode
+
+    parts = urlsplit(url)
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if value != "None" and (key, value) != ("force_login", "False")
+    ]
+    return parts._replace(query=urlencode(query)).geturl()
 
 
 def _summary(account: Any, base: str) -> dict[str, Any]:
@@ -169,13 +212,17 @@ def complete_login(settings: Settings, host: str, code: str) -> dict[str, Any]:
     base = instance_base(host)
     code = code.strip()
     if not code:
-        raise InvalidInput("no authorization code given")
+        raise InvalidInput(
+            "no authorization code given: paste the code the authorization page shows, or "
+            f"start again with: plnctl mastodon login {host}"
+        )
     app = _app(settings, base)
     api = _api(base, client_id=app["client_id"], client_secret=app["client_secret"])
-    with _errors(base):
+    with _errors(base), _code_refused(base):
         token = api.log_in(
             code=code, redirect_uri=REDIRECT_URI, scopes=SCOPES, allow_http=_allow_http(base)
         )
+    with _errors(base):
         me = _summary(api.account_verify_credentials(), base)
     data = _load(settings)
     data["instances"].setdefault(base, {}).update(

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from plnctl.errors import one_line
+
+ERROR_LIMIT = 1000  # characters of a stored error or warning
+
 
 class _Model:
     def to_dict(self) -> dict[str, Any]:
@@ -403,3 +407,10 @@ class FetchOutcome(_Model):
     topics: dict[str, tuple[tuple[int, str], ...]] | None = None
     # Delete every stored post of the source (its author withdrew consent to be shown).
     purge_posts: bool = False
+
+    def __post_init__(self) -> None:
+        # The boundary where a fetch's error is stored and shown: never a traceback.
+        for name in ("error", "warning"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, one_line(value, limit=ERROR_LIMIT))

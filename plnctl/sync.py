@@ -35,6 +35,7 @@ from plnctl.fetchers import fetch_source
 from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
+from plnctl.store.connection import translate_error
 from plnctl.sync_lock import lock_path, sync_lock
 from plnctl.timeutil import now, now_iso, to_iso
 
@@ -266,7 +267,8 @@ class _Writer:
                 return self._store_one(source, outcome)
         except Exception as e:
             log.exception("storing %s failed", source.label)
-            failed = FetchOutcome("failed", outcome.http_status, error=f"could not store: {e}")
+            reason = translate_error(e, None) or e  # SQLite's wording names tables and columns
+            failed = FetchOutcome("failed", outcome.http_status, error=f"could not store: {reason}")
             with suppress(Exception), self.store.transaction():
                 return self._store_one(source, failed)[0], []
             return SourceResult(source.id, source.label, None, "failed", error=failed.error), []

@@ -137,7 +137,13 @@ def parse_since(text: str, *, reference: datetime | None = None) -> datetime:
     unless it carries an offset)."""
     reference = reference or now()
     if _DURATION.match(text):
-        return reference - parse_duration(text)
+        try:
+            return reference - parse_duration(text)
+        except OverflowError:  # 999999999d: before the year 1
+            raise InvalidInput(
+                f"--since {text.strip()} reaches back too far: use a shorter span (e.g. 3650d) "
+                "or a date like 2020-01-01"
+            ) from None
     word = text.strip().lower()
     if word in ("today", "yesterday"):
         today = reference.astimezone(display_zone()).date()  # None: the system zone
@@ -152,9 +158,15 @@ def parse_since(text: str, *, reference: datetime | None = None) -> datetime:
     if moment.tzinfo is None:
         moment = _as_local(moment)
     try:
-        return moment.astimezone(UTC)
+        start = moment.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:59-01:00 is past datetime.max in UTC
         raise InvalidInput(f"invalid --since {text!r}: that date is out of range") from None
+    if start > reference:
+        raise InvalidInput(
+            f"--since {text.strip()} is in the future (now is {to_iso(reference)}): "
+            "give a past date or a duration like 7d"
+        )
+    return start
 
 
 def humanize_age(moment: datetime | str | None, *, reference: datetime | None = None) -> str:

@@ -98,15 +98,15 @@ def parse_following_csv(text: str) -> tuple[list[CsvRow], list[str]]:
 
 def render_following_csv(accounts: list[tuple[str, dict[str, str | None]]]) -> str:
     """Mastodon's four columns; each account's settings as they were imported (Mastodon's
-    defaults for accounts followed some other way)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    defaults for accounts followed some other way). Cells go through the CSV encoder."""
+    from plnctl.render.exports import csv_text
+
+    rows = []
     for acct, options in accounts:
         values = [options.get(k) for k in _DEFAULTS]
-        writer.writerow([acct, *(v if v is not None else _DEFAULTS[k]
-                                 for k, v in zip(_DEFAULTS, values, strict=True))])  # fmt: skip
-    return buffer.getvalue()
+        rows.append([acct, *(v if v is not None else _DEFAULTS[k]
+                             for k, v in zip(_DEFAULTS, values, strict=True))])  # fmt: skip
+    return csv_text(CSV_HEADER, rows)
 
 
 class MastodonService:

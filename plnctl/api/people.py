@@ -24,7 +24,7 @@ class PeopleService:
         if isinstance(ref, int) or str(ref).strip().isdigit():
             person = db.get_person(self.store, int(ref))
             if person is None:
-                raise NotFound(f"no person with id {ref}")
+                raise NotFound(f"no person with id {ref} (see: plnctl person list)")
             return person
         matches = db.find_people(self.store, str(ref).strip())
         if not matches:
@@ -68,7 +68,7 @@ class PeopleService:
     def get(self, person_id: int) -> Person:
         person = db.get_person(self.store, person_id)
         if person is None:
-            raise NotFound(f"no person with id {person_id}")
+            raise NotFound(f"no person with id {person_id} (see: plnctl person list)")
         return person
 
     def list(self, *, topic: str | None = None) -> list[Person]:

@@ -59,7 +59,7 @@ class PostsService:
     def get(self, post_id: int) -> Post:
         post = db.get_post(self.store, post_id)
         if post is None:
-            raise NotFound(f"no post with id {post_id}")
+            raise NotFound(f"no post with id {post_id} (see: plnctl post list)")
         return with_notes(self.store, post)
 
     def mark_read(self, post_ids: Sequence[int], *, read: bool = True) -> int:

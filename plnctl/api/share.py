@@ -22,6 +22,7 @@ from plnctl.errors import DeliveryError, InvalidInput, NotFound
 from plnctl.identity import Me, is_me, is_me_target
 from plnctl.models import Post, Question, _Model
 from plnctl.render import digest as render
+from plnctl.render.mailheaders import check_address, check_header
 from plnctl.render.model import (
     DIGEST_FORMATS,
     EXPORT_FORMATS,
@@ -155,9 +156,10 @@ class ShareService:
         (past ``per_person``, by title and link), so none is skipped."""
         if fmt not in DIGEST_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(DIGEST_FORMATS)}")
-        recipients = tuple(dict.fromkeys(a.strip() for a in email))
-        if any("@" not in a for a in recipients):  # before anyone is sent anything
-            raise InvalidInput(f"not an email address: {', '.join(recipients)}")
+        check_header("a digest --name", name)  # before any work: it goes into the subject
+        if output is not None:
+            output = deliver.check_target(output)
+        recipients = tuple(dict.fromkeys(check_address(address) for address in email))
         if email:  # fail on bad settings (or an unreadable password file) before any work
             deliver.check_smtp(self.pln.settings.smtp)
             if self.pln.settings.smtp.user:
@@ -296,6 +298,7 @@ class ShareService:
     def _window_start(self, since: str, name: str, until: datetime) -> datetime:
         if not name.strip():
             raise InvalidInput("a digest name cannot be empty")
+        check_header("a digest --name", name)
         if since.strip().lower() != "last":
             return parse_since(since, reference=until)
         mark = from_iso(db.get_watermark(self.store, name))
@@ -402,6 +405,8 @@ class ShareService:
             raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
         if excel and fmt != "csv":
             raise InvalidInput(f"--excel is for -f csv, not {fmt} (its importers want plain UTF-8)")
+        if output is not None:
+            output = deliver.check_target(output)
         items = self.reading_list(
             topic=topic, since=since, saved=saved, include_notes=include_notes
         )

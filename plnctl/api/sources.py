@@ -36,9 +36,16 @@ def looks_like_mastodon(target: str) -> bool:
 
 
 def check_http_url(url: str) -> str:
+    """A web address the user typed (or a file gave), or InvalidInput saying what is wrong."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of 0-65535)
+    except ValueError as e:
+        raise InvalidInput(
+            f"not a valid web address: {url!r} ({e}); check it, e.g. https://example.org/feed"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"not a web address: {url!r} (expected http:// or https://...)")
     return url
 
@@ -186,7 +193,10 @@ class SourcesService:
             if new_url != source.url:
                 other = db.find_source(self.store, new_url)
                 if other is not None:
-                    raise AlreadyExists(f"{new_url} is already followed (source {other.id})")
+                    raise AlreadyExists(
+                        db.already_followed(self.store, other, new_url)
+                        + f"; to keep only one, remove the other: plnctl source remove {other.id}"
+                    )
                 changes.update(
                     url=new_url,
                     etag=None,

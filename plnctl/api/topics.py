@@ -75,7 +75,7 @@ class TopicsService:
     def get(self, topic_id: int) -> Topic:
         topic = db.get_topic(self.store, topic_id)
         if topic is None:
-            raise NotFound(f"no topic with id {topic_id}")
+            raise NotFound(f"no topic with id {topic_id} (see: plnctl topic list)")
         return topic
 
     def list(self) -> list[Topic]:
@@ -143,7 +143,10 @@ class TopicsService:
             for kind, values in remove.items():
                 for value in values:
                     if not db.remove_rule(self.store, topic.id, kind, _clean_rule(kind, value)):
-                        raise NotFound(f"topic {topic.name!r} has no {kind} rule {value!r}")
+                        raise NotFound(
+                            f"topic {topic.name!r} has no {kind} rule {value!r} (see: plnctl "
+                            f"topic show {topic.name!r})"
+                        )
             self._add_rules(topic.id, add)
             current = str(changes.get("name", topic.name))
             for person_id in add_people:
@@ -209,7 +212,10 @@ class TopicsService:
         with self.store.transaction():
             current = db.get_tag(self.store, post_id, topic.id)
             if current is None or current[0] is TagOrigin.BLOCKED:
-                raise NotFound(f"post {post_id} is not tagged with {topic.name!r}")
+                raise NotFound(
+                    f"post {post_id} is not tagged with {topic.name!r} "
+                    f"(see: plnctl post show {post_id})"
+                )
             if current[0] is TagOrigin.MANUAL:
                 db.delete_tag(self.store, post_id, topic.id)
             else:
@@ -218,7 +224,7 @@ class TopicsService:
 
     def _require_post(self, post_id: int) -> None:
         if not db.post_exists(self.store, post_id):
-            raise NotFound(f"no post with id {post_id}")
+            raise NotFound(f"no post with id {post_id} (see: plnctl post list)")
 
     # --- rules applied --------------------------------------------------------------------
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,8 +41,48 @@ COMMAND_MODULES = (
 )
 
 
+# SQLite stores integers up to 2**63 - 1: a larger id, limit or count is a usage error
+# (exit 2) when the flag is parsed, not an OverflowError deep in the store.
+MAX_INT = 2**63 - 1
+_BOUNDED: dict[type, type] = {}
+
+
+def _bounded_class(base: type) -> type:
+    """``base`` (click's INT or IntRange) that also refuses what SQLite cannot store."""
+    if base not in _BOUNDED:
+
+        def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+            number = base.convert(self, value, param, ctx)  # type: ignore[attr-defined]
+            if isinstance(number, int) and not -MAX_INT - 1 <= number <= MAX_INT:
+                self.fail(f"{value} is too large (at most {MAX_INT})", param, ctx)
+            return number
+
+        _BOUNDED[base] = type(f"Bounded{base.__name__}", (base,), {"convert": convert})
+    return _BOUNDED[base]
+
+
+def _bound_ints(command: Any) -> None:
+    """Bound every integer option and argument of ``command`` and its subcommands, present
+    and future; help and any lower bound the command set stay as they were."""
+    import copy
+
+    from typer._click.types import IntParamType
+
+    for param in command.params:
+        if isinstance(param.type, IntParamType) and type(param.type) not in _BOUNDED.values():
+            bounded = copy.copy(param.type)
+            bounded.__class__ = _bounded_class(type(param.type))
+            param.type = bounded
+    for sub in getattr(command, "commands", {}).values():
+        _bound_ints(sub)
+
+
 class PlnGroup(TyperGroup):
     """Turns PlnError into one line on stderr and its documented exit code."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _bound_ints(self)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         succeeded = False
@@ -52,7 +92,7 @@ class PlnGroup(TyperGroup):
             return result
         except PlnError as e:
             if _debug(ctx):
-                raise
+                traceback.print_exc()  # --debug adds the traceback; the exit code stays
             output.error(str(e))
             raise typer.Exit(int(e.exit_code)) from None
         except BrokenPipeError:
@@ -67,14 +107,15 @@ class PlnGroup(TyperGroup):
             raise
         except Exception as e:
             if _debug(ctx):
-                raise
+                traceback.print_exc()
             from plnctl.api import translate_error
 
             known = translate_error(e, state(ctx).opened())
             if known is not None:
                 output.error(str(known))
                 raise typer.Exit(int(known.exit_code)) from None
-            output.error(f"internal error: {type(e).__name__}: {e} (run with --debug for details)")
+            hint = "" if _debug(ctx) else " (run with --debug for details)"
+            output.error(f"internal error: {type(e).__name__}: {e}{hint}")
             raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:
             state(ctx).close(succeeded=succeeded)
@@ -125,7 +166,8 @@ def root(
         ),
     ] = 0,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
+        bool,
+        typer.Option("--debug", help="Show the traceback of any error (the exit code stays)."),
     ] = False,
     version: Annotated[
         bool,
@@ -137,12 +179,7 @@ def root(
     """Global options come before the command: plnctl --db my.db person list"""
     current = state(ctx)  # type: ignore[arg-type]
     current.db, current.debug, current.verbose = db, debug, verbose
-    if verbose or debug:
-        logging.basicConfig(
-            level=logging.DEBUG if verbose > 1 or debug else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s",
-            stream=sys.stderr,
-        )
+    output.configure_logging(verbose, debug)
 
 
 for _module in COMMAND_MODULES:

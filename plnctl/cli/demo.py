@@ -50,7 +50,7 @@ def demo(
                 ],
             )
             output.info("\n$ plnctl digest --since 7d")
-            output.out.file.write(pln.share.digest(since="7d", fmt="text", name="demo").text)
+            output.write_text(pln.share.digest(since="7d", fmt="text", name="demo").text)
         finally:
             pln.close()
         if db is None:

@@ -213,6 +213,6 @@ def export_reading_list(
         output=output_file, feed_url=feed_url, excel=excel,
     )  # fmt: skip
     if output_file is None:
-        sys.stdout.write(text)
+        output.write_text(text)
     elif output.err.is_terminal:
         output.info(f"Wrote {output_file}")

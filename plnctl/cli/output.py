@@ -1,9 +1,15 @@
 """Output helpers: data on stdout (tables on a TTY, plain tab-separated text otherwise, JSON on
-request), messages on stderr. Render functions elsewhere return lines; this prints them."""
+request), messages on stderr. Render functions elsewhere return lines; this prints them.
+
+Every string printed here passes the terminal encoder (``plnctl.render.terminal``): escape
+sequences, controls and bidi overrides from feeds and servers never reach the terminal, and
+rich markup in them is printed literally. Commands print through these helpers only (a test
+checks), so a new command gets the same protection.
+"""
 
 from __future__ import annotations
 
-import json
+import logging
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -12,16 +18,26 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from plnctl.errors import NotConfirmed
+from plnctl.errors import NotConfirmed, innermost, one_line
+from plnctl.render import jsontext
+from plnctl.render.terminal import clean, clean_line
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit 1; the CLI root turns this into a quiet exit 141 like every command.
+        raise BrokenPipeError
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:
     """One JSON document on stdout (models via to_dict())."""
-    sys.stdout.write(json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(jsontext.dumps(_plain(data), default=str) + "\n")
 
 
 def _plain(data: Any) -> Any:
@@ -38,45 +54,112 @@ def table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
     """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
-    rows = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    cells = [[clean_line("" if cell is None else str(cell)) for cell in row] for row in rows]
     if out.is_terminal:
         grid = Table(title=title, show_edge=False, header_style="bold")
         for column in columns:
             grid.add_column(column, overflow="fold")
-        for row in rows:
-            grid.add_row(*row)
+        for row in cells:
+            grid.add_row(*(Text(cell) for cell in row))  # Text: markup in a cell stays literal
         out.print(grid)
         return
     sys.stdout.write("\t".join(columns) + "\n")
-    for row in rows:
-        sys.stdout.write(
-            "\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row) + "\n"
-        )
+    for row in cells:
+        sys.stdout.write("\t".join(row) + "\n")
 
 
 def lines(text_lines: Iterable[str]) -> None:
     for line in text_lines:
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(clean(line) + "\n")
+
+
+def say(text: str = "", *, style: str | None = None) -> None:
+    """One line of a report on stdout, styled on a terminal (markup never interpreted)."""
+    out.print(clean(text), style=style, markup=False)
+
+
+def say_parts(parts: Iterable[tuple[str, str]]) -> None:
+    """One line on stdout from (text, style) pieces, e.g. a search snippet's highlights."""
+    out.print(Text.assemble(*[(clean_line(text), style) for text, style in parts]))
+
+
+def write_text(text: str) -> None:
+    """A document (an export, a digest) on stdout exactly as rendered: its format's own
+    encoder (CSV, XML, Markdown, HTML, or ``terminal.clean`` for text) already ran."""
+    out.file.write(text)
 
 
 def working(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while a long call runs (only on a terminal; nothing in cron)."""
     if err.is_terminal:
-        return err.status(message)
+        return err.status(Text(clean_line(message)))
     return nullcontext()
 
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so stdout stays clean for data."""
-    err.print(message, markup=False)
+    err.print(clean(message), markup=False)
 
 
 def warn(message: str) -> None:
-    err.print(f"Warning: {message}", markup=False, style="yellow")
+    err.print(f"Warning: {clean(message)}", markup=False, style="yellow")
 
 
 def error(message: str) -> None:
-    err.print(f"Error: {message}", markup=False, style="red")
+    err.print(f"Error: {clean_line(message)}", markup=False, style="red")
+
+
+def failed(message: str) -> None:
+    """A per-item failure inside a report (a source in a sync), in red on stderr."""
+    err.print(clean_line(message), markup=False, style="red")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is now (tests and pagers swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class _OneLine(logging.Formatter):
+    """A log record as one terminal-safe line; the traceback only when asked for (-vv,
+    --debug). ``log.exception`` in the library then costs a plain sync one line on stderr."""
+
+    def __init__(self, tracebacks: bool):
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{record.levelname} {record.name}: {clean_line(record.getMessage())}"
+        if record.exc_info and record.exc_info[1] is not None:
+            if self.tracebacks:
+                return clean(line + "\n" + self.formatException(record.exc_info))
+            exc = innermost(record.exc_info[1])
+            line += f": {type(exc).__name__}: {clean_line(one_line(str(exc)))}"
+        return line
+
+
+def configure_logging(verbose: int, debug: bool) -> None:
+    """Warnings and errors always (one line each); -v adds info, -vv or --debug adds debug
+    messages and tracebacks (with -v, the libraries' records too, e.g. httpx's requests)."""
+    for name in ("", "plnctl"):
+        named = logging.getLogger(name)
+        for old in [h for h in named.handlers if isinstance(h, _StderrHandler)]:
+            named.removeHandler(old)
+    handler = _StderrHandler()
+    handler.setFormatter(_OneLine(tracebacks=verbose > 1 or debug))
+    if verbose or debug:
+        logging.getLogger("plnctl").setLevel(logging.NOTSET)
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.DEBUG if verbose > 1 or debug else logging.INFO)
+    else:
+        logging.getLogger("plnctl").addHandler(handler)
+        logging.getLogger("plnctl").setLevel(logging.WARNING)
 
 
 YesOpt = Annotated[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -87,6 +86,6 @@ def report(
     text = pln(ctx).pd.report(framework, start=start, end=end, fmt=fmt.value,
                               excel=excel, output=output_file)  # fmt: skip
     if output_file is None:
-        sys.stdout.write(text)
+        output.write_text(text)
     else:
         output.info(f"Wrote {output_file}")

@@ -47,32 +47,30 @@ def stats(
 
 
 def _heading(text: str) -> None:
-    output.out.print()
-    output.out.print(text, style="bold", markup=False)
+    output.say()
+    output.say(text, style="bold")
 
 
 def _table(columns: list[str], rows: list[list[object]]) -> None:
     if rows:
         output.table(columns, rows)
     else:
-        output.out.print("  none", markup=False)
+        output.say("  none")
 
 
 def _print_report(r: StatsReport, top: int) -> None:
     from plnctl.render.charts import sparkline
 
-    output.out.print(
+    output.say(
         f"Network activity {local_date(r.since)} → {local_date(r.until)} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
         f"one bar per week, by publication date)",
         style="bold",
-        markup=False,
     )
-    output.out.print(
+    output.say(
         f"People active: {r.people_active} of {r.people_total}   Sources active: "
-        f"{r.sources_active} of {r.sources_total}   Posts: {r.posts}",
-        markup=False,
+        f"{r.sources_active} of {r.sources_total}   Posts: {r.posts}"
     )
-    output.out.print(f"All posts  {sparkline(r.weekly)}", style="cyan", markup=False)
+    output.say(f"All posts  {sparkline(r.weekly)}", style="cyan")
     _heading("Most active people")
     _table(
         ["person", "posts", "per week", "sources"],
@@ -107,13 +105,12 @@ def _print_health(r: StatsReport, top: int) -> None:
     d = r.diversity
     _heading("Diversity")
     kinds = ", ".join(f"{kind} {count}" for kind, count in d.kinds.items()) or "no sources"
-    output.out.print(f"Sources by kind: {kinds}; feeds on {d.feed_hosts} web host(s)", markup=False)
+    output.say(f"Sources by kind: {kinds}; feeds on {d.feed_hosts} web host(s)")
     if d.instances:
         share = f"{round((d.largest_instance_share or 0) * 100)}%"
-        output.out.print(
+        output.say(
             f"Mastodon instances: {len(d.instances)}; the largest holds {share} of "
-            "your Mastodon accounts",
-            markup=False,
+            "your Mastodon accounts"
         )
         _table(
             ["instance", "accounts", "people"],
@@ -127,10 +124,9 @@ def _print_questions(r: StatsReport, top: int) -> None:
     q = r.questions
     _heading("Questions")
     rate = "–" if q.answer_rate is None else f"{round(q.answer_rate * 100)}%"
-    output.out.print(
+    output.say(
         f"Asked {q.asked}, answered {q.answered} (answer rate {rate}), "
-        f"{q.answered_in_network} answered by your network",
-        markup=False,
+        f"{q.answered_in_network} answered by your network"
     )
     if q.top_answerers:
         _table(

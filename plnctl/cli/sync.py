@@ -10,6 +10,7 @@ from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.errors import ExitCode
 from plnctl.models import SourceResult, SyncSummary
+from plnctl.render.terminal import clean_line
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
@@ -80,7 +81,7 @@ def _run(
         TextColumn("Syncing"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         console=output.err,
         transient=True,
     ) as bar:
@@ -92,7 +93,7 @@ def _run(
             on_start=lambda total: bar.update(task, total=total),
         ):
             results.append(result)
-            bar.update(task, advance=1, description=result.label[:50])
+            bar.update(task, advance=1, description=clean_line(result.label)[:50])
     return results
 
 
@@ -110,9 +111,7 @@ def _print_checks(checks: list[CheckResult]) -> None:
         return
     for c in checks:
         if c.status == "failed":
-            output.err.print(
-                f"  failed  question {c.question_id}: {c.error}", markup=False, style="red"
-            )
+            output.failed(f"  failed  question {c.question_id}: {c.error}")
     found = sum(c.new_answers for c in checks)
     output.info(
         f"Checked {len(checks)} question(s): {found} new answer(s)"
@@ -127,7 +126,7 @@ def _print_checks(checks: list[CheckResult]) -> None:
 def _print_summary(summary: SyncSummary) -> None:
     for r in summary.results:
         if r.status == "failed":
-            output.err.print(f"  failed  {r.label}: {r.error}", markup=False, style="red")
+            output.failed(f"  failed  {r.label}: {r.error}")
         if r.notice:
             output.warn(f"{r.label}: {r.notice}")
         elif r.warning and r.status != "failed":

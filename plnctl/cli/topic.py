@@ -385,14 +385,10 @@ def _print_hit(hit: SearchHit) -> None:
     if not output.out.is_terminal:
         output.lines([head, f"    {hit.snippet}", *([f"    {hit.url}"] if hit.url else []), ""])
         return
-    from rich.text import Text
-
-    output.out.print(Text(head, style="bold"))
-    output.out.print(
-        Text.assemble(
-            "    ", *[(text, "reverse yellow" if match else "") for text, match in hit.parts]
-        )
+    output.say(head, style="bold")
+    output.say_parts(
+        [("    ", ""), *[(text, "reverse yellow" if match else "") for text, match in hit.parts]]
     )
     if hit.url:
-        output.out.print(Text(f"    {hit.url}", style="dim"))
-    output.out.print()
+        output.say(f"    {hit.url}", style="dim")
+    output.say()

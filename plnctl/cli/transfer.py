@@ -50,7 +50,7 @@ def write_output(text: str, path: Path | None) -> None:
     """Write atomically to a file (never a half-written file), or to stdout."""
     path = output_path(path)
     if path is None:
-        output.out.file.write(text)
+        output.write_text(text)
         return
     from plnctl.api.transfer import write_export
 

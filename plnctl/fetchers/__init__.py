@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from plnctl.errors import PlnError
+from plnctl.errors import PlnError, innermost
 from plnctl.models import FetchOutcome, Source, SourceKind
 
 if TYPE_CHECKING:
@@ -78,4 +78,5 @@ async def fetch_source(
         return FetchOutcome("failed", status, error=str(e), retry_after=retry)
     except Exception as e:
         log.exception("fetching %s failed unexpectedly", source.label)
-        return FetchOutcome("failed", error=f"internal error: {type(e).__name__}: {e}")
+        inner = innermost(e)  # anyio's task-group wrapper says nothing; its one error does
+        return FetchOutcome("failed", error=f"internal error: {type(inner).__name__}: {inner}")

@@ -10,7 +10,6 @@ address is known. Content is sanitized again before it is embedded.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,11 +19,10 @@ from plnctl.render import digest as digest_text
 from plnctl.render.media import playable
 from plnctl.render.model import Digest, ShareItem
 from plnctl.render.sanitize import clean_html, safe_url
+from plnctl.render.xmltext import xml_attrs, xml_text
 from plnctl.timeutil import to_iso
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-# Characters XML 1.0 forbids even when escaped; a stray one in a feed would break the file.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 TAG_PREFIX = "tag:plnctl,2026:"
@@ -72,7 +70,7 @@ def items_atom(
             _q("link"),
             rel="self",
             type="application/atom+xml",
-            href=_NOT_XML.sub("", self_url),
+            href=xml_text(self_url),
         )
     author = ET.SubElement(feed, _q("author"))
     _text(author, "name", "plnctl")
@@ -95,16 +93,16 @@ def _entry(feed: ET.Element, item: ShareItem, scope: str) -> None:
     _text(author, "name", item.person)
     link = safe_url(item.url)
     if link:
-        ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=link)
+        ET.SubElement(entry, _q("link"), rel="alternate", type="text/html", href=xml_text(link))
     for media in playable(item.media):
         attrs = {"rel": "enclosure", "href": media.url}
         if media.type:
             attrs["type"] = media.type
         if media.length:
             attrs["length"] = str(media.length)
-        ET.SubElement(entry, _q("link"), attrs)
+        ET.SubElement(entry, _q("link"), xml_attrs(attrs))
     for topic in item.topics:
-        ET.SubElement(entry, _q("category"), term=topic)
+        ET.SubElement(entry, _q("category"), xml_attrs({"term": topic}))
     if item.content_warning:
         _text(entry, "summary", f"Content warning: {item.content_warning}")
     elif item.excerpt and item.excerpt != item.title:
@@ -129,5 +127,5 @@ def _q(tag: str) -> str:
 
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     element = ET.SubElement(parent, _q(tag))
-    element.text = _NOT_XML.sub("", value)
+    element.text = xml_text(value)
     return element

@@ -6,13 +6,12 @@ shows ("generated at"), passed in so output is deterministic.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from plnctl.errors import InvalidInput
 from plnctl.models import Question
-from plnctl.render import media
+from plnctl.render import jsontext, media
 from plnctl.render.model import DIGEST_FORMATS, Digest, PersonGroup, ShareItem, TopicGroup
 from plnctl.render.sanitize import excerpt, safe_url
 from plnctl.timeutil import display_zone, local
@@ -100,12 +99,14 @@ def summary(digest: Digest) -> str:
 
 def render_digest(digest: Digest, fmt: str, *, now: datetime, self_url: str | None = None) -> str:
     """The digest in one of DIGEST_FORMATS (``self_url``: where the Atom file is published)."""
-    if fmt == "text":
-        return "\n".join(text_lines(digest, now=now)) + "\n"
+    if fmt == "text":  # for a terminal (and the email's text part): the terminal encoder
+        from plnctl.render.terminal import clean
+
+        return clean("\n".join(text_lines(digest, now=now))) + "\n"
     if fmt == "md":
         return markdown(digest, now=now)
     if fmt == "json":
-        return json.dumps(digest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return jsontext.dumps(digest.to_dict()) + "\n"
     if fmt == "html":
         from plnctl.render.html import digest_html
 
@@ -235,7 +236,11 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
 def md_escape(text: str) -> str:
-    return text.translate(_MD_SPECIAL)
+    """A value for Markdown: no controls or escape sequences (the file is often read in a
+    terminal), one line, and Markdown's special characters escaped."""
+    from plnctl.render.terminal import clean_line
+
+    return clean_line(text).translate(_MD_SPECIAL)
 
 
 def md_link(text: str, url: str | None) -> str:

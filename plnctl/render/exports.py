@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
-from plnctl.opml import category, xml_text
-from plnctl.render import media
+from plnctl.opml import category
+from plnctl.render import jsontext, media
 from plnctl.render.digest import fmt_time, md_escape, md_link, md_media
 from plnctl.render.model import EXPORT_FORMATS, ShareItem
 from plnctl.render.sanitize import excerpt
+from plnctl.render.xmltext import xml_attrs, xml_text
 from plnctl.timeutil import from_iso
 
 # Pocket's export, exactly: wallabag's importer reads these by position (0 title, 1 url,
@@ -47,7 +47,7 @@ def render_reading_list(
     if fmt == "csv":
         return plain_csv(items, include_notes=include_notes)
     if fmt == "json":
-        return json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False) + "\n"
+        return jsontext.dumps([i.to_dict() for i in items]) + "\n"
     if fmt == "opml":
         return opml(items, now=now, title=title)
     if fmt == "pocket-csv":
@@ -87,18 +87,41 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
     return "\n".join(out)
 
 
-def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
+# --- CSV: the spreadsheet sink ------------------------------------------------------------
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) phones
+# home, +cmd|' /C calc'!A0 runs a program). The OWASP rule: prefix such a cell with ' so it is
+# shown as text. Every CSV plnctl writes goes through csv_text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """One CSV cell as text a spreadsheet will not run as a formula (line breaks as \\n)."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    # A lone CR is not quoted with "\n" line ends and then splits the row for every reader.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A whole CSV document (header first), every cell through ``csv_cell``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow((*CSV_COLUMNS, "note") if include_notes else CSV_COLUMNS)
+    writer.writerow(header)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def plain_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
+    rows = []
     for i in items:
         row = [
             i.id, i.title, i.url or "", i.person, i.source_kind, i.published_at or "",
             i.saved_at or "", "|".join(i.topics), i.excerpt,
             " ".join(m.url for m in media.playable(i.media)),
         ]  # fmt: skip
-        writer.writerow([*row, " | ".join(i.all_notes)] if include_notes else row)
-    return buffer.getvalue()
+        rows.append([*row, " | ".join(i.all_notes)] if include_notes else row)
+    return csv_text((*CSV_COLUMNS, "note") if include_notes else CSV_COLUMNS, rows)
 
 
 def pocket_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> str:
@@ -109,9 +132,7 @@ def pocket_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> st
     skip it)."""
     from plnctl.render.html import epoch
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow((*POCKET_COLUMNS, "note") if include_notes else POCKET_COLUMNS)
+    rows = []
     for i in items:
         if not i.url:
             continue
@@ -121,8 +142,8 @@ def pocket_csv(items: Sequence[ShareItem], *, include_notes: bool = False) -> st
             i.title if len(i.title) <= POCKET_TITLE_MAX else i.title[: POCKET_TITLE_MAX - 1] + "…"
         )
         row = [title, i.url, added, tags, "archive" if i.read else "unread"]
-        writer.writerow([*row, " | ".join(i.all_notes)] if include_notes else row)
-    return buffer.getvalue()
+        rows.append([*row, " | ".join(i.all_notes)] if include_notes else row)
+    return csv_text((*POCKET_COLUMNS, "note") if include_notes else POCKET_COLUMNS, rows)
 
 
 def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
@@ -141,8 +162,9 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         if i.topics:
             topic = i.topics[0]
             if topic not in folders:
-                name = xml_text(topic)
-                folders[topic] = ET.SubElement(body, "outline", text=name, title=name)
+                folders[topic] = ET.SubElement(
+                    body, "outline", xml_attrs({"text": topic, "title": topic})
+                )
             parent = folders[topic]
         name = xml_text(i.title)
         attrs = {"text": name, "title": name, "type": "link", "url": xml_text(i.url)}
@@ -152,7 +174,7 @@ def opml(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
         if i.topics:
             attrs["category"] = category(i.topics)
         if i.all_notes:
-            attrs["description"] = xml_text(" | ".join(i.all_notes))
-        ET.SubElement(parent, "outline", attrs)
+            attrs["description"] = " | ".join(i.all_notes)
+        ET.SubElement(parent, "outline", xml_attrs(attrs))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

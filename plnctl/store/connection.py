@@ -171,4 +171,20 @@ def translate_error(error: BaseException, path: Path | None) -> PlnError | None:
             f"the database{where} is damaged ({text}); restore a backup, or rescue what is left "
             f"with: sqlite3 OLD.db .recover | sqlite3 NEW.db"
         )
+    if isinstance(error, sqlite3.OperationalError) and "readonly" in text:
+        return StorageError(
+            f"cannot write to the database{where}: it is read-only; check the permissions of "
+            "the file and its directory, or use another --db"
+        )
+    if isinstance(error, sqlite3.OperationalError) and "disk is full" in text:
+        return StorageError(
+            f"the disk holding the database{where} is full; free some space and run it again "
+            "(nothing stored was lost)"
+        )
+    if isinstance(error, sqlite3.IntegrityError):  # its text names tables and columns
+        return StorageError(
+            f"the database{where} refused a change that conflicts with what it holds (a "
+            "duplicate or a missing row); nothing was changed. Run it again with -vv for "
+            "details, and report it if it repeats"
+        )
     return StorageError(f"database error{where}: {text}")

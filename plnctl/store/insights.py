@@ -6,6 +6,7 @@ counted back from ``until``: ``weeks_back`` 0 is the 7 days ending at ``until``.
 
 from __future__ import annotations
 
+from plnctl.errors import one_line
 from plnctl.store.connection import Store
 
 _WEEKS_BACK = "CAST((julianday(:until) - julianday(p.published_at)) / 7 AS INTEGER)"
@@ -79,7 +80,8 @@ def failing_sources(
         FROM sources s JOIN people pe ON pe.id = s.person_id
         WHERE s.error_count > 0 OR s.state != 'active'
         ORDER BY s.error_count DESC, s.id"""
-    return store.conn.execute(sql).fetchall()
+    found = store.conn.execute(sql).fetchall()
+    return [(*row[:6], row[6] and one_line(row[6]), row[7]) for row in found]  # 0.1 tracebacks
 
 
 def question_counts(store: Store, since: str) -> tuple[int, int, int]:

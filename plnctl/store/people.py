@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from plnctl.errors import AlreadyExists
+from plnctl.errors import AlreadyExists, one_line
 from plnctl.models import Person, Source, SourceKind, SourceState
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, rows
@@ -185,7 +185,7 @@ def _source(row: sqlite3.Row) -> Source:
         last_fetched_at=row["last_fetched_at"],
         last_ok_at=row["last_ok_at"],
         last_status=row["last_status"],
-        last_error=row["last_error"],
+        last_error=row["last_error"] and one_line(row["last_error"]),  # 0.1 stored tracebacks
         error_count=row["error_count"],
         next_due_at=row["next_due_at"],
         remote_id=row["remote_id"],
@@ -217,6 +217,17 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     return encoded
 
 
+def already_followed(store: Store, existing: Source | None, label: str) -> str:
+    """The message for a source that is already followed, in the user's words."""
+    owner = get_person(store, existing.person_id) if existing and existing.person_id else None
+    if existing is None or owner is None:
+        return f"{label} is already followed; see: plnctl source list"
+    return (
+        f"{owner.name} already follows {label} (source {existing.id}); nothing was added "
+        f"(see: plnctl person show {owner.id})"
+    )
+
+
 def insert_source(
     store: Store, person_id: int | None, kind: SourceKind, url: str, **fields: Any
 ) -> int:
@@ -232,9 +243,7 @@ def insert_source(
         existing = find_source(store, url) or (
             find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
         )
-        owner = get_person(store, existing.person_id) if existing and existing.person_id else None
-        who = f" (source {existing.id} of {owner.name})" if existing and owner else ""
-        raise AlreadyExists(f"{fields.get('handle') or url} is already followed{who}") from e
+        raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url)) from e
     return int(cursor.lastrowid or 0)
 
 

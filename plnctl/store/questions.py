@@ -108,7 +108,8 @@ def insert_question(
     except sqlite3.IntegrityError as e:
         existing = one(store.conn, "SELECT id FROM questions WHERE url = ?", (url,))
         which = f" (question {existing['id']})" if existing else ""
-        raise AlreadyExists(f"{url} is already tracked{which}") from e
+        see = f"; see: plnctl question show {existing['id']}" if existing else ""
+        raise AlreadyExists(f"{url} is already tracked{which}{see}") from e
     return int(cursor.lastrowid or 0)
 
 

@@ -90,7 +90,7 @@ def insert_topic(
             (name, description, person_weight, now_iso()),
         )
     except sqlite3.IntegrityError as e:
-        raise AlreadyExists(f"a topic named {name!r} already exists") from e
+        raise AlreadyExists(_topic_exists(name)) from e
     return int(cursor.lastrowid or 0)
 
 
@@ -104,7 +104,14 @@ def update_topic(store: Store, topic_id: int, **changes: Any) -> None:
             f"UPDATE topics SET {assignments} WHERE id = ?", (*fields.values(), topic_id)
         )
     except sqlite3.IntegrityError as e:
-        raise AlreadyExists(f"a topic named {fields.get('name')!r} already exists") from e
+        raise AlreadyExists(_topic_exists(str(fields.get("name")))) from e
+
+
+def _topic_exists(name: str) -> str:
+    return (
+        f"a topic named {name!r} already exists (names ignore case): choose another name, or "
+        f"change that one with: plnctl topic edit {name!r}"
+    )
 
 
 def delete_topic(store: Store, topic_id: int) -> None:

@@ -66,7 +66,7 @@ def test_bad_url_stores_nothing(cli: Cli) -> None:
 def test_duplicate_feed_is_refused(cli: Cli) -> None:
     cli("person", "add", "Ada", "--no-check", "--feed", "https://ada.example/feed")
     result = cli("person", "add", "Ada again", "--no-check", "--feed", "https://ada.example/feed")
-    assert result.exit_code == 2 and "already followed" in result.stderr
+    assert result.exit_code == 2 and "Ada already follows https://ada.example/feed" in result.stderr
     assert [p["name"] for p in cli("person", "list", "--json").json()] == ["Ada"]
 
 

@@ -21,7 +21,7 @@ LATEST = ingest.latest_date(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
         ("plain", "plain", "plain"),
         ("a\tb\nc", "a\tb\nc", "a b c"),
         ("crlf\r\nline\rend", "crlf\nline\nend", "crlf line end"),
-        ("\x1b[2Jclear\x1b]0;title\x07", "[2Jclear]0;title", "[2Jclear]0;title"),
+        ("\x1b[2Jclear\x1b]0;title\x07", "clear", "clear"),  # whole sequences go
         ("nul\x00 del\x7f c1\x85\x9b", "nul del c1", "nul del c1"),
         ("half \ud800 pair \udfff", "half \ufffd pair \ufffd", "half \ufffd pair \ufffd"),
         ("non\ufffechar\uffff", "nonchar", "nonchar"),
@@ -119,7 +119,7 @@ def test_a_batch_names_what_it_skipped() -> None:
     assert batch.add({"id": "pinned"}, lambda: None) is None  # left out by the fetcher: no warning
     assert [p.guid for p in batch.entries] == ["ok"]
     assert batch.warning("broken feed") == (
-        "broken feed; skipped 2 bad entries: '7[2J' (its fields have unexpected types or "
+        "broken feed; skipped 2 bad entries: '7' (its fields have unexpected types or "
         "values (TypeError)); entry 4 (it has no id, link or content to identify it)"
     )
     for _ in range(12):
@@ -136,7 +136,7 @@ def test_posts_from_any_fetcher_are_normalised_by_the_sync_engine() -> None:
     )
     outcome = ingest.clean_outcome(FetchOutcome("ok", posts=raw, warning="note"))
     (post,) = outcome.posts
-    assert (post.title, post.url, post.published_at) == ("t[2J", None, None)
+    assert (post.title, post.url, post.published_at) == ("t", None, None)
     assert outcome.warning == "note; skipped 1 bad entry: entry 2 (it has no id, link or content" \
         " to identify it)"  # fmt: skip
     entries = ingest.map_entries([1], lambda _: NewPost(guid="b")).entries
@@ -155,7 +155,7 @@ def test_source_updates_are_cleaned() -> None:
         }
     )  # fmt: skip
     assert updates == {
-        "title": "Blog]0;x", "site_url": None, "avatar_url": "http://a/b.png", "cursor": "123",
+        "title": "Blog", "site_url": None, "avatar_url": "http://a/b.png", "cursor": "123",
         "profile_fields": [{"name": "Site", "value": "v", "url": None, "verified_at": None}],
     }  # fmt: skip
 

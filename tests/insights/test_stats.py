@@ -123,7 +123,7 @@ def test_empty_database(pln: Pln) -> None:
 def test_bad_since(pln: Pln) -> None:
     with pytest.raises(InvalidInput):
         pln.insights.stats(since="soon")
-    with pytest.raises(InvalidInput, match="not in the past"):
+    with pytest.raises(InvalidInput, match="is in the future"):
         pln.insights.stats(since="2999-01-01")
 
 

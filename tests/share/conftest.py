@@ -233,6 +233,7 @@ class SmtpServer:
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.envelopes: list[list[str]] = []  # the recipients each message was sent to
         self.reject_with: str | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
@@ -245,6 +246,7 @@ class _Collector:
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 

@@ -95,7 +95,10 @@ def parse_address(text: str) -> Address:
     if match:
         host = match.group("host").lower()
         return Address(match.group("user"), host, default_scheme(host))
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[zz/@x": an unclosed IPv6 bracket
+        parts = urlsplit("")
     if parts.scheme in ("http", "https") and parts.netloc:
         path = _PROFILE_PATH.match(parts.path)
         if path and not parts.query:
