@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from plnctl.api.people import PeopleService
     from plnctl.api.posts import PostsService
     from plnctl.api.questions import QuestionsService
+    from plnctl.api.reading import ReadingService
     from plnctl.api.share import ShareService
     from plnctl.api.sources import SourcesService
     from plnctl.api.topics import TopicsService
@@ -97,6 +98,13 @@ class Pln:
         from plnctl.api.mastodon import MastodonService
 
         return MastodonService(self)
+
+    @cached_property
+    def reading(self) -> ReadingService:
+        """The interactive reader's queries (``plnctl read``)."""
+        from plnctl.api.reading import ReadingService
+
+        return ReadingService(self)
 
     def sync_iter(
         self,
