@@ -189,12 +189,9 @@ def post_view(post: Post, *, width: int = 80, unfold: bool = False) -> Readable:
     and keeps its text folded unless ``unfold``."""
     head = [post.title or "(untitled)"]
     when = post.published_at or post.fetched_at
-    byline = (
-        post.person_name or post.author,
-        f"{when[:16].replace('T', ' ')} UTC",
-        post.source_label,
-    )
-    head.append(" · ".join(x for x in byline if x))
+    who = post.person_name or post.author
+    source = post.source_label if post.source_label != who else None
+    head.append(" · ".join(x for x in (who, f"{when[:16].replace('T', ' ')} UTC", source) if x))
     # Fields another part of plnctl may add to Post (boosts, replies, warnings, media) are
     # read with getattr so this view shows them as soon as they exist.
     boosted_by = getattr(post, "boosted_by", None)

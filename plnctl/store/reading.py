@@ -12,6 +12,17 @@ from plnctl.store.posts import _POST_SQL, WHEN, PostFilter, _post, filter_sql
 from plnctl.store.rows import rows
 
 
+def _from(f: PostFilter) -> str:
+    """``posts p`` with the index that holds exactly the posts ``f`` wants, where the planner
+    would otherwise walk the order index past every other post (its statistics, from the last
+    ANALYZE, do not know how many posts are read now): the reading list, or unread posts."""
+    if f.saved:
+        return "posts p INDEXED BY posts_saved"
+    if f.unread and f.person_id is None and not (f.ids or f.id_ranges):
+        return "posts p INDEXED BY posts_unread_when"
+    return "posts p"
+
+
 def page_posts(
     store: Store,
     f: PostFilter,
@@ -27,7 +38,8 @@ def page_posts(
     if after is not None:
         where += f" AND ({WHEN}, p.id) {beyond} (?, ?)"
         params += [after[0], after[1]]
-    sql = _POST_SQL + f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order} LIMIT ?"
+    select = _POST_SQL.replace("FROM posts p\n", f"FROM {_from(f)}\n")
+    sql = select + f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order} LIMIT ?"
     return [_post(r) for r in rows(store.conn, sql, [*params, limit])]
 
 
@@ -55,8 +67,10 @@ def unread_by_topic(store: Store) -> dict[int, int]:
     return {
         r[0]: r[1]
         for r in store.conn.execute(
-            f"""SELECT pt.topic_id, count(*) FROM posts p
-                JOIN post_topics pt ON pt.post_id = p.id AND pt.origin != 'blocked'
+            # The unread posts first, each one's tags by primary key (not every tag, probing
+            # whether its post is read): 100,000 posts, 2,000 unread: 1.4 ms instead of 400.
+            f"""SELECT pt.topic_id, count(*) FROM posts p INDEXED BY posts_unread_when
+                CROSS JOIN post_topics pt ON pt.post_id = p.id AND pt.origin != 'blocked'
                 WHERE {where} GROUP BY pt.topic_id""",
             params,
         )

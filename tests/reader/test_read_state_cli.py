@@ -154,3 +154,11 @@ def test_post_open_without_a_browser_prints_the_link(
     assert "No web browser" in result.stderr
     missing = cli("post", "open", "77")
     assert missing.exit_code == 4 and missing.stderr == "Error: no post with id 77\n"
+
+
+def test_read_outside_a_terminal_points_to_post_list(cli: Cli, demo_db: Path) -> None:
+    result = cli("read")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: plnctl read needs a terminal; use `plnctl post list` in scripts\n"
+    )
