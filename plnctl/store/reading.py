@@ -45,9 +45,8 @@ def page_posts(
 
 def count_posts(store: Store, f: PostFilter) -> int:
     where, params = filter_sql(f)
-    return int(
-        store.conn.execute(f"SELECT count(*) FROM posts p WHERE {where}", params).fetchone()[0]
-    )
+    sql = f"SELECT count(*) FROM {_from(f)} WHERE {where}"
+    return int(store.conn.execute(sql, params).fetchone()[0])
 
 
 def unread_by_person(store: Store) -> dict[int, int]:

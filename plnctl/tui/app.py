@@ -106,11 +106,12 @@ class ReaderScreen(Screen[None]):
         sidebar.clear_options()
         self.counts.clear()
         sections = (("", bar.fixed), ("Topics", bar.topics), ("People", bar.people))
+        options: list[Option] = []
         for title, entries in (*sections, ("Open questions", bar.questions)):
             if title and entries:
-                sidebar.add_option(Option(Content.styled(title, "bold"), disabled=True))
-            for entry in entries:
-                sidebar.add_option(self._entry(entry))
+                options.append(Option(Content.styled(title, "bold"), disabled=True))
+            options.extend(self._entry(entry) for entry in entries)
+        sidebar.add_options(options)  # at once: one layout pass, not one per person
         if kept is not None:
             sidebar.highlighted = min(kept, sidebar.option_count - 1)
 
