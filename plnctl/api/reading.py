@@ -128,8 +128,12 @@ class ReadingService:
         with self.store.transaction():
             return posts_db.set_read_where(self.store, self._filter(view), now_iso())
 
-    def sidebar(self) -> Sidebar:
-        by_topic, by_person = db.unread_by_topic(self.store), db.unread_by_person(self.store)
+    def sidebar(self, *, topic_counts: bool = True) -> Sidebar:
+        """The lists and their unread counts. ``topic_counts=False`` leaves the topics' at 0:
+        with every post unread they read each post's tags (~0.3 s on 100,000 posts), so the
+        reader shows its first screen first and fills them from ``unread_by_topic()``."""
+        by_person = db.unread_by_person(self.store)
+        by_topic = self.unread_by_topic() if topic_counts else {}
         total = db.count_posts(self.store, posts_db.PostFilter(unread=True))
         saved = db.count_posts(self.store, posts_db.PostFilter(saved=True, unread=True))
         return Sidebar(
@@ -150,6 +154,10 @@ class ReadingService:
                 for q in self.open_questions()
             ),
         )
+
+    def unread_by_topic(self) -> dict[int, int]:
+        """Topic id -> its unread posts."""
+        return db.unread_by_topic(self.store)
 
     def open_questions(self) -> list[Question]:
         return self.pln.questions.list(states=[QuestionState.OPEN, QuestionState.ANSWERED])

@@ -93,14 +93,14 @@ class ReaderScreen(Screen[None]):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.fill_sidebar()
+        self.fill_sidebar(topic_counts=False)  # count_topics() fills them after the first frame
         self.load(self.view)
         self.query_one("#posts").focus()
 
     # --- the sidebar --------------------------------------------------------------------------
 
-    def fill_sidebar(self) -> None:
-        bar: Sidebar = self.pln.reading.sidebar()
+    def fill_sidebar(self, *, topic_counts: bool = True) -> None:
+        bar: Sidebar = self.pln.reading.sidebar(topic_counts=topic_counts)
         sidebar = self.query_one("#sidebar", OptionList)
         kept = sidebar.highlighted
         sidebar.clear_options()
@@ -114,6 +114,14 @@ class ReaderScreen(Screen[None]):
         sidebar.add_options(options)  # at once: one layout pass, not one per person
         if kept is not None:
             sidebar.highlighted = min(kept, sidebar.option_count - 1)
+
+    def count_topics(self) -> None:
+        sidebar = self.query_one("#sidebar", OptionList)
+        for topic_id, count in self.pln.reading.unread_by_topic().items():
+            key = f"topic:{topic_id}"
+            if key in self.counts:
+                self.counts[key] = count
+                sidebar.replace_option_prompt(key, self._entry_prompt(key))
 
     def _entry(self, entry: SidebarEntry) -> Option:
         key = f"{entry.view.kind}:{entry.view.ref or ''}"
@@ -393,3 +401,8 @@ class ReaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return ReaderScreen(self.pln, self.start)
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: now the slower counts."""
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.count_topics()

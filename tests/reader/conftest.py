@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,3 +44,13 @@ def demo_db(demo_master: Path, db_path: Path) -> Path:
 def demo(demo_db: Path) -> Iterator[Pln]:
     with open_pln(demo_db) as pln:
         yield pln
+
+
+@pytest.fixture
+def recording_browser(tmp_path: Path) -> tuple[str, Path]:
+    """A $BROWSER command that appends the URL it is given to a file: (command, that file)."""
+    log = tmp_path / "opened.txt"
+    script = tmp_path / "record-browser"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{log}"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script), log

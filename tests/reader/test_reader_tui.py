@@ -4,7 +4,6 @@ in, database state (through the API and the CLI) and screen text out."""
 from __future__ import annotations
 
 import asyncio
-import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -51,6 +50,7 @@ def test_first_screen_unread_first_newest_first_with_counts(demo: Pln, cli: Cli)
         assert "  9 All unread" in text
         assert "Topics" in text and "People" in text
         assert "  3 Maria Rivera" in text
+        assert "  3 maths education" in text  # topic counts: filled just after the first frame
         assert screen.order == [*newest[1:], newest[0]]
         first = demo.posts.get(newest[1]).title or ""
         assert "● " in text and first[:30] in text
@@ -160,18 +160,13 @@ def test_s_saves_with_an_optional_note_and_escape_cancels(demo: Pln) -> None:
     assert third.saved_at is not None and third.save_note is None
 
 
-def _recording_browser(tmp_path: Path) -> tuple[str, Path]:
-    log = tmp_path / "opened.txt"
-    script = tmp_path / "record-browser"
-    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{log}"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return str(script), log
-
-
 def test_o_opens_the_link_in_the_browser_or_shows_it(
-    demo: Pln, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Pln,
+    tmp_path: Path,
+    recording_browser: tuple[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    browser, log = _recording_browser(tmp_path)
+    browser, log = recording_browser
     first, second = demo.posts.list()[:2]
 
     async def script(pilot: Pilot[None], screen: ReaderScreen) -> None:
