@@ -3,8 +3,9 @@ whole table), and the open post."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -17,13 +18,14 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from plnctl.api import Pln
-from plnctl.api.reading import PageCursor, ReaderView, Sidebar, SidebarEntry
+from plnctl.api.reading import PageCursor, ReaderView
 from plnctl.errors import PlnError
 from plnctl.models import Post
 from plnctl.render.questions import thread_lines
 from plnctl.render.readable import post_view, terminal_safe
 from plnctl.timeutil import humanize_age
-from plnctl.tui.screens import Confirm, Help, Prompt
+from plnctl.tui.screens import Confirm, Help, Prompt, guarded
+from plnctl.tui.sidebar import Keyed, SidebarList
 
 PAGE = 50  # posts fetched at a time; the next page loads when the cursor nears the end
 NARROW = 72  # below this many columns the sidebar folds away (t, p and / still work)
@@ -34,7 +36,7 @@ CSS = """
 #main { width: 1fr; }
 #posts { height: 40%; min-height: 5; border-bottom: solid $primary-background; }
 #post { height: 1fr; padding: 0 1; }
-#status { height: 1; background: $boost; padding: 0 1; }
+#status { height: auto; max-height: 3; background: $boost; padding: 0 1; }
 OptionList { border: none; padding: 0; }
 OptionList { text-wrap: nowrap; text-overflow: ellipsis; }
 .dialog { width: 70; max-width: 95%; height: auto; border: thick $primary; padding: 1 2;
@@ -42,15 +44,6 @@ OptionList { text-wrap: nowrap; text-overflow: ellipsis; }
 .help { width: 90; }
 ModalScreen { align: center middle; }
 """
-
-
-class Keyed(OptionList):
-    """An option list that also moves with j / k."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
 
 
 class ReaderScreen(Screen[None]):
@@ -78,13 +71,10 @@ class ReaderScreen(Screen[None]):
         self.next: PageCursor | None = None
         self.shown: Post | None = None  # the post in the reading pane
         self.unfolded = False
-        self.counts: dict[str, int] = {}  # sidebar option id -> unread posts
-        self.labels: dict[str, str] = {}
-        self.topic_ids: dict[str, str] = {}  # topic name -> sidebar option id
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield Keyed(id="sidebar")
+            yield SidebarList(id="sidebar")
             with Vertical(id="main"):
                 yield Keyed(id="posts")
                 with VerticalScroll(id="post"):
@@ -99,62 +89,24 @@ class ReaderScreen(Screen[None]):
 
     # --- the sidebar --------------------------------------------------------------------------
 
+    @property
+    def sidebar(self) -> SidebarList:
+        return self.query_one("#sidebar", SidebarList)
+
     def fill_sidebar(self, *, topic_counts: bool = True) -> None:
-        bar: Sidebar = self.pln.reading.sidebar(topic_counts=topic_counts)
-        sidebar = self.query_one("#sidebar", OptionList)
-        kept = sidebar.highlighted
-        sidebar.clear_options()
-        self.counts.clear()
-        sections = (("", bar.fixed), ("Topics", bar.topics), ("People", bar.people))
-        options: list[Option] = []
-        for title, entries in (*sections, ("Open questions", bar.questions)):
-            if title and entries:
-                options.append(Option(Content.styled(title, "bold"), disabled=True))
-            options.extend(self._entry(entry) for entry in entries)
-        sidebar.add_options(options)  # at once: one layout pass, not one per person
-        if kept is not None:
-            sidebar.highlighted = min(kept, sidebar.option_count - 1)
+        self.sidebar.fill(self.pln.reading.sidebar(topic_counts=topic_counts))
 
+    @guarded
     def count_topics(self) -> None:
-        sidebar = self.query_one("#sidebar", OptionList)
-        for topic_id, count in self.pln.reading.unread_by_topic().items():
-            key = f"topic:{topic_id}"
-            if key in self.counts:
-                self.counts[key] = count
-                sidebar.replace_option_prompt(key, self._entry_prompt(key))
-
-    def _entry(self, entry: SidebarEntry) -> Option:
-        key = f"{entry.view.kind}:{entry.view.ref or ''}"
-        self.counts[key] = entry.unread
-        self.labels[key] = terminal_safe(entry.view.label)
-        if entry.view.kind == "topic":
-            self.topic_ids[entry.view.label] = key
-        return Option(self._entry_prompt(key), id=key)
-
-    def _entry_prompt(self, key: str) -> Content:
-        count = self.counts.get(key, 0)
-        label = Content(self.labels[key])
-        if key.startswith("question:"):
-            return Content.assemble((f"{count:>3} ", "dim"), label)
-        return Content.assemble((f"{count:>3} " if count else "    ", "bold"), label)
+        self.sidebar.set_topic_counts(self.pln.reading.unread_by_topic())
 
     def bump(self, post: Post, change: int) -> None:
-        """Adjust the sidebar's unread counts for one post that became read (-1) or unread."""
-        keys = ["all:", f"person:{post.person_id or ''}"]
-        keys += [self.topic_ids[t.topic] for t in post.tags if t.topic in self.topic_ids]
-        if post.saved_at:
-            keys.append("saved:")
-        sidebar = self.query_one("#sidebar", OptionList)
-        for key in keys:
-            if key in self.counts:
-                self.counts[key] = max(self.counts[key] + change, 0)
-                sidebar.replace_option_prompt(key, self._entry_prompt(key))
+        self.sidebar.bump(post, change)
 
     @on(OptionList.OptionSelected, "#sidebar")
+    @guarded
     def pick_list(self, event: OptionList.OptionSelected) -> None:
-        kind, _, ref = (event.option_id or "all:").partition(":")
-        label = self.labels.get(event.option_id or "", "All unread")
-        view = ReaderView(kind, int(ref) if ref else None, label)
+        view = self.sidebar.view_for(event.option_id)
         self.load(replace(view, unread_only=self.view.unread_only, oldest=self.view.oldest))
         self.query_one("#posts").focus()
 
@@ -201,11 +153,13 @@ class ReaderScreen(Screen[None]):
         return Content.assemble(mark, (f"{age:>4} ", "dim"), (title, mark[1]), (f" · {who}", "dim"))
 
     @on(OptionList.OptionHighlighted, "#posts")
+    @guarded
     def near_the_end(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index >= len(self.order) - 5:
             self.more()
 
     @on(OptionList.OptionSelected, "#posts")
+    @guarded
     def pick_post(self, event: OptionList.OptionSelected) -> None:
         if event.option_id is not None:
             self.open_post(int(event.option_id))
@@ -262,8 +216,17 @@ class ReaderScreen(Screen[None]):
         text = f"{label} · {len(self.order)}{more} posts{flags}"
         self.query_one("#status", Static).update(Content(terminal_safe(message or text)))
 
+    def ask(self, dialog: Screen[Any], then: Callable[[Any], None]) -> None:
+        """Show a dialog; its answer goes to ``then``, under the same guard as a key."""
+        self.app.push_screen(dialog, lambda answer: self._answer(then, answer))
+
+    @guarded
+    def _answer(self, then: Callable[[Any], None], answer: Any) -> None:
+        then(answer)
+
     # --- actions ------------------------------------------------------------------------------
 
+    @guarded
     def action_page(self) -> None:
         pane = self.query_one("#post", VerticalScroll)
         if self.shown is not None and pane.scroll_y < pane.max_scroll_y:
@@ -271,6 +234,7 @@ class ReaderScreen(Screen[None]):
         else:
             self.action_next_unread()
 
+    @guarded
     def action_next_unread(self) -> None:
         """Open the next unread post: the highlighted one when it is not open yet, else the
         first unread after it (loading pages as needed)."""
@@ -293,6 +257,7 @@ class ReaderScreen(Screen[None]):
                 self.status("No more unread posts in this list.")
                 return
 
+    @guarded
     def action_toggle_read(self) -> None:
         post = self.current()
         if post is None:
@@ -306,6 +271,7 @@ class ReaderScreen(Screen[None]):
             self.shown = fresh
         self.status(f"Marked {'unread' if fresh.read_at is None else 'read'}: {fresh.title or ''}")
 
+    @guarded
     def action_save(self) -> None:
         post = self.current()
         if post is None:
@@ -319,8 +285,9 @@ class ReaderScreen(Screen[None]):
                 self.refresh_row(fresh)
             self.status(f"Saved to your reading list: {fresh.title or fresh.id}")
 
-        self.app.push_screen(Prompt("Save to your reading list. A note (optional):"), saved)
+        self.ask(Prompt("Save to your reading list. A note (optional):"), saved)
 
+    @guarded
     def action_open_link(self) -> None:
         post = self.current()
         if post is None:
@@ -335,6 +302,7 @@ class ReaderScreen(Screen[None]):
             self.refresh_row(self.pln.posts.get(post.id))
         self.status(f"Opened {link.url}" if link.opened else f"No browser; the link: {link.url}")
 
+    @guarded
     def action_mark_all(self) -> None:
         view = self.view
         if view.kind == "question":
@@ -349,20 +317,21 @@ class ReaderScreen(Screen[None]):
                 self.status(f"Marked {changed} post(s) read.")
 
         label = f"the search {view.query!r}" if view.kind == "search" else view.label
-        self.app.push_screen(Confirm(f"Mark all {count} unread post(s) in {label} read?"), answered)
+        self.ask(Confirm(f"Mark all {count} unread post(s) in {label} read?"), answered)
 
+    @guarded
     def action_search(self) -> None:
         def search(query: str | None) -> None:
             if query and query.strip():
                 self.load(replace(self.view, kind="search", ref=None, query=query.strip()))
 
-        self.app.push_screen(
-            Prompt('Search (as plnctl search: words, "phrases", prefix*, OR, NOT):'), search
-        )
+        self.ask(Prompt('Search (as plnctl search: words, "phrases", prefix*, OR, NOT):'), search)
 
+    @guarded
     def action_topic(self) -> None:
         self._pick("Topic:", "topic")
 
+    @guarded
     def action_person(self) -> None:
         self._pick("Person (a name or id):", "person")
 
@@ -378,8 +347,9 @@ class ReaderScreen(Screen[None]):
                 return
             self.load(replace(self.view, kind=kind, ref=found.id, label=found.name, query=None))
 
-        self.app.push_screen(Prompt(question), chosen)
+        self.ask(Prompt(question), chosen)
 
+    @guarded
     def action_unread_only(self) -> None:
         self.load(replace(self.view, unread_only=not self.view.unread_only))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import functools
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,6 +13,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from plnctl.api import Pln, translate_error
+from plnctl.errors import PlnError
 from plnctl.render.readable import terminal_safe
 
 # (keys, what they do): the footer shows the common ones, `?` shows them all.
@@ -30,6 +34,35 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("?", "this help"),
     ("q", "quit"),
 )
+
+
+class _Reporting(Protocol):
+    pln: Pln
+
+    def status(self, message: str = "") -> None: ...
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(method: F) -> F:
+    """Run a key's action; a plnctl error (a post deleted meanwhile, a database locked by a
+    sync) is shown on the status line instead of ending the reader with a traceback."""
+
+    @functools.wraps(method)
+    def run(self: _Reporting, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except PlnError as e:
+            self.status(f"Error: {e}")
+        except Exception as e:
+            known = translate_error(e, self.pln)
+            if known is None:
+                raise
+            self.status(f"Error: {known}")
+        return None
+
+    return run  # type: ignore[return-value]
 
 
 class Prompt(ModalScreen[str | None]):

@@ -373,3 +373,43 @@ def test_the_list_is_paged_never_loaded_whole(demo: Pln, cli: Cli) -> None:
 
     drive(demo, script)
     assert len(unread_ids(cli)) == 309
+
+
+def test_a_post_deleted_meanwhile_is_a_message_not_a_crash(demo: Pln) -> None:
+    async def script(pilot: Pilot[None], screen: ReaderScreen) -> None:
+        gone = screen.order[0]
+        demo.store.conn.execute("DELETE FROM posts WHERE id = ?", (gone,))  # another process
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f"Error: no post with id {gone}" in screen_text(pilot)
+        assert pilot.app.is_running
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert screen.shown is not None and screen.shown.id == screen.order[1]
+
+    drive(demo, script)
+
+
+def test_a_database_locked_by_a_sync_is_a_message_and_nothing_is_lost(
+    demo: Pln, demo_db: Path, cli: Cli
+) -> None:
+    import sqlite3
+
+    other = sqlite3.connect(demo_db, isolation_level=None)
+
+    async def script(pilot: Pilot[None], screen: ReaderScreen) -> None:
+        first = screen.order[0]
+        other.execute("BEGIN IMMEDIATE")  # a writer holds the lock past the busy timeout
+        await pilot.press("r")
+        await pilot.pause()
+        text = " ".join(screen_text(pilot).split())
+        assert "Error: the database" in text and "is busy" in text and pilot.app.is_running
+        other.execute("ROLLBACK")
+        await pilot.press("r")
+        await pilot.pause()
+        assert first not in unread_ids(cli)
+
+    try:
+        drive(demo, script)
+    finally:
+        other.close()
