@@ -131,6 +131,9 @@ class PostsService:
         post = self.get(post_id)
         if not post.url:
             raise InvalidInput(f"post {post_id} has no link")
+        if not post.url.lower().startswith(("http://", "https://")):
+            # A feed's file:, javascript: or "--option" link must not reach a browser command.
+            raise InvalidInput(f"post {post_id}'s link is not a web address: {post.url[:80]!r}")
         setting = _browser_setting()
         try:
             try:

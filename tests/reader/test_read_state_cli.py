@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from plnctl.api import Pln
 from tests.conftest import Cli
 
 
@@ -175,3 +176,28 @@ def test_read_outside_a_terminal_points_to_post_list(cli: Cli, demo_db: Path) ->
     assert result.stderr == (
         "Error: plnctl read needs a terminal; use `plnctl post list` in scripts\n"
     )
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "--remote-debugging-port=9222",
+        "data:text/html,x",
+    ],
+)
+def test_post_open_hands_only_web_links_to_a_browser(
+    cli: Cli,
+    demo: Pln,
+    recording_browser: tuple[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    link: str,
+) -> None:
+    browser, log = recording_browser
+    monkeypatch.setenv("BROWSER", browser)
+    demo.store.conn.execute("UPDATE posts SET url = ? WHERE id = 2", (link,))
+    result = cli("post", "open", "2")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: post 2's link is not a web address")
+    assert not log.exists()
