@@ -48,15 +48,16 @@ ModalScreen { align: center middle; }
 
 class ReaderScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer fits 80 columns: t and p are in the ? help and the guide.
         Binding("space", "page", "Page"),
         Binding("n", "next_unread", "Next"),
         Binding("r", "toggle_read", "Read"),
         Binding("s", "save", "Save"),
-        Binding("o", "open_link", "Browser"),
+        Binding("o", "open_link", "Link"),
         Binding("m", "mark_all", "All read"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("t", "topic", "Topic"),
-        Binding("p", "person", "Person"),
+        Binding("slash", "search", "Find", key_display="/"),
+        Binding("t", "topic", "Topic", show=False),
+        Binding("p", "person", "Person", show=False),
         Binding("u", "unread_only", "Unread"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),

@@ -54,7 +54,10 @@ def test_first_screen_unread_first_newest_first_with_counts(demo: Pln, cli: Cli)
         assert screen.order == [*newest[1:], newest[0]]
         first = demo.posts.get(newest[1]).title or ""
         assert "● " in text and first[:30] in text
-        assert "n Next" in text and "/ Search" in text  # the footer
+        footer = text.split("\n")[-1]
+        for key in ("space Page", "n Next", "r Read", "s Save", "o Link", "m All read", "/ Find"):
+            assert key in footer
+        assert "? Help" in footer and "q Quit" in footer  # all of it fits 80 columns
 
     drive(demo, script)
 
