@@ -217,7 +217,10 @@ def post_view(post: Post, *, width: int = 80, unfold: bool = False) -> Readable:
     for item in _media(post):
         url = getattr(item, "url", None)
         if url:
-            kind = getattr(item, "media_type", None) or getattr(item, "type", None) or "media"
+            kind = next(
+                (v for a in ("media_type", "mime_type", "type") if (v := getattr(item, a, None))),
+                "media",
+            )
             links.append(url)
             lines += ["", f"{kind}: [{len(links)}]"]
     if links:

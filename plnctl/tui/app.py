@@ -25,7 +25,7 @@ from plnctl.render.questions import thread_lines
 from plnctl.render.readable import post_view, terminal_safe
 from plnctl.timeutil import humanize_age
 from plnctl.tui.screens import Confirm, Help, Prompt, guarded
-from plnctl.tui.sidebar import Keyed, SidebarList
+from plnctl.tui.sidebar import Keyed, KeyedScroll, SidebarList
 
 PAGE = 50  # posts fetched at a time; the next page loads when the cursor nears the end
 NARROW = 72  # below this many columns the sidebar folds away (t, p and / still work)
@@ -78,7 +78,7 @@ class ReaderScreen(Screen[None]):
             yield SidebarList(id="sidebar")
             with Vertical(id="main"):
                 yield Keyed(id="posts")
-                with VerticalScroll(id="post"):
+                with KeyedScroll(id="post"):
                     yield Static(id="body")
         yield Static(id="status")
         yield Footer(show_command_palette=False, compact=True)

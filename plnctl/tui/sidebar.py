@@ -1,11 +1,13 @@
 """The reader's sidebar: All unread, Saved, topics, people and open questions, with unread
-counts kept up to date as posts are read (without asking the database again)."""
+counts kept up to date as posts are read (without asking the database again); and the j / k
+keys its lists and the post pane share."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -21,6 +23,15 @@ class Keyed(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+class KeyedScroll(VerticalScroll):
+    """The post pane: j / k scroll it when it has the focus (tab)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
     ]
 
 

@@ -102,3 +102,28 @@ def test_control_characters_never_reach_the_terminal() -> None:
     assert not any((ord(c) < 32 and c != "\n") or 127 <= ord(c) < 160 for c in text)
     assert "[2JGone" in text
     assert terminal_safe("a\tb\nc\x00") == "a    b\nc"
+
+
+def test_boosts_and_media_show_once_the_post_carries_them() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Media:
+        url: str
+        mime_type: str
+
+    @dataclasses.dataclass(frozen=True)
+    class RichPost(Post):  # fields another part of plnctl adds to Post; the view reads them
+        boosted_by: str | None = None
+        enclosures: tuple[Media, ...] = ()
+
+    fields = {f.name: getattr(_post(), f.name) for f in dataclasses.fields(Post)}
+    fields["author"] = "Olu Mensah"
+    post = RichPost(
+        **fields,
+        boosted_by="Sam Okafor",
+        enclosures=(Media("https://cdn.example/ep42.mp3", "audio/mpeg"),),
+    )
+    view = post_view(post)
+    text = "\n".join(view.lines)
+    assert "Sam Okafor boosted Olu Mensah" in text
+    assert "audio/mpeg: [2]" in text and "[2] https://cdn.example/ep42.mp3" in text
+    assert view.links == ("https://x.example/", "https://cdn.example/ep42.mp3")
