@@ -416,3 +416,16 @@ def test_a_database_locked_by_a_sync_is_a_message_and_nothing_is_lost(
         drive(demo, script)
     finally:
         other.close()
+
+
+def test_an_empty_database_opens_and_every_key_is_harmless(pln: Pln) -> None:
+    async def script(pilot: Pilot[None], screen: ReaderScreen) -> None:
+        await pilot.press("u", "u", "enter", "r", "o", "j", "k", "space", "n")
+        await pilot.pause()
+        assert "No more unread posts in this list." in screen_text(pilot)
+        await pilot.press("m", "y", "s", "escape")
+        await pilot.pause()
+        assert pilot.app.is_running and screen.order == []
+        assert "Marked 0 post(s) read." in screen_text(pilot)
+
+    drive(pln, script)
