@@ -25,8 +25,19 @@ CORNERS = {
     "mastodon": ("mastodon_auth.py",),
     "aiosmtpd": (),
     "smtplib": ("deliver.py",),
+    "textual": ("tui/",),
 }
 CLI_MAY_NOT_IMPORT = ("plnctl.store", "plnctl.fetchers", "plnctl.sync")
+# The reader (tui/) is a client of the API like the CLI: the API, the pure render helpers and
+# the shared ground, never the store.
+TUI_MAY_IMPORT = (
+    "plnctl.api",
+    "plnctl.render",
+    "plnctl.models",
+    "plnctl.errors",
+    "plnctl.timeutil",
+    "plnctl.tui",
+)
 
 
 def _imports(path: Path) -> list[str]:
@@ -67,21 +78,55 @@ def test_cli_goes_through_the_api() -> None:
     assert offenders == []
 
 
-def test_help_does_not_import_network_libraries() -> None:
+def test_the_reader_goes_through_the_api() -> None:
+    found = [(rel, names) for rel, names in _modules() if rel.startswith("tui/")]
+    assert found, "plnctl/tui/ is missing"
+    offenders = [
+        (rel, n)
+        for rel, names in found
+        for n in names
+        if n.startswith("plnctl") and not n.startswith(TUI_MAY_IMPORT)
+    ]
+    assert offenders == []
+
+
+def _loaded_by(args: list[str]) -> set[str]:
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from plnctl.cli.app import app\n"
-        "result = CliRunner().invoke(app, ['--help'])\n"
+        f"result = CliRunner().invoke(app, {args!r})\n"
         "assert result.exit_code == 0, result.output\n"
         "import json\n"
         "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
     )
-    loaded = set(
+    return set(
         json.loads(
             subprocess.run(
                 [sys.executable, "-c", code], check=True, capture_output=True, text=True
             ).stdout
         )
     )
-    assert not loaded & {"httpx", "feedparser", "mastodon", "sqlite_utils", "jinja2", "nh3"}
+
+
+def test_help_does_not_import_network_libraries() -> None:
+    loaded = _loaded_by(["--help"])
+    assert not loaded & {
+        "httpx",
+        "feedparser",
+        "mastodon",
+        "sqlite_utils",
+        "jinja2",
+        "nh3",
+        "textual",
+    }
+
+
+@pytest.mark.parametrize(
+    "args", [["read", "--help"], ["post", "list"], ["post", "read", "--all"], ["search", "x"]]
+)
+def test_only_the_reader_imports_textual(args: list[str], tmp_path: Path) -> None:
+    from plnctl.api import open_pln
+
+    open_pln(tmp_path / "t.db").close()  # an existing database: a missing --db is an error
+    assert "textual" not in _loaded_by(["--db", str(tmp_path / "t.db"), *args])

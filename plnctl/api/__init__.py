@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from plnctl.api.people import PeopleService
     from plnctl.api.posts import PostsService
     from plnctl.api.questions import QuestionsService
+    from plnctl.api.reading import ReadingService
     from plnctl.api.share import ShareService
     from plnctl.api.shareback import ShareBackService
     from plnctl.api.sources import SourcesService
@@ -153,6 +154,13 @@ class Pln:
         from plnctl.api.shareback import ShareBackService
 
         return ShareBackService(self)
+
+    @cached_property
+    def reading(self) -> ReadingService:
+        """The interactive reader's queries (``plnctl read``)."""
+        from plnctl.api.reading import ReadingService
+
+        return ReadingService(self)
 
     def sync_iter(
         self,

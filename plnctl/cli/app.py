@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "plnctl.cli.pd",
     "plnctl.cli.pd_report",
     "plnctl.cli.config",
+    "plnctl.cli.read",
 )
 
 

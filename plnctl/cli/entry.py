@@ -11,13 +11,15 @@ import sys
 
 _TOPIC_FILTERS = (
     ("digest",), ("reading-list",), ("person", "add"), ("person", "list"), ("person", "edit"),
-    ("post", "list"), ("export", "reading-list"),
+    ("post", "list"), ("post", "read"), ("post", "unread"), ("export", "reading-list"),
 )  # fmt: skip
+_PERSON_FILTERS = (("sync",), ("source", "list"), ("post", "list"), ("post", "read"),
+                   ("post", "unread"))  # fmt: skip
 # (command path, option name or index of the positional argument) -> what it completes
 FAST: dict[tuple[tuple[str, ...], str | int], str] = {
     **{(("person", verb), 0): "person" for verb in ("show", "edit", "remove")},
     (("source", "add"), 0): "person",
-    **{(path, "--person"): "person" for path in (("sync",), ("source", "list"), ("post", "list"))},
+    **{(path, "--person"): "person" for path in _PERSON_FILTERS},
     **{(("question", v), 0): "question" for v in ("show", "answer", "resolve", "close", "reopen")},
     **{(("topic", verb), 0): "topic" for verb in ("add", "show", "edit", "remove")},
     **{(("post", verb), 1): "topic" for verb in ("tag", "untag")},

@@ -1,7 +1,8 @@
-"""plnctl post list|show|read|unread|tag|untag|save|unsave"""
+"""plnctl post list|show|open|read|unread|tag|untag|save|unsave"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -13,7 +14,24 @@ from plnctl.timeutil import humanize_age
 post_app = typer.Typer(help="Read the posts your network published.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-Ids = Annotated[list[int], typer.Argument(help="One or more post ids.")]
+Selection = Annotated[
+    list[str] | None,
+    typer.Argument(help="Post ids, ranges and lists: 42, 4-8, 3,9,12.", show_default=False),
+]
+PersonOpt = Annotated[str | None, complete.person_option("Only this person's posts.")]
+TopicOpt = Annotated[str | None, complete.topic_option("Only posts tagged with this topic.")]
+SourceOpt = Annotated[
+    int | None, typer.Option("--source", help="Only this source's posts (its id).")
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Only posts that arrived since: 24h, 7d, 2w or a date."),
+]
+BeforeOpt = Annotated[
+    str | None,
+    typer.Option("--before", help="Only posts that arrived before: a date, or 7d (a week ago)."),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every post (the filters still narrow it).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -23,25 +41,34 @@ def register(app: typer.Typer) -> None:
 @post_app.command("list")
 def list_(
     ctx: typer.Context,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help="Only posts that arrived since: 24h, 7d, 2w or a date."),
-    ] = None,
-    person: Annotated[str | None, complete.person_option("Only this person's posts.")] = None,
-    topic: Annotated[
-        str | None, complete.topic_option("Only posts tagged with this topic.")
-    ] = None,
+    since: SinceOpt = None,
+    person: PersonOpt = None,
+    topic: TopicOpt = None,
     unread: Annotated[bool, typer.Option("--unread", help="Only posts you have not read.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many posts.")] = 50,
+    offset: Annotated[
+        int, typer.Option("--offset", min=0, help="Skip this many posts first (the next page).")
+    ] = 0,
+    oldest: Annotated[
+        bool, typer.Option("--oldest", help="Oldest first (catching up after a week off).")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """List posts, newest first.
 
-    Example: plnctl post list --since 7d --unread
+    Example: plnctl post list --since 7d --unread --oldest
     """
     from plnctl.render.text import display_title
 
-    posts = pln(ctx).posts.list(since=since, person=person, topic=topic, unread=unread, limit=limit)
+    posts = pln(ctx).posts.list(
+        since=since,
+        person=person,
+        topic=topic,
+        unread=unread,
+        limit=limit,
+        offset=offset,
+        oldest=oldest,
+    )
     if json:
         output.emit_json(posts)
         return
@@ -85,24 +112,73 @@ def show(
     output.lines(post_lines(post, width=output.out.width if output.out.is_terminal else 80))
 
 
-@post_app.command("read")
-def read(ctx: typer.Context, post_ids: Ids) -> None:
-    """Mark posts read.
+@post_app.command("open")
+def open_(
+    ctx: typer.Context,
+    post_id: Annotated[int, typer.Argument(help="The post id.")],
+    keep_unread: Annotated[
+        bool, typer.Option("--keep-unread", help="Do not mark it read.")
+    ] = False,
+) -> None:
+    """Open a post's link in your web browser ($BROWSER, else the desktop's); prints the link
+    when there is no browser. Marks it read.
 
-    Example: plnctl post read 41 42 43
+    Example: plnctl post open 42
     """
-    count = pln(ctx).posts.mark_read(post_ids)
-    output.info(f"Marked {count} post(s) read.")
+    opened = pln(ctx).posts.open(post_id, mark_read=not keep_unread)
+    if opened.opened:
+        output.info(f"Opened {opened.url}")
+    else:
+        output.warn("No web browser to open it; the link:")
+        output.lines([opened.url])
 
 
-@post_app.command("unread")
-def unread(ctx: typer.Context, post_ids: Ids) -> None:
-    """Mark posts unread.
+def _read_state_command(read: bool, doc: str) -> Callable[..., None]:
+    """`post read` and `post unread`: the same options, the other state."""
 
-    Example: plnctl post unread 42
-    """
-    count = pln(ctx).posts.mark_read(post_ids, read=False)
-    output.info(f"Marked {count} post(s) unread.")
+    def command(
+        ctx: typer.Context,
+        selection: Selection = None,
+        every: AllOpt = False,
+        person: PersonOpt = None,
+        topic: TopicOpt = None,
+        source: SourceOpt = None,
+        before: BeforeOpt = None,
+        since: SinceOpt = None,
+        json: JsonOpt = False,
+    ) -> None:
+        count = pln(ctx).posts.change_read(
+            selection or (), every=every, person=person, topic=topic, source=source,
+            before=before, since=since, read=read,
+        )  # fmt: skip
+        state = "read" if read else "unread"
+        if json:
+            output.emit_json({"changed": count, "state": state})
+        else:
+            output.info(f"Marked {count} post(s) {state}.")
+
+    command.__doc__ = doc
+    return command
+
+
+post_app.command("read")(
+    _read_state_command(
+        True,
+        """Mark posts read: by id, range or list, and/or every post the filters cover.
+
+    Example: plnctl post read 4-8 3,9,12 --person "Sam Okafor"
+    """,
+    )
+)
+post_app.command("unread")(
+    _read_state_command(
+        False,
+        """Mark posts unread again: by id, range or list, and/or the filters.
+
+    Example: plnctl post unread 42 --since 24h
+    """,
+    )
+)
 
 
 @post_app.command("save")

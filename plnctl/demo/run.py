@@ -16,7 +16,7 @@ from plnctl.timeutil import now
 Say = Callable[[str], None]
 
 
-def run_demo(db_path: Path, *, say: Say) -> Pln:
+def run_demo(db_path: Path, *, say: Say, with_social: bool = True) -> Pln:
     """Build a sample network in ``db_path`` (created if needed), serve its feeds on 127.0.0.1,
     sync twice (the second is all 304s), and narrate each step through ``say``.
     Returns the open Pln so the caller can render views of the result; close it after."""
@@ -29,12 +29,12 @@ def run_demo(db_path: Path, *, say: Say) -> Pln:
         for person in PEOPLE:
             server.pages[person.path] = render_feed(person, base_url=server.base_url, now=moment)
         server.pages.update(social.pages(server.base_url, moment))
-        for step in _steps(pln, server):
+        for step in _steps(pln, server, with_social=with_social):
             say(step)
     return pln
 
 
-def _steps(pln: Pln, server: DemoServer) -> Iterator[str]:
+def _steps(pln: Pln, server: DemoServer, *, with_social: bool = True) -> Iterator[str]:
     count = pln.topics.install_starter_taxonomy()
     yield f"$ plnctl topic init       -> {count} starter topics for educators"
     existing = {s.url.split("/", 3)[-1]: s for s in pln.sources.list()}  # path -> source
@@ -50,7 +50,8 @@ def _steps(pln: Pln, server: DemoServer) -> Iterator[str]:
         )
         added += 1
     yield f"$ plnctl person add ...   -> {added} sample educators, feeds on {server.base_url}"
-    yield from _social(pln, server)
+    if with_social:  # a Bluesky educator and a hashtag
+        yield from _social(pln, server)
     summary = pln.sync(force=True)
     yield (
         f"$ plnctl sync            -> {summary.sources} sources: {summary.new_posts} new "

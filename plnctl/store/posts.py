@@ -299,6 +299,62 @@ def get_post(store: Store, post_id: int) -> Post | None:
     return _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))
 
 
+# The order of every list: publication time, else arrival (the index posts_when holds it).
+WHEN = "coalesce(p.published_at, p.fetched_at)"
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """Which live posts a list or a bulk change covers; every field narrows it."""
+
+    since: str | None = None  # arrived (fetched_at) since: the one --since rule
+    until: str | None = None  # arrived before
+    person_id: int | None = None
+    topic_id: int | None = None
+    source_id: int | None = None
+    unread: bool = False
+    read: bool = False
+    saved: bool = False
+    ids: tuple[int, ...] = ()
+    id_ranges: tuple[tuple[int, int], ...] = ()  # inclusive; with ids: either matches
+
+
+def filter_sql(f: PostFilter) -> tuple[str, list[object]]:
+    """The WHERE clause (over ``posts p``) and its parameters for ``f``."""
+    where: list[str] = ["p.deleted_at IS NULL"]
+    params: list[object] = []
+    for clause, value in (
+        ("p.fetched_at >= ?", f.since),
+        ("p.fetched_at < ?", f.until),
+        ("p.person_id = ?", f.person_id),
+        ("p.source_id = ?", f.source_id),
+        # EXISTS, not IN: the list order's index is read in order and each post probed by the
+        # primary key (100,000 posts, a topic of 35,000: 1.7 ms a page instead of 130 ms).
+        (
+            "EXISTS (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id AND pt.topic_id = ? "
+            "AND pt.origin != 'blocked')",
+            f.topic_id,
+        ),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    for clause, wanted in (
+        ("p.read_at IS NULL", f.unread),
+        ("p.read_at IS NOT NULL", f.read),
+        ("p.saved_at IS NOT NULL", f.saved),
+    ):
+        if wanted:
+            where.append(clause)
+    if f.ids or f.id_ranges:
+        either = [f"p.id IN ({placeholders(len(f.ids))})"] if f.ids else []
+        either += ["p.id BETWEEN ? AND ?"] * len(f.id_ranges)
+        where.append("(" + " OR ".join(either) + ")")
+        params.extend(f.ids)
+        params.extend(bound for pair in f.id_ranges for bound in pair)
+    return " AND ".join(where), params
+
+
 def list_posts(
     store: Store,
     *,
@@ -309,35 +365,29 @@ def list_posts(
     unread: bool = False,
     saved: bool = False,
     limit: int | None = 50,
+    offset: int = 0,
     oldest_first: bool = False,
 ) -> list[Post]:
-    where: list[str] = ["p.deleted_at IS NULL"]
-    params: list[object] = []
-    if since is not None:
-        where.append("p.fetched_at >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("p.fetched_at < ?")
-        params.append(until)
-    if person_id is not None:
-        where.append("p.person_id = ?")
-        params.append(person_id)
-    if topic_id is not None:
-        where.append("""p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ?
-                        AND origin != 'blocked')""")
-        params.append(topic_id)
-    if unread:
-        where.append("p.read_at IS NULL")
-    if saved:
-        where.append("p.saved_at IS NOT NULL")
-    order = "ASC" if oldest_first else "DESC"
-    sql = (
-        _POST_SQL + f" WHERE {' AND '.join(where)} "
-        f"ORDER BY coalesce(p.published_at, p.fetched_at) {order}, p.id {order}"
+    where, params = filter_sql(
+        PostFilter(
+            since=since,
+            until=until,
+            person_id=person_id,
+            topic_id=topic_id,
+            unread=unread,
+            saved=saved,
+        )
     )
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
+    order = "ASC" if oldest_first else "DESC"
+    # A --since window is found by arrival (posts_arrived), then sorted: without the hint the
+    # planner walks the whole list-order index and filters it.
+    base = _POST_SQL.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived\n", 1)
+    sql = (base if since is not None else _POST_SQL) + (
+        f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order}"
+    )
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
     return with_media(store, [_post(r) for r in rows(store.conn, sql, params)])
 
 
@@ -356,6 +406,16 @@ def set_read(
             (read_at, *chunk),
         ).rowcount
     return changed
+
+
+def set_read_where(store: Store, f: PostFilter, read_at: str | None) -> int:
+    """Mark the posts ``f`` covers read (``read_at``) or unread (None); returns how many
+    changed (posts already in that state are left alone and not counted)."""
+    where, params = filter_sql(f)
+    state = "p.read_at IS NULL" if read_at else "p.read_at IS NOT NULL"
+    return store.conn.execute(
+        f"UPDATE posts AS p SET read_at = ? WHERE {where} AND {state}", (read_at, *params)
+    ).rowcount
 
 
 def set_saved(store: Store, post_id: int, saved_at: str | None, note: str | None) -> int:

@@ -143,7 +143,8 @@ def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | No
     return [
         (r[0], r[1])
         for r in store.conn.execute(
-            f"""SELECT title, content_text FROM posts WHERE {_RECENT} AND deleted_at IS NULL
+            f"""SELECT title, content_text FROM posts INDEXED BY posts_arrived
+               WHERE {_RECENT} AND deleted_at IS NULL
                ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
             (since, limit),
         )

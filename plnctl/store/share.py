@@ -174,7 +174,10 @@ def reading_list(
             "p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ? AND origin != 'blocked')"
         )
         params.append(topic_id)
-    sql = _POST_SQL + f" WHERE {' AND '.join(where)} ORDER BY {moment} DESC, p.id DESC"
+    base = _POST_SQL
+    if since is not None and not saved:  # found by arrival, then sorted (see list_posts)
+        base = base.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived\n", 1)
+    sql = base + f" WHERE {' AND '.join(where)} ORDER BY {moment} DESC, p.id DESC"
     return with_media(store, with_tags(store, [_post(r) for r in rows(store.conn, sql, params)]))
 
 
