@@ -124,7 +124,14 @@ def translate_error(error: BaseException, pln: Pln | None = None) -> PlnError | 
     return from_store(error, pln.store.path if pln is not None else None)
 
 
-def open_pln(db: str | Path | None = None, *, settings: Settings | None = None) -> Pln:
-    """Open the user's plnctl database (``--db`` > ``PLNCTL_DB`` > ``PLNCTL_HOME`` > default)."""
+def open_pln(
+    db: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Pln:
+    """Open the user's plnctl database (``--db`` > ``PLNCTL_DB`` > ``PLNCTL_HOME`` > default).
+
+    ``progress(label, done, total)`` hears from a long migration (re-indexing every post)."""
     settings = settings or load_settings(db)
-    return Pln(open_store(settings.db_path), settings)
+    return Pln(open_store(settings.db_path, progress=progress), settings)

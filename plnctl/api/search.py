@@ -67,12 +67,15 @@ def search(
     since: str | None = None,
     limit: int = 20,
     exhaustive: bool = False,
+    exact: bool = False,
 ) -> list[SearchHit]:
     """Posts matching ``query``, best first (bm25; title matches weigh 4x).
 
-    Query syntax (FTS5): words (all must occur), ``"exact phrase"``, ``prefix*``, ``OR``,
-    ``NOT``, parentheses, ``title:word``; accents and case are ignored. A word with punctuation
-    (``micro:bit``) is searched as a phrase. Bad syntax raises ``InvalidInput``.
+    Query syntax (FTS5): words (all must occur), ``"a phrase"`` (its words in order),
+    ``prefix*``, ``OR``, ``NOT``, parentheses, ``title:word``; accents and case are ignored.
+    A word with punctuation (``micro:bit``) is searched as a phrase. Bad syntax raises
+    ``InvalidInput``. Words are stemmed (English, Porter: "question" finds "questions",
+    "questioning"); ``exact=True`` matches words only as written.
 
     When more than 5,000 posts match (after the filters), the best of the 5,000 most recently
     stored matches are returned, so a common word stays fast on a big database; narrow the
@@ -90,6 +93,7 @@ def search(
         limit=limit,
         window=None if exhaustive else db.RANK_WINDOW,
         original=query,
+        exact=exact,
     )
     return [_hit(row, place) for place, row in enumerate(found, start=1)]
 

@@ -289,6 +289,7 @@ class TopicsService:
         since: str | None = None,
         limit: int = 20,
         exhaustive: bool = False,
+        exact: bool = False,
     ) -> builtins.list[SearchHit]:
         """Full-text search, best first. See ``plnctl.api.search.search``."""
         from plnctl.api.search import search
@@ -301,6 +302,7 @@ class TopicsService:
             since=since,
             limit=limit,
             exhaustive=exhaustive,
+            exact=exact,
         )
 
     def suggest(

@@ -22,8 +22,10 @@ class State:
     def pln(self) -> Pln:
         if self._pln is None:
             from plnctl.api import open_pln
+            from plnctl.cli import output
 
-            self._pln = open_pln(self.db)
+            with output.progress_bar() as progress:
+                self._pln = open_pln(self.db, progress=progress)
         return self._pln
 
     def opened(self) -> Pln | None:

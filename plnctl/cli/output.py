@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from rich.console import Console
@@ -61,6 +61,26 @@ def working(message: str) -> AbstractContextManager[object]:
     if err.is_terminal:
         return err.status(message)
     return nullcontext()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A callback ``(label, done, total)`` drawing a progress bar on stderr while the block
+    runs, on a terminal only (None elsewhere, so cron output stays quiet)."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total or 1)
+            bar.update(tasks[label], completed=done, total=total or 1)
+
+        yield update
 
 
 def info(message: str) -> None:

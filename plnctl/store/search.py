@@ -61,6 +61,7 @@ def search_posts(
     limit: int = 20,
     window: int | None = RANK_WINDOW,
     original: str | None = None,
+    exact: bool = False,
 ) -> list[dict[str, Any]]:
     """Best matches first: id, rank (bm25, lower is better), title, url, published_at,
     person_id, person, snippet (matches between \\x02 and \\x03). ``match`` is FTS5 syntax
@@ -69,17 +70,21 @@ def search_posts(
     bm25 is computed for every row it orders, so a common word over a million posts would cost
     a second: with ``window``, only the ``window`` most recently stored matches (after the
     filters) are ranked. ``window=None`` ranks every match.
+
+    ``exact`` searches posts_fts_exact (the same text, not stemmed) instead of posts_fts.
     """
+    table = "posts_fts_exact" if exact else "posts_fts"
     top, params = _ranked(match, topic_id, person_id, since, window)
+    top = top.replace("posts_fts", table)  # the same query on the other index
     # Rank first, then build snippets for the few rows kept (snippet() on every match of a
     # common word would dominate the query).
     sql = f"""
     WITH top AS ({top})
     SELECT top.id, top.rank, p.title, p.url, p.published_at, p.person_id, pe.name AS person,
-           snippet(posts_fts, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
-    FROM top JOIN posts_fts ON posts_fts.rowid = top.id
+           snippet({table}, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
+    FROM top JOIN {table} ON {table}.rowid = top.id
     JOIN posts p ON p.id = top.id LEFT JOIN people pe ON pe.id = p.person_id
-    WHERE posts_fts MATCH ? AND p.deleted_at IS NULL ORDER BY top.rank
+    WHERE {table} MATCH ? AND p.deleted_at IS NULL ORDER BY top.rank
     """
     try:
         found = rows(store.conn, sql, (*params, limit, match))
