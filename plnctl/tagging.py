@@ -4,34 +4,41 @@ How a post gets a topic (every comparison is case-insensitive with accents folde
 dropped, casefold, so "Évaluation" matches the keyword "evaluation"):
 
 - **keyword**: a word or phrase matches its title or text as whole words ("ai" does not match
-  "said"; "formative assessment" matches across any whitespace);
+  "said"). Words are stemmed the way search stems them (``plnctl.stemming``, FTS5's porter):
+  "hinge question" matches "Hinge questions", "assessment" matches "assessments". A phrase
+  matches its words in order, with nothing but spaces or punctuation between them, as a
+  quoted search does. A keyword with punctuation inside a word (``micro:bit``, ``c++``,
+  ``k-12``) is matched as written. A topic with ``exact`` set matches every keyword and
+  exclude as written: no stemming, phrases across whitespace only;
 - **hashtag**: one of the post's hashtags (Mastodon tags) or a ``#tag`` written in its text;
 - **category**: one of the feed entry's categories, compared whole;
-- **person**: the author is a person linked to the topic. Each rule hit above scores 1; the
-  person link scores the topic's *effective person weight* (``topics.person_weight`` times the
-  ``[topics] person_weight`` setting). The topic applies when the score reaches 1, so with the
-  default weight 1 every post by a linked person gets the topic, a weight below 1 means the link
-  alone is not enough, and 0 switches person-based tagging off;
 - **exclude**: any exclude term (whole words, title or text) vetoes the topic for that post.
 
-Each match carries a one-line reason such as ``keyword "formative assessment" in title``.
+Who wrote a post never gives it a topic: a person's topics are a hint about the person (used
+to group and suggest), not a rule about their posts.
 
-Speed: ``Matcher`` indexes every keyword by its (first) word, so a post only evaluates the
-topics whose words occur in it (an exact, necessary condition for a whole-word match); single
-words are then set lookups, and a phrase runs its own compiled regex only when all its words
-occur.
+Each match carries a one-line reason such as ``keyword "formative assessment" in title``, or
+``keyword "hinge question" as "Hinge questions" in title`` when a stemmed form was found.
+
+Speed: ``Matcher`` indexes every keyword by its (first) word or stem, so a post only evaluates
+the topics whose words occur in it (a necessary condition for a whole-word match); single words
+are then set lookups, and a phrase is looked for only when all its words occur.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from plnctl.stemming import stem
 
 _WORD = re.compile(r"\w+")
+# A search token (FTS5 unicode61): letters and digits; "_" separates, as in the index.
+_TOKEN = re.compile(r"[^\W_]+")
+# A keyword stemmed as tokens: words with spaces or apostrophes between them ("children's").
+_TOKENS_ONLY = re.compile(r"[^\W_]+(?:[\s']+[^\W_]+)*")
 _HASHTAG = re.compile(r"#(\w+)")
 _MAX_REASONS = 3
 
@@ -68,6 +75,9 @@ _ASCII_SEPARATORS = bytes(
 )
 
 
+_TOKEN_SEPARATORS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+
+
 def _word_set(folded: str) -> set[str]:
     found = set(folded.encode().translate(_ASCII_SEPARATORS).decode().split())
     if folded.isascii():
@@ -77,6 +87,26 @@ def _word_set(folded: str) -> set[str]:
         found.discard(token)
         found.update(_WORD.findall(token))
     return found
+
+
+def tokens(folded: str) -> list[str]:
+    """The search tokens of a folded text, in order (as FTS5's unicode61 splits it)."""
+    if folded.isascii():
+        return folded.encode().translate(_TOKEN_SEPARATORS).decode().split()
+    return _TOKEN.findall(folded)
+
+
+class _StemCache(dict[str, str]):
+    """word -> stem; a dict lookup per word (C speed) once a word has been seen."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:
+            self.clear()
+        found = self[word] = stem(word)
+        return found
+
+
+_STEMS = _StemCache()
 
 
 def normalize_hashtag(tag: str) -> str:
@@ -99,8 +129,7 @@ class TopicRules:
     hashtags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
-    people: Mapping[int, str] = field(default_factory=dict)  # person id -> name
-    person_weight: float = 1.0  # effective: topic weight x setting
+    exact: bool = False  # keywords and excludes as written: no stemming
 
 
 @dataclass(frozen=True)
@@ -131,8 +160,50 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+class _Field:
+    """One field of a post (title or text), folded once; words, tokens and stems on demand."""
+
+    __slots__ = ("_stem_set", "_stems", "_tokens", "folded", "original", "words")
+
+    def __init__(self, text: str | None):
+        self.original = text or ""
+        self.folded = fold(self.original)
+        self.words = _word_set(self.folded)
+        self._tokens: list[str] | None = None
+        self._stems: list[str] | None = None
+        self._stem_set: set[str] | None = None
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = tokens(self.folded)
+        return self._tokens
+
+    @property
+    def stem_set(self) -> set[str]:
+        if self._stem_set is None:
+            self._stem_set = set(map(_STEMS.__getitem__, set(self.tokens)))
+        return self._stem_set
+
+    @property
+    def stems(self) -> list[str]:
+        if self._stems is None:
+            self._stems = list(map(_STEMS.__getitem__, self.tokens))
+        return self._stems
+
+    def form(self, start: int, end: int) -> str:
+        """The text as written from token ``start`` to token ``end`` (exclusive)."""
+        spans = [m.span() for m in _TOKEN.finditer(self.original)]
+        if len(spans) == len(self.tokens):
+            return self.original[spans[start][0] : spans[end - 1][1]]
+        return " ".join(self.tokens[start:end])  # folding changed the tokens: show them folded
+
+
+Found = tuple[str, str | None]  # the term as written, and the form found when it differs
+
+
 class _Terms:
-    """Whole-word matching of a set of words and phrases.
+    """Whole-word matching of a set of words and phrases, as written (no stemming).
 
     Single words are set lookups in the post's words; a phrase (several words, or a word with
     punctuation like "micro:bit") runs its regex only when all its words occur in the text.
@@ -163,23 +234,80 @@ class _Terms:
                 self.always = True
         self.first_words = self.single | set(self.phrase_words)
 
-    def find(self, folded: str, present: set[str]) -> str | None:
-        """The original spelling of a term found in a folded text whose words are ``present``;
-        phrases before single words."""
+    def find(self, field: _Field) -> Found | None:
+        """The original spelling of a term found in a field; phrases before single words."""
+        present = field.words
         for phrase in self.phrases:
-            if phrase.words <= present and phrase.search(folded):
-                return self.original[phrase.key]
+            if phrase.words <= present and phrase.search(field.folded):
+                return self.original[phrase.key], None
         hits = self.single & present
         if hits:
-            return self.original[min(hits, key=lambda k: (-len(k), k))]
+            return self.original[min(hits, key=lambda k: (-len(k), k))], None
         return None
+
+
+class _StemTerms:
+    """Words and phrases matched by their stems, token by token (as a quoted search)."""
+
+    def __init__(self, terms: Iterable[str]):
+        self.original: dict[tuple[str, ...], str] = {}
+        for term in terms:
+            key = " ".join(fold(term).split())
+            stems = tuple(stem(t) for t in _TOKEN.findall(key))
+            if stems:
+                self.original.setdefault(stems, term.strip())
+        self.single = {s[0] for s in self.original if len(s) == 1}
+        self.phrases = sorted(
+            (s for s in self.original if len(s) > 1), key=lambda s: (-len(" ".join(s)), s)
+        )
+        self.needed = {p: frozenset(p) for p in self.phrases}
+        self.first_stems = self.single | {p[0] for p in self.phrases}
+
+    def find(self, field: _Field) -> Found | None:
+        present = field.stem_set
+        for phrase in self.phrases:
+            if self.needed[phrase] <= present:
+                start = _find_run(field.stems, phrase)
+                if start is not None:
+                    return self._found(phrase, field.form(start, start + len(phrase)))
+        hits = self.single & present
+        if hits:
+            key = min(hits, key=lambda k: (-len(k), k))
+            start = field.stems.index(key)
+            return self._found((key,), field.form(start, start + 1))
+        return None
+
+    def _found(self, key: tuple[str, ...], form: str) -> Found:
+        term = self.original[key]
+        return term, (None if tokens(fold(form)) == tokens(fold(term)) else form)
+
+
+def _find_run(stems: list[str], phrase: tuple[str, ...]) -> int | None:
+    first, size = phrase[0], len(phrase)
+    for i, value in enumerate(stems):
+        if value == first and tuple(stems[i : i + size]) == phrase:
+            return i
+    return None
+
+
+class _Keywords:
+    """A topic's keywords (or excludes): stemmed ones, and those matched as written."""
+
+    def __init__(self, terms: Sequence[str], *, exact: bool):
+        as_written = [t for t in terms if exact or not _TOKENS_ONLY.fullmatch(fold(t).strip())]
+        self.written = _Terms(as_written)
+        self.stemmed = _StemTerms([] if exact else [t for t in terms if t not in as_written])
+        self.empty = not self.written.original and not self.stemmed.original
+
+    def find(self, field: _Field) -> Found | None:
+        return self.stemmed.find(field) or self.written.find(field)
 
 
 class _Compiled:
     def __init__(self, rules: TopicRules):
         self.rules = rules
-        self.keywords = _Terms(rules.keywords)
-        self.excludes = _Terms(rules.excludes)
+        self.keywords = _Keywords(rules.keywords, exact=rules.exact)
+        self.excludes = _Keywords(rules.excludes, exact=rules.exact)
         self.hashtags = {normalize_hashtag(t): t.strip().lstrip("#") for t in rules.hashtags}
         self.hashtags.pop("", None)
         self.categories = {" ".join(fold(c).split()): c.strip() for c in rules.categories}
@@ -190,14 +318,15 @@ class _Compiled:
 class _Facts:
     """One post, folded once."""
 
-    title: str
-    text: str
-    title_words: set[str]
-    text_words: set[str]
+    title: _Field
+    text: _Field
     words: set[str]
     hashtags: set[str]
     categories: dict[str, str]
-    person_id: int | None
+
+    @property
+    def stems(self) -> set[str]:
+        return self.title.stem_set | self.text.stem_set
 
 
 class Matcher:
@@ -205,27 +334,29 @@ class Matcher:
 
     def __init__(self, topics: Sequence[TopicRules]):
         self.topics = [_Compiled(t) for t in topics]
-        self._by_word: dict[str, list[int]] = {}  # one-word keywords
+        self._by_word: dict[str, list[int]] = {}  # one-word keywords as written
         self._by_phrase: dict[str, list[tuple[int, frozenset[str]]]] = {}  # by first word
+        self._by_stem: dict[str, list[int]] = {}  # stemmed keywords, by (first) stem
         self._by_hashtag: dict[str, list[int]] = {}
         self._by_category: dict[str, list[int]] = {}
-        self._by_person: dict[int, list[int]] = {}
         self._always: list[int] = []
         for index, topic in enumerate(self.topics):
-            for word in topic.keywords.single:
+            written = topic.keywords.written
+            for word in written.single:
                 self._by_word.setdefault(word, []).append(index)
-            for first, needed in topic.keywords.phrase_words.items():
+            for first, needed in written.phrase_words.items():
                 self._by_phrase.setdefault(first, []).extend((index, n) for n in needed)
+            for first in topic.keywords.stemmed.first_stems:
+                self._by_stem.setdefault(first, []).append(index)
             for tag in topic.hashtags:
                 self._by_hashtag.setdefault(tag, []).append(index)
             for category in topic.categories:
                 self._by_category.setdefault(category, []).append(index)
-            for person_id in topic.rules.people:
-                self._by_person.setdefault(person_id, []).append(index)
-            if topic.keywords.always:
+            if written.always:
                 self._always.append(index)
         self._word_keys = set(self._by_word)
         self._phrase_keys = set(self._by_phrase)
+        self._stem_keys = set(self._by_stem)
         self._uses_hashtags = bool(self._by_hashtag)
 
     def match(
@@ -235,10 +366,9 @@ class Matcher:
         text: str | None,
         hashtags: Iterable[str] = (),
         categories: Iterable[str] = (),
-        person_id: int | None = None,
     ) -> list[Match]:
         """The topics this post gets, each with its reason, in topic order."""
-        facts = self._facts(title, text, hashtags, categories, person_id)
+        facts = self._facts(title, text, hashtags, categories)
         candidates = set(self._always)
         words = facts.words
         for word in words & self._word_keys:
@@ -247,15 +377,16 @@ class Matcher:
             for index, needed in self._by_phrase[first]:
                 if index not in candidates and needed <= words:
                     candidates.add(index)
+        if self._stem_keys:
+            for first in facts.stems & self._stem_keys:
+                candidates.update(self._by_stem[first])
         for tag in facts.hashtags:
             candidates.update(self._by_hashtag.get(tag, ()))
         for category in facts.categories:
             candidates.update(self._by_category.get(category, ()))
-        if person_id is not None:
-            candidates.update(self._by_person.get(person_id, ()))
         found = []
         for index in sorted(candidates):
-            reason = self._decide(self.topics[index], facts)
+            reason = _decide(self.topics[index], facts)
             if reason is not None:
                 topic = self.topics[index].rules
                 found.append(Match(topic.topic_id, topic.name, reason))
@@ -267,87 +398,58 @@ class Matcher:
         text: str | None,
         hashtags: Iterable[str],
         categories: Iterable[str],
-        person_id: int | None,
     ) -> _Facts:
-        folded_title, folded_text = fold(title or ""), fold(text or "")
+        title_field, text_field = _Field(title), _Field(text)
         tags = {normalize_hashtag(t) for t in hashtags}
         if self._uses_hashtags:
-            for field_text in (folded_title, folded_text):
+            for field_text in (title_field.folded, text_field.folded):
                 if "#" in field_text:
                     tags.update(_HASHTAG.findall(field_text))
-        title_words, text_words = _word_set(folded_title), _word_set(folded_text)
         return _Facts(
-            title=folded_title,
-            text=folded_text,
-            title_words=title_words,
-            text_words=text_words,
-            words=title_words | text_words,
+            title=title_field,
+            text=text_field,
+            words=title_field.words | text_field.words,
             hashtags=tags,
             categories={" ".join(fold(c).split()): c for c in categories if c},
-            person_id=person_id,
         )
 
-    def _decide(self, topic: _Compiled, facts: _Facts) -> str | None:
-        reasons, score = _rule_hits(topic, facts)
-        people, person_id = topic.rules.people, facts.person_id
-        if person_id is not None and person_id in people and topic.rules.person_weight > 0:
-            score += topic.rules.person_weight
-            reasons.append(f"author {people[person_id]} is linked to this topic")
-        if score < 1 or _excluded(topic, facts):
-            return None
-        return "; ".join(reasons[:_MAX_REASONS])
+
+def _decide(topic: _Compiled, facts: _Facts) -> str | None:
+    reasons = _rule_hits(topic, facts)
+    if not reasons or _excluded(topic, facts):
+        return None
+    return "; ".join(reasons[:_MAX_REASONS])
 
 
-def _rule_hits(topic: _Compiled, facts: _Facts) -> tuple[list[str], float]:
+def _rule_hits(topic: _Compiled, facts: _Facts) -> list[str]:
     reasons: list[str] = []
-    in_title = topic.keywords.find(facts.title, facts.title_words)
+    in_title = topic.keywords.find(facts.title)
     if in_title:
-        reasons.append(f'keyword "{in_title}" in title')
-    in_text = topic.keywords.find(facts.text, facts.text_words)
+        reasons.append(_keyword_reason(in_title, "title"))
+    in_text = topic.keywords.find(facts.text)
     if in_text and in_text != in_title:
-        reasons.append(f'keyword "{in_text}" in text')
+        reasons.append(_keyword_reason(in_text, "text"))
     for tag in sorted(facts.hashtags & topic.hashtags.keys()):
         reasons.append(f"hashtag #{tag}")
     for category in sorted(facts.categories.keys() & topic.categories.keys()):
         reasons.append(f'category "{facts.categories[category]}"')
-    return reasons, float(len(reasons))
+    return reasons
+
+
+def _keyword_reason(found: Found, where: str) -> str:
+    term, form = found
+    return f'keyword "{term}"' + (f' as "{form}"' if form else "") + f" in {where}"
 
 
 def _excluded(topic: _Compiled, facts: _Facts) -> bool:
     excludes = topic.excludes
-    if not excludes.original:
+    if excludes.empty:
         return False
-    if not excludes.always and not (excludes.first_words & facts.words):
+    written = excludes.written
+    if (
+        not excludes.stemmed.original
+        and not written.always
+        and not (written.first_words & facts.words)
+    ):
         return False
-    return bool(
-        excludes.find(facts.title, facts.title_words) or excludes.find(facts.text, facts.text_words)
-    )
-
-
-def covered_terms(topics: Iterable[TopicRules]) -> set[str]:
-    """Folded words, phrases and hashtags that some topic already covers (for suggestions)."""
-    covered: set[str] = set()
-    for topic in topics:
-        for term in (topic.name, *topic.keywords, *topic.categories):
-            key = " ".join(fold(term).split())
-            covered.add(key)
-            covered.update(_WORD.findall(key))
-            covered.add(key.replace(" ", ""))
-        covered.update(normalize_hashtag(t) for t in topic.hashtags)
-    return covered
-
-
-def term_counts(texts: Iterable[str], *, skip: Collection[str]) -> Counter[str]:
-    """In how many texts each word (4+ letters, not a number) and each two-word phrase occurs,
-    leaving out words in ``skip`` (stopwords, terms topics already cover)."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        folded = [w for w in words(text) if not w.isdigit()]
-        seen = {w for w in folded if len(w) >= 4 and w not in skip}
-        seen.update(
-            f"{a} {b}"
-            for a, b in itertools.pairwise(folded)
-            if len(a) >= 3 and len(b) >= 3 and a not in skip and b not in skip
-        )
-        counts.update(seen)
-    return counts
+    return bool(excludes.find(facts.title) or excludes.find(facts.text))

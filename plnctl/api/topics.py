@@ -33,6 +33,17 @@ Rules = Mapping[RuleKind, Sequence[str]]
 
 
 @dataclass(frozen=True)
+class TopicChange(_Model):
+    """A topic added, edited or removed, and what that did to the posts at once: only this
+    topic's rules were re-run (manual tags and removals by hand are kept)."""
+
+    topic: Topic
+    tagged: int  # posts that got the topic from its rules
+    untagged: int  # posts that lost it
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class RebuildReport(_Model):
     """What ``rebuild`` did. Manual and blocked tags are never changed by a rebuild."""
 
@@ -92,9 +103,11 @@ class TopicsService:
         excludes: Sequence[str] = (),
         people: Sequence[str | int] = (),
         description: str | None = None,
-        person_weight: float | None = None,
-    ) -> Topic:
-        """Create a topic with its rules. Existing posts get it on ``rebuild()``."""
+        exact: bool = False,
+    ) -> TopicChange:
+        """Create a topic with its rules and tag the posts they match at once. ``people`` are
+        linked to the topic as a hint (what they write about); it does not tag their posts.
+        ``exact`` matches keywords as written (no stemming)."""
         name = _clean_name(name)
         rules = {
             RuleKind.KEYWORD: keywords,
@@ -105,15 +118,12 @@ class TopicsService:
         person_ids = [self.pln.people.resolve(p).id for p in people]
         with self.store.transaction():
             topic_id = db.insert_topic(
-                self.store,
-                name,
-                description=description or None,
-                person_weight=_weight(person_weight if person_weight is not None else 1.0),
+                self.store, name, description=description or None, exact=exact
             )
             self._add_rules(topic_id, rules)
             for person_id in person_ids:
                 people_db.add_person_topic(self.store, person_id, name)
-        return self.get(topic_id)
+            return self._retag(topic_id)
 
     def edit(
         self,
@@ -121,12 +131,13 @@ class TopicsService:
         *,
         rename: str | None = None,
         description: str | None = None,
-        person_weight: float | None = None,
+        exact: bool | None = None,
         add: Rules | None = None,
         remove: Rules | None = None,
-    ) -> Topic:
-        """Change a topic. ``add``/``remove`` map a rule kind to values; ``RuleKind.PERSON``
-        values are people (ids or names) linked to or unlinked from the topic."""
+    ) -> TopicChange:
+        """Change a topic and re-tag posts with its new rules at once. ``add``/``remove`` map
+        a rule kind to values; ``RuleKind.PERSON`` values are people (ids or names) linked to
+        or unlinked from the topic (a hint; it tags nothing)."""
         topic = self.resolve(name)
         add, remove = dict(add or {}), dict(remove or {})
         add_people = [self.pln.people.resolve(p).id for p in add.pop(RuleKind.PERSON, ())]
@@ -136,8 +147,8 @@ class TopicsService:
             changes["name"] = _clean_name(rename)
         if description is not None:
             changes["description"] = description or None
-        if person_weight is not None:
-            changes["person_weight"] = _weight(person_weight)
+        if exact is not None:
+            changes["exact"] = int(exact)
         with self.store.transaction():
             db.update_topic(self.store, topic.id, **changes)
             for kind, values in remove.items():
@@ -150,14 +161,22 @@ class TopicsService:
                 people_db.add_person_topic(self.store, person_id, current)
             for person_id in remove_people:
                 people_db.remove_person_topic(self.store, person_id, current)
-        return self.get(topic.id)
+            return self._retag(topic.id)
 
-    def remove(self, name: str) -> Topic:
+    def remove(self, name: str) -> TopicChange:
         """Delete a topic, its rules and every tag it put on posts (manual ones too)."""
         topic = self.resolve(name)
         with self.store.transaction():
             db.delete_topic(self.store, topic.id)
-        return topic
+        return TopicChange(topic, tagged=0, untagged=topic.post_count)
+
+    def _retag(self, topic_id: int) -> TopicChange:
+        from plnctl.api.topic_tags import retag_topic
+
+        started = time.perf_counter()
+        tagged, untagged = retag_topic(self, topic_id)
+        seconds = round(time.perf_counter() - started, 3)
+        return TopicChange(self.get(topic_id), tagged, untagged, seconds)
 
     def _add_rules(self, topic_id: int, rules: Rules) -> None:
         for kind, values in rules.items():
@@ -226,14 +245,9 @@ class TopicsService:
         """The compiled rules of every topic (or of the ``only`` topic ids), cached until the
         rules change."""
         raw = db.load_rules(self.store)
-        weight = self.pln.settings.person_topic_weight
-        key = repr((raw, weight, only))
+        key = repr((raw, only))
         if self._matcher is None or self._matcher[0] != key:
-            rules = [
-                TopicRules(**{**r, "person_weight": r["person_weight"] * weight})
-                for r in raw
-                if only is None or r["topic_id"] in only
-            ]
+            rules = [TopicRules(**r) for r in raw if only is None or r["topic_id"] in only]
             self._matcher = (key, Matcher(rules))
         return self._matcher[1]
 
@@ -316,13 +330,12 @@ class TopicsService:
 
 def _apply(matcher: Matcher, facts: Iterable[db.FactsRow]) -> builtins.list[db.TagRow]:
     tags = []
-    for post_id, person_id, title, text, categories, hashtags in facts:
+    for post_id, _person_id, title, text, categories, hashtags in facts:
         for match in matcher.match(
             title=title,
             text=text,
             hashtags=hashtags.split() if hashtags else (),
             categories=json.loads(categories) if categories else (),
-            person_id=person_id,
         ):
             tags.append((post_id, match.topic_id, match.reason))
     return tags
@@ -333,12 +346,6 @@ def _clean_name(name: str) -> str:
     if not name:
         raise InvalidInput("a topic needs a name")
     return name
-
-
-def _weight(value: float) -> float:
-    if not 0 <= value <= 10:
-        raise InvalidInput(f"person weight must be between 0 and 10, not {value}")
-    return float(value)
 
 
 def _clean_rule(kind: RuleKind, value: str) -> str:

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "plnctl.cli.question",
     "plnctl.cli.digest",
     "plnctl.cli.topic",
+    "plnctl.cli.search",
 )
 
 

@@ -417,6 +417,11 @@ def m0007_topics_exact_person_hints(db: Database) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(topics)")}
     if "exact" not in columns:
         db.execute("ALTER TABLE topics ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
+    # Live topic updates examine every post kept out of the search index: find them at once.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_unindexed ON posts (id) "
+        "WHERE indexed = 0 AND deleted_at IS NULL"
+    )
     # A person's topics are now a hint about the person, not a rule for their posts: rule tags
     # that came only from the author's link are deleted, and the author part is dropped from
     # the reason of tags some other rule also gave. Manual and blocked tags are kept as they

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from plnctl.errors import InvalidInput
 from plnctl.store.connection import Store
-from plnctl.store.rows import placeholders, rows
+from plnctl.store.rows import rows
 
 # Title matches count four times as much as body matches.
 _RANK = "bm25(4.0, 1.0)"
@@ -145,52 +144,19 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
 _RECENT = "(published_at >= ? OR (published_at IS NULL AND fetched_at >= ?))"
 
 
-def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | None, str | None]]:
+def recent_posts(
+    store: Store, since: str, *, limit: int, before: bool = False
+) -> list[tuple[str | None, str | None, str | None]]:
+    """(title, text, hashtags separated by spaces) of the newest live posts published since a
+    time (or, with ``before``, the newest ones published before it)."""
+    where = _RECENT if not before else "NOT " + _RECENT
     return [
-        (r[0], r[1])
+        (r[0], r[1], r[2])
         for r in store.conn.execute(
-            f"""SELECT title, content_text FROM posts WHERE {_RECENT} AND deleted_at IS NULL
+            f"""SELECT title, content_text,
+                   (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = posts.id)
+               FROM posts WHERE {where} AND deleted_at IS NULL
                ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
             (since, since, limit),
         )
     ]
-
-
-def recent_hashtags(store: Store, since: str) -> list[tuple[str, int]]:
-    return [
-        (r["tag"], r["posts"])
-        for r in rows(
-            store.conn,
-            f"""SELECT h.tag, count(*) AS posts
-               FROM posts CROSS JOIN post_hashtags h ON h.post_id = posts.id
-               WHERE {_RECENT} AND deleted_at IS NULL GROUP BY h.tag ORDER BY posts DESC, h.tag""",
-            (since, since),
-        )
-    ]
-
-
-def indexed_posts(store: Store) -> int:
-    return int(
-        store.conn.execute(
-            "SELECT count(*) FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
-        ).fetchone()[0]
-    )
-
-
-def term_document_counts(store: Store, terms: Iterable[str]) -> dict[str, int]:
-    """How many indexed posts contain each term, from the FTS index's own vocabulary (an
-    fts5vocab table created in the connection's TEMP schema)."""
-    store.conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.plnctl_vocab "
-        "USING fts5vocab(main, 'posts_fts', 'row')"
-    )
-    wanted: Sequence[str] = sorted(set(terms))
-    counts: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for term, docs in store.conn.execute(
-            f"SELECT term, doc FROM temp.plnctl_vocab WHERE term IN ({placeholders(len(chunk))})",
-            chunk,
-        ):
-            counts[term] = docs
-    return counts

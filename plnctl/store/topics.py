@@ -50,7 +50,7 @@ def _topics(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[T
             id=r["id"],
             name=r["name"],
             description=r["description"],
-            person_weight=r["person_weight"],
+            exact=bool(r["exact"]),
             rules=tuple(rules[r["id"]]),
             post_count=r["post_count"],
             people=tuple(people[r["id"]]),
@@ -82,12 +82,12 @@ def count_topics(store: Store) -> int:
 
 
 def insert_topic(
-    store: Store, name: str, *, description: str | None = None, person_weight: float = 1.0
+    store: Store, name: str, *, description: str | None = None, exact: bool = False
 ) -> int:
     try:
         cursor = store.conn.execute(
-            "INSERT INTO topics (name, description, person_weight, created_at) VALUES (?,?,?,?)",
-            (name, description, person_weight, now_iso()),
+            "INSERT INTO topics (name, description, exact, created_at) VALUES (?,?,?,?)",
+            (name, description, int(exact), now_iso()),
         )
     except sqlite3.IntegrityError as e:
         raise AlreadyExists(f"a topic named {name!r} already exists") from e
@@ -95,7 +95,7 @@ def insert_topic(
 
 
 def update_topic(store: Store, topic_id: int, **changes: Any) -> None:
-    fields = {k: v for k, v in changes.items() if k in {"name", "description", "person_weight"}}
+    fields = {k: v for k, v in changes.items() if k in {"name", "description", "exact"}}
     if not fields:
         return
     assignments = ", ".join(f"{k} = ?" for k in fields)
@@ -129,20 +129,13 @@ def remove_rule(store: Store, topic_id: int, kind: RuleKind, value: str) -> int:
 
 
 def load_rules(store: Store) -> list[dict[str, Any]]:
-    """Every topic's rules as keyword arguments for ``tagging.TopicRules`` (person links come
-    from person_topics; ``person_weight`` is the topic's own, before the global setting)."""
+    """Every topic's rules as keyword arguments for ``tagging.TopicRules``."""
     by_topic: dict[int, dict[str, list[str]]] = {}
     for r in store.conn.execute("SELECT topic_id, kind, value FROM topic_rules ORDER BY id"):
         by_topic.setdefault(r[0], {}).setdefault(r[1], []).append(r[2])
-    people: dict[int, dict[int, str]] = {}
-    for r in store.conn.execute(
-        """SELECT pt.topic_id, p.id, p.name FROM person_topics pt
-           JOIN people p ON p.id = pt.person_id"""
-    ):
-        people.setdefault(r[0], {})[r[1]] = r[2]
     result = []
-    for topic_id, name, weight in store.conn.execute(
-        "SELECT id, name, person_weight FROM topics ORDER BY id"
+    for topic_id, name, exact in store.conn.execute(
+        "SELECT id, name, exact FROM topics ORDER BY id"
     ):
         kinds = by_topic.get(topic_id, {})
         result.append(
@@ -153,8 +146,7 @@ def load_rules(store: Store) -> list[dict[str, Any]]:
                 "hashtags": tuple(kinds.get("hashtag", ())),
                 "categories": tuple(kinds.get("category", ())),
                 "excludes": tuple(kinds.get("exclude", ())),
-                "people": people.get(topic_id, {}),
-                "person_weight": float(weight),
+                "exact": bool(exact),
             }
         )
     return result
@@ -256,3 +248,46 @@ def tag_counts(store: Store) -> dict[str, int]:
 def post_exists(store: Store, post_id: int) -> bool:
     row = store.conn.execute("SELECT 1 FROM posts WHERE id = ?", (post_id,)).fetchone()
     return row is not None
+
+
+# --- live topics: the posts one topic's rules may match ------------------------------------
+
+
+def rule_tagged_ids(store: Store, topic_id: int) -> set[int]:
+    return {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT post_id FROM post_topics WHERE topic_id = ? AND origin = 'rule'", (topic_id,)
+        )
+    }
+
+
+def candidate_post_ids(
+    store: Store, *, match: str | None, hashtags: Sequence[str], category_words: Sequence[str]
+) -> set[int]:
+    """Live posts that the search index finds for ``match`` (FTS5 syntax), that carry one of
+    ``hashtags``, whose categories contain one of ``category_words`` (case-insensitive), and
+    every live post kept out of the index."""
+    found = {
+        r[0]
+        for r in store.conn.execute("SELECT id FROM posts WHERE indexed = 0 AND deleted_at IS NULL")
+    }
+    if match:
+        found.update(r[0] for r in store.conn.execute("SELECT rowid FROM posts_fts(?)", (match,)))
+    if hashtags:
+        found.update(
+            r[0]
+            for r in store.conn.execute(
+                f"SELECT post_id FROM post_hashtags WHERE tag IN ({placeholders(len(hashtags))})",
+                list(hashtags),
+            )
+        )
+    for word in category_words:
+        found.update(
+            r[0]
+            for r in store.conn.execute(
+                "SELECT id FROM posts WHERE categories LIKE ? AND deleted_at IS NULL",
+                (f"%{word}%",),
+            )
+        )
+    return found

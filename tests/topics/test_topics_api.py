@@ -22,7 +22,7 @@ def test_add_show_edit_remove(pln: Pln) -> None:
         categories=["Grading"],
         excludes=["risk assessment"],
         description="How we check learning",
-    )
+    ).topic
     rules = {(r.kind.value, r.value) for r in topic.rules}
     assert rules == {
         ("keyword", "formative assessment"),
@@ -40,7 +40,7 @@ def test_add_show_edit_remove(pln: Pln) -> None:
         rename="Assessment & feedback",
         add={RuleKind.KEYWORD: ["feedback"]},
         remove={RuleKind.HASHTAG: ["#afl"], RuleKind.KEYWORD: ["RUBRIC"]},
-    )
+    ).topic
     assert edited.name == "Assessment & feedback"
     assert {r.value for r in edited.rules if r.kind is RuleKind.KEYWORD} == {
         "formative assessment",
@@ -49,7 +49,7 @@ def test_add_show_edit_remove(pln: Pln) -> None:
     with pytest.raises(NotFound, match="no hashtag rule"):
         pln.topics.edit("assessment", remove={RuleKind.HASHTAG: ["nope"]})
     removed = pln.topics.remove("assessment & feedback")
-    assert removed.id == topic.id
+    assert removed.topic.id == topic.id
     assert pln.topics.list() == []
 
 
@@ -59,7 +59,6 @@ def test_add_show_edit_remove(pln: Pln) -> None:
         ({"hashtags": ["two words"]}, "invalid hashtag"),
         ({"hashtags": ["#"]}, "invalid hashtag"),
         ({"keywords": ["   "]}, "empty keyword"),
-        ({"person_weight": -1}, "between 0 and 10"),
     ],
 )
 def test_invalid_rules_store_nothing(pln: Pln, kwargs: dict, message: str) -> None:
@@ -91,11 +90,12 @@ def test_ingest_tagging_and_rebuild(pln: Pln, add_posts: AddPosts) -> None:
     pln.topics.tag_new_posts(ids)
     assert topic_names(pln, ids) == [{"assessment"}, set(), set()]
     assert tags_of(pln, ids[0]) == {"assessment": ("rule", 'keyword "rubric" in title')}
-    # rules change: ingest tags stay until a rebuild
-    pln.topics.edit("assessment", add={RuleKind.KEYWORD: ["nothing"]})
-    assert topic_names(pln, ids)[2] == set()
+    # rules change: the topic's tags follow at once
+    change = pln.topics.edit("assessment", add={RuleKind.KEYWORD: ["nothing"]})
+    assert (change.tagged, change.untagged) == (1, 0)
+    assert topic_names(pln, ids)[2] == {"assessment"}
     report = pln.topics.rebuild()
-    assert (report.posts, report.rule_tags_before, report.rule_tags) == (3, 1, 2)
+    assert (report.posts, report.rule_tags_before, report.rule_tags) == (3, 2, 2)
     assert topic_names(pln, ids) == [{"assessment"}, set(), {"assessment"}]
     assert pln.topics.resolve("assessment").post_count == 2
     assert [p.id for p in pln.posts.list(topic="assessment")] == [ids[2], ids[0]]
@@ -147,28 +147,16 @@ def test_tag_errors(pln: Pln, add_posts: AddPosts) -> None:
         pln.topics.untag_post(post_id, "nope")
 
 
-def test_people_linked_to_a_topic(pln: Pln, add_posts: AddPosts) -> None:
+def test_people_linked_to_a_topic_are_a_hint(pln: Pln, add_posts: AddPosts) -> None:
     ids = add_posts("Ana", post("1", "weekend notes")) + add_posts("Ben", post("2", "weekend"))
-    pln.topics.add("maths", people=["Ana"])
+    change = pln.topics.add("maths", people=["Ana"])
+    assert (change.tagged, change.untagged) == (0, 0)
     pln.topics.tag_new_posts(ids)
-    assert topic_names(pln, ids) == [{"maths"}, set()]
-    assert tags_of(pln, ids[0])["maths"][1] == "author Ana is linked to this topic"
+    assert topic_names(pln, ids) == [set(), set()]  # the author's link tags nothing
     assert pln.topics.resolve("maths").people == ("Ana",)
     assert pln.people.resolve("Ana").topics == ("maths",)
-    pln.topics.edit("maths", person_weight=0.5)
-    assert pln.topics.rebuild().rule_tags == 0
-    pln.topics.edit("maths", person_weight=1, remove={RuleKind.PERSON: ["Ana"]})
-    assert pln.topics.rebuild().rule_tags == 0
-
-
-def test_person_weight_setting_scales_every_topic(pln: Pln, add_posts: AddPosts) -> None:
-    from dataclasses import replace
-
-    ids = add_posts("Ana", post("1", "weekend notes"))
-    pln.topics.add("maths", people=["Ana"])
-    pln.settings = replace(pln.settings, person_topic_weight=0.0)
-    pln.topics.tag_new_posts(ids)
-    assert tags_of(pln, ids[0]) == {}
+    pln.topics.edit("maths", remove={RuleKind.PERSON: ["Ana"]})
+    assert pln.topics.resolve("maths").people == ()
 
 
 def test_starter_taxonomy(pln: Pln, add_posts: AddPosts) -> None:

@@ -1,0 +1,69 @@
+"""Live topics: when one topic is added or edited, only its rules run again, and only over the
+posts that can match them.
+
+The search index finds those posts: every keyword, stemmed or not, matches only posts whose
+stemmed tokens hold the keyword's (``posts_fts`` and ``plnctl.tagging`` stem the same way,
+``plnctl.stemming``), so a phrase query per keyword gives a superset that the pure matcher then
+decides exactly. Hashtags come from ``post_hashtags`` (and from the text, through the index),
+categories from a ``LIKE`` on their words; posts kept out of the index (opted out) are always
+examined. ``topic rebuild`` still reads every post.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from plnctl.store import topics as db
+from plnctl.tagging import TopicRules, fold, tokens
+from plnctl.timeutil import now_iso
+
+if TYPE_CHECKING:
+    from plnctl.api.topics import TopicsService
+
+_BATCH = 5000
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def retag_topic(service: TopicsService, topic_id: int) -> tuple[int, int]:
+    """Re-run one topic's rules; returns (posts newly tagged, posts untagged). Manual and
+    blocked tags stay as they are. Runs inside the caller's transaction."""
+    store = service.store
+    matcher = service.matcher(only=[topic_id])
+    before = db.rule_tagged_ids(store, topic_id)
+    db.clear_rule_tags(store, topic_ids=[topic_id])
+    if matcher.topics:
+        from plnctl.api.topics import _apply
+
+        ids = candidate_posts(service, matcher.topics[0].rules)
+        stamp, batch = now_iso(), []
+        for row in db.iter_post_facts(store, None if ids is None else sorted(ids)):
+            batch.extend(_apply(matcher, (row,)))
+            if len(batch) >= _BATCH:
+                db.insert_rule_tags(store, batch, at=stamp)
+                batch.clear()
+        db.insert_rule_tags(store, batch, at=stamp)
+    after = db.rule_tagged_ids(store, topic_id)
+    return len(after - before), len(before - after)
+
+
+def candidate_posts(service: TopicsService, rules: TopicRules) -> set[int] | None:
+    """Ids of the live posts that may match ``rules`` (None: any post may; read them all)."""
+    phrases = []
+    for term in (*rules.keywords, *rules.hashtags):
+        found = tokens(" ".join(fold(term).split()))
+        if not found:
+            return None  # a keyword of punctuation only ("++"): the index cannot find it
+        phrases.append('"' + " ".join(found) + '"')
+    categories = []
+    for category in rules.categories:
+        ascii_words = _ASCII_WORD.findall(fold(category))
+        if not ascii_words:
+            return None
+        categories.append(max(ascii_words, key=len))
+    return db.candidate_post_ids(
+        service.store,
+        match=" OR ".join(phrases) or None,
+        hashtags=sorted({t.lstrip("#").lower() for t in rules.hashtags}),
+        category_words=categories,
+    )
