@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import difflib
 import json
+import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -185,14 +186,15 @@ class TopicsService:
             for value in values:
                 db.add_rule(self.store, topic_id, kind, _clean_rule(kind, value))
 
-    def install_starter_taxonomy(self) -> int:
-        """Add the starter topics for educators (``plnctl.taxonomy``), skipping names that
-        exist. Returns how many topics were created; run ``rebuild()`` to tag existing posts."""
-        from plnctl.taxonomy import STARTER_TAXONOMY
+    def install_starter_taxonomy(self, *, region: str | None = None) -> int:
+        """Add the starter topics for educators of a region (au, uk, us, nz, ca, ie; default:
+        the locale's, see ``starter_region``), skipping names that exist. Returns how many
+        topics were created; run ``rebuild()`` to tag existing posts."""
+        from plnctl.taxonomy import starter_taxonomy
 
         created = 0
         with self.store.transaction():
-            for item in STARTER_TAXONOMY:
+            for item in starter_taxonomy(region or self.starter_region()):
                 if db.find_topic_id(self.store, item["name"]) is not None:
                     continue
                 topic_id = db.insert_topic(
@@ -209,6 +211,15 @@ class TopicsService:
                 )
                 created += 1
         return created
+
+    @staticmethod
+    def starter_region(env: Mapping[str, str] | None = None) -> str:
+        """The region of the user's locale (LC_ALL, LC_MESSAGES, LANG), or "us"."""
+        from plnctl.taxonomy import region_from_locale
+
+        env = os.environ if env is None else env
+        locale = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG")
+        return region_from_locale(locale)
 
     # --- tags on posts --------------------------------------------------------------------
 

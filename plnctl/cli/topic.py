@@ -293,15 +293,25 @@ def init(
     no_rebuild: Annotated[
         bool, typer.Option("--no-rebuild", help="Do not tag existing posts now.")
     ] = False,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="School system whose spellings, hashtags and terms to use: au, uk, us, nz, ca or ie (default: from your locale).",
+        ),
+    ] = None,
 ) -> None:
     """Install the starter topics for educators (names you already have are skipped), then
     tag your existing posts. Edit or remove them like any topic.
 
-    Example: plnctl topic init
+    Example: plnctl topic init --region uk
     """
     api = pln(ctx)
-    created = api.topics.install_starter_taxonomy()
-    output.info(f"Added {created} starter topic(s); see them with: plnctl topic list")
+    region = region or api.topics.starter_region()
+    created = api.topics.install_starter_taxonomy(region=region)
+    output.info(
+        f"Added {created} starter topic(s) for region {region}; see them with: plnctl topic list"
+    )
     if created and not no_rebuild:
         with output.working("Tagging the posts you already have..."):
             report = api.topics.rebuild()

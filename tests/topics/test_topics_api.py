@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from plnctl.api import Pln
 from plnctl.errors import AlreadyExists, Ambiguous, InvalidInput, NotFound
 from plnctl.models import RuleKind
-from plnctl.taxonomy import STARTER_TAXONOMY
+from plnctl.taxonomy import starter_taxonomy
 from tests.topics.conftest import AddPosts
 from tests.topics.helpers import post, tags_of, topic_names
 
@@ -161,8 +161,8 @@ def test_people_linked_to_a_topic_are_a_hint(pln: Pln, add_posts: AddPosts) -> N
 
 def test_starter_taxonomy(pln: Pln, add_posts: AddPosts) -> None:
     pln.topics.add("digital literacy", keywords=["mine"])
-    assert pln.topics.install_starter_taxonomy() == len(STARTER_TAXONOMY) - 1
-    assert pln.topics.install_starter_taxonomy() == 0
+    assert pln.topics.install_starter_taxonomy(region="us") == len(starter_taxonomy("us")) - 1
+    assert pln.topics.install_starter_taxonomy(region="us") == 0
     assert pln.topics.resolve("digital literacy").rules[0].value == "mine"  # kept as it was
     ids = add_posts(
         "Ana",
