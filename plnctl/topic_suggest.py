@@ -7,7 +7,9 @@ spelling. Each is scored by Dunning's log-likelihood ratio (G²) of its share of
 against its share of older posts: a phrase frequent this week and rare before scores high; a
 phrase everyone always writes ("five minutes", "for example") scores near zero and is dropped
 because it is no more frequent now than before. Phrases a topic already matches (by the same
-stemmed rules that tag posts) and phrases inside a better one are left out.
+stemmed rules that tag posts) and phrases inside a better one are left out. When most of a
+phrase's authors are linked to one topic (a person's topics are a hint), the suggestion is to
+add the phrase to that topic instead of creating a new one.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class PostText:
     title: str | None
     text: str | None
     hashtags: tuple[str, ...] = ()
+    person_topics: tuple[str, ...] = ()  # the author's topics (a hint)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class _Candidate:
     forms: Counter[str] = field(default_factory=Counter)
     posts: int = 0
     examples: list[str] = field(default_factory=list)
+    hints: Counter[str] = field(default_factory=Counter)  # authors' topics
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Suggested:
     score: float  # G², higher is more distinctive of the recent posts
     examples: tuple[str, ...]
     command: str
+    topic: str | None = None  # the topic of most of its authors: add it there, not anew
 
 
 def _phrases(text: str, stopwords: Collection[str]) -> dict[tuple[str, ...], str]:
@@ -93,6 +98,7 @@ def _count(
             candidate = counts.setdefault(key, _Candidate(kind))
             candidate.posts += 1
             candidate.forms[form] += 1
+            candidate.hints.update(post.person_topics)
             if examples and len(candidate.examples) < _MAX_EXAMPLES:
                 candidate.examples.append(_example(post))
     return counts
@@ -153,6 +159,7 @@ def suggest_topics(
         if candidate.kind == "phrase" and any(_overlaps(key, other) for other in taken):
             continue
         taken.append(key)
+        hint = _hint(candidate)
         chosen.append(
             Suggested(
                 term=term,
@@ -161,7 +168,8 @@ def suggest_topics(
                 before=b,
                 score=round(score, 2),
                 examples=tuple(candidate.examples),
-                command=_command(term, candidate.kind),
+                command=_command(term, candidate.kind, hint),
+                topic=hint,
             )
         )
         if len(chosen) >= limit:
@@ -175,11 +183,20 @@ def _overlaps(key: tuple[str, ...], other: tuple[str, ...]) -> bool:
     return bool(set(itertools.pairwise(key)) & set(itertools.pairwise(other)))
 
 
-def _command(term: str, kind: str) -> str:
-    if kind == "hashtag":
-        return f"plnctl topic add {term[1:]} --hashtag {term[1:]}"
-    quoted = shlex.quote(term)
-    return f"plnctl topic add {quoted} --keyword {quoted}"
+def _hint(candidate: _Candidate) -> str | None:
+    """The topic most of the phrase's authors are linked to, if at least half of them are."""
+    if not candidate.hints:
+        return None
+    topic, count = min(candidate.hints.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+    return topic if count * 2 >= candidate.posts else None
+
+
+def _command(term: str, kind: str, topic: str | None = None) -> str:
+    option = f"--hashtag {term[1:]}" if kind == "hashtag" else f"--keyword {shlex.quote(term)}"
+    if topic is not None:
+        return f"plnctl topic edit {shlex.quote(topic)} {option}"
+    name = term[1:] if kind == "hashtag" else shlex.quote(term)
+    return f"plnctl topic add {name} {option}"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from plnctl.errors import InvalidInput
 from plnctl.models import _Model
+from plnctl.store import people as people_db
 from plnctl.store import search as db
 from plnctl.store import topics as topics_db
 from plnctl.tagging import TopicRules
@@ -56,7 +57,8 @@ class TopicSuggestion(_Model):
     before: int  # older posts that use it (of up to 5,000 read)
     score: float  # log-likelihood (G²) of recent against older use; higher is more distinctive
     examples: tuple[str, ...]  # up to two titles of recent posts that use it
-    command: str  # the command that creates it
+    command: str  # the command that creates it (or adds it to ``topic``)
+    topic: str | None = None  # most of its authors are linked to this topic
 
 
 def search(
@@ -142,8 +144,12 @@ def suggest(
     store = pln.store
     since_iso = to_iso(parse_since(since))
     assert since_iso is not None
+    hints = people_db.topics_of_people(store, people_db.person_ids(store))
     recent, older = (
-        [PostText(t, x, tuple(h.split()) if h else ()) for t, x, h in rows]
+        [
+            PostText(t, x, tuple(h.split()) if h else (), hints.get(person or 0, ()))
+            for t, x, h, person in rows
+        ]
         for rows in (
             db.recent_posts(store, since_iso, limit=_RECENT_POSTS),
             db.recent_posts(store, since_iso, limit=_RECENT_POSTS, before=True),

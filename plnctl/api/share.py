@@ -30,6 +30,7 @@ from plnctl.render.model import (
     Suggestion,
 )
 from plnctl.render.sanitize import excerpt, safe_url
+from plnctl.store import people as people_db
 from plnctl.store import share as db
 from plnctl.timeutil import from_iso, parse_since, to_iso
 from plnctl.timeutil import now as clock
@@ -202,7 +203,11 @@ class ShareService:
 
     def _items(self, posts: Sequence[Post], *, notes: bool = False) -> list[ShareItem]:
         kinds = db.source_kinds(self.store, [p.source_id for p in posts if p.source_id])
-        return [to_item(p, kinds, notes=notes) for p in posts]
+        hints = people_db.topics_of_people(self.store, {p.person_id for p in posts if p.person_id})
+        return [
+            to_item(p, kinds, notes=notes, person_topics=hints.get(p.person_id or 0, ()))
+            for p in posts
+        ]
 
     def _questions(self, after: str, until: str) -> tuple[list[Question], list[Question]]:
         """Questions with answers stored in the window (only those answers), and open
@@ -285,7 +290,13 @@ class ShareService:
         return text
 
 
-def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:
+def to_item(
+    post: Post,
+    kinds: dict[int, str],
+    *,
+    notes: bool = False,
+    person_topics: tuple[str, ...] = (),
+) -> ShareItem:
     """A post as the share renderers want it."""
     text = post.content_text or ""
     kind = kinds.get(post.source_id or 0) or ("mastodon" if post.kind == "status" else "feed")
@@ -304,6 +315,7 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
         saved_at=post.saved_at,
         read=post.read_at is not None,
         note=post.save_note if notes else None,
+        person_topics=person_topics,
     )
 
 

@@ -36,10 +36,13 @@ class ShareItem(_Model):
     saved_at: str | None = None
     read: bool = False
     note: str | None = None
+    person_topics: tuple[str, ...] = ()  # the author's topics: a hint where a post has none
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.pop("content_html")
+        if not self.person_topics:
+            data.pop("person_topics")
         if self.note is None:
             data.pop("note")
         return data

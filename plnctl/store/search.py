@@ -146,15 +146,17 @@ _RECENT = "(published_at >= ? OR (published_at IS NULL AND fetched_at >= ?))"
 
 def recent_posts(
     store: Store, since: str, *, limit: int, before: bool = False
-) -> list[tuple[str | None, str | None, str | None]]:
-    """(title, text, hashtags separated by spaces) of the newest live posts published since a
-    time (or, with ``before``, the newest ones published before it)."""
+) -> list[tuple[str | None, str | None, str | None, int | None]]:
+    """(title, text, hashtags separated by spaces, person id) of the newest live posts
+    published since a time (or, with ``before``, the newest ones published before it)."""
     where = _RECENT if not before else "NOT " + _RECENT
     return [
-        (r[0], r[1], r[2])
+        (r[0], r[1], r[2], r[3])
         for r in store.conn.execute(
             f"""SELECT title, content_text,
-                   (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = posts.id)
+                   (SELECT group_concat(h.tag, ' ') FROM post_hashtags h
+                    WHERE h.post_id = posts.id),
+                   person_id
                FROM posts WHERE {where} AND deleted_at IS NULL
                ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
             (since, since, limit),
