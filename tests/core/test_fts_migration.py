@@ -120,3 +120,35 @@ def test_datasette_search_filters_rows(old_db: Path) -> None:
     assert _datasette_ids(old_db, "questions") == [1]
     assert _datasette_ids(old_db, "question") == [1]  # stemmed, as in plnctl search
     assert _datasette_ids(old_db, "graphic") == []
+
+
+def test_person_only_tags_are_removed_and_reasons_cleaned(tmp_path: Path) -> None:
+    """0007: a tag the author's topic alone gave goes; a tag a rule also gave stays, without
+    the author part; manual and blocked tags stay as they were."""
+    path = tmp_path / "plnctl.db"
+    _database_before_0006(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO topics (id, name, created_at) VALUES (1, 'assessment', 'x')")
+    linked = "author Ana is linked to this topic"
+    conn.executemany(
+        "INSERT INTO post_topics (post_id, topic_id, origin, reason, created_at) "
+        "VALUES (?, 1, ?, ?, 'x')",
+        [
+            (1, "rule", linked),
+            (2, "rule", f'keyword "quizzes" in text; {linked}'),
+            (3, "manual", "tagged by hand"),
+            (4, "blocked", f"removed by hand (rule: {linked})"),
+        ],
+    )
+    conn.close()
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    tags = dict(conn.execute("SELECT post_id, reason FROM post_topics").fetchall())
+    exact = conn.execute("SELECT exact FROM topics").fetchone()[0]
+    conn.close()
+    assert tags == {
+        2: 'keyword "quizzes" in text',
+        3: "tagged by hand",
+        4: f"removed by hand (rule: {linked})",
+    }
+    assert exact == 0

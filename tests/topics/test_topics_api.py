@@ -210,3 +210,48 @@ def test_tagging_is_idempotent(pln: Pln, titles: list[str]) -> None:
     pln.topics.rebuild()
     pln.topics.rebuild()
     assert [tags_of(pln, i) for i in ids] == once
+
+
+WORDS = ["hinge", "questions", "question", "Questioning", "rubric", "rubrics", "#EdChat", "x"]
+post_texts = st.lists(st.sampled_from([*WORDS, "micro:bit", "c++", "Évaluation", "-"]), max_size=6)
+rule_terms = st.lists(
+    st.sampled_from(["hinge question", "question", "rubric", "micro:bit", "c++", "evaluation"]),
+    min_size=1,
+    max_size=3,
+    unique=True,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(st.tuples(post_texts, post_texts, st.booleans()), min_size=1, max_size=6),
+    keywords=rule_terms,
+    excludes=st.lists(st.sampled_from(["rubrics", "x y", "évaluation"]), max_size=1),
+    exact=st.booleans(),
+)
+def test_live_update_agrees_with_rebuild(
+    pln: Pln,
+    texts: list[tuple[list[str], list[str], bool]],
+    keywords: list[str],
+    excludes: list[str],
+    exact: bool,
+) -> None:
+    """The index finds every post one topic's rules can match (stemmed or exact, indexed or
+    opted out), so the live update tags exactly what a full rebuild tags."""
+    for topic in pln.topics.list():
+        pln.topics.remove(topic.name)
+    pln.store.conn.execute("DELETE FROM posts")
+    with pln.store.transaction():
+        for i, (title, text, indexed) in enumerate(texts):
+            pln.store.conn.execute(
+                "INSERT INTO posts (guid, title, content_text, indexed, fetched_at) "
+                "VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z')",
+                (str(i), " ".join(title), " ".join(text), int(indexed)),
+            )
+    change = pln.topics.add("t", keywords=keywords, excludes=excludes, exact=exact)
+    live = {p.id for p in pln.posts.list(topic="t", limit=100)}
+    assert change.tagged == len(live)
+    pln.topics.rebuild()
+    assert {p.id for p in pln.posts.list(topic="t", limit=100)} == live
