@@ -343,37 +343,33 @@ _FTS_TABLES = {
     "tokenize = 'unicode61 remove_diacritics 2'",
 }
 _LIVE = "indexed = 1 AND deleted_at IS NULL"
-_FTS_TRIGGERS_0006 = """
-CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts WHEN new.indexed = 1
-    AND new.deleted_at IS NULL BEGIN
-    INSERT INTO posts_fts (rowid, title, content_text)
-    VALUES (new.id, new.title, new.content_text);
-    INSERT INTO posts_fts_exact (rowid, title, content_text)
-    VALUES (new.id, new.title, new.content_text);
-END;
-CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN old.indexed = 1
-    AND old.deleted_at IS NULL BEGIN
-    INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
-    VALUES ('delete', old.id, old.title, old.content_text);
-    INSERT INTO posts_fts_exact (posts_fts_exact, rowid, title, content_text)
-    VALUES ('delete', old.id, old.title, old.content_text);
-END;
-CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, content_text, indexed, deleted_at
-    ON posts BEGIN
-    INSERT INTO posts_fts (posts_fts, rowid, title, content_text)
-    SELECT 'delete', old.id, old.title, old.content_text
-    WHERE old.indexed = 1 AND old.deleted_at IS NULL;
-    INSERT INTO posts_fts_exact (posts_fts_exact, rowid, title, content_text)
-    SELECT 'delete', old.id, old.title, old.content_text
-    WHERE old.indexed = 1 AND old.deleted_at IS NULL;
-    INSERT INTO posts_fts (rowid, title, content_text)
-    SELECT new.id, new.title, new.content_text
-    WHERE new.indexed = 1 AND new.deleted_at IS NULL;
-    INSERT INTO posts_fts_exact (rowid, title, content_text)
-    SELECT new.id, new.title, new.content_text
-    WHERE new.indexed = 1 AND new.deleted_at IS NULL;
-END;
-"""
+
+
+def _fts_triggers() -> list[str]:
+    """posts_fts_insert/_delete/_update, each writing to both FTS tables (the update deletes
+    the old terms before inserting the new ones, in one trigger: see 0001)."""
+    add = "INSERT INTO {t} (rowid, title, content_text) "
+    remove = "INSERT INTO {t} ({t}, rowid, title, content_text) "
+    old = "'delete', old.id, old.title, old.content_text"
+    new = "new.id, new.title, new.content_text"
+    live_old = "old.indexed = 1 AND old.deleted_at IS NULL"
+    live_new = "new.indexed = 1 AND new.deleted_at IS NULL"
+
+    def each(*templates: str) -> str:
+        return " ".join(t.format(t=table) for t in templates for table in _FTS_TABLES)
+
+    return [
+        f"CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts WHEN {live_new} BEGIN "
+        + each(add + f"VALUES ({new});")
+        + " END",
+        f"CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN {live_old} BEGIN "
+        + each(remove + f"VALUES ({old});")
+        + " END",
+        "CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, content_text, indexed, "
+        "deleted_at ON posts BEGIN "
+        + each(remove + f"SELECT {old} WHERE {live_old};", add + f"SELECT {new} WHERE {live_new};")
+        + " END",
+    ]
 
 
 @migrations(name="0006_topics_fts_porter")
@@ -385,7 +381,7 @@ def m0006_topics_fts_porter(db: Database) -> None:
     for table, options in _FTS_TABLES.items():
         db.execute(f"DROP TABLE IF EXISTS {table}")
         db.execute(f"CREATE VIRTUAL TABLE {table} USING fts5 (title, content_text, {options})")
-    for statement in _split(_FTS_TRIGGERS_0006):
+    for statement in _fts_triggers():
         db.execute(statement)
     reindex_posts(db)
 
