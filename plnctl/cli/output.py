@@ -66,21 +66,29 @@ def working(message: str) -> AbstractContextManager[object]:
 @contextmanager
 def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
     """A callback ``(label, done, total)`` drawing a progress bar on stderr while the block
-    runs, on a terminal only (None elsewhere, so cron output stays quiet)."""
+    runs, on a terminal only (None elsewhere, so cron output stays quiet). The bar (and
+    rich.progress) is only set up when the callback is first called."""
     if not err.is_terminal:
         yield None
         return
-    from rich.progress import Progress
+    state: dict[str, Any] = {}
 
-    with Progress(console=err, transient=True) as bar:
-        tasks: dict[str, Any] = {}
+    def update(label: str, done: int, total: int) -> None:
+        if "bar" not in state:
+            from rich.progress import Progress
 
-        def update(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total or 1)
-            bar.update(tasks[label], completed=done, total=total or 1)
+            state["bar"] = Progress(console=err, transient=True)
+            state["bar"].start()
+        bar = state["bar"]
+        if label not in state:
+            state[label] = bar.add_task(label, total=total or 1)
+        bar.update(state[label], completed=done, total=total or 1)
 
+    try:
         yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
 
 
 def info(message: str) -> None:
