@@ -25,19 +25,36 @@ _BATCH = 5000
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
-def retag_topic(service: TopicsService, topic_id: int) -> tuple[int, int]:
+def retag_topic(
+    service: TopicsService,
+    topic_id: int,
+    *,
+    added: TopicRules | None = None,
+    recheck_tagged: bool = True,
+) -> tuple[int, int]:
     """Re-run one topic's rules; returns (posts newly tagged, posts untagged). Manual and
-    blocked tags stay as they are. Runs inside the caller's transaction."""
+    blocked tags stay as they are. Runs inside the caller's transaction.
+
+    By default every post the rules may match is examined. An edit that only added rules
+    passes them as ``added``: then only the posts those may match are examined, and the
+    topic's tagged posts too when ``recheck_tagged`` (rules were removed or excludes added:
+    a tagged post may lose the topic; no untagged one can gain it)."""
     store = service.store
     matcher = service.matcher(only=[topic_id])
     before = db.rule_tagged_ids(store, topic_id)
-    db.clear_rule_tags(store, topic_ids=[topic_id])
-    if matcher.topics:
+    rules = matcher.topics[0].rules if matcher.topics else None
+    scope = candidate_posts(service, added or rules) if rules is not None else set()
+    if added is not None and scope is not None and recheck_tagged:
+        scope |= before
+    if added is None or scope is None:
+        db.clear_rule_tags(store, topic_ids=[topic_id])
+    else:
+        db.clear_rule_tags(store, post_ids=sorted(scope), topic_ids=[topic_id])
+    if rules is not None:
         from plnctl.api.topics import _apply
 
-        ids = candidate_posts(service, matcher.topics[0].rules)
         stamp, batch = now_iso(), []
-        for row in db.iter_post_facts(store, None if ids is None else sorted(ids)):
+        for row in db.iter_post_facts(store, None if scope is None else sorted(scope)):
             batch.extend(_apply(matcher, (row,)))
             if len(batch) >= _BATCH:
                 db.insert_rule_tags(store, batch, at=stamp)

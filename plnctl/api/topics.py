@@ -162,7 +162,18 @@ class TopicsService:
                 people_db.add_person_topic(self.store, person_id, current)
             for person_id in remove_people:
                 people_db.remove_person_topic(self.store, person_id, current)
-            return self._retag(topic.id)
+            if exact is not None or RuleKind.EXCLUDE in remove:
+                return self._retag(topic.id)  # any post may gain or lose it
+            added = TopicRules(
+                topic.id,
+                current,
+                keywords=tuple(add.get(RuleKind.KEYWORD, ())),
+                hashtags=tuple(add.get(RuleKind.HASHTAG, ())),
+                categories=tuple(add.get(RuleKind.CATEGORY, ())),
+                exact=topic.exact,
+            )
+            recheck = bool(remove) or RuleKind.EXCLUDE in add
+            return self._retag(topic.id, added=added, recheck_tagged=recheck)
 
     def remove(self, name: str) -> TopicChange:
         """Delete a topic, its rules and every tag it put on posts (manual ones too)."""
@@ -171,11 +182,13 @@ class TopicsService:
             db.delete_topic(self.store, topic.id)
         return TopicChange(topic, tagged=0, untagged=topic.post_count)
 
-    def _retag(self, topic_id: int) -> TopicChange:
+    def _retag(
+        self, topic_id: int, *, added: TopicRules | None = None, recheck_tagged: bool = True
+    ) -> TopicChange:
         from plnctl.api.topic_tags import retag_topic
 
         started = time.perf_counter()
-        tagged, untagged = retag_topic(self, topic_id)
+        tagged, untagged = retag_topic(self, topic_id, added=added, recheck_tagged=recheck_tagged)
         seconds = round(time.perf_counter() - started, 3)
         return TopicChange(self.get(topic_id), tagged, untagged, seconds)
 

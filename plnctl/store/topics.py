@@ -184,19 +184,19 @@ TagRow = tuple[int, int, str]  # post id, topic id, reason
 def clear_rule_tags(
     store: Store, *, post_ids: Sequence[int] | None = None, topic_ids: Sequence[int] | None = None
 ) -> int:
-    """Delete rule-made tags (manual and blocked ones stay) of some posts, topics, or all."""
+    """Delete rule-made tags (manual and blocked ones stay) of some posts, of some topics, of
+    some topics on some posts, or all."""
+    where, params = "origin = 'rule'", list(topic_ids or ())
+    if topic_ids is not None:
+        where += f" AND topic_id IN ({placeholders(len(topic_ids))})"
     if post_ids is None:
-        where, params = "origin = 'rule'", list(topic_ids or ())
-        if topic_ids is not None:
-            where += f" AND topic_id IN ({placeholders(len(topic_ids))})"
         return store.conn.execute(f"DELETE FROM post_topics WHERE {where}", params).rowcount
     deleted = 0
     for start in range(0, len(post_ids), _CHUNK):
         chunk = list(post_ids[start : start + _CHUNK])
         deleted += store.conn.execute(
-            f"DELETE FROM post_topics WHERE origin = 'rule' "
-            f"AND post_id IN ({placeholders(len(chunk))})",
-            chunk,
+            f"DELETE FROM post_topics WHERE {where} AND post_id IN ({placeholders(len(chunk))})",
+            [*params, *chunk],
         ).rowcount
     return deleted
 

@@ -230,6 +230,10 @@ rule_terms = st.lists(
     keywords=rule_terms,
     excludes=st.lists(st.sampled_from(["rubrics", "x y", "évaluation"]), max_size=1),
     exact=st.booleans(),
+    edit=st.tuples(
+        st.sampled_from(["keyword", "exclude", "remove keyword", "remove exclude", "exact"]),
+        st.sampled_from(["question", "rubrics", "hinge question", "c++", "x"]),
+    ),
 )
 def test_live_update_agrees_with_rebuild(
     pln: Pln,
@@ -237,6 +241,7 @@ def test_live_update_agrees_with_rebuild(
     keywords: list[str],
     excludes: list[str],
     exact: bool,
+    edit: tuple[str, str],
 ) -> None:
     """The index finds every post one topic's rules can match (stemmed or exact, indexed or
     opted out), so the live update tags exactly what a full rebuild tags."""
@@ -255,3 +260,16 @@ def test_live_update_agrees_with_rebuild(
     assert change.tagged == len(live)
     pln.topics.rebuild()
     assert {p.id for p in pln.posts.list(topic="t", limit=100)} == live
+    # then an edit: only the posts it can change are examined, with the same result
+    kind, value = edit
+    if kind == "exact":
+        pln.topics.edit("t", exact=not exact)
+    elif kind.startswith("remove "):
+        present = {(r.kind.value, r.value) for r in pln.topics.resolve("t").rules}
+        if (kind[7:], value) in present:
+            pln.topics.edit("t", remove={RuleKind(kind[7:]): [value]})
+    else:
+        pln.topics.edit("t", add={RuleKind(kind): [value]})
+    live = {p.id for p in pln.posts.list(topic="t", limit=100)}
+    pln.topics.rebuild()
+    assert {p.id for p in pln.posts.list(topic="t", limit=100)} == live, edit
