@@ -116,8 +116,12 @@ def test_live_topics_keep_manual_tags(cli: Cli, feed_server: FeedServer) -> None
     live = tagged()
     assert cli("topic", "rebuild").exit_code == 0
     assert tagged() == live  # live updates agree with a full rebuild
+    # removing a rule can only untag; adding one only tag
+    swapped = cli("topic", "edit", "questions", "-k", "wait time", "--remove-keyword", "question")
+    assert "0 post(s) tagged, 1 untagged" in swapped.stderr  # "wait time" keeps one
+    assert tagged() == {"Questioning in maths", "Graphic novels in Year 8"}
     removed = cli("topic", "remove", "questions")
-    assert "3 post(s) untagged" in removed.stderr
+    assert "2 post(s) untagged" in removed.stderr
 
 
 def test_a_persons_topics_are_a_hint(cli: Cli, feed_server: FeedServer) -> None:
