@@ -75,16 +75,18 @@ def add(
 
     Example: plnctl topic add assessment --keyword "formative assessment" --hashtag assessment --exclude "risk assessment"
     """
-    change = pln(ctx).topics.add(
-        name,
-        keywords=keyword or (),
-        hashtags=hashtag or (),
-        categories=category or (),
-        excludes=exclude or (),
-        people=person or (),
-        description=description,
-        exact=exact,
-    )
+    api = pln(ctx)
+    with output.working("Tagging the posts you have..."):
+        change = api.topics.add(
+            name,
+            keywords=keyword or (),
+            hashtags=hashtag or (),
+            categories=category or (),
+            excludes=exclude or (),
+            people=person or (),
+            description=description,
+            exact=exact,
+        )
     if json:
         output.emit_json(change)
         return
@@ -240,14 +242,16 @@ def edit(
         RuleKind.EXCLUDE: remove_exclude,
         RuleKind.PERSON: remove_person,
     }
-    change = pln(ctx).topics.edit(
-        name,
-        rename=rename,
-        description=description,
-        exact=exact,
-        add={k: v for k, v in add.items() if v},
-        remove={k: v for k, v in remove.items() if v},
-    )
+    api = pln(ctx)
+    with output.working("Re-tagging the posts you have..."):
+        change = api.topics.edit(
+            name,
+            rename=rename,
+            description=description,
+            exact=exact,
+            add={k: v for k, v in add.items() if v},
+            remove={k: v for k, v in remove.items() if v},
+        )
     if json:
         output.emit_json(change)
         return
