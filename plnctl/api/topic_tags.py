@@ -12,8 +12,10 @@ examined. ``topic rebuild`` still reads every post.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from plnctl.models import RuleKind
 from plnctl.store import topics as db
 from plnctl.tagging import TopicRules, fold, tokens
 from plnctl.timeutil import now_iso
@@ -30,22 +32,23 @@ def retag_topic(
     topic_id: int,
     *,
     added: TopicRules | None = None,
-    recheck_tagged: bool = True,
+    recheck: Sequence[str] | None = None,
 ) -> tuple[int, int]:
     """Re-run one topic's rules; returns (posts newly tagged, posts untagged). Manual and
     blocked tags stay as they are. Runs inside the caller's transaction.
 
-    By default every post the rules may match is examined. An edit that only added rules
-    passes them as ``added``: then only the posts those may match are examined, and the
-    topic's tagged posts too when ``recheck_tagged`` (rules were removed or excludes added:
-    a tagged post may lose the topic; no untagged one can gain it)."""
+    By default every post the rules may match is examined. An edit passes the rules it
+    added as ``added``: then only the posts those may match are examined, plus the tagged
+    posts whose reason is LIKE one of ``recheck`` (patterns for the rules it removed: a
+    post tagged for other reasons keeps the topic; "%" rechecks every tagged post, after an
+    exclude was added). No untagged post can gain the topic from a removal."""
     store = service.store
     matcher = service.matcher(only=[topic_id])
     before = db.rule_tagged_ids(store, topic_id)
     rules = matcher.topics[0].rules if matcher.topics else None
     scope = candidate_posts(service, added or rules) if rules is not None else set()
-    if added is not None and scope is not None and recheck_tagged:
-        scope |= before
+    if added is not None and scope is not None and recheck:
+        scope |= db.rule_tagged_ids(store, topic_id, reason_like=recheck)
     if added is None or scope is None:
         db.clear_rule_tags(store, topic_ids=[topic_id])
     else:
@@ -62,6 +65,25 @@ def retag_topic(
         db.insert_rule_tags(store, batch, at=stamp)
     after = db.rule_tagged_ids(store, topic_id)
     return len(after - before), len(before - after)
+
+
+def reason_patterns(removed: Mapping[RuleKind, Sequence[str]]) -> list[str]:
+    """LIKE patterns for the reasons a removed rule gives (see ``plnctl.tagging``): the
+    posts that may lose the topic when those rules go."""
+    patterns = []
+    for kind, values in removed.items():
+        for value in values:
+            if kind is RuleKind.KEYWORD:
+                patterns.append(f'%keyword "{_like_escape(value.strip())}"%')
+            elif kind is RuleKind.HASHTAG:
+                patterns.append(f"%hashtag #{_like_escape(value.strip().lstrip('#'))}%")
+            else:  # a category's reason shows the post's spelling of it
+                patterns.append(f'%{kind} "%')
+    return patterns
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("%", "_")  # "_" matches any one character: a superset, never less
 
 
 def candidate_posts(service: TopicsService, rules: TopicRules) -> set[int] | None:

@@ -164,6 +164,8 @@ class TopicsService:
                 people_db.remove_person_topic(self.store, person_id, current)
             if exact is not None or RuleKind.EXCLUDE in remove:
                 return self._retag(topic.id)  # any post may gain or lose it
+            from plnctl.api.topic_tags import reason_patterns
+
             added = TopicRules(
                 topic.id,
                 current,
@@ -172,8 +174,8 @@ class TopicsService:
                 categories=tuple(add.get(RuleKind.CATEGORY, ())),
                 exact=topic.exact,
             )
-            recheck = bool(remove) or RuleKind.EXCLUDE in add
-            return self._retag(topic.id, added=added, recheck_tagged=recheck)
+            recheck = ["%"] if RuleKind.EXCLUDE in add else reason_patterns(remove)
+            return self._retag(topic.id, added=added, recheck=recheck)
 
     def remove(self, name: str) -> TopicChange:
         """Delete a topic, its rules and every tag it put on posts (manual ones too)."""
@@ -183,12 +185,16 @@ class TopicsService:
         return TopicChange(topic, tagged=0, untagged=topic.post_count)
 
     def _retag(
-        self, topic_id: int, *, added: TopicRules | None = None, recheck_tagged: bool = True
+        self,
+        topic_id: int,
+        *,
+        added: TopicRules | None = None,
+        recheck: Sequence[str] | None = None,
     ) -> TopicChange:
         from plnctl.api.topic_tags import retag_topic
 
         started = time.perf_counter()
-        tagged, untagged = retag_topic(self, topic_id, added=added, recheck_tagged=recheck_tagged)
+        tagged, untagged = retag_topic(self, topic_id, added=added, recheck=recheck)
         seconds = round(time.perf_counter() - started, 3)
         return TopicChange(self.get(topic_id), tagged, untagged, seconds)
 

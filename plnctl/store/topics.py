@@ -253,13 +253,19 @@ def post_exists(store: Store, post_id: int) -> bool:
 # --- live topics: the posts one topic's rules may match ------------------------------------
 
 
-def rule_tagged_ids(store: Store, topic_id: int) -> set[int]:
-    return {
-        r[0]
-        for r in store.conn.execute(
-            "SELECT post_id FROM post_topics WHERE topic_id = ? AND origin = 'rule'", (topic_id,)
-        )
-    }
+def rule_tagged_ids(
+    store: Store, topic_id: int, *, reason_like: Sequence[str] | None = None
+) -> set[int]:
+    """Posts with a rule tag of this topic (only those whose reason is LIKE one of
+    ``reason_like``, when given)."""
+    sql = "SELECT post_id FROM post_topics WHERE topic_id = ? AND origin = 'rule'"
+    params: list[object] = [topic_id]
+    if reason_like is not None:
+        if not reason_like:
+            return set()
+        sql += " AND (" + " OR ".join("reason LIKE ?" for _ in reason_like) + ")"
+        params.extend(reason_like)
+    return {r[0] for r in store.conn.execute(sql, params)}
 
 
 def candidate_post_ids(
