@@ -6,7 +6,8 @@ stemmed tokens hold the keyword's (``posts_fts`` and ``plnctl.tagging`` stem the
 ``plnctl.stemming``), so a phrase query per keyword gives a superset that the pure matcher then
 decides exactly. Hashtags come from ``post_hashtags`` (and from the text, through the index),
 categories from a ``LIKE`` on their words; posts kept out of the index (opted out) are always
-examined. ``topic rebuild`` still reads every post.
+examined. An edit looks at less: the posts its added rules may match, and the tagged posts
+whose reason names a rule it removed. ``topic rebuild`` still reads every post.
 """
 
 from __future__ import annotations
