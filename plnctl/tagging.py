@@ -27,6 +27,7 @@ are then set lookups, and a phrase is looked for only when all its words occur.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,15 +90,22 @@ def _is_word_char(char: str) -> bool:
 class _Field:
     """One field of a post (title or text), folded once; words, tokens and stems on demand."""
 
-    __slots__ = ("_stem_set", "_stems", "_tokens", "folded", "original", "words")
+    __slots__ = ("_stem_set", "_stems", "_tokens", "_words", "folded", "original")
 
     def __init__(self, text: str | None):
         self.original = text or ""
         self.folded = fold(self.original)
-        self.words = word_set(self.folded)
+        self._words: set[str] | None = None
         self._tokens: list[str] | None = None
         self._stems: list[str] | None = None
         self._stem_set: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        """Words as written (``\\w+``: "_" joins), for keywords matched without stemming."""
+        if self._words is None:
+            self._words = word_set(self.folded)
+        return self._words
 
     @property
     def tokens(self) -> list[str]:
@@ -119,10 +127,13 @@ class _Field:
 
     def form(self, start: int, end: int) -> str:
         """The text as written from token ``start`` to token ``end`` (exclusive)."""
-        spans = [m.span() for m in _TOKEN.finditer(self.original)]
-        if len(spans) == len(self.tokens):
-            return self.original[spans[start][0] : spans[end - 1][1]]
-        return " ".join(self.tokens[start:end])  # folding changed the tokens: show them folded
+        if self.original.isascii():  # folding is lower(): the same tokens at the same places
+            spans = [m.span() for m in itertools.islice(_TOKEN.finditer(self.original), end)]
+        else:
+            spans = [m.span() for m in _TOKEN.finditer(self.original)]
+            if len(spans) != len(self.tokens):  # folding changed the tokens: show them folded
+                return " ".join(self.tokens[start:end])
+        return self.original[spans[start][0] : spans[end - 1][1]]
 
 
 Found = tuple[str, str | None]  # the term as written, and the form found when it differs
@@ -209,11 +220,15 @@ class _StemTerms:
 
 
 def _find_run(stems: list[str], phrase: tuple[str, ...]) -> int | None:
-    first, size = phrase[0], len(phrase)
-    for i, value in enumerate(stems):
-        if value == first and tuple(stems[i : i + size]) == phrase:
+    """Where the phrase's stems occur in a row (list.index jumps between first stems)."""
+    first, size, wanted, i = phrase[0], len(phrase), list(phrase), -1
+    while True:
+        try:
+            i = stems.index(first, i + 1)
+        except ValueError:
+            return None
+        if stems[i : i + size] == wanted:
             return i
-    return None
 
 
 class _Keywords:
@@ -246,9 +261,12 @@ class _Facts:
 
     title: _Field
     text: _Field
-    words: set[str]
     hashtags: set[str]
     categories: dict[str, str]
+
+    @property
+    def words(self) -> set[str]:
+        return self.title.words | self.text.words
 
     @property
     def stems(self) -> set[str]:
@@ -296,13 +314,14 @@ class Matcher:
         """The topics this post gets, each with its reason, in topic order."""
         facts = self._facts(title, text, hashtags, categories)
         candidates = set(self._always)
-        words = facts.words
-        for word in words & self._word_keys:
-            candidates.update(self._by_word[word])
-        for first in words & self._phrase_keys:
-            for index, needed in self._by_phrase[first]:
-                if index not in candidates and needed <= words:
-                    candidates.add(index)
+        if self._word_keys or self._phrase_keys:
+            words = facts.words
+            for word in words & self._word_keys:
+                candidates.update(self._by_word[word])
+            for first in words & self._phrase_keys:
+                for index, needed in self._by_phrase[first]:
+                    if index not in candidates and needed <= words:
+                        candidates.add(index)
         if self._stem_keys:
             for first in facts.stems & self._stem_keys:
                 candidates.update(self._by_stem[first])
@@ -334,7 +353,6 @@ class Matcher:
         return _Facts(
             title=title_field,
             text=text_field,
-            words=title_field.words | text_field.words,
             hashtags=tags,
             categories={" ".join(fold(c).split()): c for c in categories if c},
         )
