@@ -188,35 +188,50 @@ class _StemTerms:
 
     def __init__(self, terms: Iterable[str]):
         self.original: dict[tuple[str, ...], str] = {}
+        self.written: dict[tuple[str, ...], list[str]] = {}  # the term's own folded tokens
         for term in terms:
-            key = " ".join(fold(term).split())
-            stems = tuple(stem(t) for t in _TOKEN.findall(key))
-            if stems:
-                self.original.setdefault(stems, term.strip())
+            words = _TOKEN.findall(" ".join(fold(term).split()))
+            stems = tuple(stem(t) for t in words)
+            if stems and stems not in self.original:
+                self.original[stems] = term.strip()
+                self.written[stems] = words
         self.single = {s[0] for s in self.original if len(s) == 1}
-        self.phrases = sorted(
+        # phrases by first stem, the longest first: only those whose first stem occurs are tried
+        self.by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        for phrase in sorted(
             (s for s in self.original if len(s) > 1), key=lambda s: (-len(" ".join(s)), s)
-        )
-        self.needed = {p: frozenset(p) for p in self.phrases}
-        self.first_stems = self.single | {p[0] for p in self.phrases}
+        ):
+            self.by_first.setdefault(phrase[0], []).append((phrase, frozenset(phrase)))
+        self.first_stems = self.single | set(self.by_first)
+        self._firsts = set(self.by_first)
 
     def find(self, field: _Field) -> Found | None:
         present = field.stem_set
-        for phrase in self.phrases:
-            if self.needed[phrase] <= present:
+        firsts = self._firsts & present
+        if firsts:
+            found = [
+                (len(" ".join(phrase)), phrase)
+                for first in firsts
+                for phrase, needed in self.by_first[first]
+                if needed <= present
+            ]
+            # longest first, as if all phrases were tried in that order
+            for _length, phrase in sorted(found, key=lambda f: (-f[0], f[1])):
                 start = _find_run(field.stems, phrase)
                 if start is not None:
-                    return self._found(phrase, field.form(start, start + len(phrase)))
+                    return self._found(phrase, field, start)
         hits = self.single & present
         if hits:
             key = min(hits, key=lambda k: (-len(k), k))
-            start = field.stems.index(key)
-            return self._found((key,), field.form(start, start + 1))
+            return self._found((key,), field, field.stems.index(key))
         return None
 
-    def _found(self, key: tuple[str, ...], form: str) -> Found:
-        term = self.original[key]
-        return term, (None if tokens(fold(form)) == tokens(fold(term)) else form)
+    def _found(self, key: tuple[str, ...], field: _Field, start: int) -> Found:
+        """The term, and the form found in the field when its words differ from the term's."""
+        end = start + len(key)
+        if field.tokens[start:end] == self.written[key]:
+            return self.original[key], None
+        return self.original[key], field.form(start, end)
 
 
 def _find_run(stems: list[str], phrase: tuple[str, ...]) -> int | None:
