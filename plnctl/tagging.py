@@ -40,8 +40,9 @@ from plnctl.stemming import stem
 
 __all__ = ["Match", "Matcher", "TopicRules", "fold", "normalize_hashtag", "tokens", "words"]
 
-# A keyword stemmed as tokens: words with spaces or apostrophes between them ("children's").
-_TOKENS_ONLY = re.compile(r"[^\W_]+(?:[\s']+[^\W_]+)*")
+# A keyword stemmed as tokens: words with spaces, apostrophes or hyphens between them
+# ("children's books", "low-stakes quiz"); other punctuation (micro:bit, c++) is matched as written.
+_TOKENS_ONLY = re.compile(r"[^\W_]+(?:[\s'-]+[^\W_]+)*")
 _HASHTAG = re.compile(r"#(\w+)")
 _MAX_REASONS = 3
 
@@ -90,7 +91,7 @@ def _is_word_char(char: str) -> bool:
 class _Field:
     """One field of a post (title or text), folded once; words, tokens and stems on demand."""
 
-    __slots__ = ("_stem_set", "_stems", "_tokens", "_words", "folded", "original")
+    __slots__ = ("_stem_set", "_stems", "_token_set", "_tokens", "_words", "folded", "original")
 
     def __init__(self, text: str | None):
         self.original = text or ""
@@ -99,6 +100,7 @@ class _Field:
         self._tokens: list[str] | None = None
         self._stems: list[str] | None = None
         self._stem_set: set[str] | None = None
+        self._token_set: set[str] | None = None
 
     @property
     def words(self) -> set[str]:
@@ -114,9 +116,15 @@ class _Field:
         return self._tokens
 
     @property
+    def token_set(self) -> set[str]:
+        if self._token_set is None:
+            self._token_set = set(self.tokens)
+        return self._token_set
+
+    @property
     def stem_set(self) -> set[str]:
         if self._stem_set is None:
-            self._stem_set = set(map(_STEMS.__getitem__, set(self.tokens)))
+            self._stem_set = set(map(_STEMS.__getitem__, self.token_set))
         return self._stem_set
 
     @property
@@ -170,6 +178,9 @@ class _Terms:
             else:
                 self.always = True
         self.first_words = self.single | set(self.phrase_words)
+        # the same necessary condition in search tokens ("_" splits), which posts have anyway
+        self.needed_tokens = [frozenset(_TOKEN.findall(key)) for key in self.original]
+        self.first_tokens = {min(n) for n in self.needed_tokens if n}
 
     def find(self, field: _Field) -> Found | None:
         """The original spelling of a term found in a field; phrases before single words."""
@@ -195,36 +206,12 @@ class _StemTerms:
             if stems and stems not in self.original:
                 self.original[stems] = term.strip()
                 self.written[stems] = words
-        self.single = {s[0] for s in self.original if len(s) == 1}
-        # phrases by first stem, the longest first: only those whose first stem occurs are tried
-        self.by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
-        for phrase in sorted(
-            (s for s in self.original if len(s) > 1), key=lambda s: (-len(" ".join(s)), s)
-        ):
-            self.by_first.setdefault(phrase[0], []).append((phrase, frozenset(phrase)))
-        self.first_stems = self.single | set(self.by_first)
-        self._firsts = set(self.by_first)
 
-    def find(self, field: _Field) -> Found | None:
-        present = field.stem_set
-        firsts = self._firsts & present
-        if firsts:
-            found = [
-                (len(" ".join(phrase)), phrase)
-                for first in firsts
-                for phrase, needed in self.by_first[first]
-                if needed <= present
-            ]
-            # longest first, as if all phrases were tried in that order
-            for _length, phrase in sorted(found, key=lambda f: (-f[0], f[1])):
-                start = _find_run(field.stems, phrase)
-                if start is not None:
-                    return self._found(phrase, field, start)
-        hits = self.single & present
-        if hits:
-            key = min(hits, key=lambda k: (-len(k), k))
-            return self._found((key,), field, field.stems.index(key))
-        return None
+    def found_at(self, key: tuple[str, ...], field: _Field) -> Found:
+        """The term ``key`` (known to occur in the field), and the form found."""
+        start = field.stems.index(key[0]) if len(key) == 1 else _find_run(field.stems, key)
+        assert start is not None
+        return self._found(key, field, start)
 
     def _found(self, key: tuple[str, ...], field: _Field, start: int) -> Found:
         """The term, and the form found in the field when its words differ from the term's."""
@@ -246,6 +233,35 @@ def _find_run(stems: list[str], phrase: tuple[str, ...]) -> int | None:
             return i
 
 
+_Order = tuple[int, int, tuple[str, ...]]
+
+
+class _StemIndex:
+    """The stemmed terms of every topic by first stem, so one pass over a field finds each
+    topic's best term: the longest phrase that occurs, else the longest single word."""
+
+    def __init__(self, terms: Sequence[_StemTerms]):
+        self.entries: dict[str, list[tuple[int, tuple[str, ...], frozenset[str], _Order]]] = {}
+        for index, topic_terms in enumerate(terms):
+            for key in topic_terms.original:
+                order = (0 if len(key) > 1 else 1, -len(" ".join(key)), key)
+                self.entries.setdefault(key[0], []).append((index, key, frozenset(key), order))
+        self.keys = set(self.entries)
+
+    def best(self, field: _Field) -> dict[int, tuple[str, ...]]:
+        """Topic index -> its best term found in the field."""
+        present = field.stem_set
+        best: dict[int, tuple[_Order, tuple[str, ...]]] = {}
+        for first in present & self.keys:
+            for index, key, needed, order in self.entries[first]:
+                current = best.get(index)
+                if current is not None and current[0] <= order:
+                    continue
+                if len(key) == 1 or (needed <= present and _find_run(field.stems, key) is not None):
+                    best[index] = (order, key)
+        return {index: key for index, (_order, key) in best.items()}
+
+
 class _Keywords:
     """A topic's keywords (or excludes): stemmed ones, and those matched as written."""
 
@@ -255,8 +271,12 @@ class _Keywords:
         self.stemmed = _StemTerms([] if exact else [t for t in terms if t not in as_written])
         self.empty = not self.written.original and not self.stemmed.original
 
-    def find(self, field: _Field) -> Found | None:
-        return self.stemmed.find(field) or self.written.find(field)
+    def find(self, field: _Field, stemmed: tuple[str, ...] | None) -> Found | None:
+        """The term found in a field: the best stemmed one (``stemmed``, from the matcher's
+        index), else one matched as written."""
+        if stemmed is not None:
+            return self.stemmed.found_at(stemmed, field)
+        return self.written.find(field) if self.written.original else None
 
 
 class _Compiled:
@@ -293,29 +313,25 @@ class Matcher:
 
     def __init__(self, topics: Sequence[TopicRules]):
         self.topics = [_Compiled(t) for t in topics]
-        self._by_word: dict[str, list[int]] = {}  # one-word keywords as written
-        self._by_phrase: dict[str, list[tuple[int, frozenset[str]]]] = {}  # by first word
-        self._by_stem: dict[str, list[int]] = {}  # stemmed keywords, by (first) stem
+        # keywords matched as written, by one of their tokens (a necessary condition)
+        self._by_token: dict[str, list[tuple[int, frozenset[str]]]] = {}
         self._by_hashtag: dict[str, list[int]] = {}
         self._by_category: dict[str, list[int]] = {}
         self._always: list[int] = []
         for index, topic in enumerate(self.topics):
             written = topic.keywords.written
-            for word in written.single:
-                self._by_word.setdefault(word, []).append(index)
-            for first, needed in written.phrase_words.items():
-                self._by_phrase.setdefault(first, []).extend((index, n) for n in needed)
-            for first in topic.keywords.stemmed.first_stems:
-                self._by_stem.setdefault(first, []).append(index)
+            for needed in written.needed_tokens:
+                if needed:
+                    self._by_token.setdefault(min(needed), []).append((index, needed))
             for tag in topic.hashtags:
                 self._by_hashtag.setdefault(tag, []).append(index)
             for category in topic.categories:
                 self._by_category.setdefault(category, []).append(index)
             if written.always:
                 self._always.append(index)
-        self._word_keys = set(self._by_word)
-        self._phrase_keys = set(self._by_phrase)
-        self._stem_keys = set(self._by_stem)
+        self._token_keys = set(self._by_token)
+        self._keywords = _StemIndex([t.keywords.stemmed for t in self.topics])
+        self._excludes = _StemIndex([t.excludes.stemmed for t in self.topics])
         self._uses_hashtags = bool(self._by_hashtag)
 
     def match(
@@ -329,27 +345,33 @@ class Matcher:
         """The topics this post gets, each with its reason, in topic order."""
         facts = self._facts(title, text, hashtags, categories)
         candidates = set(self._always)
-        if self._word_keys or self._phrase_keys:
-            words = facts.words
-            for word in words & self._word_keys:
-                candidates.update(self._by_word[word])
-            for first in words & self._phrase_keys:
-                for index, needed in self._by_phrase[first]:
-                    if index not in candidates and needed <= words:
+        if self._token_keys:
+            present = facts.title.token_set | facts.text.token_set
+            for first in present & self._token_keys:
+                for index, needed in self._by_token[first]:
+                    if index not in candidates and needed <= present:
                         candidates.add(index)
-        if self._stem_keys:
-            for first in facts.stems & self._stem_keys:
-                candidates.update(self._by_stem[first])
+        in_title = self._keywords.best(facts.title) if self._keywords.keys else {}
+        in_text = self._keywords.best(facts.text) if self._keywords.keys else {}
+        candidates.update(in_title, in_text)
         for tag in facts.hashtags:
             candidates.update(self._by_hashtag.get(tag, ()))
         for category in facts.categories:
             candidates.update(self._by_category.get(category, ()))
         found = []
+        excluded: set[int] | None = None
         for index in sorted(candidates):
-            reason = _decide(self.topics[index], facts)
-            if reason is not None:
-                topic = self.topics[index].rules
-                found.append(Match(topic.topic_id, topic.name, reason))
+            topic = self.topics[index]
+            reasons = _rule_hits(topic, facts, in_title.get(index), in_text.get(index))
+            if not reasons:
+                continue
+            if topic.excludes.stemmed.original and excluded is None:
+                excluded = {*self._excludes.best(facts.title), *self._excludes.best(facts.text)}
+            if (excluded is not None and index in excluded) or _excluded(topic, facts):
+                continue
+            found.append(
+                Match(topic.rules.topic_id, topic.rules.name, "; ".join(reasons[:_MAX_REASONS]))
+            )
         return found
 
     def _facts(
@@ -373,19 +395,17 @@ class Matcher:
         )
 
 
-def _decide(topic: _Compiled, facts: _Facts) -> str | None:
-    reasons = _rule_hits(topic, facts)
-    if not reasons or _excluded(topic, facts):
-        return None
-    return "; ".join(reasons[:_MAX_REASONS])
-
-
-def _rule_hits(topic: _Compiled, facts: _Facts) -> list[str]:
+def _rule_hits(
+    topic: _Compiled,
+    facts: _Facts,
+    stemmed_title: tuple[str, ...] | None,
+    stemmed_text: tuple[str, ...] | None,
+) -> list[str]:
     reasons: list[str] = []
-    in_title = topic.keywords.find(facts.title)
+    in_title = topic.keywords.find(facts.title, stemmed_title)
     if in_title:
         reasons.append(_keyword_reason(in_title, "title"))
-    in_text = topic.keywords.find(facts.text)
+    in_text = topic.keywords.find(facts.text, stemmed_text)
     if in_text and in_text != in_title:
         reasons.append(_keyword_reason(in_text, "text"))
     for tag in sorted(facts.hashtags & topic.hashtags.keys()):
@@ -401,14 +421,10 @@ def _keyword_reason(found: Found, where: str) -> str:
 
 
 def _excluded(topic: _Compiled, facts: _Facts) -> bool:
-    excludes = topic.excludes
-    if excludes.empty:
-        return False
-    written = excludes.written
-    if (
-        not excludes.stemmed.original
-        and not written.always
-        and not (written.first_words & facts.words)
+    """An exclude matched as written vetoes the topic (stemmed ones: the matcher's index)."""
+    written = topic.excludes.written
+    if not written.original or not (
+        written.always or written.first_tokens & (facts.title.token_set | facts.text.token_set)
     ):
         return False
-    return bool(excludes.find(facts.title) or excludes.find(facts.text))
+    return bool(written.find(facts.title) or written.find(facts.text))
