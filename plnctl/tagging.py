@@ -7,9 +7,10 @@ dropped, casefold, so "Évaluation" matches the keyword "evaluation"):
   "said"). Words are stemmed the way search stems them (``plnctl.stemming``, FTS5's porter):
   "hinge question" matches "Hinge questions", "assessment" matches "assessments". A phrase
   matches its words in order, with nothing but spaces or punctuation between them, as a
-  quoted search does. A keyword with punctuation inside a word (``micro:bit``, ``c++``,
-  ``k-12``) is matched as written. A topic with ``exact`` set matches every keyword and
-  exclude as written: no stemming, phrases across whitespace only;
+  quoted search does; hyphens join words like spaces ("low-stakes quiz"). A keyword with
+  other punctuation inside a word (``micro:bit``, ``c++``, ``.net``) is matched as written.
+  A topic with ``exact`` set matches every keyword and exclude as written: no stemming,
+  phrases across whitespace only;
 - **hashtag**: one of the post's hashtags (Mastodon tags) or a ``#tag`` written in its text;
 - **category**: one of the feed entry's categories, compared whole;
 - **exclude**: any exclude term (whole words, title or text) vetoes the topic for that post.
@@ -41,7 +42,7 @@ from plnctl.stemming import stem
 __all__ = ["Match", "Matcher", "TopicRules", "fold", "normalize_hashtag", "tokens", "words"]
 
 # A keyword stemmed as tokens: words with spaces, apostrophes or hyphens between them
-# ("children's books", "low-stakes quiz"); other punctuation (micro:bit, c++) is matched as written.
+# ("children's books", "low-stakes quiz"); other punctuation (micro:bit, c++): as written.
 _TOKENS_ONLY = re.compile(r"[^\W_]+(?:[\s'-]+[^\W_]+)*")
 _HASHTAG = re.compile(r"#(\w+)")
 _MAX_REASONS = 3
