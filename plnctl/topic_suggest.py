@@ -152,7 +152,8 @@ def suggest_topics(
         if n2 and (candidate.posts / n1 < _MIN_LIFT * (b + 0.5) / (n2 + 1) or score < _MIN_G2):
             continue  # no more frequent now than before (smoothed: unseen is not "never")
         scored.append((score, key, term, candidate, b))
-    scored.sort(key=lambda s: (-s[0], -s[3].posts, s[2]))
+    # ties (the same posts use both): the longer phrase is the more specific
+    scored.sort(key=lambda s: (-s[0], -s[3].posts, -len(s[1]), s[2]))
     chosen: list[Suggested] = []
     taken: list[tuple[str, ...]] = []
     for score, key, term, candidate, b in scored:
