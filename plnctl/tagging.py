@@ -28,6 +28,7 @@ are then set lookups, and a phrase is looked for only when all its words occur.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -136,13 +137,24 @@ class _Field:
 
     def form(self, start: int, end: int) -> str:
         """The text as written from token ``start`` to token ``end`` (exclusive)."""
-        if self.original.isascii():  # folding is lower(): the same tokens at the same places
-            spans = [m.span() for m in itertools.islice(_TOKEN.finditer(self.original), end)]
-        else:
-            spans = [m.span() for m in _TOKEN.finditer(self.original)]
-            if len(spans) != len(self.tokens):  # folding changed the tokens: show them folded
+        found = _run_pattern(tuple(self.tokens[start:end])).search(self.original)
+        if found is not None:  # the words as they are written (case aside) at their first place
+            return found.group()
+        matches = list(itertools.islice(_TOKEN.finditer(self.original), end))
+        if not self.original.isascii():  # folding is lower() only for ASCII: check the tokens
+            written = [fold(m.group()) for m in matches]
+            if written != self.tokens[:end]:  # folding changed the tokens: show them folded
                 return " ".join(self.tokens[start:end])
-        return self.original[spans[start][0] : spans[end - 1][1]]
+        return self.original[matches[start].start() : matches[end - 1].end()]
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Folded words one after the other, as whole tokens, in a text not yet folded."""
+    between = r"[\W_]+"
+    return re.compile(
+        r"(?<![^\W_])" + between.join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE
+    )
 
 
 Found = tuple[str, str | None]  # the term as written, and the form found when it differs
