@@ -181,19 +181,12 @@ class _Terms:
             _Phrase(key)
             for key in sorted(set(self.original) - self.single, key=lambda k: (-len(k), k))
         ]
-        # a phrase can only match when all its words occur: index them by their first word
-        self.phrase_words: dict[str, list[frozenset[str]]] = {}
-        self.always = False  # a phrase without any word (e.g. "++") is always tried
-        for phrase in self.phrases:
-            if phrase.words:
-                first = _WORD.findall(phrase.key)[0]
-                self.phrase_words.setdefault(first, []).append(phrase.words)
-            else:
-                self.always = True
-        self.first_words = self.single | set(self.phrase_words)
-        # the same necessary condition in search tokens ("_" splits), which posts have anyway
+        # a term can only match when all its search tokens occur ("_" splits them, as in the
+        # index): the matcher indexes terms by one of them; a term without any ("++") is
+        # always tried
         self.needed_tokens = [frozenset(_TOKEN.findall(key)) for key in self.original]
         self.first_tokens = {min(n) for n in self.needed_tokens if n}
+        self.always = any(not n for n in self.needed_tokens)
 
     def find(self, field: _Field) -> Found | None:
         """The original spelling of a term found in a field; phrases before single words."""
@@ -282,7 +275,6 @@ class _Keywords:
         as_written = [t for t in terms if exact or not _TOKENS_ONLY.fullmatch(fold(t).strip())]
         self.written = _Terms(as_written)
         self.stemmed = _StemTerms([] if exact else [t for t in terms if t not in as_written])
-        self.empty = not self.written.original and not self.stemmed.original
 
     def find(self, field: _Field, stemmed: tuple[str, ...] | None) -> Found | None:
         """The term found in a field: the best stemmed one (``stemmed``, from the matcher's
@@ -315,10 +307,6 @@ class _Facts:
     @property
     def words(self) -> set[str]:
         return self.title.words | self.text.words
-
-    @property
-    def stems(self) -> set[str]:
-        return self.title.stem_set | self.text.stem_set
 
 
 class Matcher:
