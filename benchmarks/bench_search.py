@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -35,7 +36,7 @@ import feedgen  # noqa: E402
 from harness import BIN, WORK, fmt_ratio, fmt_s, log, md_table, measure  # noqa: E402
 
 SEARCH_P50_S, REBUILD_S, INGEST_SHARE = 0.050, 60.0, 0.10
-GENERATOR_VERSION = 1  # bump when the generated shape changes
+GENERATOR_VERSION = 2  # bump when the generated shape changes (2: stemmed + exact FTS tables)
 EXTRA_TOPICS = [
     "micro:bit",
     "picture books",
@@ -88,6 +89,8 @@ QUERIES: list[tuple[str, str, dict[str, str]]] = [
     ("+ since 30d", "assessment", {"since": "30d"}),
     ("+ person", "feedback", {"person": "Educator 0007"}),
     ("+ topic", "feedback", {"topic": "assessment & online testing"}),
+    ("exact", "lesson", {"exact": True}),
+    ("exact phrase", '"formative assessment"', {"exact": True}),
 ]
 
 
@@ -252,13 +255,13 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def bench_search(
-    db: Path, runs: int
+    db: Path, runs: int, *, peers_too: bool = True
 ) -> tuple[list[list[object]], list[float], dict[str, list[float]]]:
     from plnctl.api import open_pln
 
     rows, samples = [], []
     peers: dict[str, list[float]] = {"like": [], "grep": [], "plnctl": []}
-    export = export_text(db)
+    export = export_text(db) if peers_too else db
     with open_pln(db) as pln:
         for label, query, filters in _queries():
             hits = pln.topics.search(query, **filters)  # warm the page cache once
@@ -267,10 +270,11 @@ def bench_search(
                 t0 = time.perf_counter()
                 pln.topics.search(query, **filters)
                 times.append(time.perf_counter() - t0)
-            samples.extend(times)
+            if not filters.get("exact"):  # p50 over the same queries as before issue 17
+                samples.extend(times)
             like = grep = None
             literal = query.strip('"')
-            if not filters and "*" not in query:
+            if peers_too and not filters and "*" not in query:
                 like = _like(pln.store.conn, literal)
                 grep = _grep(export, literal)
                 peers["plnctl"].append(statistics.median(times))
@@ -411,6 +415,96 @@ def bench_cli_search(db: Path) -> float:
     return statistics.median(walls)
 
 
+def bench_topic_update(db: Path) -> list[list[object]]:
+    """One topic's live update (issue 17: at most 10 s on 1,000,000 posts): add a new topic,
+    edit it, edit a big starter topic, remove the new one. Each is one API call, as the CLI
+    makes it; the database is left as it was (the last step removes the topic)."""
+    from plnctl.api import open_pln
+    from plnctl.models import RuleKind
+
+    big = "assessment & online testing"
+    text = Text(4)
+    rare = [text.tail_word(300), text.tail_word(2000)]
+    steps: list[tuple[str, Any]] = [
+        (f"topic add (2 rarer words: {', '.join(rare)})", lambda t: t.add(
+            "bench rare", keywords=rare)),
+        ("topic edit (+1 mid word: misconception)", lambda t: t.edit(
+            "bench rare", add={RuleKind.KEYWORD: ["misconception"]})),
+        ("topic remove", lambda t: t.remove("bench rare")),
+        ("topic add (2 phrases, 1 hashtag)", lambda t: t.add("bench retrieval", keywords=[
+            "retrieval practice", "spaced practice"], hashtags=["aied"])),
+        ("topic edit (+1 keyword)", lambda t: t.edit("bench retrieval", add={
+            RuleKind.KEYWORD: ["interleaving"]})),
+        ("topic remove", lambda t: t.remove("bench retrieval")),
+        (f"topic edit '{big}' --stem: all its 19 rules re-run (worst case)",
+         lambda t: t.edit(big, exact=False)),
+        (f"topic edit '{big}' (+1 keyword)", lambda t: t.edit(
+            big, add={RuleKind.KEYWORD: ["exit tickets"]})),
+        (f"topic edit '{big}' (-1 keyword)", lambda t: t.edit(
+            big, remove={RuleKind.KEYWORD: ["exit tickets"]})),
+    ]  # fmt: skip
+    rows: list[list[object]] = []
+    with open_pln(db) as pln:
+        pln.topics.install_starter_taxonomy(region="us")
+        for label, step in steps:
+            t0 = time.perf_counter()
+            change = step(pln.topics)
+            wall = time.perf_counter() - t0
+            rows.append([label, change.tagged, change.untagged, fmt_s(wall)])
+            log(f"  {label}: {wall:.2f} s ({change.tagged} tagged, {change.untagged} untagged)")
+    return rows
+
+
+def _paired_samples(db: Path, runs: int) -> tuple[list[float], list[float]]:
+    """The benchmark's queries (not the --exact ones), each run alternately on posts_fts
+    (stemmed) and on posts_fts_exact (unicode61 without porter: the tokenizer posts_fts had
+    before issue 17), so both see the same cache and the same neighbours on a shared machine."""
+    from plnctl.api import open_pln
+
+    stemmed: list[float] = []
+    unstemmed: list[float] = []
+    with open_pln(db) as pln:
+        for _label, query, filters in _queries():
+            if filters.get("exact"):
+                continue
+            for exact in (False, True):  # warm-up
+                pln.topics.search(query, exact=exact, **filters)
+            for _ in range(runs):
+                for exact, into in ((False, stemmed), (True, unstemmed)):
+                    t0 = time.perf_counter()
+                    pln.topics.search(query, exact=exact, **filters)
+                    into.append(time.perf_counter() - t0)
+    return stemmed, unstemmed
+
+
+def topic_and_search(args: argparse.Namespace) -> str:
+    """Only search p50 and one topic's update (``--topics-only``): the issue-17 numbers."""
+    db = database(args.posts, args.people, args.rebuild)
+    log("one topic's update ...")
+    updates = bench_topic_update(db)
+    log("search ...")
+    rows, _samples, _peers = bench_search(db, args.runs, peers_too=False)
+    samples, unstemmed = _paired_samples(db, args.runs)
+    p50, p95 = _pct(samples, 0.5), _pct(samples, 0.95)
+    u50, u95 = _pct(unstemmed, 0.5), _pct(unstemmed, 0.95)
+    size = db.stat().st_size / 1e6
+    return "\n".join(
+        [
+            f"## search and live topics — {args.posts:,} posts ({size:,.0f} MB)",
+            "",
+            f"search p50 {fmt_s(p50)}, p95 {fmt_s(p95)} over {len(samples)} timed queries "
+            f"(stemmed, posts_fts). The same queries on the unstemmed index (posts_fts_exact, "
+            f"the index as it was before issue 17), interleaved: p50 {fmt_s(u50)}, p95 "
+            f"{fmt_s(u95)}. Target: no worse than before: {verdict(p50 <= u50 * 1.1)}",
+            "",
+            md_table(["one topic's update (<= 10 s)", "tagged", "untagged", "wall"], updates),
+            "",
+            md_table(["kind", "query", "hits", "p50", "max", "", ""], rows),
+            "",
+        ]
+    )
+
+
 def bench_suggest(db: Path) -> float:
     from plnctl.api import open_pln
 
@@ -437,9 +531,14 @@ def main(argv: list[str]) -> str:
     parser.add_argument("--sync-runs", type=int, default=3, help="syncs per variant")
     parser.add_argument("--quick", action="store_true", help="100,000 posts, fewer runs")
     parser.add_argument("--rebuild", action="store_true", help="generate the database again")
+    parser.add_argument(
+        "--topics-only", action="store_true", help="only search p50 and one topic's update"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.posts, args.runs, args.sync_runs = min(args.posts, 100_000), 3, 1
+    if args.topics_only:
+        return topic_and_search(args)
     db = database(args.posts, args.people, args.rebuild)
     log("topic rebuild ...")
     rebuild = bench_rebuild(db)
@@ -449,7 +548,10 @@ def main(argv: list[str]) -> str:
     ingest = bench_ingest(db, args.ingest)
     sync = bench_sync(args.feeds, args.sync_runs)
     extra = (bench_cli_search(db), bench_suggest(db))
-    return report(args, db, rebuild, search, (ingest, sync), extra)
+    text = report(args, db, rebuild, search, (ingest, sync), extra)
+    log("one topic's update ...")
+    updates = bench_topic_update(db)
+    return text + "\n" + md_table(["one topic's update", "tagged", "untagged", "wall"], updates)
 
 
 def _median_pair(values: list[tuple[float, float]]) -> tuple[float, float]:

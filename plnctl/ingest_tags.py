@@ -30,7 +30,7 @@ def set_matcher(matcher: Matcher | None) -> None:
     _matcher = matcher if matcher is not None and matcher.topics else None
 
 
-def tag_parsed(parsed: ParsedFeed, person_id: int | None) -> ParsedFeed:
+def tag_parsed(parsed: ParsedFeed) -> ParsedFeed:
     """``parsed`` with the topics of each entry, by guid (unchanged without rules)."""
     matcher = _matcher
     if matcher is None:
@@ -39,7 +39,7 @@ def tag_parsed(parsed: ParsedFeed, person_id: int | None) -> ParsedFeed:
     for post in parsed.entries:
         matches = matcher.match(
             title=post.title, text=post.content_text, hashtags=post.hashtags,
-            categories=post.categories, person_id=person_id,
+            categories=post.categories,
         )  # fmt: skip
         topics[post.guid] = tuple((m.topic_id, m.reason) for m in matches)
     return replace(parsed, topics=topics)

@@ -280,7 +280,7 @@ class Topic(_Model):
     id: int
     name: str
     description: str | None = None
-    person_weight: float = 1.0
+    exact: bool = False  # keywords matched as written (no stemming)
     rules: tuple[TopicRule, ...] = ()
     post_count: int = 0
     people: tuple[str, ...] = ()

@@ -202,9 +202,8 @@ class _FetchRun:
         # Bounded: fetched bodies and parsed posts waiting for the parser or the writer must
         # not pile up in memory when fetching outruns them.
         async with inflight:
-            parse = partial(self._parse, person_id=source.person_id)
             outcome = ingest.clean_outcome(
-                await fetch_source(source, client, self.settings, parse=parse)
+                await fetch_source(source, client, self.settings, parse=self._parse)
             )
             while True:
                 try:
@@ -213,27 +212,23 @@ class _FetchRun:
                 except queue.Full:
                     await asyncio.sleep(0.01)
 
-    async def _parse(
-        self, body: bytes, url: str, headers: Mapping[str, str], *, person_id: int | None
-    ) -> ParsedFeed:
+    async def _parse(self, body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
         pool = self.pool
         if pool is not None:
             loop = asyncio.get_running_loop()
-            job = partial(_parse_job, body, url, dict(headers), person_id)
+            job = partial(_parse_job, body, url, dict(headers))
             try:
                 return await loop.run_in_executor(pool, job)
             except BrokenProcessPool:
                 log.warning("a feed parser process died; parsing in-process from now on")
                 self.pool = None
-        return _parse_job(body, url, headers, person_id)
+        return _parse_job(body, url, headers)
 
 
-def _parse_job(
-    body: bytes, url: str, headers: Mapping[str, str], person_id: int | None
-) -> ParsedFeed:
+def _parse_job(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     from plnctl.fetchers.feed import parse_feed
 
-    return ingest_tags.tag_parsed(parse_feed(body, url=url, headers=headers), person_id)
+    return ingest_tags.tag_parsed(parse_feed(body, url=url, headers=headers))
 
 
 # --- storing -----------------------------------------------------------------------------

@@ -4,89 +4,49 @@ How a post gets a topic (every comparison is case-insensitive with accents folde
 dropped, casefold, so "Évaluation" matches the keyword "evaluation"):
 
 - **keyword**: a word or phrase matches its title or text as whole words ("ai" does not match
-  "said"; "formative assessment" matches across any whitespace);
+  "said"). Words are stemmed the way search stems them (``plnctl.stemming``, FTS5's porter):
+  "hinge question" matches "Hinge questions", "assessment" matches "assessments". A phrase
+  matches its words in order, with nothing but spaces or punctuation between them, as a
+  quoted search does; hyphens join words like spaces ("low-stakes quiz"). A keyword with
+  other punctuation inside a word (``micro:bit``, ``c++``, ``.net``) is matched as written.
+  A topic with ``exact`` set matches every keyword and exclude as written: no stemming,
+  phrases across whitespace only;
 - **hashtag**: one of the post's hashtags (Mastodon tags) or a ``#tag`` written in its text;
 - **category**: one of the feed entry's categories, compared whole;
-- **person**: the author is a person linked to the topic. Each rule hit above scores 1; the
-  person link scores the topic's *effective person weight* (``topics.person_weight`` times the
-  ``[topics] person_weight`` setting). The topic applies when the score reaches 1, so with the
-  default weight 1 every post by a linked person gets the topic, a weight below 1 means the link
-  alone is not enough, and 0 switches person-based tagging off;
 - **exclude**: any exclude term (whole words, title or text) vetoes the topic for that post.
 
-Each match carries a one-line reason such as ``keyword "formative assessment" in title``.
+Who wrote a post never gives it a topic: a person's topics are a hint about the person (used
+to group and suggest), not a rule about their posts.
 
-Speed: ``Matcher`` indexes every keyword by its (first) word, so a post only evaluates the
-topics whose words occur in it (an exact, necessary condition for a whole-word match); single
-words are then set lookups, and a phrase runs its own compiled regex only when all its words
-occur.
+Each match carries a one-line reason such as ``keyword "formative assessment" in title``, or
+``keyword "hinge question" as "Hinge questions" in title`` when a stemmed form was found.
+
+Speed: ``Matcher`` indexes every keyword by its (first) word or stem, so a post only evaluates
+the topics whose words occur in it (a necessary condition for a whole-word match); single words
+are then set lookups, and a phrase is looked for only when all its words occur.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-_WORD = re.compile(r"\w+")
+from plnctl.folding import STEMS as _STEMS
+from plnctl.folding import TOKEN as _TOKEN
+from plnctl.folding import WORD as _WORD
+from plnctl.folding import fold, normalize_hashtag, tokens, word_set, words
+from plnctl.stemming import stem
+
+__all__ = ["Match", "Matcher", "TopicRules", "fold", "normalize_hashtag", "tokens", "words"]
+
+# A keyword stemmed as tokens: words with spaces, apostrophes or hyphens between them
+# ("children's books", "low-stakes quiz"); other punctuation (micro:bit, c++): as written.
+_TOKENS_ONLY = re.compile(r"[^\W_]+(?:[\s'-]+[^\W_]+)*")
 _HASHTAG = re.compile(r"#(\w+)")
 _MAX_REASONS = 3
-
-
-# The combining diacritical mark blocks (what FTS5's remove_diacritics drops too); marks that
-# carry meaning in other scripts (Indic vowel signs, ...) are kept.
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-
-
-# Typographic punctuation as its ASCII twin, so "children’s" matches "children's" and a text
-# whose only non-ASCII characters are dashes and quotes stays on the fast ASCII path.
-_PUNCTUATION = (
-    ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
-    ("\u2014", "-"), ("\u2013", "-"), ("\u2026", "..."), ("\u00a0", " "),
-)  # fmt: skip
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded."""
-    if text.isascii():
-        return text.lower()
-    for typographic, plain in _PUNCTUATION:
-        if typographic in text:
-            text = text.replace(typographic, plain)
-    if text.isascii():
-        return text.lower()
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
-
-
-# ASCII bytes that are not word characters (\w) become spaces: a fast path to the words of
-# ASCII text (most posts) with bytes.translate + split instead of a regex.
-_ASCII_SEPARATORS = bytes(
-    c if c < 128 and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256)
-)
-
-
-def _word_set(folded: str) -> set[str]:
-    found = set(folded.encode().translate(_ASCII_SEPARATORS).decode().split())
-    if folded.isascii():
-        return found
-    # tokens with non-ASCII characters (letters, or punctuation like ’ and …) split by regex
-    for token in [t for t in found if not t.isascii()]:
-        found.discard(token)
-        found.update(_WORD.findall(token))
-    return found
-
-
-def normalize_hashtag(tag: str) -> str:
-    """``"#EdChat"`` -> ``"edchat"``."""
-    return fold(tag.strip().lstrip("#"))
-
-
-def words(text: str) -> list[str]:
-    """The folded words of a text, in order."""
-    return _WORD.findall(fold(text))
 
 
 @dataclass(frozen=True)
@@ -99,8 +59,7 @@ class TopicRules:
     hashtags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
-    people: Mapping[int, str] = field(default_factory=dict)  # person id -> name
-    person_weight: float = 1.0  # effective: topic weight x setting
+    exact: bool = False  # keywords and excludes as written: no stemming
 
 
 @dataclass(frozen=True)
@@ -131,8 +90,78 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+class _Field:
+    """One field of a post (title or text), folded once; words, tokens and stems on demand."""
+
+    __slots__ = ("_stem_set", "_stems", "_token_set", "_tokens", "_words", "folded", "original")
+
+    def __init__(self, text: str | None):
+        self.original = text or ""
+        self.folded = fold(self.original)
+        self._words: set[str] | None = None
+        self._tokens: list[str] | None = None
+        self._stems: list[str] | None = None
+        self._stem_set: set[str] | None = None
+        self._token_set: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        """Words as written (``\\w+``: "_" joins), for keywords matched without stemming."""
+        if self._words is None:
+            self._words = word_set(self.folded)
+        return self._words
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = tokens(self.folded)
+        return self._tokens
+
+    @property
+    def token_set(self) -> set[str]:
+        if self._token_set is None:
+            self._token_set = set(self.tokens)
+        return self._token_set
+
+    @property
+    def stem_set(self) -> set[str]:
+        if self._stem_set is None:
+            self._stem_set = set(map(_STEMS.__getitem__, self.token_set))
+        return self._stem_set
+
+    @property
+    def stems(self) -> list[str]:
+        if self._stems is None:
+            self._stems = list(map(_STEMS.__getitem__, self.tokens))
+        return self._stems
+
+    def form(self, start: int, end: int) -> str:
+        """The text as written from token ``start`` to token ``end`` (exclusive)."""
+        found = _run_pattern(tuple(self.tokens[start:end])).search(self.original)
+        if found is not None:  # the words as they are written (case aside) at their first place
+            return found.group()
+        matches = list(itertools.islice(_TOKEN.finditer(self.original), end))
+        if not self.original.isascii():  # folding is lower() only for ASCII: check the tokens
+            written = [fold(m.group()) for m in matches]
+            if written != self.tokens[:end]:  # folding changed the tokens: show them folded
+                return " ".join(self.tokens[start:end])
+        return self.original[matches[start].start() : matches[end - 1].end()]
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Folded words one after the other, as whole tokens, in a text not yet folded."""
+    between = r"[\W_]+"
+    return re.compile(
+        r"(?<![^\W_])" + between.join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE
+    )
+
+
+Found = tuple[str, str | None]  # the term as written, and the form found when it differs
+
+
 class _Terms:
-    """Whole-word matching of a set of words and phrases.
+    """Whole-word matching of a set of words and phrases, as written (no stemming).
 
     Single words are set lookups in the post's words; a phrase (several words, or a word with
     punctuation like "micro:bit") runs its regex only when all its words occur in the text.
@@ -152,34 +181,114 @@ class _Terms:
             _Phrase(key)
             for key in sorted(set(self.original) - self.single, key=lambda k: (-len(k), k))
         ]
-        # a phrase can only match when all its words occur: index them by their first word
-        self.phrase_words: dict[str, list[frozenset[str]]] = {}
-        self.always = False  # a phrase without any word (e.g. "++") is always tried
-        for phrase in self.phrases:
-            if phrase.words:
-                first = _WORD.findall(phrase.key)[0]
-                self.phrase_words.setdefault(first, []).append(phrase.words)
-            else:
-                self.always = True
-        self.first_words = self.single | set(self.phrase_words)
+        # a term can only match when all its search tokens occur ("_" splits them, as in the
+        # index): the matcher indexes terms by one of them; a term without any ("++") is
+        # always tried
+        self.needed_tokens = [frozenset(_TOKEN.findall(key)) for key in self.original]
+        self.first_tokens = {min(n) for n in self.needed_tokens if n}
+        self.always = any(not n for n in self.needed_tokens)
 
-    def find(self, folded: str, present: set[str]) -> str | None:
-        """The original spelling of a term found in a folded text whose words are ``present``;
-        phrases before single words."""
+    def find(self, field: _Field) -> Found | None:
+        """The original spelling of a term found in a field; phrases before single words."""
+        present = field.words
         for phrase in self.phrases:
-            if phrase.words <= present and phrase.search(folded):
-                return self.original[phrase.key]
+            if phrase.words <= present and phrase.search(field.folded):
+                return self.original[phrase.key], None
         hits = self.single & present
         if hits:
-            return self.original[min(hits, key=lambda k: (-len(k), k))]
+            return self.original[min(hits, key=lambda k: (-len(k), k))], None
         return None
+
+
+class _StemTerms:
+    """Words and phrases matched by their stems, token by token (as a quoted search)."""
+
+    def __init__(self, terms: Iterable[str]):
+        self.original: dict[tuple[str, ...], str] = {}
+        self.written: dict[tuple[str, ...], list[str]] = {}  # the term's own folded tokens
+        for term in terms:
+            words = _TOKEN.findall(" ".join(fold(term).split()))
+            stems = tuple(stem(t) for t in words)
+            if stems and stems not in self.original:
+                self.original[stems] = term.strip()
+                self.written[stems] = words
+
+    def found_at(self, key: tuple[str, ...], field: _Field) -> Found:
+        """The term ``key`` (known to occur in the field), and the form found."""
+        start = field.stems.index(key[0]) if len(key) == 1 else _find_run(field.stems, key)
+        assert start is not None
+        return self._found(key, field, start)
+
+    def _found(self, key: tuple[str, ...], field: _Field, start: int) -> Found:
+        """The term, and the form found in the field when its words differ from the term's."""
+        end = start + len(key)
+        if field.tokens[start:end] == self.written[key]:
+            return self.original[key], None
+        return self.original[key], field.form(start, end)
+
+
+def _find_run(stems: list[str], phrase: tuple[str, ...]) -> int | None:
+    """Where the phrase's stems occur in a row (list.index jumps between first stems)."""
+    first, size, wanted, i = phrase[0], len(phrase), list(phrase), -1
+    while True:
+        try:
+            i = stems.index(first, i + 1)
+        except ValueError:
+            return None
+        if stems[i : i + size] == wanted:
+            return i
+
+
+_Order = tuple[int, int, tuple[str, ...]]
+
+
+class _StemIndex:
+    """The stemmed terms of every topic by first stem, so one pass over a field finds each
+    topic's best term: the longest phrase that occurs, else the longest single word."""
+
+    def __init__(self, terms: Sequence[_StemTerms]):
+        self.entries: dict[str, list[tuple[int, tuple[str, ...], frozenset[str], _Order]]] = {}
+        for index, topic_terms in enumerate(terms):
+            for key in topic_terms.original:
+                order = (0 if len(key) > 1 else 1, -len(" ".join(key)), key)
+                self.entries.setdefault(key[0], []).append((index, key, frozenset(key), order))
+        self.keys = set(self.entries)
+
+    def best(self, field: _Field) -> dict[int, tuple[str, ...]]:
+        """Topic index -> its best term found in the field."""
+        present = field.stem_set
+        best: dict[int, tuple[_Order, tuple[str, ...]]] = {}
+        for first in present & self.keys:
+            for index, key, needed, order in self.entries[first]:
+                current = best.get(index)
+                if current is not None and current[0] <= order:
+                    continue
+                if len(key) == 1 or (needed <= present and _find_run(field.stems, key) is not None):
+                    best[index] = (order, key)
+        return {index: key for index, (_order, key) in best.items()}
+
+
+class _Keywords:
+    """A topic's keywords (or excludes): stemmed ones, and those matched as written."""
+
+    def __init__(self, terms: Sequence[str], *, exact: bool):
+        as_written = [t for t in terms if exact or not _TOKENS_ONLY.fullmatch(fold(t).strip())]
+        self.written = _Terms(as_written)
+        self.stemmed = _StemTerms([] if exact else [t for t in terms if t not in as_written])
+
+    def find(self, field: _Field, stemmed: tuple[str, ...] | None) -> Found | None:
+        """The term found in a field: the best stemmed one (``stemmed``, from the matcher's
+        index), else one matched as written."""
+        if stemmed is not None:
+            return self.stemmed.found_at(stemmed, field)
+        return self.written.find(field) if self.written.original else None
 
 
 class _Compiled:
     def __init__(self, rules: TopicRules):
         self.rules = rules
-        self.keywords = _Terms(rules.keywords)
-        self.excludes = _Terms(rules.excludes)
+        self.keywords = _Keywords(rules.keywords, exact=rules.exact)
+        self.excludes = _Keywords(rules.excludes, exact=rules.exact)
         self.hashtags = {normalize_hashtag(t): t.strip().lstrip("#") for t in rules.hashtags}
         self.hashtags.pop("", None)
         self.categories = {" ".join(fold(c).split()): c.strip() for c in rules.categories}
@@ -190,14 +299,14 @@ class _Compiled:
 class _Facts:
     """One post, folded once."""
 
-    title: str
-    text: str
-    title_words: set[str]
-    text_words: set[str]
-    words: set[str]
+    title: _Field
+    text: _Field
     hashtags: set[str]
     categories: dict[str, str]
-    person_id: int | None
+
+    @property
+    def words(self) -> set[str]:
+        return self.title.words | self.text.words
 
 
 class Matcher:
@@ -205,27 +314,25 @@ class Matcher:
 
     def __init__(self, topics: Sequence[TopicRules]):
         self.topics = [_Compiled(t) for t in topics]
-        self._by_word: dict[str, list[int]] = {}  # one-word keywords
-        self._by_phrase: dict[str, list[tuple[int, frozenset[str]]]] = {}  # by first word
+        # keywords matched as written, by one of their tokens (a necessary condition)
+        self._by_token: dict[str, list[tuple[int, frozenset[str]]]] = {}
         self._by_hashtag: dict[str, list[int]] = {}
         self._by_category: dict[str, list[int]] = {}
-        self._by_person: dict[int, list[int]] = {}
         self._always: list[int] = []
         for index, topic in enumerate(self.topics):
-            for word in topic.keywords.single:
-                self._by_word.setdefault(word, []).append(index)
-            for first, needed in topic.keywords.phrase_words.items():
-                self._by_phrase.setdefault(first, []).extend((index, n) for n in needed)
+            written = topic.keywords.written
+            for needed in written.needed_tokens:
+                if needed:
+                    self._by_token.setdefault(min(needed), []).append((index, needed))
             for tag in topic.hashtags:
                 self._by_hashtag.setdefault(tag, []).append(index)
             for category in topic.categories:
                 self._by_category.setdefault(category, []).append(index)
-            for person_id in topic.rules.people:
-                self._by_person.setdefault(person_id, []).append(index)
-            if topic.keywords.always:
+            if written.always:
                 self._always.append(index)
-        self._word_keys = set(self._by_word)
-        self._phrase_keys = set(self._by_phrase)
+        self._token_keys = set(self._by_token)
+        self._keywords = _StemIndex([t.keywords.stemmed for t in self.topics])
+        self._excludes = _StemIndex([t.excludes.stemmed for t in self.topics])
         self._uses_hashtags = bool(self._by_hashtag)
 
     def match(
@@ -235,30 +342,37 @@ class Matcher:
         text: str | None,
         hashtags: Iterable[str] = (),
         categories: Iterable[str] = (),
-        person_id: int | None = None,
     ) -> list[Match]:
         """The topics this post gets, each with its reason, in topic order."""
-        facts = self._facts(title, text, hashtags, categories, person_id)
+        facts = self._facts(title, text, hashtags, categories)
         candidates = set(self._always)
-        words = facts.words
-        for word in words & self._word_keys:
-            candidates.update(self._by_word[word])
-        for first in words & self._phrase_keys:
-            for index, needed in self._by_phrase[first]:
-                if index not in candidates and needed <= words:
-                    candidates.add(index)
+        if self._token_keys:
+            present = facts.title.token_set | facts.text.token_set
+            for first in present & self._token_keys:
+                for index, needed in self._by_token[first]:
+                    if index not in candidates and needed <= present:
+                        candidates.add(index)
+        in_title = self._keywords.best(facts.title) if self._keywords.keys else {}
+        in_text = self._keywords.best(facts.text) if self._keywords.keys else {}
+        candidates.update(in_title, in_text)
         for tag in facts.hashtags:
             candidates.update(self._by_hashtag.get(tag, ()))
         for category in facts.categories:
             candidates.update(self._by_category.get(category, ()))
-        if person_id is not None:
-            candidates.update(self._by_person.get(person_id, ()))
         found = []
+        excluded: set[int] | None = None
         for index in sorted(candidates):
-            reason = self._decide(self.topics[index], facts)
-            if reason is not None:
-                topic = self.topics[index].rules
-                found.append(Match(topic.topic_id, topic.name, reason))
+            topic = self.topics[index]
+            reasons = _rule_hits(topic, facts, in_title.get(index), in_text.get(index))
+            if not reasons:
+                continue
+            if topic.excludes.stemmed.original and excluded is None:
+                excluded = {*self._excludes.best(facts.title), *self._excludes.best(facts.text)}
+            if (excluded is not None and index in excluded) or _excluded(topic, facts):
+                continue
+            found.append(
+                Match(topic.rules.topic_id, topic.rules.name, "; ".join(reasons[:_MAX_REASONS]))
+            )
         return found
 
     def _facts(
@@ -267,87 +381,51 @@ class Matcher:
         text: str | None,
         hashtags: Iterable[str],
         categories: Iterable[str],
-        person_id: int | None,
     ) -> _Facts:
-        folded_title, folded_text = fold(title or ""), fold(text or "")
+        title_field, text_field = _Field(title), _Field(text)
         tags = {normalize_hashtag(t) for t in hashtags}
         if self._uses_hashtags:
-            for field_text in (folded_title, folded_text):
+            for field_text in (title_field.folded, text_field.folded):
                 if "#" in field_text:
                     tags.update(_HASHTAG.findall(field_text))
-        title_words, text_words = _word_set(folded_title), _word_set(folded_text)
         return _Facts(
-            title=folded_title,
-            text=folded_text,
-            title_words=title_words,
-            text_words=text_words,
-            words=title_words | text_words,
+            title=title_field,
+            text=text_field,
             hashtags=tags,
             categories={" ".join(fold(c).split()): c for c in categories if c},
-            person_id=person_id,
         )
 
-    def _decide(self, topic: _Compiled, facts: _Facts) -> str | None:
-        reasons, score = _rule_hits(topic, facts)
-        people, person_id = topic.rules.people, facts.person_id
-        if person_id is not None and person_id in people and topic.rules.person_weight > 0:
-            score += topic.rules.person_weight
-            reasons.append(f"author {people[person_id]} is linked to this topic")
-        if score < 1 or _excluded(topic, facts):
-            return None
-        return "; ".join(reasons[:_MAX_REASONS])
 
-
-def _rule_hits(topic: _Compiled, facts: _Facts) -> tuple[list[str], float]:
+def _rule_hits(
+    topic: _Compiled,
+    facts: _Facts,
+    stemmed_title: tuple[str, ...] | None,
+    stemmed_text: tuple[str, ...] | None,
+) -> list[str]:
     reasons: list[str] = []
-    in_title = topic.keywords.find(facts.title, facts.title_words)
+    in_title = topic.keywords.find(facts.title, stemmed_title)
     if in_title:
-        reasons.append(f'keyword "{in_title}" in title')
-    in_text = topic.keywords.find(facts.text, facts.text_words)
+        reasons.append(_keyword_reason(in_title, "title"))
+    in_text = topic.keywords.find(facts.text, stemmed_text)
     if in_text and in_text != in_title:
-        reasons.append(f'keyword "{in_text}" in text')
+        reasons.append(_keyword_reason(in_text, "text"))
     for tag in sorted(facts.hashtags & topic.hashtags.keys()):
         reasons.append(f"hashtag #{tag}")
     for category in sorted(facts.categories.keys() & topic.categories.keys()):
         reasons.append(f'category "{facts.categories[category]}"')
-    return reasons, float(len(reasons))
+    return reasons
+
+
+def _keyword_reason(found: Found, where: str) -> str:
+    term, form = found
+    return f'keyword "{term}"' + (f' as "{form}"' if form else "") + f" in {where}"
 
 
 def _excluded(topic: _Compiled, facts: _Facts) -> bool:
-    excludes = topic.excludes
-    if not excludes.original:
+    """An exclude matched as written vetoes the topic (stemmed ones: the matcher's index)."""
+    written = topic.excludes.written
+    if not written.original or not (
+        written.always or written.first_tokens & (facts.title.token_set | facts.text.token_set)
+    ):
         return False
-    if not excludes.always and not (excludes.first_words & facts.words):
-        return False
-    return bool(
-        excludes.find(facts.title, facts.title_words) or excludes.find(facts.text, facts.text_words)
-    )
-
-
-def covered_terms(topics: Iterable[TopicRules]) -> set[str]:
-    """Folded words, phrases and hashtags that some topic already covers (for suggestions)."""
-    covered: set[str] = set()
-    for topic in topics:
-        for term in (topic.name, *topic.keywords, *topic.categories):
-            key = " ".join(fold(term).split())
-            covered.add(key)
-            covered.update(_WORD.findall(key))
-            covered.add(key.replace(" ", ""))
-        covered.update(normalize_hashtag(t) for t in topic.hashtags)
-    return covered
-
-
-def term_counts(texts: Iterable[str], *, skip: Collection[str]) -> Counter[str]:
-    """In how many texts each word (4+ letters, not a number) and each two-word phrase occurs,
-    leaving out words in ``skip`` (stopwords, terms topics already cover)."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        folded = [w for w in words(text) if not w.isdigit()]
-        seen = {w for w in folded if len(w) >= 4 and w not in skip}
-        seen.update(
-            f"{a} {b}"
-            for a, b in itertools.pairwise(folded)
-            if len(a) >= 3 and len(b) >= 3 and a not in skip and b not in skip
-        )
-        counts.update(seen)
-    return counts
+    return bool(written.find(facts.title) or written.find(facts.text))

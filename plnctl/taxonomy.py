@@ -1,13 +1,19 @@
-"""The starter taxonomy for educators, as data, and words too common to suggest as topics.
+"""The starter taxonomy for educators (data: ``plnctl/data/taxonomy.toml``, one set of topics
+with each region's spellings, hashtags and school-system terms), and words too common to
+suggest as topics.
 
-``plnctl topic init`` installs these topics (skipping names you already have); afterwards they
-are ordinary topics: edit, rename or remove them. Keywords are whole words or phrases (plurals
-are listed where they matter); hashtags are written without '#'.
+``plnctl topic init --region au|uk|us|nz|ca|ie`` installs these topics (skipping names you
+already have); afterwards they are ordinary topics: edit, rename or remove them. Keywords are
+whole words or phrases, stemmed when matched; hashtags are written without '#'.
 """
 
 from __future__ import annotations
 
-from typing import TypedDict
+import tomllib
+from importlib import resources
+from typing import Any, TypedDict
+
+from plnctl.errors import InvalidInput
 
 
 class StarterTopic(TypedDict, total=False):
@@ -19,280 +25,51 @@ class StarterTopic(TypedDict, total=False):
     excludes: list[str]
 
 
-STARTER_TAXONOMY: tuple[StarterTopic, ...] = (
-    {
-        "name": "social learning",
-        "description": "Learning with and from others: communities, networks, peers.",
-        "keywords": [
-            "social learning",
-            "community of practice",
-            "communities of practice",
-            "peer learning",
-            "connected learning",
-            "collaborative learning",
-            "connectivism",
-            "learning community",
-            "learning communities",
-        ],
-        "hashtags": ["sociallearning", "connectedlearning", "connectivism"],
-    },
-    {
-        "name": "digital literacy",
-        "description": "Digital, media and information literacies; digital citizenship.",
-        "keywords": [
-            "digital literacy",
-            "digital literacies",
-            "media literacy",
-            "information literacy",
-            "digital citizenship",
-            "digital skills",
-            "misinformation",
-            "disinformation",
-            "fake news",
-            "fact checking",
-        ],
-        "hashtags": ["digitalliteracy", "medialiteracy", "digcit", "infolit"],
-    },
-    {
-        "name": "assessment & online testing",
-        "description": "Formative and summative assessment, feedback, grading, online exams.",
-        "keywords": [
-            "assessment",
-            "assessments",
-            "formative assessment",
-            "summative assessment",
-            "assessment for learning",
-            "online testing",
-            "online test",
-            "online tests",
-            "online exam",
-            "online exams",
-            "e-assessment",
-            "rubric",
-            "rubrics",
-            "grading",
-            "proctoring",
-            "evaluation",
-            "feedback literacy",
-        ],
-        "hashtags": ["assessment", "formativeassessment", "afl", "assessmentforlearning"],
-        "excludes": ["risk assessment"],
-    },
-    {
-        "name": "computational thinking",
-        "description": "Coding, algorithms and computer science in school.",
-        "keywords": [
-            "computational thinking",
-            "coding",
-            "programming",
-            "algorithm",
-            "algorithms",
-            "computer science",
-            "block-based programming",
-            "scratch programming",
-            "python programming",
-            "debugging",
-        ],
-        "hashtags": ["computationalthinking", "csforall", "cs4all", "hourofcode", "csed"],
-    },
-    {
-        "name": "data & privacy",
-        "description": "Student data, privacy, data protection and surveillance.",
-        "keywords": [
-            "privacy",
-            "data protection",
-            "gdpr",
-            "ferpa",
-            "student data",
-            "data privacy",
-            "surveillance",
-            "data ethics",
-            "consent",
-            "personal data",
-        ],
-        "hashtags": ["privacy", "dataprivacy", "gdpr", "studentprivacy"],
-    },
-    {
-        "name": "literacy & picture books",
-        "description": "Reading, writing, children's literature and picture books.",
-        "keywords": [
-            "picture book",
-            "picture books",
-            "read aloud",
-            "reading aloud",
-            "children's literature",
-            "children's books",
-            "phonics",
-            "early literacy",
-            "reading for pleasure",
-            "storytelling",
-            "literacy",
-        ],
-        "hashtags": [
-            "picturebooks",
-            "kidlit",
-            "readaloud",
-            "literacy",
-            "readingforpleasure",
-            "edubookchat",
-        ],
-        "excludes": ["digital literacy", "media literacy", "data literacy"],
-    },
-    {
-        "name": "STEM & micro:bit",
-        "description": "Science, technology, engineering and maths; physical computing.",
-        "keywords": [
-            "micro:bit",
-            "microbit",
-            "stem",
-            "steam",
-            "physical computing",
-            "robotics",
-            "makerspace",
-            "maker education",
-            "arduino",
-            "raspberry pi",
-            "science education",
-            "engineering",
-        ],
-        "hashtags": ["microbit", "stem", "steam", "makered", "raspberrypi", "scichat"],
-    },
-    {
-        "name": "edtech tools",
-        "description": "Tools and platforms for teaching and learning.",
-        "keywords": [
-            "edtech",
-            "ed tech",
-            "educational technology",
-            "learning platform",
-            "lms",
-            "learning management system",
-            "moodle",
-            "google classroom",
-            "padlet",
-            "kahoot",
-            "chromebook",
-            "chromebooks",
-            "ipad",
-            "ipads",
-            "interactive whiteboard",
-        ],
-        "hashtags": ["edtech", "edtechchat", "moodle", "googleedu"],
-    },
-    {
-        "name": "professional learning",
-        "description": "Teachers' own learning: CPD, coaching, networks like this one.",
-        "keywords": [
-            "professional learning",
-            "professional development",
-            "cpd",
-            "teacher education",
-            "teacher training",
-            "instructional coaching",
-            "personal learning network",
-            "professional learning network",
-            "pln",
-            "teachmeet",
-            "unconference",
-            "edcamp",
-            "reflective practice",
-        ],
-        "hashtags": ["pln", "cpd", "edcamp", "teachmeet", "profdev", "pd"],
-    },
-    {
-        "name": "learning analytics",
-        "description": "Data about learners and learning: dashboards, analytics, xAPI.",
-        "keywords": [
-            "learning analytics",
-            "educational data mining",
-            "learning data",
-            "learner data",
-            "xapi",
-            "learning dashboard",
-            "learning dashboards",
-            "predictive analytics",
-            "learning record store",
-        ],
-        "hashtags": ["learninganalytics", "lak", "edm"],
-    },
-    {
-        "name": "AI in education",
-        "description": "Generative AI, chatbots and AI literacy in teaching and assessment.",
-        "keywords": [
-            "artificial intelligence",
-            "generative ai",
-            "genai",
-            "chatgpt",
-            "large language model",
-            "large language models",
-            "llm",
-            "llms",
-            "ai literacy",
-            "ai in education",
-            "chatbot",
-            "chatbots",
-        ],
-        "hashtags": ["aied", "aiineducation", "genai", "chatgpt", "ailiteracy"],
-    },
-    {
-        "name": "open education",
-        "description": "Open educational resources, open pedagogy, open licences.",
-        "keywords": [
-            "open educational resources",
-            "oer",
-            "open education",
-            "open pedagogy",
-            "creative commons",
-            "open textbook",
-            "open textbooks",
-            "open access",
-        ],
-        "hashtags": ["oer", "openeducation", "opened", "openpedagogy"],
-    },
-    {
-        "name": "maths education",
-        "description": "Teaching mathematics; the #MTBoS community.",
-        "keywords": [
-            "maths teaching",
-            "math teaching",
-            "mathematics education",
-            "maths education",
-            "math education",
-            "numeracy",
-            "math class",
-            "maths lesson",
-            "math lesson",
-        ],
-        "hashtags": ["mtbos", "iteachmath", "mathchat", "mathsed", "mathed"],
-    },
-    {
-        "name": "social studies",
-        "description": "History, civics and social studies teaching; #sschat.",
-        "keywords": [
-            "social studies",
-            "civics",
-            "history teaching",
-            "teaching history",
-            "civic education",
-        ],
-        "hashtags": ["sschat", "historyteacher", "civics", "teachinghistory"],
-    },
-    {
-        "name": "education chat",
-        "description": "The community chats educators use: #edchat, #ukedchat, #edutooters.",
-        "hashtags": [
-            "edchat",
-            "ukedchat",
-            "edutooters",
-            "edutooter",
-            "teachers",
-            "education",
-            "aussieed",
-            "nzedchat",
-            "edchatie",
-        ],
-    },
-)
+DEFAULT_REGION = "us"
+
+
+def _data() -> dict[str, Any]:
+    return tomllib.loads(
+        resources.files("plnctl").joinpath("data/taxonomy.toml").read_text(encoding="utf-8")
+    )
+
+
+def regions() -> dict[str, str]:
+    """Region code -> name: the school systems the taxonomy knows."""
+    return {code: info["name"] for code, info in _data()["regions"].items()}
+
+
+def region_from_locale(locale: str | None) -> str:
+    """The region of a locale such as ``en_AU.UTF-8`` (``DEFAULT_REGION`` when unknown)."""
+    tag = (locale or "").split(".")[0].split("@")[0].replace("-", "_")
+    for code, info in _data()["regions"].items():
+        if tag.lower() in (loc.lower() for loc in info["locales"]):
+            return str(code)
+    return DEFAULT_REGION
+
+
+def starter_taxonomy(region: str = DEFAULT_REGION) -> tuple[StarterTopic, ...]:
+    """The starter topics for a region: the shared rules plus that region's own spellings,
+    hashtags and school-system terms (``plnctl/data/taxonomy.toml``)."""
+    data = _data()
+    if region not in data["regions"]:
+        known = ", ".join(data["regions"])
+        raise InvalidInput(f"unknown region {region!r}; choose one of: {known}")
+    topics: list[StarterTopic] = []
+    for raw in data["topics"]:
+        if region not in raw.get("regions", data["regions"]):
+            continue
+        extra = raw.get("region", {}).get(region, {})
+        topic: StarterTopic = {
+            "name": extra.get("name", raw["name"]),
+            "description": extra.get("description", raw.get("description", "")),
+        }
+        for key in ("keywords", "hashtags", "categories", "excludes"):
+            values = list(dict.fromkeys([*raw.get(key, []), *extra.get(key, [])]))
+            if values:
+                topic[key] = values  # type: ignore[literal-required]
+        topics.append(topic)
+    return tuple(topics)
 
 
 # Frequent words that never make a topic on their own (topic suggestions skip them).
@@ -310,5 +87,7 @@ very via want was wasn way we week well were weren what when where which while w
 will with within without would year years yet you your yours yourself yourselves
 also back day days great good lot lots part people post posts read today work year
 http https www com org net html amp nbsp
+zero three four five six seven eight nine ten eleven twelve twenty hundred thousand million
+second third fourth fifth minute minutes hour hours month months ago
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())

@@ -189,13 +189,18 @@ def translate_error(error: BaseException, pln: Pln | None = None) -> PlnError | 
 
 
 def open_pln(
-    db: str | Path | None = None, *, settings: Settings | None = None, create: bool = True
+    db: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    create: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Pln:
     """Open the user's plnctl database (``--db`` > ``PLNCTL_DB`` > ``PLNCTL_HOME`` > default).
 
     With ``create=False`` a database path given explicitly (``db`` or ``PLNCTL_DB``) that does
     not exist is an error (exit 5) instead of a new, empty network: a typo must not look like
-    an empty network. ``pln.created`` says whether this call made a new database file."""
+    an empty network. ``pln.created`` says whether this call made a new database file.
+    ``progress(label, done, total)`` hears from a long migration (re-indexing every post)."""
     import os
 
     from plnctl.timeutil import set_display_zone
@@ -212,6 +217,6 @@ def open_pln(
             f"no plnctl database at {path} (check --db or PLNCTL_DB; `plnctl person add`, "
             "`plnctl import opml` or `plnctl topic init` create one there)"
         )
-    pln = Pln(open_store(path), settings)
+    pln = Pln(open_store(path, progress=progress), settings)
     pln.created = not exists
     return pln

@@ -134,6 +134,7 @@ class ReadingService:
         reader shows its first screen first and fills them from ``unread_by_topic()``."""
         by_person = db.unread_by_person(self.store)
         by_topic = self.unread_by_topic() if topic_counts else {}
+        used = db.topics_with_posts(self.store)
         total = db.count_posts(self.store, posts_db.PostFilter(unread=True))
         saved = db.count_posts(self.store, posts_db.PostFilter(saved=True, unread=True))
         return Sidebar(
@@ -141,9 +142,11 @@ class ReadingService:
                 SidebarEntry(ReaderView(), total),
                 SidebarEntry(ReaderView("saved", label="Saved"), saved),
             ),
+            # Topics that tag nothing yet (most of a fresh starter taxonomy) are left out.
             topics=tuple(
                 SidebarEntry(ReaderView("topic", i, name), by_topic.get(i, 0))
                 for i, name in db.names(self.store, "topics")
+                if i in used
             ),
             people=tuple(
                 SidebarEntry(ReaderView("person", i, name), by_person.get(i, 0))

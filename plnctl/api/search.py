@@ -15,18 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from plnctl.errors import InvalidInput
 from plnctl.models import _Model
+from plnctl.store import people as people_db
 from plnctl.store import search as db
 from plnctl.store import topics as topics_db
-from plnctl.tagging import TopicRules, covered_terms, fold, term_counts
+from plnctl.tagging import TopicRules
 from plnctl.timeutil import parse_since, to_iso
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
 
-# Suggestions read at most this many recent posts.
+# Suggestions read at most this many recent posts, and as many older ones to compare with.
 _RECENT_POSTS = 5000
-# A word in more than this share of all indexed posts is too common to be a topic.
-_COMMON_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,14 @@ class SearchHit(_Model):
 
 @dataclass(frozen=True)
 class TopicSuggestion(_Model):
-    term: str  # a word, a two-word phrase, or #hashtag
-    kind: str  # word | phrase | hashtag
+    term: str  # a two- or three-word phrase, or #hashtag
+    kind: str  # phrase | hashtag
     posts: int  # recent posts that use it
-    all_posts: int | None = None  # indexed posts that use it, ever (words only)
+    before: int  # older posts that use it (of up to 5,000 read)
+    score: float  # log-likelihood (G²) of recent against older use; higher is more distinctive
+    examples: tuple[str, ...]  # up to two titles of recent posts that use it
+    command: str  # the command that creates it (or adds it to ``topic``)
+    topic: str | None = None  # most of its authors are linked to this topic
 
 
 def search(
@@ -67,12 +70,15 @@ def search(
     since: str | None = None,
     limit: int = 20,
     exhaustive: bool = False,
+    exact: bool = False,
 ) -> list[SearchHit]:
     """Posts matching ``query``, best first (bm25; title matches weigh 4x).
 
-    Query syntax (FTS5): words (all must occur), ``"exact phrase"``, ``prefix*``, ``OR``,
-    ``NOT``, parentheses, ``title:word``; accents and case are ignored. A word with punctuation
-    (``micro:bit``) is searched as a phrase. Bad syntax raises ``InvalidInput``.
+    Query syntax (FTS5): words (all must occur), ``"a phrase"`` (its words in order),
+    ``prefix*``, ``OR``, ``NOT``, parentheses, ``title:word``; accents and case are ignored.
+    A word with punctuation (``micro:bit``) is searched as a phrase. Bad syntax raises
+    ``InvalidInput``. Words are stemmed (English, Porter: "question" finds "questions",
+    "questioning"); ``exact=True`` matches words only as written.
 
     When more than 5,000 posts match (after the filters), the best of the 5,000 most recently
     stored matches are returned, so a common word stays fast on a big database; narrow the
@@ -90,6 +96,7 @@ def search(
         limit=limit,
         window=None if exhaustive else db.RANK_WINDOW,
         original=query,
+        exact=exact,
     )
     return [_hit(row, place) for place, row in enumerate(found, start=1)]
 
@@ -126,50 +133,30 @@ def snippet_parts(marked: str) -> tuple[tuple[str, bool], ...]:
 def suggest(
     pln: Pln, *, since: str = "30d", limit: int = 20, min_posts: int = 3
 ) -> list[TopicSuggestion]:
-    """Hashtags, words and two-word phrases used in at least ``min_posts`` recent posts that
-    no topic's name, keywords, categories or hashtags cover yet; most used first."""
+    """Phrases (two and three words) and hashtags used in at least ``min_posts`` recent posts,
+    much more often than in older posts, that no topic covers yet; most distinctive first
+    (see ``plnctl.topic_suggest``)."""
     if limit < 1 or min_posts < 1:
         raise InvalidInput("--limit and --min-posts must be at least 1")
     from plnctl.taxonomy import STOPWORDS
+    from plnctl.topic_suggest import PostText, suggest_topics
 
     store = pln.store
     since_iso = to_iso(parse_since(since))
     assert since_iso is not None
-    covered = covered_terms(TopicRules(**r) for r in topics_db.load_rules(store))
-    found = _hashtag_suggestions(db.recent_hashtags(store, since_iso), covered, min_posts)
-    seen = {s.term.lstrip("#") for s in found}
-    texts = [
-        f"{t or ''}\n{x or ''}" for t, x in db.recent_texts(store, since_iso, limit=_RECENT_POSTS)
-    ]
-    counts = term_counts(texts, skip=STOPWORDS | covered)
-    frequent = {term: n for term, n in counts.items() if n >= min_posts}
-    overall = db.term_document_counts(store, (t for t in frequent if " " not in t))
-    total = db.indexed_posts(store)
-    best_phrase: dict[str, int] = {}
-    for term, n in frequent.items():
-        if " " in term:
-            for word in term.split():
-                best_phrase[word] = max(best_phrase.get(word, 0), n)
-    for term, n in frequent.items():
-        if term.replace(" ", "") in seen:
-            continue
-        if " " in term:
-            found.append(TopicSuggestion(term, "phrase", n))
-            continue
-        too_common = total >= 100 and overall.get(term, 0) > _COMMON_SHARE * total
-        # a word that mostly occurs inside one frequent phrase is better shown as the phrase
-        if too_common or best_phrase.get(term, 0) >= 0.75 * n:
-            continue
-        found.append(TopicSuggestion(term, "word", n, overall.get(term)))
-    found.sort(key=lambda s: (-s.posts, s.kind != "hashtag", s.term))
-    return found[:limit]
-
-
-def _hashtag_suggestions(
-    counts: list[tuple[str, int]], covered: set[str], min_posts: int
-) -> list[TopicSuggestion]:
-    return [
-        TopicSuggestion(f"#{tag}", "hashtag", n)
-        for tag, n in counts
-        if n >= min_posts and fold(tag) not in covered
-    ]
+    hints = people_db.topics_of_people(store, people_db.person_ids(store))
+    recent, older = (
+        [
+            PostText(t, x, tuple(h.split()) if h else (), hints.get(person or 0, ()))
+            for t, x, h, person in rows
+        ]
+        for rows in (
+            db.recent_posts(store, since_iso, limit=_RECENT_POSTS),
+            db.recent_posts(store, since_iso, limit=_RECENT_POSTS, before=True),
+        )
+    )
+    rules = [TopicRules(**r) for r in topics_db.load_rules(store)]
+    found = suggest_topics(
+        recent, older, rules, stopwords=STOPWORDS, min_posts=min_posts, limit=limit
+    )
+    return [TopicSuggestion(**dataclasses.asdict(s)) for s in found]

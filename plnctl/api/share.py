@@ -32,6 +32,7 @@ from plnctl.render.model import (
     Suggestion,
 )
 from plnctl.render.sanitize import excerpt, safe_url
+from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
 from plnctl.store import share as db
 from plnctl.timeutil import from_iso, parse_since, to_iso
@@ -322,7 +323,20 @@ class ShareService:
         if notes:
             found = self.pln.notes.for_posts([p.id for p in posts])
             posts = [replace(p, notes=found.get(p.id, ())) for p in posts]
-        return [to_item(p, kinds, notes=notes) for p in posts]
+        # A person's topics are a hint for posts without a topic; a boost's hint is the boosted
+        # author's (Olu's topics when Sam boosts Olu), when that author is in the network.
+        authors = {p.id: self._author_id(p) for p in posts}
+        hints = people_db.topics_of_people(self.store, {a for a in authors.values() if a})
+        return [
+            to_item(p, kinds, notes=notes, person_topics=hints.get(authors[p.id] or 0, ()))
+            for p in posts
+        ]
+
+    def _author_id(self, post: Post) -> int | None:
+        if not post.boost_of_handle:
+            return post.person_id
+        source = people_db.find_source_by_handle(self.store, post.boost_of_handle)
+        return source.person_id if source is not None else None
 
     def _questions(self, after: str, until: str) -> tuple[list[Question], list[Question]]:
         """Questions with answers stored in the window (only those answers), and open
@@ -446,7 +460,13 @@ def _refused_error(
     return DeliveryError(f"the mail server {where} refused the recipient(s) {who}{got}{later}")
 
 
-def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareItem:
+def to_item(
+    post: Post,
+    kinds: dict[int, str],
+    *,
+    notes: bool = False,
+    person_topics: tuple[str, ...] = (),
+) -> ShareItem:
     """A post as the share renderers want it: a boost under the boosted author (with who
     boosted it), a content warning instead of the text, a group blog's entry author."""
     cw = post.content_warning
@@ -484,6 +504,7 @@ def to_item(post: Post, kinds: dict[int, str], *, notes: bool = False) -> ShareI
         author=author,
         boosted_by=follower if boosted else None,
         in_reply_to=post.in_reply_to_handle or post.in_reply_to,
+        person_topics=person_topics,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import difflib
 import json
+import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
 _HASHTAG = re.compile(r"\w+")
 _BATCH = 5000
 Rules = Mapping[RuleKind, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class TopicChange(_Model):
+    """A topic added, edited or removed, and what that did to the posts at once: only this
+    topic's rules were re-run (manual tags and removals by hand are kept)."""
+
+    topic: Topic
+    tagged: int  # posts that got the topic from its rules
+    untagged: int  # posts that lost it
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -92,9 +104,11 @@ class TopicsService:
         excludes: Sequence[str] = (),
         people: Sequence[str | int] = (),
         description: str | None = None,
-        person_weight: float | None = None,
-    ) -> Topic:
-        """Create a topic with its rules. Existing posts get it on ``rebuild()``."""
+        exact: bool = False,
+    ) -> TopicChange:
+        """Create a topic with its rules and tag the posts they match at once. ``people`` are
+        linked to the topic as a hint (what they write about); it does not tag their posts.
+        ``exact`` matches keywords as written (no stemming)."""
         name = _clean_name(name)
         rules = {
             RuleKind.KEYWORD: keywords,
@@ -105,15 +119,12 @@ class TopicsService:
         person_ids = [self.pln.people.resolve(p).id for p in people]
         with self.store.transaction():
             topic_id = db.insert_topic(
-                self.store,
-                name,
-                description=description or None,
-                person_weight=_weight(person_weight if person_weight is not None else 1.0),
+                self.store, name, description=description or None, exact=exact
             )
             self._add_rules(topic_id, rules)
             for person_id in person_ids:
                 people_db.add_person_topic(self.store, person_id, name)
-        return self.get(topic_id)
+            return self._retag(topic_id)
 
     def edit(
         self,
@@ -121,12 +132,13 @@ class TopicsService:
         *,
         rename: str | None = None,
         description: str | None = None,
-        person_weight: float | None = None,
+        exact: bool | None = None,
         add: Rules | None = None,
         remove: Rules | None = None,
-    ) -> Topic:
-        """Change a topic. ``add``/``remove`` map a rule kind to values; ``RuleKind.PERSON``
-        values are people (ids or names) linked to or unlinked from the topic."""
+    ) -> TopicChange:
+        """Change a topic and re-tag posts with its new rules at once. ``add``/``remove`` map
+        a rule kind to values; ``RuleKind.PERSON`` values are people (ids or names) linked to
+        or unlinked from the topic (a hint; it tags nothing)."""
         topic = self.resolve(name)
         add, remove = dict(add or {}), dict(remove or {})
         add_people = [self.pln.people.resolve(p).id for p in add.pop(RuleKind.PERSON, ())]
@@ -136,8 +148,8 @@ class TopicsService:
             changes["name"] = _clean_name(rename)
         if description is not None:
             changes["description"] = description or None
-        if person_weight is not None:
-            changes["person_weight"] = _weight(person_weight)
+        if exact is not None:
+            changes["exact"] = int(exact)
         with self.store.transaction():
             db.update_topic(self.store, topic.id, **changes)
             for kind, values in remove.items():
@@ -153,14 +165,41 @@ class TopicsService:
                 people_db.add_person_topic(self.store, person_id, current)
             for person_id in remove_people:
                 people_db.remove_person_topic(self.store, person_id, current)
-        return self.get(topic.id)
+            if exact is not None or RuleKind.EXCLUDE in remove:
+                return self._retag(topic.id)  # any post may gain or lose it
+            from plnctl.api.topic_tags import reason_patterns
 
-    def remove(self, name: str) -> Topic:
+            added = TopicRules(
+                topic.id,
+                current,
+                keywords=tuple(add.get(RuleKind.KEYWORD, ())),
+                hashtags=tuple(add.get(RuleKind.HASHTAG, ())),
+                categories=tuple(add.get(RuleKind.CATEGORY, ())),
+                exact=topic.exact,
+            )
+            recheck = ["%"] if RuleKind.EXCLUDE in add else reason_patterns(remove)
+            return self._retag(topic.id, added=added, recheck=recheck)
+
+    def remove(self, name: str) -> TopicChange:
         """Delete a topic, its rules and every tag it put on posts (manual ones too)."""
         topic = self.resolve(name)
         with self.store.transaction():
             db.delete_topic(self.store, topic.id)
-        return topic
+        return TopicChange(topic, tagged=0, untagged=topic.post_count)
+
+    def _retag(
+        self,
+        topic_id: int,
+        *,
+        added: TopicRules | None = None,
+        recheck: Sequence[str] | None = None,
+    ) -> TopicChange:
+        from plnctl.api.topic_tags import retag_topic
+
+        started = time.perf_counter()
+        tagged, untagged = retag_topic(self, topic_id, added=added, recheck=recheck)
+        seconds = round(time.perf_counter() - started, 3)
+        return TopicChange(self.get(topic_id), tagged, untagged, seconds)
 
     def _add_rules(self, topic_id: int, rules: Rules) -> None:
         for kind, values in rules.items():
@@ -169,14 +208,15 @@ class TopicsService:
             for value in values:
                 db.add_rule(self.store, topic_id, kind, _clean_rule(kind, value))
 
-    def install_starter_taxonomy(self) -> int:
-        """Add the starter topics for educators (``plnctl.taxonomy``), skipping names that
-        exist. Returns how many topics were created; run ``rebuild()`` to tag existing posts."""
-        from plnctl.taxonomy import STARTER_TAXONOMY
+    def install_starter_taxonomy(self, *, region: str | None = None) -> int:
+        """Add the starter topics for educators of a region (au, uk, us, nz, ca, ie; default:
+        the locale's, see ``starter_region``), skipping names that exist. Returns how many
+        topics were created; run ``rebuild()`` to tag existing posts."""
+        from plnctl.taxonomy import starter_taxonomy
 
         created = 0
         with self.store.transaction():
-            for item in STARTER_TAXONOMY:
+            for item in starter_taxonomy(region or self.starter_region()):
                 if db.find_topic_id(self.store, item["name"]) is not None:
                     continue
                 topic_id = db.insert_topic(
@@ -193,6 +233,15 @@ class TopicsService:
                 )
                 created += 1
         return created
+
+    @staticmethod
+    def starter_region(env: Mapping[str, str] | None = None) -> str:
+        """The region of the user's locale (LC_ALL, LC_MESSAGES, LANG), or "us"."""
+        from plnctl.taxonomy import region_from_locale
+
+        env = os.environ if env is None else env
+        locale = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG")
+        return region_from_locale(locale)
 
     # --- tags on posts --------------------------------------------------------------------
 
@@ -232,14 +281,9 @@ class TopicsService:
         """The compiled rules of every topic (or of the ``only`` topic ids), cached until the
         rules change."""
         raw = db.load_rules(self.store)
-        weight = self.pln.settings.person_topic_weight
-        key = repr((raw, weight, only))
+        key = repr((raw, only))
         if self._matcher is None or self._matcher[0] != key:
-            rules = [
-                TopicRules(**{**r, "person_weight": r["person_weight"] * weight})
-                for r in raw
-                if only is None or r["topic_id"] in only
-            ]
+            rules = [TopicRules(**r) for r in raw if only is None or r["topic_id"] in only]
             self._matcher = (key, Matcher(rules))
         return self._matcher[1]
 
@@ -295,6 +339,7 @@ class TopicsService:
         since: str | None = None,
         limit: int = 20,
         exhaustive: bool = False,
+        exact: bool = False,
     ) -> builtins.list[SearchHit]:
         """Full-text search, best first. See ``plnctl.api.search.search``."""
         from plnctl.api.search import search
@@ -307,6 +352,7 @@ class TopicsService:
             since=since,
             limit=limit,
             exhaustive=exhaustive,
+            exact=exact,
         )
 
     def suggest(
@@ -320,13 +366,12 @@ class TopicsService:
 
 def _apply(matcher: Matcher, facts: Iterable[db.FactsRow]) -> builtins.list[db.TagRow]:
     tags = []
-    for post_id, person_id, title, text, categories, hashtags in facts:
+    for post_id, _person_id, title, text, categories, hashtags in facts:
         for match in matcher.match(
             title=title,
             text=text,
             hashtags=hashtags.split() if hashtags else (),
             categories=json.loads(categories) if categories else (),
-            person_id=person_id,
         ):
             tags.append((post_id, match.topic_id, match.reason))
     return tags
@@ -337,12 +382,6 @@ def _clean_name(name: str) -> str:
     if not name:
         raise InvalidInput("a topic needs a name")
     return name
-
-
-def _weight(value: float) -> float:
-    if not 0 <= value <= 10:
-        raise InvalidInput(f"person weight must be between 0 and 10, not {value}")
-    return float(value)
 
 
 def _clean_rule(kind: RuleKind, value: str) -> str:

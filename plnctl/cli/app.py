@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "plnctl.cli.pd_report",
     "plnctl.cli.config",
     "plnctl.cli.read",
+    "plnctl.cli.search",
 )
 
 

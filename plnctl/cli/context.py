@@ -27,8 +27,10 @@ class State:
         (``announce``; once, as the file then exists)."""
         if self._pln is None:
             from plnctl.api import open_pln
+            from plnctl.cli import output
 
-            self._pln = open_pln(self.db, create=create)
+            with output.progress_bar() as progress:
+                self._pln = open_pln(self.db, create=create, progress=progress)
             self.announce = create and self._pln.created
         return self._pln
 

@@ -12,9 +12,10 @@ import sys
 _TOPIC_FILTERS = (
     ("digest",), ("reading-list",), ("person", "add"), ("person", "list"), ("person", "edit"),
     ("post", "list"), ("post", "read"), ("post", "unread"), ("export", "reading-list"),
+    ("search",),
 )  # fmt: skip
 _PERSON_FILTERS = (("sync",), ("source", "list"), ("post", "list"), ("post", "read"),
-                   ("post", "unread"))  # fmt: skip
+                   ("post", "unread"), ("search",))  # fmt: skip
 # (command path, option name or index of the positional argument) -> what it completes
 FAST: dict[tuple[tuple[str, ...], str | int], str] = {
     **{(("person", verb), 0): "person" for verb in ("show", "edit", "remove")},

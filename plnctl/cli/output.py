@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Annotated, Any
 
 import typer
@@ -94,6 +94,34 @@ def working(message: str) -> AbstractContextManager[object]:
     if err.is_terminal:
         return err.status(Text(clean_line(message)))
     return nullcontext()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A callback ``(label, done, total)`` drawing a progress bar on stderr while the block
+    runs, on a terminal only (None elsewhere, so cron output stays quiet). The bar (and
+    rich.progress) is only set up when the callback is first called."""
+    if not err.is_terminal:
+        yield None
+        return
+    state: dict[str, Any] = {}
+
+    def update(label: str, done: int, total: int) -> None:
+        if "bar" not in state:
+            from rich.progress import Progress
+
+            state["bar"] = Progress(console=err, transient=True)
+            state["bar"].start()
+        bar = state["bar"]
+        if label not in state:
+            state[label] = bar.add_task(label, total=total or 1)
+        bar.update(state[label], completed=done, total=total or 1)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
 
 
 def info(message: str) -> None:

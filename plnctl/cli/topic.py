@@ -1,4 +1,4 @@
-"""plnctl topic add|list|show|edit|remove|rebuild|init|suggest, and the top-level search."""
+"""plnctl topic add|list|show|edit|remove|rebuild|init|suggest."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import typer
 from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.models import RuleKind, Topic
-from plnctl.timeutil import humanize_age, local_date
+from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
-    from plnctl.api.search import SearchHit
+    from plnctl.api.search import TopicSuggestion
+    from plnctl.api.topics import TopicChange
 
 topic_app = typer.Typer(
     help="Topics: sort posts by what they are about, with explainable rules.", no_args_is_help=True
@@ -21,12 +22,10 @@ topic_app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 NameArg = Annotated[str, complete.topic_argument("Topic name (case-insensitive).")]
 Many = list[str] | None
-_REBUILD_HINT = "Run `plnctl topic rebuild` to apply the rules to posts you already have."
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(topic_app, name="topic")
-    app.command("search")(search)
 
 
 @topic_app.command("add")
@@ -55,41 +54,50 @@ def add(
     ] = None,
     person: Annotated[
         Many,
-        typer.Option("--person", help="A person whose posts belong to the topic (repeatable)."),
+        typer.Option(
+            "--person",
+            help="A person who writes about this (a hint for grouping and suggestions; does not tag their posts; repeatable).",
+        ),
     ] = None,
     description: Annotated[
         str | None, typer.Option("--description", help="What the topic is about.")
     ] = None,
-    person_weight: Annotated[
-        float | None,
+    exact: Annotated[
+        bool,
         typer.Option(
-            "--person-weight",
-            help="How much a linked author counts: 1 (default) tags all their posts, below 1 not on its own, 0 off.",
+            "--exact",
+            help="Match keywords as written (by default 'question' also matches 'questions').",
         ),
-    ] = None,
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Create a topic and its rules.
+    """Create a topic and its rules, and tag the posts you already have with it.
 
     Example: plnctl topic add assessment --keyword "formative assessment" --hashtag assessment --exclude "risk assessment"
     """
-    topic = pln(ctx).topics.add(
-        name,
-        keywords=keyword or (),
-        hashtags=hashtag or (),
-        categories=category or (),
-        excludes=exclude or (),
-        people=person or (),
-        description=description,
-        person_weight=person_weight,
-    )
+    api = pln(ctx)
+    with output.working("Tagging the posts you have..."):
+        change = api.topics.add(
+            name,
+            keywords=keyword or (),
+            hashtags=hashtag or (),
+            categories=category or (),
+            excludes=exclude or (),
+            people=person or (),
+            description=description,
+            exact=exact,
+        )
     if json:
-        output.emit_json(topic)
+        output.emit_json(change)
         return
     output.info(
-        f"Added topic {topic.name} (id {topic.id}) with {len(topic.rules)} rule(s). "
-        + _REBUILD_HINT
+        f"Added topic {change.topic.name} (id {change.topic.id}) with "
+        f"{len(change.topic.rules)} rule(s); " + _counts(change)
     )
+
+
+def _counts(change: TopicChange) -> str:
+    return f"{change.tagged} post(s) tagged, {change.untagged} untagged."
 
 
 @topic_app.command("list")
@@ -163,9 +171,11 @@ def topic_lines(topic: Topic) -> list[str]:
         ]
         if values:
             lines.append(f"{label}: {', '.join(values)}")
+    if topic.exact:
+        lines.append("Matching: exact (keywords as written, no stemming)")
     if topic.people:
-        lines.append(f"People: {', '.join(topic.people)} (weight {topic.person_weight:g})")
-    if not topic.rules and not topic.people:
+        lines.append(f"People who write about it: {', '.join(topic.people)}")
+    if not topic.rules:
         lines.append("No rules: only posts you tag by hand have this topic.")
     return lines
 
@@ -178,9 +188,11 @@ def edit(
     description: Annotated[
         str | None, typer.Option("--description", help="Replace the description ('' clears it).")
     ] = None,
-    person_weight: Annotated[
-        float | None,
-        typer.Option("--person-weight", help="How much a linked author counts (see topic add)."),
+    exact: Annotated[
+        bool | None,
+        typer.Option(
+            "--exact/--stem", help="Match keywords as written, or by their stems (the default)."
+        ),
     ] = None,
     keyword: Annotated[
         Many, typer.Option("--keyword", "-k", help="Add a keyword or phrase (repeatable).")
@@ -192,7 +204,9 @@ def edit(
     exclude: Annotated[
         Many, typer.Option("--exclude", help="Add an exclude term (repeatable).")
     ] = None,
-    person: Annotated[Many, typer.Option("--person", help="Link a person (repeatable).")] = None,
+    person: Annotated[
+        Many, typer.Option("--person", help="Link a person as a hint (repeatable).")
+    ] = None,
     remove_keyword: Annotated[
         Many, typer.Option("--remove-keyword", help="Remove a keyword (repeatable).")
     ] = None,
@@ -210,7 +224,7 @@ def edit(
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Rename a topic or change its rules.
+    """Rename a topic or change its rules; its tags on posts follow at once.
 
     Example: plnctl topic edit assessment --keyword rubrics --remove-hashtag afl
     """
@@ -228,18 +242,20 @@ def edit(
         RuleKind.EXCLUDE: remove_exclude,
         RuleKind.PERSON: remove_person,
     }
-    topic = pln(ctx).topics.edit(
-        name,
-        rename=rename,
-        description=description,
-        person_weight=person_weight,
-        add={k: v for k, v in add.items() if v},
-        remove={k: v for k, v in remove.items() if v},
-    )
+    api = pln(ctx)
+    with output.working("Re-tagging the posts you have..."):
+        change = api.topics.edit(
+            name,
+            rename=rename,
+            description=description,
+            exact=exact,
+            add={k: v for k, v in add.items() if v},
+            remove={k: v for k, v in remove.items() if v},
+        )
     if json:
-        output.emit_json(topic)
+        output.emit_json(change)
         return
-    output.info(f"Updated topic {topic.name} (id {topic.id}). " + _REBUILD_HINT)
+    output.info(f"Updated topic {change.topic.name} (id {change.topic.id}); " + _counts(change))
 
 
 @topic_app.command("remove")
@@ -250,8 +266,8 @@ def remove(ctx: typer.Context, name: NameArg, yes: output.YesOpt = False) -> Non
     """
     found = pln(ctx).topics.resolve(name)
     output.confirm(f"Delete topic {found.name} and its {found.post_count} tag(s)?", yes=yes)
-    topic = pln(ctx).topics.remove(found.name)
-    output.info(f"Removed topic {topic.name} and its {topic.post_count} tag(s).")
+    change = pln(ctx).topics.remove(found.name)
+    output.info(f"Removed topic {change.topic.name}; {change.untagged} post(s) untagged.")
 
 
 @topic_app.command("rebuild")
@@ -283,15 +299,25 @@ def init(
     no_rebuild: Annotated[
         bool, typer.Option("--no-rebuild", help="Do not tag existing posts now.")
     ] = False,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="School system whose spellings, hashtags and terms to use: au, uk, us, nz, ca or ie (default: from your locale).",
+        ),
+    ] = None,
 ) -> None:
     """Install the starter topics for educators (names you already have are skipped), then
     tag your existing posts. Edit or remove them like any topic.
 
-    Example: plnctl topic init
+    Example: plnctl topic init --region uk
     """
     api = pln(ctx, create=True)
-    created = api.topics.install_starter_taxonomy()
-    output.info(f"Added {created} starter topic(s); see them with: plnctl topic list")
+    region = region or api.topics.starter_region()
+    created = api.topics.install_starter_taxonomy(region=region)
+    output.info(
+        f"Added {created} starter topic(s) for region {region}; see them with: plnctl topic list"
+    )
     if created and not no_rebuild:
         with output.working("Tagging the posts you already have..."):
             report = api.topics.rebuild()
@@ -312,7 +338,8 @@ def suggest(
     ] = 3,
     json: JsonOpt = False,
 ) -> None:
-    """Suggest topics: frequent words, phrases and hashtags in recent posts that no topic covers.
+    """Suggest topics: phrases and hashtags much more frequent in recent posts than before
+    that no topic covers, each with examples and the command that creates it.
 
     Example: plnctl topic suggest --since 14d
     """
@@ -323,72 +350,13 @@ def suggest(
     if not found:
         output.info("Nothing new: recent posts are covered by your topics (or there are few).")
         return
-    output.table(
-        ["term", "kind", "posts", "all posts"],
-        [[s.term, s.kind, s.posts, "" if s.all_posts is None else s.all_posts] for s in found],
-    )
-    output.info('Add one with: plnctl topic add NAME --keyword "TERM" (or --hashtag TAG)')
+    output.lines(suggestion_lines(found))
 
 
-def search(
-    ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Words, "a phrase", prefix*, OR, NOT, title:word.')],
-    topic: Annotated[
-        str | None, typer.Option("--topic", help="Only posts with this topic.")
-    ] = None,
-    person: Annotated[
-        str | None, typer.Option("--person", help="Only this person's posts.")
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help="Only posts that arrived since: 24h, 30d or a date."),
-    ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many results.")] = 20,
-    all_matches: Annotated[
-        bool,
-        typer.Option(
-            "--all",
-            help="Rank every match (by default, when over 5,000 posts match, the best of the "
-            "5,000 most recently stored are shown).",
-        ),
-    ] = False,
-    json: JsonOpt = False,
-) -> None:
-    """Search every post, best matches first, with the matches highlighted.
-
-    Example: plnctl search '"formative assessment" rubric*' --since 30d
-    """
-    hits = pln(ctx).topics.search(
-        query, topic=topic, person=person, since=since, limit=limit, exhaustive=all_matches
-    )
-    if json:
-        output.emit_json(hits)
-        return
-    if not hits:
-        output.info("No posts match.")
-        return
-    for hit in hits:
-        _print_hit(hit)
-
-
-def _print_hit(hit: SearchHit) -> None:
-    byline = " · ".join(
-        x
-        for x in (
-            hit.person,
-            hit.published_at
-            and f"{local_date(hit.published_at)} ({humanize_age(hit.published_at)})",
-        )
-        if x
-    )
-    head = f"[{hit.id}] {hit.title or '(untitled)'}" + (f"  — {byline}" if byline else "")
-    if not output.out.is_terminal:
-        output.lines([head, f"    {hit.snippet}", *([f"    {hit.url}"] if hit.url else []), ""])
-        return
-    output.say(head, style="bold")
-    output.say_parts(
-        [("    ", ""), *[(text, "reverse yellow" if match else "") for text, match in hit.parts]]
-    )
-    if hit.url:
-        output.say(f"    {hit.url}", style="dim")
-    output.say()
+def suggestion_lines(found: list[TopicSuggestion]) -> list[str]:
+    lines = []
+    for s in found:
+        lines.append(f"{s.term}  ({s.posts} recent post(s), {s.before} before)")
+        lines.extend(f"    e.g. {example}" for example in s.examples)
+        lines.extend([f"    {s.command}", ""])
+    return lines

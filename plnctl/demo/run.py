@@ -35,7 +35,7 @@ def run_demo(db_path: Path, *, say: Say, with_social: bool = True) -> Pln:
 
 
 def _steps(pln: Pln, server: DemoServer, *, with_social: bool = True) -> Iterator[str]:
-    count = pln.topics.install_starter_taxonomy()
+    count = pln.topics.install_starter_taxonomy(region="uk")
     yield f"$ plnctl topic init       -> {count} starter topics for educators"
     existing = {s.url.split("/", 3)[-1]: s for s in pln.sources.list()}  # path -> source
     added = 0

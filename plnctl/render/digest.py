@@ -25,13 +25,15 @@ PER_PERSON = 20
 def group_items(
     items: Iterable[ShareItem], *, prefer: Sequence[str] = ()
 ) -> tuple[TopicGroup, ...]:
-    """Each post once, under its first preferred topic, else its first topic, else "Other".
+    """Each post once, under its first preferred topic, else its first topic; a post without
+    topics goes under its author's topic (preferred first), else "Other".
     Topics with more posts first ("Other" last); people with more posts first; newest first."""
     wanted = {name.lower(): name for name in prefer}
     buckets: dict[str, dict[str, list[ShareItem]]] = {}
     for item in items:
-        topic = next((t for t in item.topics if t.lower() in wanted), None)
-        topic = topic or (item.topics[0] if item.topics else OTHER)
+        hints = item.topics or item.person_topics
+        topic = next((t for t in hints if t.lower() in wanted), None)
+        topic = topic or (hints[0] if hints else OTHER)
         buckets.setdefault(topic, {}).setdefault(item.person, []).append(item)
     groups = []
     for topic, people in buckets.items():

@@ -50,9 +50,13 @@ class ShareItem(_Model):
         dated = tuple(f"{n.created_at[:10]}: {n.text}" for n in self.notes)
         return ((self.note,) if self.note else ()) + dated
 
+    person_topics: tuple[str, ...] = ()  # the author's topics: a hint where a post has none
+
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.pop("content_html")
+        if not self.person_topics:
+            data.pop("person_topics")
         if self.note is None:
             data.pop("note")
         if not self.notes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,8 +13,9 @@ from plnctl.errors import Busy, NotAPlnDatabase, PlnError, StorageError
 APPLICATION_ID = 0x504C4E43
 # Number of migrations in plnctl.store.schema; lets an up-to-date database open without
 # importing sqlite-utils (about 50 ms of start-up).
-LATEST = 15
+LATEST = 17
 BUSY_TIMEOUT_MS = 5000
+Progress = Callable[[str, int, int], None]  # label, done, total
 
 
 class Store:
@@ -43,10 +44,11 @@ class Store:
         self.conn.close()
 
 
-def open_store(path: str | Path, *, create: bool = True) -> Store:
+def open_store(path: str | Path, *, create: bool = True, progress: Progress | None = None) -> Store:
     """Open (and create or migrate) a plnctl database. ``":memory:"`` works for tests.
 
-    A file that is not a plnctl database is refused before anything is written to it.
+    A file that is not a plnctl database is refused before anything is written to it. A
+    migration that re-indexes every post calls ``progress(label, done, total)`` as it goes.
     """
     memory = str(path) == ":memory:"
     file_path = None if memory else Path(path)
@@ -69,7 +71,7 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     try:
         _check_identity(conn, path)
         _configure(conn, memory=memory)
-        _migrate(conn)
+        _migrate(conn, progress)
     except sqlite3.DatabaseError as e:
         conn.close()
         raise StorageError(f"cannot use database {path}") from e
@@ -113,7 +115,7 @@ def _configure(conn: sqlite3.Connection, *, memory: bool) -> None:
         conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == LATEST:
         return
@@ -124,6 +126,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
         )
     from sqlite_utils import Database
 
+    from plnctl.store import schema
     from plnctl.store.schema import migrations
 
     db = Database(conn, recursive_triggers=False, execute_plugins=False)
@@ -138,7 +141,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
             conn.execute("COMMIT")
             return
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        migrations.apply(db)  # nested: each migration runs in a savepoint of this transaction
+        schema.progress = progress
+        try:
+            migrations.apply(db)  # nested: each migration runs in a savepoint of this transaction
+        finally:
+            schema.progress = None
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise StorageError(

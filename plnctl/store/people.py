@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from plnctl.errors import AlreadyExists, one_line
 from plnctl.models import Person, Source, SourceKind, SourceState
 from plnctl.store.connection import Store
-from plnctl.store.rows import json_tuple, one, rows
+from plnctl.store.rows import json_tuple, one, placeholders, rows
 from plnctl.timeutil import now_iso
 
 _PERSON_SQL = """
@@ -74,6 +75,26 @@ def list_people(store: Store, *, topic: str | None = None) -> list[Person]:
         ORDER BY p.name COLLATE NOCASE"""
     )
     return [_person(r) for r in rows(store.conn, sql, (topic,))]
+
+
+def person_ids(store: Store) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT person_id FROM person_topics")]
+
+
+def topics_of_people(store: Store, person_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """person id -> the names of their topics (sorted), for people who have any."""
+    ids = sorted(set(person_ids))
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for person_id, name in store.conn.execute(
+            f"""SELECT pt.person_id, t.name FROM person_topics pt
+                JOIN topics t ON t.id = pt.topic_id
+                WHERE pt.person_id IN ({placeholders(len(chunk))})""",
+            chunk,
+        ):
+            found.setdefault(person_id, []).append(name)
+    return {k: tuple(sorted(v, key=str.lower)) for k, v in found.items()}
 
 
 def update_person(store: Store, person_id: int, **changes: Any) -> None:

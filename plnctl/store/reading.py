@@ -76,6 +76,12 @@ def unread_by_topic(store: Store) -> dict[int, int]:
     }
 
 
+def topics_with_posts(store: Store) -> set[int]:
+    """Topics that tag at least one post (answered by the topic/origin covering index)."""
+    sql = "SELECT DISTINCT topic_id FROM post_topics WHERE origin != 'blocked'"
+    return {int(row[0]) for row in store.conn.execute(sql)}
+
+
 def names(store: Store, table: str) -> list[tuple[int, str]]:
     """(id, name) of every topic or person, by name (their NOCASE name index gives the order)."""
     assert table in ("topics", "people")

@@ -6,10 +6,15 @@ Never edit a migration that has shipped: add a new one at the end. ``LATEST`` in
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("plnctl")
+logger = logging.getLogger(__name__)
 
 _INITIAL = """
 CREATE TABLE people (
@@ -565,3 +570,121 @@ def m0015_tui_reading_order(db: Database) -> None:
             f"CREATE INDEX IF NOT EXISTS {name} ON posts ({columns}) "
             f"WHERE deleted_at IS NULL{where}"
         )
+
+
+# --- 0006: stemmed search, an exact index beside it, and an FTS table other tools recognise --
+
+# Set by ``open_store(progress=...)`` while migrations run: ``progress(label, done, total)``.
+# Re-indexing a big database takes minutes; the CLI shows it as a progress bar.
+progress: Callable[[str, int, int], None] | None = None
+_REINDEX_CHUNK = 20_000
+
+# posts_fts stems English (porter over unicode61, accents folded): "question" finds
+# "questions". `content="posts"` is spelled with double quotes and no spaces because that is
+# the form Datasette and sqlite-utils look for (`sqlite_master.sql LIKE '%content="posts"%'`);
+# `content = 'posts'` made them treat posts as unsearchable. posts_fts_exact is the same text
+# unstemmed, for `search --exact`; its single-quoted spelling keeps those tools on posts_fts.
+_FTS_TABLES = {
+    "posts_fts": 'content="posts", content_rowid="id", '
+    'tokenize="porter unicode61 remove_diacritics 2"',
+    "posts_fts_exact": "content = 'posts', content_rowid = 'id', "
+    "tokenize = 'unicode61 remove_diacritics 2'",
+}
+_LIVE = "indexed = 1 AND deleted_at IS NULL"
+
+
+def _fts_triggers() -> list[str]:
+    """posts_fts_insert/_delete/_update, each writing to both FTS tables (the update deletes
+    the old terms before inserting the new ones, in one trigger: see 0001)."""
+    add = "INSERT INTO {t} (rowid, title, content_text) "
+    remove = "INSERT INTO {t} ({t}, rowid, title, content_text) "
+    old = "'delete', old.id, old.title, old.content_text"
+    new = "new.id, new.title, new.content_text"
+    live_old = "old.indexed = 1 AND old.deleted_at IS NULL"
+    live_new = "new.indexed = 1 AND new.deleted_at IS NULL"
+
+    def each(*templates: str) -> str:
+        return " ".join(t.format(t=table) for t in templates for table in _FTS_TABLES)
+
+    return [
+        f"CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts WHEN {live_new} BEGIN "
+        + each(add + f"VALUES ({new});")
+        + " END",
+        f"CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN {live_old} BEGIN "
+        + each(remove + f"VALUES ({old});")
+        + " END",
+        "CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, content_text, indexed, "
+        "deleted_at ON posts BEGIN "
+        + each(remove + f"SELECT {old} WHERE {live_old};", add + f"SELECT {new} WHERE {live_new};")
+        + " END",
+    ]
+
+
+@migrations(name="0016_topics_fts_porter")
+def m0016_topics_fts_porter(db: Database) -> None:
+    # Drop and recreate by name (the triggers write to both tables), then re-index only the
+    # posts that may be indexed, in chunks so a big database shows progress.
+    for trigger in ("posts_fts_insert", "posts_fts_delete", "posts_fts_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for table, options in _FTS_TABLES.items():
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.execute(f"CREATE VIRTUAL TABLE {table} USING fts5 (title, content_text, {options})")
+    for statement in _fts_triggers():
+        db.execute(statement)
+    reindex_posts(db)
+
+
+def reindex_posts(db: Database) -> None:
+    """Fill both FTS tables from the posts that may be indexed, reporting progress."""
+    total = db.execute(f"SELECT count(*) FROM posts WHERE {_LIVE}").fetchone()[0]
+    top = db.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0]
+    done, start = 0, 0
+    report = progress
+    while start < top:
+        end = start + _REINDEX_CHUNK
+        for table in _FTS_TABLES:
+            cursor = db.execute(
+                f"INSERT INTO {table} (rowid, title, content_text) SELECT id, title, "
+                f"content_text FROM posts WHERE id > ? AND id <= ? AND {_LIVE}",
+                (start, end),
+            )
+        done += max(cursor.rowcount, 0)
+        start = end
+        if report is not None:
+            report("Re-indexing posts for stemmed search", min(done, total), total)
+        logger.info("re-indexed %d of %d posts", min(done, total), total)
+
+
+@migrations(name="0017_topics_exact_person_hints")
+def m0017_topics_exact_person_hints(db: Database) -> None:
+    # A topic can ask for exact matching (no stemming) of its keywords and excludes.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(topics)")}
+    if "exact" not in columns:
+        db.execute("ALTER TABLE topics ADD COLUMN exact INTEGER NOT NULL DEFAULT 0")
+    # Live topic updates examine every post kept out of the search index: find them at once.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_unindexed ON posts (id) "
+        "WHERE indexed = 0 AND deleted_at IS NULL"
+    )
+    # A person's topics are now a hint about the person, not a rule for their posts: rule tags
+    # that came only from the author's link are deleted, and the author part is dropped from
+    # the reason of tags some other rule also gave. Manual and blocked tags are kept as they
+    # are (topics.person_weight stays in the table, unused).
+    pattern = "author % is linked to this topic"
+    db.execute(
+        "DELETE FROM post_topics WHERE origin = 'rule' AND reason LIKE ? AND reason NOT LIKE ?",
+        (pattern, "%; %"),
+    )
+    mixed = db.execute(
+        "SELECT post_id, topic_id, reason FROM post_topics WHERE origin = 'rule' AND reason LIKE ?",
+        ("%" + pattern + "%",),
+    ).fetchall()
+    for post_id, topic_id, reason in mixed:
+        kept = "; ".join(part for part in reason.split("; ") if not _PERSON_REASON.fullmatch(part))
+        db.execute(
+            "UPDATE post_topics SET reason = ? WHERE post_id = ? AND topic_id = ?",
+            (kept, post_id, topic_id),
+        )
+
+
+_PERSON_REASON = re.compile(r"author .* is linked to this topic")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from plnctl.errors import InvalidInput
 from plnctl.store.connection import Store
-from plnctl.store.rows import placeholders, rows
+from plnctl.store.rows import rows
 
 # Title matches count four times as much as body matches.
 _RANK = "bm25(4.0, 1.0)"
@@ -61,6 +60,7 @@ def search_posts(
     limit: int = 20,
     window: int | None = RANK_WINDOW,
     original: str | None = None,
+    exact: bool = False,
 ) -> list[dict[str, Any]]:
     """Best matches first: id, rank (bm25, lower is better), title, url, published_at,
     person_id, person, snippet (matches between \\x02 and \\x03). ``match`` is FTS5 syntax
@@ -69,17 +69,21 @@ def search_posts(
     bm25 is computed for every row it orders, so a common word over a million posts would cost
     a second: with ``window``, only the ``window`` most recently stored matches (after the
     filters) are ranked. ``window=None`` ranks every match.
+
+    ``exact`` searches posts_fts_exact (the same text, not stemmed) instead of posts_fts.
     """
+    table = "posts_fts_exact" if exact else "posts_fts"
     top, params = _ranked(match, topic_id, person_id, since, window)
+    top = top.replace("posts_fts", table)  # the same query on the other index
     # Rank first, then build snippets for the few rows kept (snippet() on every match of a
     # common word would dominate the query).
     sql = f"""
     WITH top AS ({top})
     SELECT top.id, top.rank, p.title, p.url, p.published_at, p.person_id, pe.name AS person,
-           snippet(posts_fts, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
-    FROM top JOIN posts_fts ON posts_fts.rowid = top.id
+           snippet({table}, -1, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS snippet
+    FROM top JOIN {table} ON {table}.rowid = top.id
     JOIN posts p ON p.id = top.id LEFT JOIN people pe ON pe.id = p.person_id
-    WHERE posts_fts MATCH ? AND p.deleted_at IS NULL ORDER BY top.rank
+    WHERE {table} MATCH ? AND p.deleted_at IS NULL ORDER BY top.rank
     """
     try:
         found = rows(store.conn, sql, (*params, limit, match))
@@ -139,53 +143,22 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
 _RECENT = "fetched_at >= ?"
 
 
-def recent_texts(store: Store, since: str, *, limit: int) -> list[tuple[str | None, str | None]]:
+def recent_posts(
+    store: Store, since: str, *, limit: int, before: bool = False
+) -> list[tuple[str | None, str | None, str | None, int | None]]:
+    """(title, text, hashtags separated by spaces, person id) of the newest live posts
+    published since a time (or, with ``before``, the newest ones published before it)."""
+    where = _RECENT if not before else "fetched_at < ?"
     return [
-        (r[0], r[1])
+        (r[0], r[1], r[2], r[3])
         for r in store.conn.execute(
-            f"""SELECT title, content_text FROM posts INDEXED BY posts_arrived
-               WHERE {_RECENT} AND deleted_at IS NULL
+            f"""SELECT title, content_text,
+                   (SELECT group_concat(h.tag, ' ') FROM post_hashtags h
+                    WHERE h.post_id = posts.id),
+                   person_id
+               FROM posts INDEXED BY posts_arrived
+               WHERE {where} AND deleted_at IS NULL
                ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
             (since, limit),
         )
     ]
-
-
-def recent_hashtags(store: Store, since: str) -> list[tuple[str, int]]:
-    return [
-        (r["tag"], r["posts"])
-        for r in rows(
-            store.conn,
-            f"""SELECT h.tag, count(*) AS posts
-               FROM posts CROSS JOIN post_hashtags h ON h.post_id = posts.id
-               WHERE {_RECENT} AND deleted_at IS NULL GROUP BY h.tag ORDER BY posts DESC, h.tag""",
-            (since,),
-        )
-    ]
-
-
-def indexed_posts(store: Store) -> int:
-    return int(
-        store.conn.execute(
-            "SELECT count(*) FROM posts WHERE indexed = 1 AND deleted_at IS NULL"
-        ).fetchone()[0]
-    )
-
-
-def term_document_counts(store: Store, terms: Iterable[str]) -> dict[str, int]:
-    """How many indexed posts contain each term, from the FTS index's own vocabulary (an
-    fts5vocab table created in the connection's TEMP schema)."""
-    store.conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.plnctl_vocab "
-        "USING fts5vocab(main, 'posts_fts', 'row')"
-    )
-    wanted: Sequence[str] = sorted(set(terms))
-    counts: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for term, docs in store.conn.execute(
-            f"SELECT term, doc FROM temp.plnctl_vocab WHERE term IN ({placeholders(len(chunk))})",
-            chunk,
-        ):
-            counts[term] = docs
-    return counts

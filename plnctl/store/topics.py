@@ -50,7 +50,7 @@ def _topics(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[T
             id=r["id"],
             name=r["name"],
             description=r["description"],
-            person_weight=r["person_weight"],
+            exact=bool(r["exact"]),
             rules=tuple(rules[r["id"]]),
             post_count=r["post_count"],
             people=tuple(people[r["id"]]),
@@ -82,12 +82,12 @@ def count_topics(store: Store) -> int:
 
 
 def insert_topic(
-    store: Store, name: str, *, description: str | None = None, person_weight: float = 1.0
+    store: Store, name: str, *, description: str | None = None, exact: bool = False
 ) -> int:
     try:
         cursor = store.conn.execute(
-            "INSERT INTO topics (name, description, person_weight, created_at) VALUES (?,?,?,?)",
-            (name, description, person_weight, now_iso()),
+            "INSERT INTO topics (name, description, exact, created_at) VALUES (?,?,?,?)",
+            (name, description, int(exact), now_iso()),
         )
     except sqlite3.IntegrityError as e:
         raise AlreadyExists(_topic_exists(name)) from e
@@ -95,7 +95,7 @@ def insert_topic(
 
 
 def update_topic(store: Store, topic_id: int, **changes: Any) -> None:
-    fields = {k: v for k, v in changes.items() if k in {"name", "description", "person_weight"}}
+    fields = {k: v for k, v in changes.items() if k in {"name", "description", "exact"}}
     if not fields:
         return
     assignments = ", ".join(f"{k} = ?" for k in fields)
@@ -136,20 +136,13 @@ def remove_rule(store: Store, topic_id: int, kind: RuleKind, value: str) -> int:
 
 
 def load_rules(store: Store) -> list[dict[str, Any]]:
-    """Every topic's rules as keyword arguments for ``tagging.TopicRules`` (person links come
-    from person_topics; ``person_weight`` is the topic's own, before the global setting)."""
+    """Every topic's rules as keyword arguments for ``tagging.TopicRules``."""
     by_topic: dict[int, dict[str, list[str]]] = {}
     for r in store.conn.execute("SELECT topic_id, kind, value FROM topic_rules ORDER BY id"):
         by_topic.setdefault(r[0], {}).setdefault(r[1], []).append(r[2])
-    people: dict[int, dict[int, str]] = {}
-    for r in store.conn.execute(
-        """SELECT pt.topic_id, p.id, p.name FROM person_topics pt
-           JOIN people p ON p.id = pt.person_id"""
-    ):
-        people.setdefault(r[0], {})[r[1]] = r[2]
     result = []
-    for topic_id, name, weight in store.conn.execute(
-        "SELECT id, name, person_weight FROM topics ORDER BY id"
+    for topic_id, name, exact in store.conn.execute(
+        "SELECT id, name, exact FROM topics ORDER BY id"
     ):
         kinds = by_topic.get(topic_id, {})
         result.append(
@@ -160,8 +153,7 @@ def load_rules(store: Store) -> list[dict[str, Any]]:
                 "hashtags": tuple(kinds.get("hashtag", ())),
                 "categories": tuple(kinds.get("category", ())),
                 "excludes": tuple(kinds.get("exclude", ())),
-                "people": people.get(topic_id, {}),
-                "person_weight": float(weight),
+                "exact": bool(exact),
             }
         )
     return result
@@ -205,19 +197,19 @@ TagRow = tuple[int, int, str]  # post id, topic id, reason
 def clear_rule_tags(
     store: Store, *, post_ids: Sequence[int] | None = None, topic_ids: Sequence[int] | None = None
 ) -> int:
-    """Delete rule-made tags (manual and blocked ones stay) of some posts, topics, or all."""
+    """Delete rule-made tags (manual and blocked ones stay) of some posts, of some topics, of
+    some topics on some posts, or all."""
+    where, params = "origin = 'rule'", list(topic_ids or ())
+    if topic_ids is not None:
+        where += f" AND topic_id IN ({placeholders(len(topic_ids))})"
     if post_ids is None:
-        where, params = "origin = 'rule'", list(topic_ids or ())
-        if topic_ids is not None:
-            where += f" AND topic_id IN ({placeholders(len(topic_ids))})"
         return store.conn.execute(f"DELETE FROM post_topics WHERE {where}", params).rowcount
     deleted = 0
     for start in range(0, len(post_ids), _CHUNK):
         chunk = list(post_ids[start : start + _CHUNK])
         deleted += store.conn.execute(
-            f"DELETE FROM post_topics WHERE origin = 'rule' "
-            f"AND post_id IN ({placeholders(len(chunk))})",
-            chunk,
+            f"DELETE FROM post_topics WHERE {where} AND post_id IN ({placeholders(len(chunk))})",
+            [*params, *chunk],
         ).rowcount
     return deleted
 
@@ -269,3 +261,52 @@ def tag_counts(store: Store) -> dict[str, int]:
 def post_exists(store: Store, post_id: int) -> bool:
     row = store.conn.execute("SELECT 1 FROM posts WHERE id = ?", (post_id,)).fetchone()
     return row is not None
+
+
+# --- live topics: the posts one topic's rules may match ------------------------------------
+
+
+def rule_tagged_ids(
+    store: Store, topic_id: int, *, reason_like: Sequence[str] | None = None
+) -> set[int]:
+    """Posts with a rule tag of this topic (only those whose reason is LIKE one of
+    ``reason_like``, when given)."""
+    sql = "SELECT post_id FROM post_topics WHERE topic_id = ? AND origin = 'rule'"
+    params: list[object] = [topic_id]
+    if reason_like is not None:
+        if not reason_like:
+            return set()
+        sql += " AND (" + " OR ".join("reason LIKE ?" for _ in reason_like) + ")"
+        params.extend(reason_like)
+    return {r[0] for r in store.conn.execute(sql, params)}
+
+
+def candidate_post_ids(
+    store: Store, *, match: str | None, hashtags: Sequence[str], category_words: Sequence[str]
+) -> set[int]:
+    """Live posts that the search index finds for ``match`` (FTS5 syntax), that carry one of
+    ``hashtags``, whose categories contain one of ``category_words`` (case-insensitive), and
+    every live post kept out of the index."""
+    found = {
+        r[0]
+        for r in store.conn.execute("SELECT id FROM posts WHERE indexed = 0 AND deleted_at IS NULL")
+    }
+    if match:
+        found.update(r[0] for r in store.conn.execute("SELECT rowid FROM posts_fts(?)", (match,)))
+    if hashtags:
+        found.update(
+            r[0]
+            for r in store.conn.execute(
+                f"SELECT post_id FROM post_hashtags WHERE tag IN ({placeholders(len(hashtags))})",
+                list(hashtags),
+            )
+        )
+    for word in category_words:
+        found.update(
+            r[0]
+            for r in store.conn.execute(
+                "SELECT id FROM posts WHERE categories LIKE ? AND deleted_at IS NULL",
+                (f"%{word}%",),
+            )
+        )
+    return found

@@ -93,13 +93,18 @@ def test_boost_shows_the_booster_and_the_author(pln: Pln, mastodon: MastodonMock
     pln.sync()
     boost = next(p for p in pln.posts.list(limit=None) if p.boost_of_handle)
     assert boost.person_name == "Sam Okafor" and boost.boost_of_person == "Olu Mensah"
-    tags = {t.topic for t in pln.posts.get(boost.id).tags}
-    assert tags == {"libraries"}  # Olu's topics, not Sam's
+    # People's topics are hints, not tags (no rule matched); the boost's hint is Olu's, not Sam's.
+    assert pln.posts.get(boost.id).tags == ()
     shown = cli("post", "show", str(boost.id)).stdout
     assert shown.splitlines()[1] == "Sam Okafor boosted Olu Mensah"
     digest = pln.share.build_digest(since="1h")
     item = next(i for i in digest.items if i.id == boost.id)
     assert (item.person, item.boosted_by) == ("Olu Mensah", "Sam Okafor")
+    assert item.person_topics == ("libraries",)
+    (group,) = [
+        g for g in digest.groups if any(i.id == boost.id for p in g.people for i in p.items)
+    ]
+    assert group.topic == "libraries"
     assert "boosted by Sam Okafor" in render_digest(digest, "text", now=now())
 
 

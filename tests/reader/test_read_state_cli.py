@@ -91,10 +91,10 @@ def test_filters_narrow_the_change(cli: Cli, demo_db: Path) -> None:
     every = _ids(cli)
     maria, jonas = _ids(cli, "--person", "Maria Rivera"), _ids(cli, "--person", "Jonas Weber")
     privacy, recent = _ids(cli, "--topic", "data & privacy"), _ids(cli, "--since", "24h")
-    assert (len(maria), len(jonas), len(privacy), len(recent)) == (3, 2, 2, 5)
+    assert (len(maria), len(jonas), len(privacy), len(recent)) == (3, 2, 1, 5)
     assert _changed(cli, "read", "--person", "Maria Rivera") == 3
     assert _unread(cli) == every - maria
-    assert _changed(cli, "read", "--topic", "data & privacy") == 2
+    assert _changed(cli, "read", "--topic", "data & privacy") == len(privacy - maria)
     assert _unread(cli) == every - maria - privacy
     jonas_source = cli("post", "show", str(min(jonas)), "--keep-unread", "--json").json()[
         "source_id"

@@ -28,7 +28,8 @@ def test_topic_lifecycle(cli: Cli) -> None:
         "--json",
     )
     assert added.exit_code == 0, added.stderr
-    assert added.json()["name"] == "assessment"
+    assert added.json()["topic"]["name"] == "assessment"
+    assert (added.json()["tagged"], added.json()["untagged"]) == (0, 0)
     assert cli("topic", "add", "Assessment").exit_code == 2
     listed = cli("topic", "list", "--json")
     assert [t["name"] for t in listed.json()] == ["assessment"]
@@ -50,12 +51,12 @@ def test_topic_lifecycle(cli: Cli) -> None:
         "--json",
     )
     assert edited.exit_code == 0, edited.stderr
-    assert {r["value"] for r in edited.json()["rules"]} == {
+    assert {r["value"] for r in edited.json()["topic"]["rules"]} == {
         "formative assessment",
         "feedback",
         "risk assessment",
     }
-    assert "topic rebuild" in cli("topic", "edit", "assess", "--keyword", "rubric").stderr
+    assert "0 post(s) tagged, 0 untagged" in cli("topic", "edit", "assess", "-k", "rubric").stderr
     removed = cli("topic", "remove", "assessment & feedback", "--yes")
     assert removed.exit_code == 0 and "Removed topic" in removed.stderr
     missing = cli("topic", "show", "assessment")
@@ -117,10 +118,15 @@ def test_suggest_command(cli: Cli, add_posts: AddPosts) -> None:
     add_posts(
         "Ana", *[post(str(i), "Retrieval practice", "x", hashtags=("retrieval",)) for i in range(3)]
     )
-    found = cli("topic", "suggest", "--json").json()
-    assert {"term": "#retrieval", "kind": "hashtag", "posts": 3, "all_posts": None} in found
-    assert any(s["term"] == "retrieval practice" for s in found)
-    assert "retrieval practice" in cli("topic", "suggest").stdout
+    found = {s["term"]: s for s in cli("topic", "suggest", "--json").json()}
+    assert found["#retrieval"]["posts"] == 3
+    assert found["retrieval practice"]["examples"] == ["Retrieval practice", "Retrieval practice"]
+    assert found["retrieval practice"]["command"] == (
+        "plnctl topic add 'retrieval practice' --keyword 'retrieval practice'"
+    )
+    text = cli("topic", "suggest").stdout
+    assert "retrieval practice  (3 recent post(s), 0 before)" in text
+    assert "    plnctl topic add 'retrieval practice' --keyword 'retrieval practice'" in text
 
 
 def test_sync_tags_new_posts(cli: Cli, feed_server: FeedServer) -> None:

@@ -7,10 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plnctl.api import Pln
-from plnctl.config import TopicsSettings
 from plnctl.errors import AlreadyExists, Ambiguous, InvalidInput, NotFound
 from plnctl.models import RuleKind
-from plnctl.taxonomy import STARTER_TAXONOMY
+from plnctl.taxonomy import starter_taxonomy
 from tests.topics.conftest import AddPosts
 from tests.topics.helpers import post, tags_of, topic_names
 
@@ -23,7 +22,7 @@ def test_add_show_edit_remove(pln: Pln) -> None:
         categories=["Grading"],
         excludes=["risk assessment"],
         description="How we check learning",
-    )
+    ).topic
     rules = {(r.kind.value, r.value) for r in topic.rules}
     assert rules == {
         ("keyword", "formative assessment"),
@@ -41,7 +40,7 @@ def test_add_show_edit_remove(pln: Pln) -> None:
         rename="Assessment & feedback",
         add={RuleKind.KEYWORD: ["feedback"]},
         remove={RuleKind.HASHTAG: ["#afl"], RuleKind.KEYWORD: ["RUBRIC"]},
-    )
+    ).topic
     assert edited.name == "Assessment & feedback"
     assert {r.value for r in edited.rules if r.kind is RuleKind.KEYWORD} == {
         "formative assessment",
@@ -50,7 +49,7 @@ def test_add_show_edit_remove(pln: Pln) -> None:
     with pytest.raises(NotFound, match="no hashtag rule"):
         pln.topics.edit("assessment", remove={RuleKind.HASHTAG: ["nope"]})
     removed = pln.topics.remove("assessment & feedback")
-    assert removed.id == topic.id
+    assert removed.topic.id == topic.id
     assert pln.topics.list() == []
 
 
@@ -60,7 +59,6 @@ def test_add_show_edit_remove(pln: Pln) -> None:
         ({"hashtags": ["two words"]}, "invalid hashtag"),
         ({"hashtags": ["#"]}, "invalid hashtag"),
         ({"keywords": ["   "]}, "empty keyword"),
-        ({"person_weight": -1}, "between 0 and 10"),
     ],
 )
 def test_invalid_rules_store_nothing(pln: Pln, kwargs: dict, message: str) -> None:
@@ -92,11 +90,12 @@ def test_ingest_tagging_and_rebuild(pln: Pln, add_posts: AddPosts) -> None:
     pln.topics.tag_new_posts(ids)
     assert topic_names(pln, ids) == [{"assessment"}, set(), set()]
     assert tags_of(pln, ids[0]) == {"assessment": ("rule", 'keyword "rubric" in title')}
-    # rules change: ingest tags stay until a rebuild
-    pln.topics.edit("assessment", add={RuleKind.KEYWORD: ["nothing"]})
-    assert topic_names(pln, ids)[2] == set()
+    # rules change: the topic's tags follow at once
+    change = pln.topics.edit("assessment", add={RuleKind.KEYWORD: ["nothing"]})
+    assert (change.tagged, change.untagged) == (1, 0)
+    assert topic_names(pln, ids)[2] == {"assessment"}
     report = pln.topics.rebuild()
-    assert (report.posts, report.rule_tags_before, report.rule_tags) == (3, 1, 2)
+    assert (report.posts, report.rule_tags_before, report.rule_tags) == (3, 2, 2)
     assert topic_names(pln, ids) == [{"assessment"}, set(), {"assessment"}]
     assert pln.topics.resolve("assessment").post_count == 2
     assert [p.id for p in pln.posts.list(topic="assessment")] == [ids[2], ids[0]]
@@ -148,34 +147,22 @@ def test_tag_errors(pln: Pln, add_posts: AddPosts) -> None:
         pln.topics.untag_post(post_id, "nope")
 
 
-def test_people_linked_to_a_topic(pln: Pln, add_posts: AddPosts) -> None:
+def test_people_linked_to_a_topic_are_a_hint(pln: Pln, add_posts: AddPosts) -> None:
     ids = add_posts("Ana", post("1", "weekend notes")) + add_posts("Ben", post("2", "weekend"))
-    pln.topics.add("maths", people=["Ana"])
+    change = pln.topics.add("maths", people=["Ana"])
+    assert (change.tagged, change.untagged) == (0, 0)
     pln.topics.tag_new_posts(ids)
-    assert topic_names(pln, ids) == [{"maths"}, set()]
-    assert tags_of(pln, ids[0])["maths"][1] == "author Ana is linked to this topic"
+    assert topic_names(pln, ids) == [set(), set()]  # the author's link tags nothing
     assert pln.topics.resolve("maths").people == ("Ana",)
     assert pln.people.resolve("Ana").topics == ("maths",)
-    pln.topics.edit("maths", person_weight=0.5)
-    assert pln.topics.rebuild().rule_tags == 0
-    pln.topics.edit("maths", person_weight=1, remove={RuleKind.PERSON: ["Ana"]})
-    assert pln.topics.rebuild().rule_tags == 0
-
-
-def test_person_weight_setting_scales_every_topic(pln: Pln, add_posts: AddPosts) -> None:
-    from dataclasses import replace
-
-    ids = add_posts("Ana", post("1", "weekend notes"))
-    pln.topics.add("maths", people=["Ana"])
-    pln.settings = replace(pln.settings, topics=TopicsSettings(person_weight=0.0))
-    pln.topics.tag_new_posts(ids)
-    assert tags_of(pln, ids[0]) == {}
+    pln.topics.edit("maths", remove={RuleKind.PERSON: ["Ana"]})
+    assert pln.topics.resolve("maths").people == ()
 
 
 def test_starter_taxonomy(pln: Pln, add_posts: AddPosts) -> None:
     pln.topics.add("digital literacy", keywords=["mine"])
-    assert pln.topics.install_starter_taxonomy() == len(STARTER_TAXONOMY) - 1
-    assert pln.topics.install_starter_taxonomy() == 0
+    assert pln.topics.install_starter_taxonomy(region="us") == len(starter_taxonomy("us")) - 1
+    assert pln.topics.install_starter_taxonomy(region="us") == 0
     assert pln.topics.resolve("digital literacy").rules[0].value == "mine"  # kept as it was
     ids = add_posts(
         "Ana",
@@ -223,3 +210,66 @@ def test_tagging_is_idempotent(pln: Pln, titles: list[str]) -> None:
     pln.topics.rebuild()
     pln.topics.rebuild()
     assert [tags_of(pln, i) for i in ids] == once
+
+
+WORDS = ["hinge", "questions", "question", "Questioning", "rubric", "rubrics", "#EdChat", "x"]
+post_texts = st.lists(st.sampled_from([*WORDS, "micro:bit", "c++", "Évaluation", "-"]), max_size=6)
+rule_terms = st.lists(
+    st.sampled_from(["hinge question", "question", "rubric", "micro:bit", "c++", "evaluation"]),
+    min_size=1,
+    max_size=3,
+    unique=True,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(st.tuples(post_texts, post_texts, st.booleans()), min_size=1, max_size=6),
+    keywords=rule_terms,
+    excludes=st.lists(st.sampled_from(["rubrics", "x y", "évaluation"]), max_size=1),
+    exact=st.booleans(),
+    edit=st.tuples(
+        st.sampled_from(["keyword", "exclude", "remove keyword", "remove exclude", "exact"]),
+        st.sampled_from(["question", "rubrics", "hinge question", "c++", "x"]),
+    ),
+)
+def test_live_update_agrees_with_rebuild(
+    pln: Pln,
+    texts: list[tuple[list[str], list[str], bool]],
+    keywords: list[str],
+    excludes: list[str],
+    exact: bool,
+    edit: tuple[str, str],
+) -> None:
+    """The index finds every post one topic's rules can match (stemmed or exact, indexed or
+    opted out), so the live update tags exactly what a full rebuild tags."""
+    for topic in pln.topics.list():
+        pln.topics.remove(topic.name)
+    pln.store.conn.execute("DELETE FROM posts")
+    with pln.store.transaction():
+        for i, (title, text, indexed) in enumerate(texts):
+            pln.store.conn.execute(
+                "INSERT INTO posts (guid, title, content_text, indexed, fetched_at) "
+                "VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z')",
+                (str(i), " ".join(title), " ".join(text), int(indexed)),
+            )
+    change = pln.topics.add("t", keywords=keywords, excludes=excludes, exact=exact)
+    live = {p.id for p in pln.posts.list(topic="t", limit=100)}
+    assert change.tagged == len(live)
+    pln.topics.rebuild()
+    assert {p.id for p in pln.posts.list(topic="t", limit=100)} == live
+    # then an edit: only the posts it can change are examined, with the same result
+    kind, value = edit
+    if kind == "exact":
+        pln.topics.edit("t", exact=not exact)
+    elif kind.startswith("remove "):
+        present = {(r.kind.value, r.value) for r in pln.topics.resolve("t").rules}
+        if (kind[7:], value) in present:
+            pln.topics.edit("t", remove={RuleKind(kind[7:]): [value]})
+    else:
+        pln.topics.edit("t", add={RuleKind(kind): [value]})
+    live = {p.id for p in pln.posts.list(topic="t", limit=100)}
+    pln.topics.rebuild()
+    assert {p.id for p in pln.posts.list(topic="t", limit=100)} == live, edit
