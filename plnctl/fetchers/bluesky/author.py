@@ -79,14 +79,14 @@ def _profile_updates(source: Source, profile: dict[str, Any] | None) -> dict[str
     return updates
 
 
-def _listing(items: list[dict[str, Any]]) -> dict[str, Any]:
+def _listing(items: list[dict[str, Any]], times: list[str | None]) -> dict[str, Any]:
     """The pages are one unbroken slice of the author feed, newest first: a stored post of this
     source inside that time span that is no longer listed was deleted upstream."""
-    times = [t for t in (item_time(i) for i in items) if t]
-    if len(items) < 2 or len(times) != len(items):
+    known = [t for t in times if t]
+    if len(items) < 2 or len(known) != len(items):
         return {}
     return {
-        "listed_span": (min(times), max(times)),
+        "listed_span": (min(known), max(known)),
         "listed_guids": tuple(item_guid(i) for i in items),
     }
 
@@ -132,9 +132,9 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
         return FetchOutcome(status="ok", http_status=200, source_updates=updates, purge_posts=True)
     if profile is not None and source.withheld:
         updates.update(withheld=False)
+    times = [item_time(item) for item in items]  # once: paging, mapping and the listing use them
     posts: list[NewPost] = []
-    for item in items:
-        stamp = item_time(item)
+    for item, stamp in zip(items, times, strict=True):
         if source.cursor is not None and stamp is not None and stamp <= source.cursor:
             continue  # stored already (Bluesky posts are not edited)
         try:
@@ -149,7 +149,7 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
             continue
         if post is not None:
             posts.append(post)
-    newest = max((t for t in (item_time(i) for i in items) if t), default=None)
+    newest = max((t for t in times if t), default=None)
     if newest and (source.cursor is None or newest > source.cursor):
         updates["cursor"] = newest
     return FetchOutcome(
@@ -158,5 +158,5 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
         posts=tuple(posts),
         warning=warning,
         source_updates=updates,
-        **_listing(items),
+        **_listing(items, times),
     )

@@ -5,6 +5,7 @@ app.bsky.richtext.facet) to plnctl's plain data. No I/O: tested with small JSON 
 from __future__ import annotations
 
 import html as htmllib
+import re
 from typing import Any
 
 from plnctl.fetchers.bluesky.addresses import parse_at_uri, post_url, profile_url
@@ -17,9 +18,17 @@ REPOST = "app.bsky.feed.defs#reasonRepost"
 PIN = "app.bsky.feed.defs#reasonPin"
 
 
+# What the AppView writes (``2026-11-30T08:00:00.000Z``): taken as it is, no parsing; a
+# 100-post page is read on every sync, so this is most of an incremental sync's mapping cost.
+_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z")
+
+
 def iso(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
+    plain = _PLAIN_UTC.fullmatch(value)
+    if plain is not None and "1970" <= value[:4] <= "2999":
+        return plain.group(1) + "Z"
     try:
         return to_iso(from_iso(value))
     except (ValueError, OverflowError):
