@@ -142,3 +142,13 @@ def extract_hashtags(text: str | None) -> tuple[str, ...]:
     for match in _HASHTAG.finditer(text):
         tags[match.group(1).lower()] = None
     return tuple(tags)
+
+
+def first_line_title(text: str, limit: int = 80) -> str | None:
+    """A status's title: its first non-empty line, cut at a word near ``limit``."""
+    line = next((x.strip() for x in text.splitlines() if x.strip()), "")
+    line = " ".join(line.split())
+    if len(line) <= limit:
+        return line or None
+    cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"

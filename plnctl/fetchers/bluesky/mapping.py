@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from plnctl.fetchers.bluesky.addresses import parse_at_uri, post_url, profile_url
-from plnctl.fetchers.content import html_to_text, sanitize_html
+from plnctl.fetchers.content import first_line_title, html_to_text, sanitize_html
 from plnctl.models import NewPost
 from plnctl.timeutil import from_iso, to_iso
 
@@ -252,10 +252,9 @@ def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
     if withheld(author):
         return None
     record = _dict(post.get("record"))
-    text = record.get("text")
-    body, links, tags, mention_dids = rich_text(
-        text if isinstance(text, str) else "", record.get("facets")
-    )
+    raw_text = record.get("text")
+    text = raw_text if isinstance(raw_text, str) else ""
+    body, links, tags, mention_dids = rich_text(text, record.get("facets"))
     html = f"<p>{body}</p>" if body else ""
     html += embed_html(post.get("embed"), links)
     handle = str(author.get("handle") or "")
@@ -269,7 +268,7 @@ def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
     return NewPost(
         guid=item_guid(item),
         url=url,
-        title=None,
+        title=first_line_title(text),  # as for Mastodon: the first line, not "(untitled)"
         author=display_name(author) or ("@" + handle if handle else None),
         published_at=item_time(item),
         content_html=clean or None,

@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from plnctl import ingest
-from plnctl.fetchers.content import extract_hashtags, extract_links, html_to_text, sanitize_html
+from plnctl.fetchers.content import (
+    extract_hashtags,
+    extract_links,
+    first_line_title,
+    html_to_text,
+    sanitize_html,
+)
 from plnctl.fetchers.mastodon.addresses import Address, qualify
 from plnctl.fetchers.media import clean_line, status_media
 from plnctl.models import NewPost
@@ -110,16 +116,6 @@ def _reply_handle(status: dict[str, Any], address: Address) -> str | None:
         if str(mention.get("id")) == str(reply_account) and mention.get("acct"):
             return "@" + qualify(str(mention["acct"]), address.host)
     return None
-
-
-def first_line_title(text: str, limit: int = 80) -> str | None:
-    """A status's title: its first non-empty line, cut at a word near ``limit``."""
-    line = next((x.strip() for x in text.splitlines() if x.strip()), "")
-    line = " ".join(line.split())
-    if len(line) <= limit:
-        return line or None
-    cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
-    return cut.rstrip(" ,;:.") + "…"
 
 
 def _in_reply_to(status: dict[str, Any], address: Address) -> str | None:
