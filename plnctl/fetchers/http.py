@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, fields
@@ -22,6 +23,7 @@ from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 import httpx
 
@@ -293,3 +295,19 @@ async def _decoded(response: httpx.Response) -> AsyncIterator[bytes]:
 def _reason(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+# Hosts that asked this client to wait (a 429, or a rate limit spent), shared by the API
+# clients (Mastodon, Bluesky): the remaining requests to that host fail fast with the wait.
+_BLOCKED: WeakKeyDictionary[HttpClient, dict[str, float]] = WeakKeyDictionary()
+
+
+def blocked_for(client: HttpClient, host: str) -> float:
+    """Seconds ``client`` must still wait before asking ``host`` again (0: go ahead)."""
+    until = _BLOCKED.get(client, {}).get(host)
+    return max(0.0, until - time.monotonic()) if until else 0.0
+
+
+def block_host(client: HttpClient, host: str, seconds: float) -> None:
+    hosts = _BLOCKED.setdefault(client, {})
+    hosts[host] = max(hosts.get(host, 0.0), time.monotonic() + seconds)

@@ -11,17 +11,14 @@ with ``retry_after`` instead of hammering it.
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from weakref import WeakKeyDictionary
 
 from plnctl.errors import FetchError, NotFound, ParseError
-from plnctl.fetchers.http import HttpClient, parse_retry_after
+from plnctl.fetchers.http import HttpClient, block_host, blocked_for, parse_retry_after
 
 DEFAULT_WAIT = 300.0  # a 429 without a usable reset: the AppView's window is 5 minutes
-_BLOCKED: WeakKeyDictionary[HttpClient, dict[str, float]] = WeakKeyDictionary()
 # XRPC error names that mean "this account or record is not there (any more)".
 _MISSING = {"NotFound", "ActorNotFound", "AccountDeactivated", "AccountTakedown", "RecordNotFound"}
 
@@ -49,22 +46,12 @@ def _reset_wait(headers: Any) -> float | None:
     return None
 
 
-def _blocked_for(client: HttpClient, host: str) -> float:
-    until = _BLOCKED.get(client, {}).get(host)
-    return max(0.0, until - time.monotonic()) if until else 0.0
-
-
-def _block(client: HttpClient, host: str, seconds: float) -> None:
-    hosts = _BLOCKED.setdefault(client, {})
-    hosts[host] = max(hosts.get(host, 0.0), time.monotonic() + seconds)
-
-
 async def xrpc_get(
     client: HttpClient, appview: str, nsid: str, params: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """GET ``/xrpc/NSID`` on the AppView and decode the JSON object it returns."""
     host = urlsplit(appview).netloc
-    wait = _blocked_for(client, host)
+    wait = blocked_for(client, host)
     if wait > 0:
         raise RateLimited(
             f"{host} rate limit reached; retry in {wait:.0f} s", status=429, retry_after=wait
@@ -75,12 +62,12 @@ async def xrpc_get(
     )
     if response.status == 429:
         wait = _reset_wait(response.headers) or DEFAULT_WAIT
-        _block(client, host, wait)
+        block_host(client, host, wait)
         raise RateLimited(
             f"{host} rate limit (HTTP 429); retry in {wait:.0f} s", status=429, retry_after=wait
         )
     if response.headers.get("ratelimit-remaining", "").strip() == "0":
-        _block(client, host, _reset_wait(response.headers) or DEFAULT_WAIT)
+        block_host(client, host, _reset_wait(response.headers) or DEFAULT_WAIT)
     try:
         document = json.loads(response.body) if response.body else {}
     except (ValueError, UnicodeDecodeError):

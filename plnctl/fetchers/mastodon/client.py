@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import replace
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from weakref import WeakKeyDictionary
 
 from plnctl import ingest
 from plnctl.config import Settings
 from plnctl.errors import FetchError, InvalidInput, NotFound, ParseError
-from plnctl.fetchers.http import HttpClient, HttpResponse, parse_retry_after
+from plnctl.fetchers.http import (
+    HttpClient,
+    HttpResponse,
+    block_host,
+    blocked_for,
+    parse_retry_after,
+)
 from plnctl.fetchers.mastodon.addresses import Address, instance_base, parse_address
 from plnctl.fetchers.mastodon.mapping import (
     account_fields,
@@ -39,7 +43,6 @@ log = logging.getLogger(__name__)
 
 JSON_ACCEPT = "application/json"
 DEFAULT_WAIT = 300.0  # a 429 without any reset hint: Mastodon's window is 5 minutes
-_BLOCKED: WeakKeyDictionary[HttpClient, dict[str, float]] = WeakKeyDictionary()
 
 
 class RateLimited(FetchError):
@@ -52,16 +55,6 @@ class Refused(FetchError):
 
 class Gone(FetchError):
     """404/410: the account or status does not exist (any more)."""
-
-
-def _blocked_for(client: HttpClient, host: str) -> float:
-    until = _BLOCKED.get(client, {}).get(host)
-    return max(0.0, until - time.monotonic()) if until else 0.0
-
-
-def _block(client: HttpClient, host: str, seconds: float) -> None:
-    hosts = _BLOCKED.setdefault(client, {})
-    hosts[host] = max(hosts.get(host, 0.0), time.monotonic() + seconds)
 
 
 def _wait_hint(response: HttpResponse) -> float | None:
@@ -77,7 +70,7 @@ async def api_get(
 ) -> tuple[HttpResponse, Any]:
     """GET a Mastodon API path and decode its JSON; statuses map to the errors above."""
     host = urlsplit(base_url).netloc
-    wait = _blocked_for(client, host)
+    wait = blocked_for(client, host)
     if wait > 0:
         raise RateLimited(
             f"{host} rate limit reached; retry in {wait:.0f} s", status=429, retry_after=wait
@@ -87,12 +80,12 @@ async def api_get(
     status = response.status
     if status == 429:
         wait = _wait_hint(response) or DEFAULT_WAIT
-        _block(client, host, wait)
+        block_host(client, host, wait)
         raise RateLimited(
             f"{host} rate limit (HTTP 429); retry in {wait:.0f} s", status=429, retry_after=wait
         )
     if response.headers.get("x-ratelimit-remaining", "").strip() == "0":
-        _block(client, host, _wait_hint(response) or DEFAULT_WAIT)
+        block_host(client, host, _wait_hint(response) or DEFAULT_WAIT)
     if status in (401, 403):
         raise Refused(f"{host} refuses anonymous API access (HTTP {status})", status=status)
     if status in (404, 410):
