@@ -15,25 +15,19 @@ sources of one person back together; other readers ignore them.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import format_datetime
 
 from plnctl.errors import InvalidInput
+from plnctl.render.xmltext import xml_text
 from plnctl.timeutil import now
 
 PLNCTL_NS = "urn:plnctl:opml"
 MAX_DEPTH = 64  # folders inside folders; real subscription lists use one or two
 # Characters XML 1.0 forbids even when escaped (C0 controls but tab/LF/CR, lone surrogates,
 # U+FFFE/U+FFFF): a title carrying one would make the file unreadable, even by plnctl.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value: str) -> str:
-    """``value`` without the characters XML 1.0 cannot carry (the OPML writers' filter)."""
-    return _NOT_XML.sub("", value)
 
 
 @dataclass(frozen=True)
