@@ -35,6 +35,9 @@ def setting(
     return field(default=default, metadata={"plnctl": rule})
 
 
+FULL_TEXT_KINDS = ("feed", "substack", "medium", "blogger", "wordpress")
+
+
 @dataclass(frozen=True)
 class SyncSettings:
     concurrency: int = setting(16, min=1, max=1000)  # requests in flight
@@ -47,6 +50,9 @@ class SyncSettings:
     interval_minutes: int = setting(60, min=1, max=60 * 24 * 30)  # healthy source due again
     lock_wait: float = setting(5.0, min=0, max=86_400)  # seconds a second sync waits
     parse_workers: int = setting(2, min=0, max=64)  # 0: parse in the main process
+    # Fetch each new post's article page for its full text (see plnctl.fulltext): "feed" for
+    # every feed, or the platforms whose feeds carry excerpts. Never Mastodon or Bluesky.
+    full_text: tuple[str, ...] = setting((), choices=FULL_TEXT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -296,7 +302,10 @@ def _checked(f: Field[Any], value: Any, *, where: str) -> Any:
     if value is None and optional:
         return None
     if type_name in LISTS:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        choices = rule.get("choices") or ()
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and (not choices or v in choices) for v in value
+        ):
             raise ConfigError(f"{where} = {_show(value)} is not allowed: {allowed}")
         return tuple(value) if type_name.startswith("tuple") else list(value)
     if (isinstance(value, bool) and type_name != "bool") or not isinstance(value, ok_types):
@@ -318,7 +327,8 @@ def describe_allowed(f: Field[Any]) -> str:
     noun.update(dict.fromkeys(LISTS, "a list of strings"))
     text = noun.get(type_name, type_name)
     if rule.get("choices"):
-        text = "one of " + ", ".join(f'"{c}"' for c in rule["choices"])
+        listed = ", ".join(f'"{c}"' for c in rule["choices"])
+        text = f"a list of any of {listed}" if type_name in LISTS else f"one of {listed}"
     low, high = rule.get("min"), rule.get("max")
     if low is not None and high is not None:
         text += f" from {number(low)} to {number(high)}"
@@ -336,6 +346,8 @@ def _from_text(f: Field[Any], text: str) -> Any:
     """An environment variable's text as the key's type (left as text when it does not fit, so
     the check reports it)."""
     type_name, _ = _type_name(f)
+    if type_name in LISTS:  # PLNCTL_SYNC_FULL_TEXT=substack,medium
+        return [item.strip() for item in text.split(",") if item.strip()]
     try:
         if type_name == "int":
             return int(text)

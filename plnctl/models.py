@@ -97,6 +97,8 @@ class Source(_Model):
     created_at: str | None = None
     # Bluesky: the author's !no-unauthenticated self-label; none of their posts are kept
     withheld: bool = False
+    # Fetch each new post's article page for its full text: None follows [sync] full_text
+    full_text: bool | None = None
 
     @property
     def label(self) -> str:
@@ -235,9 +237,11 @@ class Post(_Model):
     in_reply_to_title: str | None = None  # the post replied to, when it is stored too
     notes: tuple[Note, ...] = ()  # private reflections (filled by PostsService.get)
     shares: tuple[Share, ...] = ()  # where the user shared it back
+    # The article page's main text, for full-text sources (filled by PostsService.get)
+    full_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _without_empty(super().to_dict(), "notes", "shares")
+        return _without_empty(super().to_dict(), "notes", "shares", "full_text")
 
 
 @dataclass(frozen=True)
@@ -347,6 +351,20 @@ class SourceResult(_Model):
     # A change the user must hear about once, even from a quiet cron sync: the source went
     # gone, moved, or has now failed FAILING_NOTICE times in a row.
     notice: str | None = None
+
+
+@dataclass(frozen=True)
+class FullTextReport(_Model):
+    """What fetching article pages for full text did in one sync."""
+
+    fetched: int = 0  # pages whose text was stored (or confirmed unchanged)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> pages without text
+    failed: int = 0  # pages to try again next sync (network errors, 5xx, 429)
+    errors: tuple[str, ...] = ()  # the first few failures, one line each
+
+    @property
+    def pages(self) -> int:
+        return self.fetched + sum(self.skipped.values()) + self.failed
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ CORNERS = {
     "aiosmtpd": (),
     "smtplib": ("deliver.py",),
     "textual": ("tui/",),
+    "trafilatura": ("fetchers/",),
 }
 CLI_MAY_NOT_IMPORT = ("plnctl.store", "plnctl.fetchers", "plnctl.sync")
 # The reader (tui/) is a client of the API like the CLI: the API, the pure render helpers and
@@ -119,6 +120,8 @@ def test_help_does_not_import_network_libraries() -> None:
         "jinja2",
         "nh3",
         "textual",
+        "trafilatura",
+        "lxml",
     }
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from plnctl.api.tags import TagsService
     from plnctl.api.topics import TopicsService
     from plnctl.identity import Me
-    from plnctl.models import SourceResult, SyncSummary
+    from plnctl.models import FullTextReport, SourceResult, SyncSummary
 
 
 class Pln:
@@ -179,6 +179,12 @@ class Pln:
         from plnctl.api.syncing import sync_all
 
         return sync_all(self, **kwargs)  # type: ignore[arg-type]
+
+    def fetch_full_text(self) -> FullTextReport:
+        """Fetch the article pages of new posts of full-text sources (see plnctl.fulltext)."""
+        from plnctl.fulltext import fetch_pages
+
+        return fetch_pages(self.store, self.settings)
 
 
 def translate_error(error: BaseException, pln: Pln | None = None) -> PlnError | None:

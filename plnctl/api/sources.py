@@ -176,11 +176,26 @@ class SourcesService:
             db.delete_source(self.store, source.id)
         return source
 
-    def edit(self, ref: str | int, *, url: str | None = None, title: str | None = None) -> Source:
-        """Point a feed at a new address (a blog moved without a redirect) or rename it. A new
-        address starts fresh: no validators, no error streak, due now."""
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        url: str | None = None,
+        title: str | None = None,
+        full_text: bool | None = None,
+    ) -> Source:
+        """Point a feed at a new address (a blog moved without a redirect), rename it, or turn
+        fetching its posts' full text on or off. A new address starts fresh: no validators, no
+        error streak, due now."""
         source = self.resolve(ref)
         changes: dict[str, object] = {}
+        if full_text is not None:
+            if source.kind is not SourceKind.FEED:
+                raise InvalidInput(
+                    f"full text is for feeds: a {source.kind.value.capitalize()} post is "
+                    "already the whole post"
+                )
+            changes["full_text"] = full_text
         if title is not None:
             changes["title"] = title.strip() or None
         if url is not None:

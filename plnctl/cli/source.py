@@ -145,17 +145,32 @@ def edit(
     title: Annotated[
         str | None, typer.Option("--title", help="A new title ('' clears it).")
     ] = None,
+    full_text: Annotated[
+        bool | None,
+        typer.Option(
+            "--full-text/--no-full-text",
+            help="Fetch each new post's article page for its full text (for feeds that "
+            "carry only excerpts), or never; unset follows [sync] full_text.",
+        ),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Change a feed's address (it moved without a redirect) or its title.
+    """Change a feed's address (it moved without a redirect), its title, or whether plnctl
+    fetches its posts' full text from their pages (search and the reader use it; digests keep
+    the author's summary). Turning full text on also fetches the last week's posts at the next
+    sync.
 
-    Example: plnctl source edit 7 --url https://newblog.example/feed.xml
+    Example: plnctl source edit 7 --full-text
     """
-    updated = pln(ctx).sources.edit(source, url=url, title=title)
+    updated = pln(ctx).sources.edit(source, url=url, title=title, full_text=full_text)
     if json:
         output.emit_json(updated)
         return
-    output.info(f"Source {updated.id} is now {updated.label}.")
+    if url is not None or title is not None:
+        output.info(f"Source {updated.id} is now {updated.label}.")
+    if full_text is not None:
+        state = "on: the next sync fetches its posts' pages" if full_text else "off"
+        output.info(f"Full text for source {updated.id} is {state}.")
 
 
 @source_app.command("reset")

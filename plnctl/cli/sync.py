@@ -9,7 +9,7 @@ import typer
 from plnctl.cli import complete, output
 from plnctl.cli.context import pln
 from plnctl.errors import ExitCode
-from plnctl.models import SourceResult, SyncSummary
+from plnctl.models import FullTextReport, SourceResult, SyncSummary
 from plnctl.render.terminal import clean_line
 
 if TYPE_CHECKING:
@@ -39,10 +39,19 @@ def sync(
             help="Also look for new answers to your open questions (skipped with --person/--source).",
         ),
     ] = True,
+    full_text: Annotated[
+        bool,
+        typer.Option(
+            "--full-text/--no-full-text",
+            help="Also fetch the article pages of new posts from full-text sources "
+            "(source edit --full-text, [sync] full_text; skipped with --person/--source).",
+        ),
+    ] = True,
 ) -> None:
     """Fetch new posts from every due source: concurrent, polite (conditional GET, backoff,
-    Retry-After), safe to run from cron. Then looks for new answers to your open questions. Exit code 3 when some sources (or
-    question checks) failed.
+    Retry-After), safe to run from cron. Then fetches the article pages of full-text sources'
+    new posts and looks for new answers to your open questions. Exit code 3 when some sources
+    (or question checks) failed; an article page that failed is tried again next time.
 
     Example: plnctl sync --quiet
     """
@@ -54,16 +63,25 @@ def sync(
     show_progress = not quiet and not json and output.err.is_terminal
     results = _run(api, person, source, force, show_progress)
     summary = summarize(results, started_at=started)
-    checks = api.questions.check() if questions and person is None and source is None else []
+    everything = person is None and source is None
+    pages = api.fetch_full_text() if full_text and everything else FullTextReport()
+    checks = api.questions.check() if questions and everything else []
     failed_checks = [c for c in checks if c.status == "failed"]
     if json:
-        output.emit_json({**summary.to_dict(), "questions": [c.to_dict() for c in checks]})
+        output.emit_json(
+            {
+                **summary.to_dict(),
+                "full_text": pages.to_dict(),
+                "questions": [c.to_dict() for c in checks],
+            }
+        )
     elif quiet:
         _print_quiet(summary)
         for c in failed_checks:
             output.error(f"question {c.question_id}: {c.error}")
     else:
         _print_summary(summary)
+        _print_pages(pages)
         _print_checks(checks)
     if summary.failed or failed_checks:
         raise typer.Exit(int(ExitCode.PARTIAL))
@@ -121,6 +139,26 @@ def _print_checks(checks: list[CheckResult]) -> None:
             else "."
         )
     )
+
+
+def _print_pages(pages: FullTextReport) -> None:
+    if not pages.pages:
+        return
+    skipped = ", ".join(f"{n} {_SKIPPED.get(why, why)}" for why, n in pages.skipped.items())
+    output.info(
+        f"Full text: {pages.fetched} article(s) stored"
+        + (f"; skipped {skipped}" if skipped else "")
+        + (f"; {pages.failed} failed (tried again next sync)" if pages.failed else "")
+        + "."
+    )
+
+
+_SKIPPED = {
+    "noindex": "asking not to be indexed",
+    "robots": "refused by robots.txt",
+    "not_html": "not HTML",
+    "empty": "without article text",
+}
 
 
 def _print_summary(summary: SyncSummary) -> None:

@@ -211,7 +211,11 @@ def post_view(post: Post, *, width: int = 80, unfold: bool = False) -> Readable:
     else:
         if warning:
             lines += ["", f"CW: {warning}"]
-        body = readable(post.content_html, post.content_text, width=width)
+        if post.full_text:
+            body = readable(None, post.full_text, width=width)
+            lines += ["", "(full text, from the article page)"]
+        else:
+            body = readable(post.content_html, post.content_text, width=width)
         lines += ["", *body.lines]
     links = list(body.links)
     for item in _media(post):

@@ -104,7 +104,9 @@ def post_lines(post: Post, *, width: int = 80) -> list[str]:
         result.append("Topics:")
         result.extend(f"  {t.topic} ({t.origin.value}: {t.reason})" for t in post.tags)
     result.append("")
-    for paragraph in (post.content_text or "").split("\n"):
+    if post.full_text:
+        result.extend(["Full text, from the article page:", ""])
+    for paragraph in (post.full_text or post.content_text or "").split("\n"):
         paragraph = paragraph.strip()
         if paragraph:
             result.extend(textwrap.wrap(paragraph, width=width) or [""])

@@ -188,6 +188,7 @@ _SOURCE_COLUMNS = {
     "cursor",
     "person_id",
     "withheld",
+    "full_text",
 }
 
 
@@ -220,6 +221,7 @@ def _source(row: sqlite3.Row) -> Source:
         cursor=row["cursor"],
         created_at=row["created_at"],
         withheld=bool(row["withheld"]),
+        full_text=None if row["full_text"] is None else bool(row["full_text"]),
     )
 
 

@@ -296,7 +296,8 @@ def get_post(store: Store, post_id: int) -> Post | None:
     row = one(store.conn, _POST_SQL + " WHERE p.id = ?", (post_id,))
     if not row:
         return None
-    return _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))
+    post = _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))
+    return dataclasses.replace(post, full_text=row["full_text"]) if row["full_text"] else post
 
 
 # The order of every list: publication time, else arrival (the index posts_when holds it).

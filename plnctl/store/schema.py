@@ -593,13 +593,19 @@ _FTS_TABLES = {
 _LIVE = "indexed = 1 AND deleted_at IS NULL"
 
 
-def _fts_triggers() -> list[str]:
+# The indexed columns as 0016 made them; 0018 adds the article text fetched for full-text feeds.
+_FTS_COLUMNS_0016 = ("title", "content_text")
+FTS_COLUMNS = ("title", "content_text", "full_text")
+
+
+def _fts_triggers(columns: tuple[str, ...] = FTS_COLUMNS) -> list[str]:
     """posts_fts_insert/_delete/_update, each writing to both FTS tables (the update deletes
     the old terms before inserting the new ones, in one trigger: see 0001)."""
-    add = "INSERT INTO {t} (rowid, title, content_text) "
-    remove = "INSERT INTO {t} ({t}, rowid, title, content_text) "
-    old = "'delete', old.id, old.title, old.content_text"
-    new = "new.id, new.title, new.content_text"
+    names = ", ".join(columns)
+    add = f"INSERT INTO {{t}} (rowid, {names}) "
+    remove = f"INSERT INTO {{t}} ({{t}}, rowid, {names}) "
+    old = "'delete', old.id, " + ", ".join(f"old.{c}" for c in columns)
+    new = "new.id, " + ", ".join(f"new.{c}" for c in columns)
     live_old = "old.indexed = 1 AND old.deleted_at IS NULL"
     live_new = "new.indexed = 1 AND new.deleted_at IS NULL"
 
@@ -613,7 +619,7 @@ def _fts_triggers() -> list[str]:
         f"CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN {live_old} BEGIN "
         + each(remove + f"VALUES ({old});")
         + " END",
-        "CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, content_text, indexed, "
+        f"CREATE TRIGGER posts_fts_update AFTER UPDATE OF {names}, indexed, "
         "deleted_at ON posts BEGIN "
         + each(remove + f"SELECT {old} WHERE {live_old};", add + f"SELECT {new} WHERE {live_new};")
         + " END",
@@ -622,19 +628,23 @@ def _fts_triggers() -> list[str]:
 
 @migrations(name="0016_topics_fts_porter")
 def m0016_topics_fts_porter(db: Database) -> None:
+    _recreate_fts(db, _FTS_COLUMNS_0016)
+
+
+def _recreate_fts(db: Database, columns: tuple[str, ...]) -> None:
     # Drop and recreate by name (the triggers write to both tables), then re-index only the
     # posts that may be indexed, in chunks so a big database shows progress.
     for trigger in ("posts_fts_insert", "posts_fts_delete", "posts_fts_update"):
         db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     for table, options in _FTS_TABLES.items():
         db.execute(f"DROP TABLE IF EXISTS {table}")
-        db.execute(f"CREATE VIRTUAL TABLE {table} USING fts5 (title, content_text, {options})")
-    for statement in _fts_triggers():
+        db.execute(f"CREATE VIRTUAL TABLE {table} USING fts5 ({', '.join(columns)}, {options})")
+    for statement in _fts_triggers(columns):
         db.execute(statement)
-    reindex_posts(db)
+    reindex_posts(db, columns)
 
 
-def reindex_posts(db: Database) -> None:
+def reindex_posts(db: Database, columns: tuple[str, ...] = FTS_COLUMNS) -> None:
     """Fill both FTS tables from the posts that may be indexed, reporting progress."""
     total = db.execute(f"SELECT count(*) FROM posts WHERE {_LIVE}").fetchone()[0]
     top = db.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0]
@@ -643,15 +653,16 @@ def reindex_posts(db: Database) -> None:
     while start < top:
         end = start + _REINDEX_CHUNK
         for table in _FTS_TABLES:
+            names = ", ".join(columns)
             cursor = db.execute(
-                f"INSERT INTO {table} (rowid, title, content_text) SELECT id, title, "
-                f"content_text FROM posts WHERE id > ? AND id <= ? AND {_LIVE}",
+                f"INSERT INTO {table} (rowid, {names}) SELECT id, {names} "
+                f"FROM posts WHERE id > ? AND id <= ? AND {_LIVE}",
                 (start, end),
             )
         done += max(cursor.rowcount, 0)
         start = end
         if report is not None:
-            report("Re-indexing posts for stemmed search", min(done, total), total)
+            report("Re-indexing posts for search", min(done, total), total)
         logger.info("re-indexed %d of %d posts", min(done, total), total)
 
 
@@ -688,3 +699,38 @@ def m0017_topics_exact_person_hints(db: Database) -> None:
 
 
 _PERSON_REASON = re.compile(r"author .* is linked to this topic")
+
+
+# --- 0018: full text of articles, fetched from the post's page for sources that ask for it --
+
+
+@migrations(name="0018_fulltext_pages")
+def m0018_fulltext_pages(db: Database) -> None:
+    # sources.full_text: NULL follows [sync] full_text, 1 or 0 is the user's choice for the
+    # source. posts.full_text is the article's main text (for search and the reader; digests
+    # keep the author's own summary). post_pages remembers each page fetch: its validators for
+    # a conditional re-fetch, and why no text was kept (noindex, robots.txt, not HTML, ...).
+    if "full_text" not in {row[1] for row in db.execute("PRAGMA table_info(sources)")}:
+        db.execute("ALTER TABLE sources ADD COLUMN full_text INTEGER")
+    if "full_text" not in {row[1] for row in db.execute("PRAGMA table_info(posts)")}:
+        db.execute("ALTER TABLE posts ADD COLUMN full_text TEXT")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS post_pages (
+            post_id INTEGER PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            etag TEXT,
+            last_modified TEXT,
+            fetched_at TEXT NOT NULL
+        )"""
+    )
+    # A post whose link or text changed in its feed has its page fetched again (conditionally).
+    db.execute(
+        """CREATE TRIGGER IF NOT EXISTS post_pages_stale AFTER UPDATE OF url, content_html ON posts
+           WHEN old.url IS NOT new.url OR old.content_html IS NOT new.content_html
+           BEGIN UPDATE post_pages SET status = 'stale' WHERE post_id = new.id AND status = 'ok';
+           END"""
+    )
+    _recreate_fts(db, FTS_COLUMNS)

@@ -10,8 +10,9 @@ from plnctl.errors import InvalidInput
 from plnctl.store.connection import Store
 from plnctl.store.rows import rows
 
-# Title matches count four times as much as body matches.
-_RANK = "bm25(4.0, 1.0)"
+# Title matches count four times as much as the post's text, which counts twice as much as the
+# article page's full text (a word the author put in the feed is the better sign).
+_RANK = "bm25(4.0, 1.0, 0.5)"
 _SNIPPET_TOKENS = 24
 RANK_WINDOW = 5000
 _QUERY_TOKEN = re.compile(r'"[^"]*"\*?|"[^"]*$|[()]|[^\s()"]+')
@@ -35,7 +36,7 @@ def fts_query(text: str) -> str:
         prefix = ""
         if column:
             name = column.group(1).lower()
-            prefix = ("content_text" if name == "text" else name) + ":"
+            prefix = ("{content_text full_text}" if name == "text" else name) + ":"
             token = column.group(2)
         if token.startswith('"') and not _PHRASE.fullmatch(token):
             raise InvalidInput(f"invalid search query {text!r}: a double quote is not closed")

@@ -137,7 +137,7 @@ def test_invalid_queries_are_clear_errors(pln: Pln, corpus: dict[str, int], quer
         ("micro:bit", '"micro:bit"'),
         ("k-12 c++*", '"k-12" "c++"*'),
         ('say "hi', None),
-        ("title:rubric text:feedback", "title:rubric content_text:feedback"),
+        ("title:rubric text:feedback", "title:rubric {content_text full_text}:feedback"),
         ("a OR (b NOT c)", "a OR ( b NOT c )"),
         ("don't", '"don\'t"'),
     ],
