@@ -33,7 +33,7 @@ _PLAIN = {("", "language"), ("dc", "language"), ("itunes", "duration"), ("wfw", 
 _GROUPS = {("media", "group"), ("media", "content")}  # their children are entry children too
 # ... and those it may ignore: feedparser maps them only to keys plnctl does not read.
 _IGNORED = {
-    ("", "comments"), ("", "source"), ("", "contributor"), ("", "rights"), ("", "copyright"),
+    ("", "comments"), ("", "source"), ("", "rights"), ("", "copyright"),
     ("", "created"), ("", "expirationdate"), ("dc", "rights"), ("dc", "publisher"),
     ("dc", "contributor"), ("dcterms", "created"), ("dcterms", "valid"), ("itunes", "subtitle"),
     ("itunes", "explicit"), ("itunes", "block"), ("media", "rating"), ("media", "credit"),
@@ -58,7 +58,8 @@ class Entry:
 
     def __init__(self, walker: _Walker) -> None:
         self.w = walker
-        self.e: dict[str, Any] = {}
+        # feedparser's dict: its aliases (url -> href, ...) name a skipped entry the same way
+        self.e: dict[str, Any] = walker.dict_class()
         self.depths: dict[str, int] = {}
         self.title_depth = -1
         self.has_content = False
@@ -132,6 +133,8 @@ class Entry:
             href = attrs.get("href") or attrs.get("url")
             if href:
                 e["image"] = {"href": href}
+        elif name == ("", "contributor"):
+            self.contributor(el, base, depth)
         elif name in _GROUPS:
             if name[1] == "content":
                 e.setdefault("media_content", []).append(w.attrs(el))
@@ -145,9 +148,20 @@ class Entry:
         else:
             self.other(el, name)
 
+    def contributor(self, el: Any, base: str, depth: int) -> None:
+        """Kept apart from the author by feedparser, but its URL lands on the entry's href."""
+        for child in el:
+            prefix, part = self.w.name(child)
+            if prefix != "" or part not in ("name", "email", "uri", "url"):
+                raise Fallback("an unknown part of an Atom contributor")
+            value = self.w.text(child)
+            if part in ("uri", "url"):
+                href = self.w.join(self.w.enter(child, base), value) if value else ""
+                self.store("href", href, depth + 1)
+
     def other(self, el: Any, name: tuple[str, str]) -> None:
         if name in _IGNORED:
-            if name[1] not in ("source", "contributor") and len(el):
+            if name[1] != "source" and len(el):
                 raise Fallback(f"markup inside {name[1]}")
             return
         _police(self.w, el, name)
@@ -193,6 +207,8 @@ class Entry:
             if key == "href" and value:
                 value = self.w.join(self.w.enter(child, base), value)
             detail[key] = value
+            if key == "href":  # feedparser also leaves it on the entry (and FeedParserDict's url)
+                self.store("href", value, depth + 1)
         name, email = detail.get("name"), detail.get("email")
         self.store("author", "", depth)
         if name or email:

@@ -133,6 +133,7 @@ def _fp() -> Any:
     """feedparser's own helpers (its date parser, namespace table, repairs): one behaviour."""
     import feedparser.datetimes
     import feedparser.mixin
+    import feedparser.util
 
     return feedparser
 
@@ -146,6 +147,7 @@ class _Walker:
         self.namespaces = {k.lower(): v for k, v in fp.mixin._FeedParserMixin.namespaces.items()}
         self.cp1252 = fp.mixin._cp1252
         self.parser_class = fp.api.StrictFeedParser
+        self.dict_class = fp.util.FeedParserDict
         self.fix_utf8 = fix_utf8
         self.version = version
         self.base = url
@@ -224,6 +226,8 @@ class _Walker:
         for el in top:
             if not isinstance(el.tag, str):
                 continue
+            if el.tag != entry_tag and self.name(el) in {("", "item"), ("", "entry")}:
+                raise Fallback(f"{el.tag[:60]!r} where entries are {entry_tag!r}")
             if el.tag == entry_tag:
                 self.entries.append(Entry(self).walk(el, base))
             elif el in titles:
