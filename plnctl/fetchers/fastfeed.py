@@ -33,6 +33,7 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 __all__ = ["Fallback", "parse", "parse_rss_atom"]
 log = logging.getLogger(__name__)
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
+_C1 = re.compile("[\x80-\x9f]")
 _URIFIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 
 
@@ -191,7 +192,8 @@ class _Walker:
         if self.fix_utf8:
             with suppress(UnicodeEncodeError, UnicodeDecodeError):
                 value = value.encode("iso-8859-1").decode("utf-8")
-        return value.translate(self.cp1252)
+        # str.translate with a dict runs per character: only when a C1 character is there
+        return value.translate(self.cp1252) if _C1.search(value) else value
 
     def join(self, base: str, uri: str) -> str:
         from urllib.parse import urljoin
