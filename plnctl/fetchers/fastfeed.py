@@ -24,7 +24,6 @@ from xml.sax.saxutils import escape
 from plnctl.fetchers.fastentry import _ID, _TITLE, XML_NS, Entry, Fallback, enforce_href
 
 ATOM = "http://www.w3.org/2005/Atom"
-XHTML = "http://www.w3.org/1999/xhtml"
 _ENCODING = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 _CONTENT_TYPES = {"text": "text/plain", "html": "text/html", "xhtml": "application/xhtml+xml"}
@@ -33,6 +32,8 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 __all__ = ["Fallback", "parse", "parse_rss_atom"]
 log = logging.getLogger(__name__)
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
+_IN_XHTML = "{http://www.w3.org/1999/xhtml}"
+_IN_XML = "{http://www.w3.org/XML/1998/namespace}"
 _C1 = re.compile("[\x80-\x9f]")
 _URIFIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 
@@ -293,7 +294,7 @@ def _xhtml(el: Any) -> str:
     every element (void ones too), escaped text, the one wrapping <div> removed."""
     pieces: list[str] = []
     if el.text:
-        pieces.append(escape(el.text))
+        pieces.append(_escape(el.text))
     for child in el:
         _serialize(child, pieces)
     while len(pieces) > 1 and not pieces[-1].strip():
@@ -319,28 +320,33 @@ def _xhtml(el: Any) -> str:
 
 
 def _serialize(el: Any, pieces: list[str]) -> None:
-    if not isinstance(el.tag, str):
-        raise Fallback("a comment inside XHTML content")
-    ns, _, local = el.tag[1:].partition("}") if el.tag[0] == "{" else ("", "", el.tag)
-    if ns != XHTML:
-        raise Fallback("a non-XHTML element inside XHTML content")
-    attrs = []
-    for key, value in el.attrib.items():
-        if key.startswith(f"{{{XML_NS}}}"):
-            key = "xml:" + key.split("}", 1)[1]
-        elif key[0] == "{":
-            raise Fallback("a namespaced attribute inside XHTML content")
-        key = key.lower()
-        value = value.lower() if key in ("rel", "type") else value
-        attrs.append(f' {key}="{escape(value, {chr(34): "&quot;"})}"')
-    pieces.append(f"<{local.lower()}{''.join(attrs)}>")
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith(_IN_XHTML):
+        raise Fallback("a comment or a non-XHTML element inside XHTML content")
+    local = tag[len(_IN_XHTML) :].lower()
+    attrs = "".join(_attribute(k, v) for k, v in el.attrib.items()) if el.attrib else ""
+    pieces.append(f"<{local}{attrs}>")
     if el.text:
-        pieces.append(escape(el.text))
+        pieces.append(_escape(el.text))
     for child in el:
         _serialize(child, pieces)
-    pieces.append(f"</{local.lower()}>")
+    pieces.append(f"</{local}>")
     if el.tail:
-        pieces.append(escape(el.tail))
+        pieces.append(_escape(el.tail))
+
+
+def _attribute(key: str, value: str) -> str:
+    if key.startswith(_IN_XML):
+        key = "xml:" + key[len(_IN_XML) :]
+    elif key[0] == "{":
+        raise Fallback("a namespaced attribute inside XHTML content")
+    key = key.lower()
+    value = value.lower() if key in ("rel", "type") else value
+    return f' {key}="{escape(value, {chr(34): "&quot;"})}"'
+
+
+def _escape(text: str) -> str:
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
 
 
 def _looks_like_html(value: str) -> bool:
