@@ -68,7 +68,9 @@ def parse_rss_atom(
     try:
         if not fast:
             raise Fallback("the caller asked for feedparser")
-        return parse(body, headers, url), "fast"
+        result = parse(body, headers, url)
+        log.debug("parsed %s with the fast path", url)
+        return result, "fast"
     except Fallback as e:
         reason = str(e)
     except Exception as e:  # a surprise in the fast path: feedparser decides, as before

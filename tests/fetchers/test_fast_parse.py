@@ -242,9 +242,13 @@ def test_odd_but_mapped_feeds_store_the_same_on_both_paths(name: str) -> None:
     assert slow == default
 
 
-def test_the_fast_path_resolves_xml_base_as_feedparser_does() -> None:
-    parsed = parse_feed(MAPPED["atom-xml-base"], url=URL, headers=XML)
+def test_the_fast_path_resolves_xml_base_as_feedparser_does(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="plnctl.fetchers.fastfeed"):
+        parsed = parse_feed(MAPPED["atom-xml-base"], url=URL, headers=XML)
     assert parsed.parser == "fast"
+    assert f"parsed {URL} with the fast path" in caplog.text
     post = parsed.entries[0]
     assert post.url == "https://b.example/posts/1"
     assert 'href="https://other.example/rel"' in (post.content_html or "")
