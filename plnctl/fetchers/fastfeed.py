@@ -26,7 +26,10 @@ from plnctl.fetchers.fastentry import _ID, _TITLE, XML_NS, Entry, Fallback, enfo
 ATOM = "http://www.w3.org/2005/Atom"
 _ENCODING = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
-_CONTENT_TYPES = {"text": "text/plain", "html": "text/html", "xhtml": "application/xhtml+xml"}
+_CONTENT_TYPES = {  # feedparser's map_content_type
+    "text": "text/plain", "plain": "text/plain", "html": "text/html",
+    "xhtml": "application/xhtml+xml",
+}  # fmt: skip
 _TEXT_TYPES = frozenset(_CONTENT_TYPES.values())
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 __all__ = ["Fallback", "parse", "parse_rss_atom"]
@@ -225,9 +228,10 @@ class _Walker:
         top = channel if channel is not None else root
         if channel is not None:
             base = self.enter(channel, base)
-        titles = [el for el in top if isinstance(el.tag, str) and self.name(el) in _TITLE]
-        if len(titles) > 1:
-            raise Fallback("more than one feed title")
+        named = [(el, self.name(el)) for el in top if isinstance(el.tag, str)]
+        titles = [el for el, name in named if name in _TITLE or name == ("media", "title")]
+        if len(titles) > 1 or any(name == ("media", "title") for _, name in named):
+            raise Fallback("more than one feed title, or a media:title for one")
         for el in top:
             if not isinstance(el.tag, str):
                 continue
