@@ -14,8 +14,11 @@ import sys
 import tarfile
 from dataclasses import asdict
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plnctl.errors import ParseError
 from plnctl.fetchers.feed import ParsedFeed, parse_feed
@@ -255,3 +258,60 @@ def test_the_fast_path_resolves_xml_base_as_feedparser_does(
     assert post.author_url == "https://b.example/me"
     assert post.updated_at == "2025-01-02T02:04:05Z"
     assert parsed.site_url == "https://b.example/blog/"
+
+
+# --- generated feeds: random text in every mapped field --------------------------------------
+
+_TEXT = st.text(
+    # XML's characters (others make the document an XML error: a fallback, tested above)
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
+    max_size=40,
+)
+_PIECES = st.sampled_from(
+    ["&amp;", "&lt;b&gt;", "&lt;/b&gt;", "&#150;", "&#233;", "Ã©", " ", "\n", "/rel",
+     "<![CDATA[<i>x</i>]]>", "http://e.example/a?b=1&amp;c=2", "#x", "&amp;amp;", "é", "\u2014"]
+)  # fmt: skip
+_FIELD = st.lists(st.one_of(_TEXT.map(escape), _PIECES), max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    items=st.lists(
+        st.tuples(_FIELD, _FIELD, _FIELD, _FIELD, st.booleans(), st.sampled_from(
+            ["Mon, 06 Jan 2025 08:00:00 GMT", "2025-01-06T08:00:00+02:00", "junk", ""])),
+        min_size=1, max_size=4,
+    ),
+    atom=st.booleans(),
+)  # fmt: skip
+def test_generated_feeds_store_the_same_on_both_paths(
+    items: list[tuple[str, str, str, str, bool, str]], atom: bool
+) -> None:
+    body = (_atom if atom else _rss)(items).encode("utf-8", "surrogatepass")
+    ran, slow, default = _both(body, XML)
+    assert ran == "fast"  # every generated shape is one the fast path maps
+    assert slow == default
+
+
+def _rss(items: list[tuple[str, str, str, str, bool, str]]) -> str:
+    out = [f'{_HEAD.decode()}<rss version="2.0"><channel><title>{items[0][0]}</title>']
+    for title, link, text, guid, permalink, date in items:
+        flag = "" if permalink else ' isPermaLink="false"'
+        out.append(
+            f"<item><title>{title}</title><link>{link}</link><description>{text}</description>"
+            f"<guid{flag}>{guid}</guid><pubDate>{date}</pubDate></item>"
+        )
+    return "".join(out) + "</channel></rss>"
+
+
+def _atom(items: list[tuple[str, str, str, str, bool, str]]) -> str:
+    out = [
+        f'{_HEAD.decode()}<feed xmlns="http://www.w3.org/2005/Atom"><title>{items[0][0]}</title>'
+    ]
+    for title, link, text, guid, html, date in items:
+        kind = "html" if html else "text"
+        out.append(
+            f'<entry><title type="{kind}">{title}</title><link href={quoteattr(link)}/>'
+            f'<id>{guid}</id><content type="{kind}">{text}</content><updated>{date}</updated>'
+            "</entry>"
+        )
+    return "".join(out) + "</feed>"
