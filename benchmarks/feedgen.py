@@ -2,10 +2,19 @@
 
 Same ``(n, seed)`` always gives byte-identical feeds, so runs, machines and tools compare.
 
-    feeds = generate(1000)                    # half RSS 2.0 (even index), half Atom (odd index)
+    feeds = generate(1000)                    # the mix of STYLES (see MIX), 20 entries each
+    feeds = generate(10, styles=["podcast"])  # only one style
     body = render(feeds[0], "http://127.0.0.1:8080")  # bytes, ~20 entries of 1-5 KB HTML
     changed = change_feeds(feeds, 0.10, step=1)        # 10 % of feeds get 1-2 new entries
     total_entries(changed)                             # what a tool must have stored afterwards
+
+Styles (``feedstyles.py`` renders the ones beyond the first two): ``rss`` (HTML escaped in
+``<description>``, typographic entities), ``atom`` (``type="html"``, the same), ``rss-cdata``
+(``content:encoded`` in CDATA beside a short description), ``atom-xhtml`` (inline XHTML
+content), ``podcast`` (``itunes:*``, audio enclosures), ``youtube`` (Atom + ``media:group``,
+as YouTube's channel feeds) and ``media-rss`` (``media:content``/``media:thumbnail`` photos).
+The default mix is 40 % ``rss``, 40 % ``atom`` (as Blogger and many WordPress setups serve)
+and 4 % each of the other five.
 
 A feed never drops an entry, so after a change the expected number of stored entries is simply
 the number of entries currently served.
@@ -121,12 +130,13 @@ class Feed:
 
     seed: int
     index: int
-    kind: str  # "rss" or "atom"
+    kind: str  # "rss" or "atom": the format
     author: str
     subject: str
     entries: tuple[int, ...]  # entry numbers, oldest first; numbers never reused
     version: int = 0
     base: datetime = BASE_TIME  # publication time of the newest initial entry
+    style: str = ""  # one of STYLES; "" is the format's plain style (rss / atom)
 
     @property
     def path(self) -> str:
@@ -170,23 +180,36 @@ def recent_base(days_ago: int = 2) -> datetime:
     return today - timedelta(days=days_ago)
 
 
+STYLES = ("rss", "atom", "rss-cdata", "atom-xhtml", "podcast", "youtube", "media-rss")
+ATOM_STYLES = frozenset({"atom", "atom-xhtml", "youtube"})
+
+
+def mix_style(i: int) -> str:
+    """The default mix: of every 25 feeds 10 rss, 10 atom and one of each other style."""
+    slot = i % 25
+    return ("rss", "atom")[slot % 2] if slot < 20 else STYLES[slot - 18]
+
+
 def generate(
     n: int,
     seed: int = 0,
     entries_per_feed: int = ENTRIES_PER_FEED,
     base: datetime = BASE_TIME,
+    styles: list[str] | None = None,
 ) -> list[Feed]:
-    """N feeds; even indexes are RSS 2.0, odd indexes are Atom. ``base`` dates the entries
-    (default: a fixed date; ``recent_base()`` for dates a few days old)."""
+    """N feeds in the mix of styles (``styles``: cycle through these instead). ``base`` dates
+    the entries (default: a fixed date; ``recent_base()`` for dates a few days old)."""
     feeds = []
     for i in range(n):
         rng = random.Random(f"feed:{seed}:{i}")
         author = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        style = styles[i % len(styles)] if styles else mix_style(i)
         feeds.append(
             Feed(
                 seed=seed,
                 index=i,
-                kind="rss" if i % 2 == 0 else "atom",
+                kind="atom" if style in ATOM_STYLES else "rss",
+                style=style,
                 author=author,
                 subject=rng.choice(SUBJECTS),
                 # newest last in the tuple; entry 0 is the newest of the initial set
@@ -305,14 +328,28 @@ def _rfc3339(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def typographic(html: str) -> str:
+    """Blog-engine HTML: curly quotes, dashes and spaces as named entities (WordPress's
+    wptexturize, Blogger), so escaped feeds carry many entity references."""
+    return (
+        html.replace("'", "&rsquo;")
+        .replace(" — ", "&nbsp;&mdash; ")
+        .replace("? ", "?&nbsp; ")
+        .replace(": ", ":&nbsp;")
+    )
+
+
 def render(feed: Feed, base_url: str = "http://127.0.0.1:8080") -> bytes:
     """The feed's XML document (UTF-8). ``base_url`` is where the feed itself is served."""
+    if feed.style not in ("", "rss", "atom"):
+        import feedstyles
+
+        return feedstyles.render(feed, base_url)
     self_url = base_url.rstrip("/") + feed.path
     newest_first = list(reversed(feed.entries))
     out: list[str] = []
     w = out.append
     if feed.kind == "rss":
-        cdata = feed.index % 4 == 0
         w('<?xml version="1.0" encoding="UTF-8"?>\n')
         w('<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" ')
         w('xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n')
@@ -323,8 +360,7 @@ def render(feed: Feed, base_url: str = "http://127.0.0.1:8080") -> bytes:
         w(f"<lastBuildDate>{feed.last_modified}</lastBuildDate>\n")
         for e in newest_first:
             slug = entry_slug(feed, e)
-            html = entry_html(feed, e)
-            body = f"<![CDATA[{html}]]>" if cdata else escape(html)
+            body = escape(typographic(entry_html(feed, e)))
             w("<item>\n")
             w(f"<title>{escape(entry_title(feed, e))}</title>\n")
             w(f"<link>{feed.site}/posts/{slug}/</link>\n")
@@ -353,7 +389,7 @@ def render(feed: Feed, base_url: str = "http://127.0.0.1:8080") -> bytes:
             w(f"<id>tag:blog.example.org,2025:feed-{feed.index}:entry-{e}</id>\n")
             w(f"<published>{ts}</published>\n<updated>{ts}</updated>\n")
             w(f'<category term="{escape(feed.subject)}"/>\n')
-            w(f'<content type="html">{escape(entry_html(feed, e))}</content>\n')
+            w(f'<content type="html">{escape(typographic(entry_html(feed, e)))}</content>\n')
             w("</entry>\n")
         w("</feed>\n")
     return "".join(out).encode("utf-8")

@@ -22,6 +22,7 @@ CORNERS = {
     "sqlite_utils": ("store/",),
     "httpx": ("fetchers/",),
     "feedparser": ("fetchers/",),
+    "lxml": ("fetchers/",),
     "mastodon": ("mastodon_auth.py",),
     "aiosmtpd": (),
     "smtplib": ("deliver.py",),
@@ -115,6 +116,7 @@ def test_help_does_not_import_network_libraries() -> None:
     assert not loaded & {
         "httpx",
         "feedparser",
+        "lxml",
         "mastodon",
         "sqlite_utils",
         "jinja2",
