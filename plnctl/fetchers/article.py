@@ -45,6 +45,10 @@ def extract(response: HttpResponse) -> Article:
         return Article("noindex", detail="the server asks not to index it (X-Robots-Tag)")
     try:
         tree = _parse(response.body, response.headers.get("content-type", ""))
+    except ImportError as e:  # a broken install, not a bad page: say which part is missing
+        return Article(
+            "failed", detail=f"full text needs {e.name or 'trafilatura'}: reinstall plnctl"
+        )
     except Exception:  # lxml raises several types on hostile markup; the page is just skipped
         return Article("failed", detail="the page is not readable HTML")
     if tree is None:
