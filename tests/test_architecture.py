@@ -26,6 +26,7 @@ CORNERS = {
     "aiosmtpd": (),
     "smtplib": ("deliver.py",),
     "textual": ("tui/",),
+    "url_normalize": ("urlkey.py",),
 }
 CLI_MAY_NOT_IMPORT = ("plnctl.store", "plnctl.fetchers", "plnctl.sync")
 # The reader (tui/) is a client of the API like the CLI: the API, the pure render helpers and
