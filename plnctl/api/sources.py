@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from plnctl.errors import AlreadyExists, InvalidInput, NotFound
 from plnctl.models import Person, Source, SourceKind
 from plnctl.store import people as db
+from plnctl.urlkey import unwrap_feed_scheme
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
@@ -72,7 +73,7 @@ class SourcesService:
     def plan_feed(self, url: str, *, check: bool = False) -> SourcePlan:
         """A feed URL: taken as given (checked at the next sync), or with ``check`` fetched
         once and refused unless it is a feed (an HTML page's linked feed is taken instead)."""
-        url = check_http_url(url)
+        url = check_http_url(unwrap_feed_scheme(url))
         if not check:
             return SourcePlan(SourceKind.FEED, url)
         from plnctl.errors import FetchError, ParseError

@@ -9,9 +9,11 @@ from typing import Any
 
 from plnctl.errors import AlreadyExists, one_line
 from plnctl.models import Person, Source, SourceKind, SourceState
+from plnctl.store import dedupe
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, placeholders, rows
 from plnctl.timeutil import now_iso
+from plnctl.urlkey import source_key
 
 _PERSON_SQL = """
 SELECT p.*, (SELECT group_concat(t.name, char(31)) FROM person_topics pt
@@ -34,12 +36,37 @@ def _person(row: sqlite3.Row) -> Person:
 
 
 def insert_person(store: Store, name: str, *, note: str | None = None) -> int:
+    """A new person; names are unique ignoring case (AlreadyExists names the holder)."""
     stamp = now_iso()
-    cursor = store.conn.execute(
-        "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        (name, note, stamp, stamp),
-    )
+    try:
+        cursor = store.conn.execute(
+            "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            (name, note, stamp, stamp),
+        )
+    except sqlite3.IntegrityError:
+        raise name_taken(store, name) from None
     return int(cursor.lastrowid or 0)
+
+
+def person_named(store: Store, name: str) -> Person | None:
+    """The person with this name, ignoring case (names are unique)."""
+    row = one(store.conn, _PERSON_SQL + " WHERE lower(p.name) = lower(?)", (name.strip(),))
+    return _person(row) if row else None
+
+
+def person_id_for_name(store: Store, name: str) -> int:
+    """For importers: the person of that name, created if nobody has it (one name, one
+    person: a second feed of "Maria Rivera" joins her)."""
+    holder = person_named(store, name)
+    return holder.id if holder is not None else insert_person(store, name)
+
+
+def name_taken(store: Store, name: str) -> AlreadyExists:
+    holder = person_named(store, name)
+    who = f"{holder.name} (id {holder.id})" if holder else repr(name)
+    return AlreadyExists(
+        f"{who} is already in your network; names are unique (a namesake: --as-new NAME)"
+    )
 
 
 def get_person(store: Store, person_id: int) -> Person | None:
@@ -103,10 +130,13 @@ def update_person(store: Store, person_id: int, **changes: Any) -> None:
     if not fields:
         return
     assignments = ", ".join(f"{k} = ?" for k in fields)
-    store.conn.execute(
-        f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
-        (*fields.values(), now_iso(), person_id),
-    )
+    try:
+        store.conn.execute(
+            f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
+            (*fields.values(), now_iso(), person_id),
+        )
+    except sqlite3.IntegrityError:
+        raise name_taken(store, str(fields.get("name"))) from None
 
 
 def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: bool = False) -> int:
@@ -119,6 +149,7 @@ def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: b
         purged = store.conn.execute(
             f"DELETE FROM posts WHERE person_id = ?{keep}", (person_id,)
         ).rowcount
+    dedupe.remember_orphans(store.conn, "person_id = ?", person_id)
     store.conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
     return purged
 
@@ -235,6 +266,8 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
             encoded[key] = int(bool(encoded[key]))
     if "state" in encoded:
         encoded["state"] = str(encoded["state"])
+    if "url" in encoded:
+        encoded["url_key"] = source_key(encoded["url"])
     return encoded
 
 
@@ -252,20 +285,27 @@ def already_followed(store: Store, existing: Source | None, label: str) -> str:
 def insert_source(
     store: Store, person_id: int | None, kind: SourceKind, url: str, **fields: Any
 ) -> int:
-    encoded = _encode(fields)
-    columns = ["person_id", "kind", "url", "created_at", *encoded]
-    values = [person_id, str(kind), url, now_iso(), *encoded.values()]
+    """A new source; one that names a followed one (any spelling of its URL, an address it
+    had before it moved, its handle) is AlreadyExists. The posts kept from a removed source
+    of that address come back to it."""
+    encoded = _encode({**fields, "url": url})
+    existing = find_source(store, url, kind=kind)
+    if existing is None and fields.get("handle"):
+        existing = find_source_by_handle(store, fields["handle"])
+    if existing is not None:
+        raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url))
+    columns = ["person_id", "kind", "created_at", *encoded]
+    values = [person_id, str(kind), now_iso(), *encoded.values()]
     try:
         cursor = store.conn.execute(
             f"INSERT INTO sources ({', '.join(columns)}) VALUES ({','.join('?' * len(values))})",
             values,
         )
     except sqlite3.IntegrityError as e:
-        existing = find_source(store, url) or (
-            find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
-        )
-        raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url)) from e
-    return int(cursor.lastrowid or 0)
+        raise AlreadyExists(already_followed(store, None, fields.get("handle") or url)) from e
+    source_id = int(cursor.lastrowid or 0)
+    dedupe.reattach_orphans(store.conn, source_id, person_id, f"{kind} {encoded['url_key']}")
+    return source_id
 
 
 def update_source(store: Store, source_id: int, **fields: Any) -> None:
@@ -276,6 +316,8 @@ def update_source(store: Store, source_id: int, **fields: Any) -> None:
     if "noindex" in encoded:
         row = one(store.conn, "SELECT noindex FROM sources WHERE id = ?", (source_id,))
         noindex_before = row["noindex"] if row else None
+    if "url" in encoded:  # a feed that moved: its old address still names it
+        dedupe.remember_alias(store.conn, source_id, encoded["url_key"])
     assignments = ", ".join(f"{k} = ?" for k in encoded)
     store.conn.execute(
         f"UPDATE sources SET {assignments} WHERE id = ?", (*encoded.values(), source_id)
@@ -310,8 +352,19 @@ def get_source(store: Store, source_id: int) -> Source | None:
     return _source(row) if row else None
 
 
-def find_source(store: Store, url: str) -> Source | None:
-    row = one(store.conn, "SELECT * FROM sources WHERE url = ?", (url,))
+def find_source(store: Store, url: str, *, kind: SourceKind | None = None) -> Source | None:
+    """The source this address names: any spelling of it (``plnctl.urlkey``) or an address
+    the source had before it moved."""
+    key = source_key(url)
+    kinds = [str(kind)] if kind else [str(k) for k in SourceKind]
+    marks = placeholders(len(kinds))
+    row = one(
+        store.conn,
+        f"""SELECT * FROM sources WHERE url_key = ? AND kind IN ({marks})
+            UNION ALL SELECT s.* FROM source_aliases a JOIN sources s ON s.id = a.source_id
+            WHERE a.url_key = ? AND a.kind IN ({marks}) LIMIT 1""",
+        (key, *kinds, key, *kinds),
+    )
     return _source(row) if row else None
 
 
@@ -375,4 +428,5 @@ def due_sources(
 
 
 def delete_source(store: Store, source_id: int) -> None:
+    dedupe.remember_orphans(store.conn, "id = ?", source_id)
     store.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
