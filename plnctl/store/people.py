@@ -9,7 +9,7 @@ from typing import Any
 
 from plnctl.errors import AlreadyExists, one_line
 from plnctl.models import Person, Source, SourceKind, SourceState
-from plnctl.store import dedupe
+from plnctl.store import identity
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, placeholders, rows
 from plnctl.timeutil import now_iso
@@ -38,35 +38,18 @@ def _person(row: sqlite3.Row) -> Person:
 def insert_person(store: Store, name: str, *, note: str | None = None) -> int:
     """A new person; names are unique ignoring case (AlreadyExists names the holder)."""
     stamp = now_iso()
-    try:
+    with identity.unique_name(store.conn, name):
         cursor = store.conn.execute(
             "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
             (name, note, stamp, stamp),
         )
-    except sqlite3.IntegrityError:
-        raise name_taken(store, name) from None
     return int(cursor.lastrowid or 0)
 
 
-def person_named(store: Store, name: str) -> Person | None:
-    """The person with this name, ignoring case (names are unique)."""
-    row = one(store.conn, _PERSON_SQL + " WHERE lower(p.name) = lower(?)", (name.strip(),))
-    return _person(row) if row else None
-
-
 def person_id_for_name(store: Store, name: str) -> int:
-    """For importers: the person of that name, created if nobody has it (one name, one
-    person: a second feed of "Maria Rivera" joins her)."""
-    holder = person_named(store, name)
-    return holder.id if holder is not None else insert_person(store, name)
-
-
-def name_taken(store: Store, name: str) -> AlreadyExists:
-    holder = person_named(store, name)
-    who = f"{holder.name} (id {holder.id})" if holder else repr(name)
-    return AlreadyExists(
-        f"{who} is already in your network; names are unique (a namesake: --as-new NAME)"
-    )
+    """For importers: the person of that name, or a new one (one name, one person)."""
+    holder = identity.name_holder(store.conn, name)
+    return holder[0] if holder else insert_person(store, name)
 
 
 def get_person(store: Store, person_id: int) -> Person | None:
@@ -130,13 +113,11 @@ def update_person(store: Store, person_id: int, **changes: Any) -> None:
     if not fields:
         return
     assignments = ", ".join(f"{k} = ?" for k in fields)
-    try:
+    with identity.unique_name(store.conn, str(fields.get("name"))):
         store.conn.execute(
             f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
             (*fields.values(), now_iso(), person_id),
         )
-    except sqlite3.IntegrityError:
-        raise name_taken(store, str(fields.get("name"))) from None
 
 
 def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: bool = False) -> int:
@@ -149,7 +130,7 @@ def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: b
         purged = store.conn.execute(
             f"DELETE FROM posts WHERE person_id = ?{keep}", (person_id,)
         ).rowcount
-    dedupe.remember_orphans(store.conn, "person_id = ?", person_id)
+    identity.remember_orphans(store.conn, "person_id = ?", person_id)
     store.conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
     return purged
 
@@ -285,9 +266,8 @@ def already_followed(store: Store, existing: Source | None, label: str) -> str:
 def insert_source(
     store: Store, person_id: int | None, kind: SourceKind, url: str, **fields: Any
 ) -> int:
-    """A new source; one that names a followed one (any spelling of its URL, an address it
-    had before it moved, its handle) is AlreadyExists. The posts kept from a removed source
-    of that address come back to it."""
+    """A new source, unless it names a followed one (AlreadyExists: any spelling of its URL,
+    an old address, its handle); a removed source's kept posts come back to it."""
     encoded = _encode({**fields, "url": url})
     existing = find_source(store, url, kind=kind)
     if existing is None and fields.get("handle"):
@@ -304,7 +284,7 @@ def insert_source(
     except sqlite3.IntegrityError as e:
         raise AlreadyExists(already_followed(store, None, fields.get("handle") or url)) from e
     source_id = int(cursor.lastrowid or 0)
-    dedupe.reattach_orphans(store.conn, source_id, person_id, f"{kind} {encoded['url_key']}")
+    identity.reattach_orphans(store.conn, source_id, person_id, f"{kind} {encoded['url_key']}")
     return source_id
 
 
@@ -317,7 +297,7 @@ def update_source(store: Store, source_id: int, **fields: Any) -> None:
         row = one(store.conn, "SELECT noindex FROM sources WHERE id = ?", (source_id,))
         noindex_before = row["noindex"] if row else None
     if "url" in encoded:  # a feed that moved: its old address still names it
-        dedupe.remember_alias(store.conn, source_id, encoded["url_key"])
+        identity.remember_alias(store.conn, source_id, encoded["url_key"])
     assignments = ", ".join(f"{k} = ?" for k in encoded)
     store.conn.execute(
         f"UPDATE sources SET {assignments} WHERE id = ?", (*encoded.values(), source_id)
@@ -355,16 +335,8 @@ def get_source(store: Store, source_id: int) -> Source | None:
 def find_source(store: Store, url: str, *, kind: SourceKind | None = None) -> Source | None:
     """The source this address names: any spelling of it (``plnctl.urlkey``) or an address
     the source had before it moved."""
-    key = source_key(url)
     kinds = [str(kind)] if kind else [str(k) for k in SourceKind]
-    marks = placeholders(len(kinds))
-    row = one(
-        store.conn,
-        f"""SELECT * FROM sources WHERE url_key = ? AND kind IN ({marks})
-            UNION ALL SELECT s.* FROM source_aliases a JOIN sources s ON s.id = a.source_id
-            WHERE a.url_key = ? AND a.kind IN ({marks}) LIMIT 1""",
-        (key, *kinds, key, *kinds),
-    )
+    row = identity.source_row(store.conn, source_key(url), kinds)
     return _source(row) if row else None
 
 
@@ -428,5 +400,5 @@ def due_sources(
 
 
 def delete_source(store: Store, source_id: int) -> None:
-    dedupe.remember_orphans(store.conn, "id = ?", source_id)
+    identity.remember_orphans(store.conn, "id = ?", source_id)
     store.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))

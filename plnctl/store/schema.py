@@ -699,7 +699,7 @@ def m0018_identity_canonical(db: Database) -> None:
     # prints once. source_aliases remembers a source's old keys (a feed that moved with a
     # 301); posts.orphan_of remembers the source of a removed person's posts so that
     # following it again re-attaches them instead of storing them twice.
-    from plnctl.store import dedupe
+    from plnctl.store import identity
 
     conn = db.conn
     db.execute(
@@ -718,11 +718,11 @@ def m0018_identity_canonical(db: Database) -> None:
             db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")
     if "url_key" not in {row[1] for row in db.execute("PRAGMA table_info(sources)")}:
         db.execute("ALTER TABLE sources ADD COLUMN url_key TEXT")
-    dedupe.fill_keys(conn)
+    identity.fill_keys(conn)
     db.execute("CREATE INDEX IF NOT EXISTS posts_link_key ON posts (link_key)")
-    report = dedupe.merge_duplicate_sources(conn)
-    report += dedupe.merge_orphan_copies(conn)
-    report += dedupe.rename_duplicate_names(conn)
+    report = identity.merge_duplicate_sources(conn)
+    report += identity.merge_orphan_copies(conn)
+    report += identity.rename_duplicate_names(conn)
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS sources_identity ON sources (kind, url_key)")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS people_name_unique ON people (lower(name))")
     db.execute(
@@ -730,4 +730,4 @@ def m0018_identity_canonical(db: Database) -> None:
         "WHERE orphan_of IS NOT NULL"
     )
     for line in report:
-        dedupe.add_notice(conn, line)
+        identity.add_notice(conn, line)

@@ -1,4 +1,5 @@
-"""Merging what plnctl 0.1 stored twice (migration 0018), and the notices that report it.
+"""One identity per thing: unique names, source keys kept across moves and removals, and
+merging what plnctl 0.1 stored twice (migration 0018), with the notices that report it.
 
 A source is one per ``(kind, url_key)`` (``plnctl.urlkey``); a person one per name, ignoring
 case. Merging keeps the oldest row and moves onto it everything that pointed at the others:
@@ -10,8 +11,10 @@ the union of their tags; nothing the user did is lost.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
+from plnctl.errors import NameTaken
 from plnctl.store.rows import one, rows
 from plnctl.timeutil import now_iso
 from plnctl.urlkey import source_key, url_key
@@ -87,7 +90,9 @@ def _twin(conn: sqlite3.Connection, source_id: int, guid: str, link: str | None)
 def merge_source(conn: sqlite3.Connection, keep: sqlite3.Row, dup: sqlite3.Row) -> int:
     """``dup``'s posts go to ``keep`` (a post both stored is merged); returns how many were."""
     merged = 0
-    for post in rows(conn, "SELECT id, guid, link_key FROM posts WHERE source_id = ?", (dup["id"],)):
+    for post in rows(
+        conn, "SELECT id, guid, link_key FROM posts WHERE source_id = ?", (dup["id"],)
+    ):
         twin = _twin(conn, keep["id"], post["guid"], post["link_key"])
         if twin is not None:
             merge_post(conn, twin, post["id"])
@@ -238,4 +243,41 @@ def reattach_orphans(
     conn.execute(
         "UPDATE posts SET source_id = ?, person_id = ?, orphan_of = NULL WHERE orphan_of = ?",
         (source_id, person_id, key),
+    )
+
+
+def name_holder(conn: sqlite3.Connection, name: str) -> tuple[int, str] | None:
+    """(id, name) of the person with this name, ignoring case (names are unique)."""
+    row = one(conn, "SELECT id, name FROM people WHERE lower(name) = lower(?)", (name.strip(),))
+    return (int(row["id"]), str(row["name"])) if row else None
+
+
+@contextmanager
+def unique_name(conn: sqlite3.Connection, name: str) -> Iterator[None]:
+    """Writing a person's name: a name someone has (ignoring case) is NameTaken."""
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        raise name_taken(conn, name) from None
+
+
+def name_taken(conn: sqlite3.Connection, name: str) -> NameTaken:
+    holder = name_holder(conn, name)
+    who = f"{holder[1]} (id {holder[0]})" if holder else repr(name)
+    return NameTaken(
+        f"{who} is already in your network and names are unique; add a source to them with "
+        f"'plnctl source add {holder[0] if holder else 'ID'} URL', or a namesake with "
+        "'plnctl person add NAME --as-new \"OTHER NAME\"'"
+    )
+
+
+def source_row(conn: sqlite3.Connection, key: str, kinds: list[str]) -> sqlite3.Row | None:
+    """The source stored under this key, or that had it before it moved (an alias)."""
+    marks = ",".join("?" * len(kinds))
+    return one(
+        conn,
+        f"""SELECT * FROM sources WHERE url_key = ? AND kind IN ({marks})
+            UNION ALL SELECT s.* FROM source_aliases a JOIN sources s ON s.id = a.source_id
+            WHERE a.url_key = ? AND a.kind IN ({marks}) LIMIT 1""",
+        (key, *kinds, key, *kinds),
     )
