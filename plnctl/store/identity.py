@@ -24,16 +24,16 @@ def add_notice(conn: sqlite3.Connection, text: str) -> None:
     conn.execute("INSERT INTO notices (created_at, text) VALUES (?, ?)", (now_iso(), text))
 
 
-def take_notices(conn: sqlite3.Connection) -> list[str]:
-    """Notices not shown yet (what a migration merged); each is returned once."""
+def pending_notices(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(id, text) of the notices not shown yet (what a migration merged)."""
     found = conn.execute("SELECT id, text FROM notices WHERE shown_at IS NULL ORDER BY id")
-    notices = found.fetchall()
-    if notices:
-        conn.execute(
-            "UPDATE notices SET shown_at = ? WHERE id <= ? AND shown_at IS NULL",
-            (now_iso(), notices[-1][0]),
-        )
-    return [text for _, text in notices]
+    return [(int(i), str(text)) for i, text in found.fetchall()]
+
+
+def shown_notices(conn: sqlite3.Connection, up_to: int) -> None:
+    conn.execute(
+        "UPDATE notices SET shown_at = ? WHERE id <= ? AND shown_at IS NULL", (now_iso(), up_to)
+    )
 
 
 def _references(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
