@@ -193,7 +193,7 @@ class SourcesService:
             new_url = check_http_url(url)
             if new_url != source.url:
                 other = db.find_source(self.store, new_url)
-                if other is not None:
+                if other is not None and other.id != source.id:
                     raise AlreadyExists(
                         db.already_followed(self.store, other, new_url)
                         + f"; to keep only one, remove the other: plnctl source remove {other.id}"
