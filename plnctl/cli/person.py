@@ -54,11 +54,7 @@ def add(
     ] = False,
     as_new: Annotated[
         str | None,
-        typer.Option(
-            "--as-new",
-            metavar="NAME",
-            help="NAME is someone else of the same name: add them as NAME instead.",
-        ),
+        typer.Option("--as-new", metavar="NAME", help="Someone else of that name: add as NAME."),
     ] = None,
     yes: output.YesOpt = False,
     json: JsonOpt = False,
