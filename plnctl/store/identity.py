@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from plnctl.errors import NameTaken
+from plnctl.store.connection import Progress
 from plnctl.store.rows import one, rows
 from plnctl.timeutil import now_iso
 from plnctl.urlkey import source_key, url_key
@@ -37,16 +38,14 @@ def shown_notices(conn: sqlite3.Connection, up_to: int) -> None:
 
 
 def _references(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key that points at ``table``."""
-    found = []
-    names = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
-    ).fetchall()
-    for (name,) in names:
-        for fk in conn.execute(f'PRAGMA foreign_key_list("{name}")').fetchall():
-            if fk[2] == table:
-                found.append((name, fk[3]))
-    return found
+    """(table, column) of every foreign key that points at ``table`` (tables other helpers
+    add later are found too)."""
+    found = conn.execute(
+        """SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+           WHERE m.type = 'table' AND f."table" = ?""",
+        (table,),
+    )
+    return [(str(name), str(column)) for name, column in found.fetchall()]
 
 
 def repoint(conn: sqlite3.Connection, table: str, keep: int, dup: int) -> None:
@@ -117,17 +116,24 @@ def merge_person(conn: sqlite3.Connection, keep: int, dup: int) -> None:
     repoint(conn, "people", keep, dup)
 
 
-def fill_keys(conn: sqlite3.Connection) -> None:
-    """sources.url_key and posts.link_key for rows stored before they existed."""
+def fill_keys(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
+    """sources.url_key and posts.link_key for rows stored before they existed (a big
+    database takes a while: ``progress(label, done, total)`` hears how far it is)."""
     conn.executemany(
         "UPDATE sources SET url_key = ? WHERE id = ?",
         [(source_key(url), i) for i, url in conn.execute("SELECT id, url FROM sources")],
     )
-    found = conn.execute("SELECT id, url FROM posts WHERE url IS NOT NULL AND link_key IS NULL")
-    while batch := found.fetchmany(5000):
+    todo = "FROM posts WHERE url IS NOT NULL AND link_key IS NULL"
+    total, done, last = conn.execute(f"SELECT count(*) {todo}").fetchone()[0], 0, 0
+    while batch := conn.execute(
+        f"SELECT id, url {todo} AND id > ? ORDER BY id LIMIT 5000", (last,)
+    ).fetchall():
         conn.executemany(
             "UPDATE posts SET link_key = ? WHERE id = ?", [(url_key(u), i) for i, u in batch]
         )
+        done, last = done + len(batch), batch[-1][0]
+        if progress is not None:
+            progress("Giving post links their identity key", done, total)
 
 
 def merge_duplicate_sources(conn: sqlite3.Connection) -> list[str]:

@@ -718,7 +718,7 @@ def m0018_identity_canonical(db: Database) -> None:
             db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")
     if "url_key" not in {row[1] for row in db.execute("PRAGMA table_info(sources)")}:
         db.execute("ALTER TABLE sources ADD COLUMN url_key TEXT")
-    identity.fill_keys(conn)
+    identity.fill_keys(conn, progress)
     db.execute("CREATE INDEX IF NOT EXISTS posts_link_key ON posts (link_key)")
     report = identity.merge_duplicate_sources(conn)
     report += identity.merge_orphan_copies(conn)
