@@ -37,8 +37,9 @@ def looks_like_mastodon(target: str) -> bool:
 
 
 def check_http_url(url: str) -> str:
-    """A web address the user typed (or a file gave), or InvalidInput saying what is wrong."""
-    url = url.strip()
+    """A web address the user typed (or a file gave), or InvalidInput saying what is wrong.
+    A ``feed://`` (or ``feed:https://``) link is the http(s) address it wraps."""
+    url = unwrap_feed_scheme(url)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a port out of 0-65535)
@@ -73,7 +74,7 @@ class SourcesService:
     def plan_feed(self, url: str, *, check: bool = False) -> SourcePlan:
         """A feed URL: taken as given (checked at the next sync), or with ``check`` fetched
         once and refused unless it is a feed (an HTML page's linked feed is taken instead)."""
-        url = check_http_url(unwrap_feed_scheme(url))
+        url = check_http_url(url)
         if not check:
             return SourcePlan(SourceKind.FEED, url)
         from plnctl.errors import FetchError, ParseError

@@ -173,3 +173,22 @@ def test_post_links_get_their_identity_key_at_ingest(
     conn.close()
     assert link == "http://Rivera.Example.EDU:80/0?utm_source=rss"  # kept as the feed gave it
     assert key == "rivera.example.edu/0"
+
+
+def test_removing_a_source_and_adding_it_again_keeps_one_copy_of_each_post(
+    cli: Cli, pln: Pln, db_path: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.add_feed("/maria.xml", rss_feed(3))
+    pln.people.add("Maria Rivera", feeds=[url])
+    pln.sync(force=True)
+    saved = pln.posts.list(limit=None)[0].id
+    assert cli("post", "save", str(saved)).exit_code == 0
+    assert cli("source", "remove", "1", "--yes").exit_code == 0
+    feed_scheme = url.replace("http://", "feed://")  # what a browser's "subscribe" link gives
+    added = cli("source", "add", "Maria Rivera", feed_scheme)
+    assert added.exit_code == 0, added.stderr
+    [source] = pln.sources.list()
+    assert source.url == url  # fetched as http://, as the feed: link meant
+    assert cli("sync", "--force").exit_code == 0
+    assert counts(db_path) == (1, 1, 3)
+    assert cli("post", "show", str(saved), "--json").json()["saved_at"]  # type: ignore[index]
