@@ -241,14 +241,13 @@ def remember_orphans(conn: sqlite3.Connection, where: str, value: int) -> None:
     )
 
 
-def reattach_orphans(
-    conn: sqlite3.Connection, source_id: int, person_id: int | None, key: str
-) -> None:
+def reattach_orphans(conn: sqlite3.Connection, source_id: int, person_id: int | None) -> None:
     """Following a removed source again: its kept posts (read, saved, noted) come back to it
     and the next sync updates them instead of storing copies."""
     conn.execute(
-        "UPDATE posts SET source_id = ?, person_id = ?, orphan_of = NULL WHERE orphan_of = ?",
-        (source_id, person_id, key),
+        """UPDATE posts SET source_id = :source, person_id = :person, orphan_of = NULL
+           WHERE orphan_of = (SELECT kind || ' ' || url_key FROM sources WHERE id = :source)""",
+        {"source": source_id, "person": person_id},
     )
 
 
@@ -277,13 +276,13 @@ def name_taken(conn: sqlite3.Connection, name: str) -> NameTaken:
     )
 
 
-def source_row(conn: sqlite3.Connection, key: str, kinds: list[str]) -> sqlite3.Row | None:
-    """The source stored under this key, or that had it before it moved (an alias)."""
-    marks = ",".join("?" * len(kinds))
+def source_row(conn: sqlite3.Connection, key: str, kind: str | None) -> sqlite3.Row | None:
+    """The source (of this kind, or any) stored under this key, or that had it before it
+    moved (an alias)."""
     return one(
         conn,
-        f"""SELECT * FROM sources WHERE url_key = ? AND kind IN ({marks})
-            UNION ALL SELECT s.* FROM source_aliases a JOIN sources s ON s.id = a.source_id
-            WHERE a.url_key = ? AND a.kind IN ({marks}) LIMIT 1""",
-        (key, *kinds, key, *kinds),
+        """SELECT * FROM sources WHERE url_key = :key AND coalesce(:kind, kind) = kind
+           UNION ALL SELECT s.* FROM source_aliases a JOIN sources s ON s.id = a.source_id
+           WHERE a.url_key = :key AND coalesce(:kind, a.kind) = a.kind LIMIT 1""",
+        {"key": key, "kind": kind},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
 from plnctl.errors import AlreadyExists, one_line
@@ -266,26 +267,22 @@ def already_followed(store: Store, existing: Source | None, label: str) -> str:
 def insert_source(
     store: Store, person_id: int | None, kind: SourceKind, url: str, **fields: Any
 ) -> int:
-    """A new source, unless it names a followed one (AlreadyExists: any spelling of its URL,
-    an old address, its handle); a removed source's kept posts come back to it."""
+    """A new source (AlreadyExists if followed); a removed one's kept posts come back to it."""
     encoded = _encode({**fields, "url": url})
     existing = find_source(store, url, kind=kind)
-    if existing is None and fields.get("handle"):
-        existing = find_source_by_handle(store, fields["handle"])
-    if existing is not None:
-        raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url))
-    columns = ["person_id", "kind", "created_at", *encoded]
-    values = [person_id, str(kind), now_iso(), *encoded.values()]
-    try:
-        cursor = store.conn.execute(
-            f"INSERT INTO sources ({', '.join(columns)}) VALUES ({','.join('?' * len(values))})",
-            values,
-        )
-    except sqlite3.IntegrityError as e:
-        raise AlreadyExists(already_followed(store, None, fields.get("handle") or url)) from e
-    source_id = int(cursor.lastrowid or 0)
-    identity.reattach_orphans(store.conn, source_id, person_id, f"{kind} {encoded['url_key']}")
-    return source_id
+    if existing is None:
+        columns = ["person_id", "kind", "created_at", *encoded]
+        values = [person_id, str(kind), now_iso(), *encoded.values()]
+        with suppress(sqlite3.IntegrityError):  # the same handle, or written meanwhile
+            cursor = store.conn.execute(
+                f"INSERT INTO sources ({', '.join(columns)}) VALUES ({placeholders(len(values))})",
+                values,
+            )
+            source_id = int(cursor.lastrowid or 0)
+            identity.reattach_orphans(store.conn, source_id, person_id)
+            return source_id
+        existing = find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
+    raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url))
 
 
 def update_source(store: Store, source_id: int, **fields: Any) -> None:
@@ -333,10 +330,8 @@ def get_source(store: Store, source_id: int) -> Source | None:
 
 
 def find_source(store: Store, url: str, *, kind: SourceKind | None = None) -> Source | None:
-    """The source this address names: any spelling of it (``plnctl.urlkey``) or an address
-    the source had before it moved."""
-    kinds = [str(kind)] if kind else [str(k) for k in SourceKind]
-    row = identity.source_row(store.conn, source_key(url), kinds)
+    """The source this address names: any spelling of it (``plnctl.urlkey``), or an old one."""
+    row = identity.source_row(store.conn, source_key(url), str(kind) if kind else None)
     return _source(row) if row else None
 
 

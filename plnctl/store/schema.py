@@ -709,7 +709,7 @@ def m0018_identity_canonical(db: Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS source_aliases (kind TEXT NOT NULL, url_key TEXT NOT NULL, "
         "source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE, "
-        "PRIMARY KEY (kind, url_key)) WITHOUT ROWID"
+        "PRIMARY KEY (url_key, kind)) WITHOUT ROWID"
     )
     db.execute("CREATE INDEX IF NOT EXISTS source_aliases_source ON source_aliases (source_id)")
     columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
@@ -723,7 +723,7 @@ def m0018_identity_canonical(db: Database) -> None:
     report = identity.merge_duplicate_sources(conn)
     report += identity.merge_orphan_copies(conn)
     report += identity.rename_duplicate_names(conn)
-    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS sources_identity ON sources (kind, url_key)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS sources_identity ON sources (url_key, kind)")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS people_name_unique ON people (lower(name))")
     db.execute(
         "CREATE INDEX IF NOT EXISTS posts_orphan_of ON posts (orphan_of) "
