@@ -84,6 +84,13 @@ class AlreadyExists(PlnError):
     exit_code = ExitCode.USAGE
 
 
+class NameTaken(AlreadyExists):
+    """Issue 12: a person of that name is in the network already (names are unique, ignoring
+    case); the message names them and says how to add a source to them or a namesake."""
+
+    exit_code = ExitCode.ERROR
+
+
 class ConfigError(PlnError):
     exit_code = ExitCode.DATABASE
 

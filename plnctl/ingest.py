@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from plnctl.models import FetchOutcome, Media, NewPost
 from plnctl.render.terminal import strip_escapes
+from plnctl.urlkey import url_key
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +190,10 @@ def normalize_post(post: NewPost, *, latest: str | None = None) -> NewPost:
     latest = latest or latest_date()
     published = clean_date(post.published_at, latest)
     updated = clean_date(post.updated_at, latest)
+    url = clean_url(post.url)
     return NewPost(  # not dataclasses.replace: building it directly costs a third
         guid=guid,
-        url=clean_url(post.url),
+        url=url,
         title=clean_line(post.title, limit=MAX_TITLE),
         author=clean_line(post.author),
         published_at=published or updated,
@@ -212,6 +214,7 @@ def normalize_post(post: NewPost, *, latest: str | None = None) -> NewPost:
         content_warning=clean_line(post.content_warning, limit=MAX_TITLE),
         in_reply_to_handle=clean_line(post.in_reply_to_handle),
         author_url=clean_url(post.author_url),
+        link_key=url_key(url),  # what "the same link" means everywhere (grouping, merging)
     )
 
 

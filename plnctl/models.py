@@ -270,6 +270,7 @@ class NewPost(_Model):
     content_warning: str | None = None
     in_reply_to_handle: str | None = None
     author_url: str | None = None  # the entry author's page (per-entry author of a group blog)
+    link_key: str | None = None  # identity of ``url`` (plnctl.urlkey), set by plnctl.ingest
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ class _Writer:
         decision = decide(source, outcome, moment, interval=self.interval)
         updates, warning = dict(decision.updates), outcome.warning
         moved_to = updates.get("url")
-        other = people_db.find_source(self.store, moved_to) if moved_to else None
+        other = people_db.find_source(self.store, moved_to, kind=source.kind) if moved_to else None
         if other is not None and other.id != source.id:
             del updates["url"]  # the new URL is already followed: keep both rows as they are
             warning = f"moved permanently to {moved_to}, already source {other.id}"

@@ -20,8 +20,9 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 HARMFUL = ("\x1b", "\x9b", "\x9d", "\x90", "\x07", "\u202e", "\u2066", "\x08")
 
 
-def run_tty(home: Path, *args: str, timeout: float = 60) -> tuple[int, str]:
-    """``plnctl ARGS`` with stdin, stdout and stderr on a 200-column pty; (exit code, output)."""
+def run_tty(home: Path, *args: str, timeout: float = 60, answer: str = "") -> tuple[int, str]:
+    """``plnctl ARGS`` with stdin, stdout and stderr on a 200-column pty; (exit code, output).
+    ``answer`` is typed on the terminal (waiting in its input until the command reads it)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
     env = {**os.environ, "PLNCTL_HOME": str(home), "COLUMNS": "200", "TERM": "xterm-256color"}
@@ -31,6 +32,8 @@ def run_tty(home: Path, *args: str, timeout: float = 60) -> tuple[int, str]:
         stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
     )  # fmt: skip
     os.close(slave)
+    if answer:
+        os.write(master, answer.encode())
     chunks = []
     while True:
         try:

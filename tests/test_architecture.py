@@ -28,6 +28,7 @@ CORNERS = {
     "smtplib": ("deliver.py",),
     "textual": ("tui/",),
     "trafilatura": ("fetchers/",),
+    "url_normalize": ("urlkey.py",),
 }
 CLI_MAY_NOT_IMPORT = ("plnctl.store", "plnctl.fetchers", "plnctl.sync")
 # The reader (tui/) is a client of the API like the CLI: the API, the pure render helpers and
@@ -123,7 +124,6 @@ def test_help_does_not_import_network_libraries() -> None:
         "nh3",
         "textual",
         "trafilatura",
-        "lxml",
     }
 
 

@@ -59,6 +59,17 @@ class Pln:
     def close(self) -> None:
         self.store.close()
 
+    def take_notices(self) -> list[str]:
+        """What plnctl did on its own that the user should hear of once (issue 12: the
+        duplicates a migration merged); each notice is returned by one call only."""
+        from plnctl.store.identity import pending_notices, shown_notices
+
+        notices = pending_notices(self.store.conn)  # no write (and no lock) when none
+        if notices:
+            with self.store.transaction() as conn:
+                shown_notices(conn, notices[-1][0])
+        return [text for _, text in notices]
+
     @cached_property
     def me(self) -> Me:
         """The user's own identities: ``[me]`` in config.toml and the logged-in Mastodon

@@ -155,7 +155,7 @@ class BlueskyService:
                     merged += 1
                     continue
                 name = fields.get("display_name") or str(fields["handle"]).lstrip("@")
-                person_id = db.insert_person(self.store, name)
+                person_id = db.person_id_for_name(self.store, name)
                 db.insert_source(
                     self.store, person_id, SourceKind.BLUESKY, profile_url(did), **fields
                 )

@@ -315,7 +315,7 @@ class MastodonService:
         fields = dict(candidate.fields or {"handle": candidate.address.handle})
         if fields.get("moved_to"):
             fields["state"] = SourceState.MOVED
-        person_id = db.insert_person(self.store, candidate.name)
+        person_id = db.person_id_for_name(self.store, candidate.name)
         source_id = db.insert_source(
             self.store, person_id, SourceKind.MASTODON, candidate.address.profile_url, **fields
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from plnctl.errors import Ambiguous, InvalidInput, NotFound
 from plnctl.models import Person, _Model
+from plnctl.store import identity
 from plnctl.store import people as db
 
 if TYPE_CHECKING:
@@ -45,25 +46,42 @@ class PeopleService:
         topics: Sequence[str] = (),
         note: str | None = None,
         check: bool = True,
+        join: bool = False,
     ) -> Person:
         """Add a person with their sources. Feeds are fetched once and must be feeds (unless
         not ``check``), sites are resolved to feeds and Mastodon and Bluesky handles to accounts
-        *before* anything is stored: if one fails, nothing is stored."""
+        *before* anything is stored: if one fails, nothing is stored.
+
+        Names are unique, ignoring case: when ``name`` is taken, NameTaken (exit 1), or with
+        ``join`` the sources and topics go to that person (who must then be given a source)."""
         name = name.strip()
         if not name:
             raise InvalidInput("a person needs a name")
+        holder = self.named(name)
+        if holder is not None and not (join and (feeds or sites or mastodon or bluesky)):
+            raise identity.name_taken(self.store.conn, name)
         sources = self.pln.sources
         planned = [sources.plan_feed(url, check=check) for url in feeds]
         planned += [sources.plan_site(url) for url in sites]
         planned += [sources.plan_mastodon(handle) for handle in mastodon]
         planned += [sources.plan_bluesky(handle) for handle in bluesky]
         with self.store.transaction():
-            person_id = db.insert_person(self.store, name, note=note)
+            if holder is None:
+                person_id = db.insert_person(self.store, name, note=note)
+            else:
+                person_id = holder.id
+                if note and not holder.note:
+                    db.update_person(self.store, person_id, note=note)
             for topic in topics:
                 db.add_person_topic(self.store, person_id, topic.strip())
             for plan in planned:
                 sources.store_plan(person_id, plan)
         return self.get(person_id)
+
+    def named(self, name: str) -> Person | None:
+        """The person with exactly this name, ignoring case (names are unique), if any."""
+        holder = identity.name_holder(self.store.conn, name)
+        return db.get_person(self.store, holder[0]) if holder else None
 
     def get(self, person_id: int) -> Person:
         person = db.get_person(self.store, person_id)

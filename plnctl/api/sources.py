@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from plnctl.errors import AlreadyExists, InvalidInput, NotFound
 from plnctl.models import Person, Source, SourceKind
 from plnctl.store import people as db
+from plnctl.urlkey import unwrap_feed_scheme
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
@@ -36,8 +37,9 @@ def looks_like_mastodon(target: str) -> bool:
 
 
 def check_http_url(url: str) -> str:
-    """A web address the user typed (or a file gave), or InvalidInput saying what is wrong."""
-    url = url.strip()
+    """A web address the user typed (or a file gave), or InvalidInput saying what is wrong.
+    A ``feed://`` (or ``feed:https://``) link is the http(s) address it wraps."""
+    url = unwrap_feed_scheme(url)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a port out of 0-65535)
@@ -207,7 +209,7 @@ class SourcesService:
             new_url = check_http_url(url)
             if new_url != source.url:
                 other = db.find_source(self.store, new_url)
-                if other is not None:
+                if other is not None and other.id != source.id:
                     raise AlreadyExists(
                         db.already_followed(self.store, other, new_url)
                         + f"; to keep only one, remove the other: plnctl source remove {other.id}"

@@ -12,6 +12,7 @@ from plnctl.errors import InvalidInput
 from plnctl.models import Person, Source, SourceKind, _Model
 from plnctl.opml import OpmlEntry, Subscription, parse_opml, render_opml
 from plnctl.store import people as db
+from plnctl.urlkey import source_key
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
@@ -69,34 +70,33 @@ def import_opml(pln: Pln, path: Path | bytes) -> ImportReport:
         except (InvalidInput, ValueError) as e:
             problems.append(f"{sub.title or sub.xml_url}: {e} (left out)")
             continue
-        if url in planned:
-            planned[url].topics.update(dict.fromkeys(sub.topics))
+        key = f"{kind} {source_key(url)}"  # one feed written six ways is one source
+        if key in planned:
+            planned[key].topics.update(dict.fromkeys(sub.topics))
             continue
-        if url in followed or _followed(pln, url, fields.get("handle")):
-            followed.add(url)
+        if key in followed or _followed(pln, url, fields.get("handle")):
+            followed.add(key)
             continue
         title = _source_title(sub)
         if title and kind is SourceKind.FEED:
             fields["title"] = title
-        planned[url] = _Planned(sub, kind, url, fields, dict.fromkeys(sub.topics))
-    created = 0
+        planned[key] = _Planned(sub, kind, url, fields, dict.fromkeys(sub.topics))
+    before = len(db.list_people(pln.store))
     with pln.store.transaction():
         people: dict[str, int] = {}
-        for item in planned.values():
-            key = f"id:{item.sub.person_key}" if item.sub.person_key else f"url:{item.url}"
-            if key not in people:
-                people[key] = db.insert_person(pln.store, _person_name(item))
-                created += 1
+        for source, item in planned.items():
+            key = f"id:{item.sub.person_key}" if item.sub.person_key else source
+            if key not in people:  # one name, one person: a second feed of theirs joins them
+                people[key] = db.person_id_for_name(pln.store, _person_name(item))
             for topic in item.topics:
                 db.add_person_topic(pln.store, people[key], topic)
             db.insert_source(pln.store, people[key], item.kind, item.url, **item.fields)
-        names = {p.name for p in db.list_people(pln.store)}
         for sub in lone:
-            if f"id:{sub.person_key}" not in people and (sub.person or sub.title) not in names:
-                person_id = db.insert_person(pln.store, sub.person or sub.title or "(no name)")
+            if f"id:{sub.person_key}" not in people:
+                person_id = db.person_id_for_name(pln.store, sub.person or sub.title or "(no name)")
                 for topic in sub.topics:
                     db.add_person_topic(pln.store, person_id, topic)
-                created += 1
+        created = len(db.list_people(pln.store)) - before
     return ImportReport(created=created, skipped=len(followed), problems=tuple(problems))
 
 

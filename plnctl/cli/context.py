@@ -32,6 +32,8 @@ class State:
             with output.progress_bar() as progress:
                 self._pln = open_pln(self.db, create=create, progress=progress)
             self.announce = create and self._pln.created
+            for notice in self._pln.take_notices():
+                output.info(notice)
         return self._pln
 
     def opened(self) -> Pln | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -51,15 +52,26 @@ def add(
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Add --feed URLs without fetching them first.")
     ] = False,
+    as_new: Annotated[
+        str | None,
+        typer.Option("--as-new", metavar="NAME", help="Someone else of that name: add as NAME."),
+    ] = None,
+    yes: output.YesOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Add a person and their sources. Each --feed is fetched once and refused unless it is a
     feed (--no-check adds it anyway). Nothing is stored if a source cannot be resolved.
+    Names are unique: when NAME is in your network, the sources are added to them (on a
+    terminal you are asked first; --yes does not ask); --as-new adds a namesake.
 
     Example: plnctl person add "Doug Belshaw" --site https://dougbelshaw.com --topic "digital literacy"
     """
-    person = pln(ctx, create=True).people.add(
-        name,
+    api = pln(ctx, create=True)
+    holder = None if as_new else api.people.named(name)
+    if holder is not None and (feed or site or mastodon or bluesky):
+        _join(holder.name, holder.id, yes=yes)
+    person = api.people.add(
+        as_new or name,
         feeds=feed or (),
         sites=site or (),
         mastodon=mastodon or (),
@@ -67,6 +79,7 @@ def add(
         topics=topic or (),
         note=note,
         check=not no_check,
+        join=holder is not None,
     )
     sources = pln(ctx).sources.list(person=person.id)
     if json:
@@ -76,6 +89,17 @@ def add(
     for source in sources:
         output.info(f"  {source.kind}: {source.label}")
         output.notes(source_notes(source, person.id))
+
+
+def _join(name: str, person_id: int, *, yes: bool) -> None:
+    """The name is taken: ask on a terminal whether the sources are theirs (no: exit 1);
+    otherwise say in one line that they are."""
+    question = f"{name} (id {person_id}) is already in your network. Add the source(s) to them?"
+    if yes or not sys.stdin.isatty():
+        output.info(f"{name} (id {person_id}) is already in your network: adding to them.")
+    elif not typer.confirm(question, default=True, err=True):
+        output.info(f'Nothing was changed. Someone else of that name: --as-new "{name} (2)"')
+        raise typer.Exit(1)
 
 
 @person_app.command("list")

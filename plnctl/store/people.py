@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
 from plnctl.errors import AlreadyExists, one_line
 from plnctl.models import Person, Source, SourceKind, SourceState
+from plnctl.store import identity
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, placeholders, rows
 from plnctl.timeutil import now_iso
+from plnctl.urlkey import source_key
 
 _PERSON_SQL = """
 SELECT p.*, (SELECT group_concat(t.name, char(31)) FROM person_topics pt
@@ -34,12 +37,20 @@ def _person(row: sqlite3.Row) -> Person:
 
 
 def insert_person(store: Store, name: str, *, note: str | None = None) -> int:
+    """A new person; names are unique ignoring case (AlreadyExists names the holder)."""
     stamp = now_iso()
-    cursor = store.conn.execute(
-        "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        (name, note, stamp, stamp),
-    )
+    with identity.unique_name(store.conn, name):
+        cursor = store.conn.execute(
+            "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            (name, note, stamp, stamp),
+        )
     return int(cursor.lastrowid or 0)
+
+
+def person_id_for_name(store: Store, name: str) -> int:
+    """For importers: the person of that name, or a new one (one name, one person)."""
+    holder = identity.name_holder(store.conn, name)
+    return holder[0] if holder else insert_person(store, name)
 
 
 def get_person(store: Store, person_id: int) -> Person | None:
@@ -103,10 +114,11 @@ def update_person(store: Store, person_id: int, **changes: Any) -> None:
     if not fields:
         return
     assignments = ", ".join(f"{k} = ?" for k in fields)
-    store.conn.execute(
-        f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
-        (*fields.values(), now_iso(), person_id),
-    )
+    with identity.unique_name(store.conn, str(fields.get("name"))):
+        store.conn.execute(
+            f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
+            (*fields.values(), now_iso(), person_id),
+        )
 
 
 def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: bool = False) -> int:
@@ -119,6 +131,7 @@ def delete_person(store: Store, person_id: int, *, purge: bool, include_saved: b
         purged = store.conn.execute(
             f"DELETE FROM posts WHERE person_id = ?{keep}", (person_id,)
         ).rowcount
+    identity.remember_orphans(store.conn, "person_id = ?", person_id)
     store.conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
     return purged
 
@@ -237,6 +250,8 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
             encoded[key] = int(bool(encoded[key]))
     if "state" in encoded:
         encoded["state"] = str(encoded["state"])
+    if "url" in encoded:
+        encoded["url_key"] = source_key(encoded["url"])
     return encoded
 
 
@@ -254,20 +269,22 @@ def already_followed(store: Store, existing: Source | None, label: str) -> str:
 def insert_source(
     store: Store, person_id: int | None, kind: SourceKind, url: str, **fields: Any
 ) -> int:
-    encoded = _encode(fields)
-    columns = ["person_id", "kind", "url", "created_at", *encoded]
-    values = [person_id, str(kind), url, now_iso(), *encoded.values()]
-    try:
-        cursor = store.conn.execute(
-            f"INSERT INTO sources ({', '.join(columns)}) VALUES ({','.join('?' * len(values))})",
-            values,
-        )
-    except sqlite3.IntegrityError as e:
-        existing = find_source(store, url) or (
-            find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
-        )
-        raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url)) from e
-    return int(cursor.lastrowid or 0)
+    """A new source (AlreadyExists if followed); a removed one's kept posts come back to it."""
+    encoded = _encode({**fields, "url": url})
+    existing = find_source(store, url, kind=kind)
+    if existing is None:
+        columns = ["person_id", "kind", "created_at", *encoded]
+        values = [person_id, str(kind), now_iso(), *encoded.values()]
+        with suppress(sqlite3.IntegrityError):  # the same handle, or written meanwhile
+            cursor = store.conn.execute(
+                f"INSERT INTO sources ({', '.join(columns)}) VALUES ({placeholders(len(values))})",
+                values,
+            )
+            source_id = int(cursor.lastrowid or 0)
+            identity.reattach_orphans(store.conn, source_id, person_id)
+            return source_id
+        existing = find_source_by_handle(store, fields["handle"]) if fields.get("handle") else None
+    raise AlreadyExists(already_followed(store, existing, fields.get("handle") or url))
 
 
 def update_source(store: Store, source_id: int, **fields: Any) -> None:
@@ -278,6 +295,8 @@ def update_source(store: Store, source_id: int, **fields: Any) -> None:
     if "noindex" in encoded:
         row = one(store.conn, "SELECT noindex FROM sources WHERE id = ?", (source_id,))
         noindex_before = row["noindex"] if row else None
+    if "url" in encoded:  # a feed that moved: its old address still names it
+        identity.remember_alias(store.conn, source_id, encoded["url_key"])
     assignments = ", ".join(f"{k} = ?" for k in encoded)
     store.conn.execute(
         f"UPDATE sources SET {assignments} WHERE id = ?", (*encoded.values(), source_id)
@@ -312,8 +331,9 @@ def get_source(store: Store, source_id: int) -> Source | None:
     return _source(row) if row else None
 
 
-def find_source(store: Store, url: str) -> Source | None:
-    row = one(store.conn, "SELECT * FROM sources WHERE url = ?", (url,))
+def find_source(store: Store, url: str, *, kind: SourceKind | None = None) -> Source | None:
+    """The source this address names: any spelling of it (``plnctl.urlkey``), or an old one."""
+    row = identity.source_row(store.conn, source_key(url), str(kind) if kind else None)
     return _source(row) if row else None
 
 
@@ -377,4 +397,5 @@ def due_sources(
 
 
 def delete_source(store: Store, source_id: int) -> None:
+    identity.remember_orphans(store.conn, "id = ?", source_id)
     store.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))

@@ -87,13 +87,14 @@ def _values(post: NewPost) -> tuple[object, ...]:
         post.edited_at,
         post.content_warning,
         post.in_reply_to_handle,
+        post.link_key,
     )
 
 
 _FIELDS = (
     "url, title, author, published_at, updated_at, content_html, content_text, kind, "
     "language, categories, in_reply_to, boost_of_url, boost_of_handle, edited_at, "
-    "content_warning, in_reply_to_handle"
+    "content_warning, in_reply_to_handle, link_key"
 )
 
 
@@ -153,7 +154,7 @@ def upsert_posts(
         if row is None:
             cursor = conn.execute(
                 f"INSERT INTO posts (source_id, person_id, guid, fetched_at, indexed, {_FIELDS}) "
-                f"VALUES (?, ?, ?, ?, ?, {placeholders(16)})",
+                f"VALUES (?, ?, ?, ?, ?, {placeholders(17)})",
                 (source_id, person_id, guid, fetched_at, int(indexed), *_values(post)),
             )
             post_id = int(cursor.lastrowid or 0)

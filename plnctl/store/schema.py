@@ -734,3 +734,46 @@ def m0018_fulltext_pages(db: Database) -> None:
            END"""
     )
     _recreate_fts(db, FTS_COLUMNS)
+
+
+@migrations(name="0019_identity_canonical")
+def m0019_identity_canonical(db: Database) -> None:
+    # Issue 12: one feed written six ways was six people, and a name could be taken twice.
+    # Sources get an identity key (plnctl.urlkey) and are unique by it; posts get the key of
+    # their link. Duplicates already stored are merged (plnctl.store.dedupe), people who still
+    # share a name are told apart, and what was done is kept as notices the next command
+    # prints once. source_aliases remembers a source's old keys (a feed that moved with a
+    # 301); posts.orphan_of remembers the source of a removed person's posts so that
+    # following it again re-attaches them instead of storing them twice.
+    from plnctl.store import identity
+
+    conn = db.conn
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS notices (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "created_at TEXT NOT NULL, text TEXT NOT NULL, shown_at TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS source_aliases (kind TEXT NOT NULL, url_key TEXT NOT NULL, "
+        "source_id INTEGER NOT NULL REFERENCES sources (id) ON DELETE CASCADE, "
+        "PRIMARY KEY (url_key, kind)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS source_aliases_source ON source_aliases (source_id)")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
+    for name in ("link_key", "orphan_of"):
+        if name not in columns:
+            db.execute(f"ALTER TABLE posts ADD COLUMN {name} TEXT")
+    if "url_key" not in {row[1] for row in db.execute("PRAGMA table_info(sources)")}:
+        db.execute("ALTER TABLE sources ADD COLUMN url_key TEXT")
+    identity.fill_keys(conn, progress)
+    db.execute("CREATE INDEX IF NOT EXISTS posts_link_key ON posts (link_key)")
+    report = identity.merge_duplicate_sources(conn)
+    report += identity.merge_orphan_copies(conn)
+    report += identity.rename_duplicate_names(conn)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS sources_identity ON sources (url_key, kind)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS people_name_unique ON people (lower(name))")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_orphan_of ON posts (orphan_of) "
+        "WHERE orphan_of IS NOT NULL"
+    )
+    for line in report:
+        identity.add_notice(conn, line)
