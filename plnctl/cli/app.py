@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +11,6 @@ from typing import Annotated, Any
 import typer
 
 from plnctl import __version__
-from plnctl.cli import output
 from plnctl.cli.context import state
 from plnctl.cli.lazy import LazyGroup
 from plnctl.errors import ExitCode, PlnError
@@ -150,8 +148,10 @@ class PlnGroup(LazyGroup):
             return result
         except PlnError as e:
             if _debug(ctx):
+                import traceback
+
                 traceback.print_exc()  # --debug adds the traceback; the exit code stays
-            output.error(str(e))
+            _error(str(e))
             raise typer.Exit(int(e.exit_code)) from None
         except BrokenPipeError:
             # `plnctl post list | head`: the reader left; stop quietly like other Unix tools.
@@ -159,24 +159,32 @@ class PlnGroup(LazyGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(141) from None
         except KeyboardInterrupt:
-            output.error("interrupted")
+            _error("interrupted")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as e:
             if _debug(ctx):
+                import traceback
+
                 traceback.print_exc()
             from plnctl.api import translate_error
 
             known = translate_error(e, state(ctx).opened())
             if known is not None:
-                output.error(str(known))
+                _error(str(known))
                 raise typer.Exit(int(known.exit_code)) from None
             hint = "" if _debug(ctx) else " (run with --debug for details)"
-            output.error(f"internal error: {type(e).__name__}: {e}{hint}")
+            _error(f"internal error: {type(e).__name__}: {e}{hint}")
             raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:
             state(ctx).close(succeeded=succeeded)
+
+
+def _error(message: str) -> None:
+    from plnctl.cli import output
+
+    output.error(message)
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -237,6 +245,8 @@ def root(
     """Global options come before the command: plnctl --db my.db person list"""
     current = state(ctx)  # type: ignore[arg-type]
     current.db, current.debug, current.verbose = db, debug, verbose
+    from plnctl.cli import output  # not before a command runs: --help needs none of it
+
     output.configure_logging(verbose, debug)
 
 

@@ -162,10 +162,11 @@ def test_person_list_on_a_database_loads_only_what_it_uses(tmp_path: Path) -> No
 def test_a_tab_on_the_first_word_lists_every_command_without_building_one(
     tmp_path: Path,
 ) -> None:
-    env = {"_PLNCTL_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "plnctl "}
+    env = {"_PLNCTL_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "plnctl ",
+           "_TYPER_COMPLETE_FISH_ACTION": "get-args"}  # fmt: skip
     result, loaded = _run([], tmp_path, env)
     assert result.stderr == ""
-    offered = [line for line in result.stdout.splitlines() if line]
-    assert offered[::2] == list(COMMANDS)  # zsh: the name, then its help
-    assert offered[1].startswith("Fetch new posts from every due source")  # from the table
+    offered = dict(line.split("\t") for line in result.stdout.splitlines() if line)
+    assert list(offered) == list(COMMANDS)  # fish: each name and its help
+    assert offered["sync"] == "Fetch new posts from every due source:..."  # from the table
     assert _command_modules(loaded) == set()
