@@ -12,7 +12,7 @@ import typer
 
 from plnctl import __version__
 from plnctl.cli.context import state
-from plnctl.cli.lazy import LazyGroup
+from plnctl.cli.lazy import LazyCommands, LazyGroup
 from plnctl.errors import ExitCode, PlnError
 
 # Each module registers its commands with register(app). Modules are small and import nothing
@@ -100,7 +100,7 @@ def _bound_ints(command: Any) -> None:
             bounded = copy.copy(param.type)
             bounded.__class__ = _bounded_class(type(param.type))
             param.type = bounded
-    if isinstance(command, LazyGroup):
+    if isinstance(getattr(command, "commands", None), LazyCommands):
         return  # its commands are bounded as they are built (PlnGroup.built)
     for sub in getattr(command, "commands", {}).values():
         _bound_ints(sub)

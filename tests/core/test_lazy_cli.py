@@ -77,6 +77,19 @@ def test_a_built_command_is_the_one_typer_builds_from_every_module() -> None:
         assert list(getattr(lazy, "commands", {})) == list(getattr(eager, "commands", {}))
 
 
+def test_a_group_builds_only_the_command_asked_for() -> None:
+    from typer.testing import CliRunner
+
+    root = typer.main.get_command(app)
+    person = root.commands["person"]  # type: ignore[attr-defined]
+    assert "suggest" in _help(person, "person", 88)  # listed from its help text, not built
+    person.commands["list"]
+    assert [n for n in person.commands if person.commands.loaded(n)] == ["list"]
+    # a command built on lookup still gets the integer bounds of every other command
+    result = CliRunner().invoke(app, ["post", "list", "--limit", str(2**63)])
+    assert result.exit_code == 2 and "is too large" in result.output
+
+
 def test_a_typo_still_gets_a_suggestion_and_exit_2() -> None:
     from typer.testing import CliRunner
 
