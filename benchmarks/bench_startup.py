@@ -1,7 +1,11 @@
 """Start-up: how long plnctl's short commands take, as a person or a script sees them.
 
     python benchmarks/run.py startup [--startup-runs 7]
-    python benchmarks/bench_startup.py [--runs 7] [--quick]
+    python benchmarks/bench_startup.py [--runs 7] [--quick] [--compare DIR]
+
+``--compare DIR`` times another plnctl source tree too (``git archive main plnctl | tar -x -C
+DIR``: it is put first on PYTHONPATH), run by run interleaved with this one, so both see the
+same load on a shared machine.
 
 Each command runs once untimed (page cache, the database's first open), then ``--runs``
 times, from the parent (fork to exit, ``harness.measure``), with a temp HOME, on an existing
@@ -87,82 +91,103 @@ def _newest_title(db: Path) -> bytes:
     return str(title)[:20].encode()
 
 
+Case = tuple[str, list[str], bytes | bool | None, float | None]  # label, cmd, pty, target
+
+
+def _cases(db: Path) -> list[Case]:
+    """(label, command, False = to a pipe / None = on a pty until exit / bytes = on a pty
+    until that text is on the screen, target ms)."""
+    on_db = [PLNCTL, "--db", str(db)]
+    return [
+        ("`python -c pass` (the interpreter)", [sys.executable, "-c", "pass"], False, None),
+        ("`plnctl --version`", [PLNCTL, "--version"], False, None),
+        ("`plnctl --help`", [PLNCTL, "--help"], False, START_MS),
+        ("`plnctl person list --help`", [PLNCTL, "person", "list", "--help"], False, None),
+        ("`plnctl --db X person list` (to a pipe)", [*on_db, "person", "list"], False, START_MS),
+        ("`plnctl --db X post list --limit 20`", [*on_db, "post", "list", "--limit", "20"],
+         False, None),
+        ("`plnctl --db X person list` (on a terminal)", [*on_db, "person", "list"], None, None),
+        ("`plnctl --db X read`: first screen (terminal)", [*on_db, "read"], _newest_title(db),
+         READ_MS),
+    ]  # fmt: skip
+
+
+def _once(cmd: list[str], pty_until: bytes | bool | None, env: dict[str, str]) -> tuple:
+    """(wall, CPU, peak RSS or None) of one run."""
+    if pty_until is False:
+        m = measure(cmd, env=env, timeout=60)
+        if not m.ok:
+            raise RuntimeError(f"{' '.join(cmd)}: {m.error_tail(2)}")
+        return m.wall, m.cpu, m.maxrss_mb
+    wall, cpu = _on_pty(cmd, env, pty_until if isinstance(pty_until, bytes) else None)
+    return wall, cpu, None
+
+
 def main(argv: list[str]) -> str:
     parser = argparse.ArgumentParser(prog="bench_startup", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="3 runs")
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="also time the plnctl package in DIR (e.g. `git archive main "
+                        "plnctl | tar -x -C DIR`), interleaved with this one")  # fmt: skip
     args = parser.parse_args(argv)
     runs = 3 if args.quick else args.runs
     compile_bytecode()
-    rows, foreign_cpu, foreign_wall = [], 0.0, 0.0
-    with temp_dir("startup") as d:
+    if args.compare:
+        import compileall
+
+        compileall.compile_dir(args.compare / "plnctl", quiet=1)
+    rows, foreign = [], ForeignCpu()
+    with temp_dir("startup") as d, foreign:
         env = isolated_env(d)
+        variants = [env] + ([{**env, "PYTHONPATH": str(args.compare)}] if args.compare else [])
         db = d / "demo.db"
         log("startup: building the demo network ...")
         subprocess.run([PLNCTL, "demo", "--db", str(db)], env=env, check=True,
                        capture_output=True, timeout=300)  # fmt: skip
-        on_db = [PLNCTL, "--db", str(db)]
-        plain: list[tuple[str, list[str], float | None]] = [
-            ("`python -c pass` (the interpreter)", [sys.executable, "-c", "pass"], None),
-            ("`plnctl --version`", [PLNCTL, "--version"], None),
-            ("`plnctl --help`", [PLNCTL, "--help"], START_MS),
-            ("`plnctl person list --help`", [PLNCTL, "person", "list", "--help"], None),
-            ("`plnctl --db X person list` (to a pipe)", [*on_db, "person", "list"], START_MS),
-            ("`plnctl --db X post list --limit 20`", [*on_db, "post", "list", "--limit", "20"],
-             None),
-        ]  # fmt: skip
-        tty: list[tuple[str, list[str], bytes | None, float | None]] = [
-            ("`plnctl --db X person list` (on a terminal)", [*on_db, "person", "list"], None,
-             None),
-            ("`plnctl --db X read`: first screen (terminal)", [*on_db, "read"],
-             _newest_title(db), READ_MS),
-        ]  # fmt: skip
-        for label, cmd, target in plain:
+        for label, cmd, pty_until, target in _cases(db):
             log(f"startup: {label} x{runs}")
-            measure(cmd, env=env, timeout=60)
-            with ForeignCpu() as foreign:
-                done = [measure(cmd, env=env, timeout=60) for _ in range(runs)]
-                foreign.own(sum(m.cpu for m in done))
-            foreign_cpu, foreign_wall = foreign_cpu + foreign.seconds, foreign_wall + foreign.wall
-            bad = [m for m in done if not m.ok]
-            if bad:
-                raise RuntimeError(f"{label}: {bad[0].error_tail(2)}")
-            rows.append(_row(label, [(m.wall, m.cpu) for m in done], target,
-                             statistics.median(m.maxrss_mb for m in done)))  # fmt: skip
-        for label, cmd, until, target in tty:
-            log(f"startup: {label} x{runs}")
-            _on_pty(cmd, env, until)
-            with ForeignCpu() as foreign:
-                timed = [_on_pty(cmd, env, until) for _ in range(runs)]
-                foreign.own(sum(cpu for _, cpu in timed))
-            foreign_cpu, foreign_wall = foreign_cpu + foreign.seconds, foreign_wall + foreign.wall
-            rows.append(_row(label, timed, target, None))
+            timed: list[list[tuple]] = [[] for _ in variants]
+            for i in range(runs + 1):  # the first: warm-up
+                for v, variant_env in enumerate(variants):
+                    one = _once(cmd, pty_until, variant_env)
+                    foreign.own(one[1])
+                    if i:
+                        timed[v].append(one)
+            rows.append(_row(label, timed, target))
+    return _report(runs, rows, foreign, args.compare)
+
+
+def _report(runs: int, rows: list[list[str]], foreign: ForeignCpu, compare: Path | None) -> str:
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
-    busy = foreign_cpu / foreign_wall if foreign_wall else 0.0
+    busy = foreign.seconds / foreign.wall if foreign.wall else 0.0
+    headers = ["command", "wall (median)", "wall (min)", "CPU (median)", "peak RSS", "target"]
+    if compare:
+        headers += [f"wall, {compare.name}", f"CPU, {compare.name}"]
     return "\n".join(
         [
             "## startup",
             "",
             f"Median of {runs} runs after one warm-up, fork to exit (the terminal rows: to the "
-            "first screen), temp HOME, the demo network's database. While we measured, other "
-            f"processes kept {busy:.1f} of the machine's {os.cpu_count()} cores busy "
-            f"(load average at the end: {load}).",
+            "first screen), temp HOME, the demo network's database"
+            + (f"; `{compare}` interleaved run by run" if compare else "")
+            + f". While we measured, other processes kept {busy:.1f} of the machine's "
+            f"{os.cpu_count()} cores busy (load average at the end: {load}).",
             "",
-            md_table(
-                ["command", "wall (median)", "wall (min)", "CPU (median)", "peak RSS", "target"],
-                rows,
-            ),
+            md_table(headers, rows),
             "",
         ]
     )
 
 
-def _row(
-    label: str, timed: list[tuple[float, float]], target: float | None, rss: float | None
-) -> list[str]:
-    walls = [wall * 1000 for wall, _ in timed]
-    wall, cpu = statistics.median(walls), statistics.median(c * 1000 for _, c in timed)
+def _row(label: str, timed: list[list[tuple]], target: float | None) -> list[str]:
+    def ms(values: list[float]) -> float:
+        return statistics.median(values) * 1000
+
+    walls, cpus = [w for w, _, _ in timed[0]], [c for _, c, _ in timed[0]]
+    rss = [r for _, _, r in timed[0] if r is not None]
+    wall, cpu = ms(walls), ms(cpus)
     if target is None:
         verdict = "–"
     elif wall <= target:
@@ -171,8 +196,11 @@ def _row(
         verdict = f"<= {target:.0f} ms: CPU met, wall missed (waiting for a core)"
     else:
         verdict = f"<= {target:.0f} ms: **missed**"
-    return [label, f"{wall:.0f} ms", f"{min(walls):.0f} ms", f"{cpu:.0f} ms",
-            fmt_mb(rss) if rss is not None else "–", verdict]  # fmt: skip
+    row = [label, f"{wall:.0f} ms", f"{min(walls) * 1000:.0f} ms", f"{cpu:.0f} ms",
+           fmt_mb(statistics.median(rss)) if rss else "–", verdict]  # fmt: skip
+    for other in timed[1:]:
+        row += [f"{ms([w for w, _, _ in other]):.0f} ms", f"{ms([c for _, c, _ in other]):.0f} ms"]
+    return row
 
 
 if __name__ == "__main__":
