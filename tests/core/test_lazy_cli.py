@@ -20,7 +20,17 @@ from plnctl.cli.app import COMMAND_MODULES, COMMANDS, app
 from plnctl.cli.lazy import summary
 
 # What a command that does not sync, fetch, render HTML or open the reader must not import.
-HEAVY = ("httpx", "feedparser", "sqlite_utils", "textual", "jinja2", "lxml", "mastodon", "nh3")
+HEAVY = (
+    "httpx",
+    "feedparser",
+    "sqlite_utils",
+    "textual",
+    "jinja2",
+    "lxml",
+    "mastodon",
+    "nh3",
+    "trafilatura",
+)
 
 
 def _eager() -> TyperGroup:
