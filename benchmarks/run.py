@@ -14,7 +14,6 @@ import importlib.util
 import json
 import os
 import platform
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +27,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from harness import (  # noqa: E402
-    BIN,
     RESULTS,
     ForeignCpu,
     fmt_mb,
@@ -52,7 +50,6 @@ SCENARIO_TITLES = {
     "incremental": "incremental (10 % of feeds changed)",
 }
 TARGET_FEEDS = 1000  # the issue states its targets at 1,000 feeds
-STARTUP_TARGET = 0.150
 RSS_TARGET_MB = 150.0
 UNCHANGED_TARGET = 1.0
 
@@ -329,73 +326,9 @@ def render_sync(res: SyncResults) -> str:
 
 
 def run_startup(args: argparse.Namespace) -> str:
-    runs = args.startup_runs
-    plnctl = str(BIN / "plnctl") if (BIN / "plnctl").exists() else shutil.which("plnctl")
-    rows = []
-    with temp_dir("startup", keep=args.keep) as d:
-        from peers import isolated_env
-
-        env = isolated_env(d)
-        db = str(d / "startup.db")
-        # A --db that does not exist is an error for read commands: create it first.
-        create = f"from plnctl.api import open_pln; open_pln({db!r}).close()"
-        measure([sys.executable, "-c", create])
-        cases: list[tuple[str, list[str] | None, bool]] = [
-            ("`python -c pass` (interpreter baseline)", [sys.executable, "-c", "pass"], False),
-            ("`plnctl --help`", [plnctl, "--help"] if plnctl else None, True),
-            (
-                "`plnctl --db X person list`",
-                [plnctl, "--db", db, "person", "list"] if plnctl else None,
-                True,
-            ),
-            ("`plnctl --version`", [plnctl, "--version"] if plnctl else None, False),
-            (
-                "`newsboat --version`",
-                ["newsboat", "--version"] if shutil.which("newsboat") else None,
-                False,
-            ),
-            ('`python -c "import reader"`', [sys.executable, "-c", "import reader"], False),
-        ]
-        for label, cmd, targeted in cases:
-            target = f"< {STARTUP_TARGET * 1000:.0f} ms" if targeted else "–"
-            if cmd is None:
-                rows.append([label, "–", "–", "–", "–", target, "skipped (not installed)"])
-                continue
-            log(f"startup: {label} x{runs}")
-            measure(cmd, env=env, timeout=60)  # warm the page cache / create the db
-            ms = []
-            for _ in range(runs):
-                with ForeignCpu() as foreign:
-                    m = measure(cmd, env=env, timeout=60)
-                    foreign.own(m.cpu)
-                FOREIGN[0] += foreign.seconds
-                FOREIGN[1] += foreign.wall
-                ms.append(m)
-            bad = [m for m in ms if not m.ok]
-            med = median(m.wall for m in ms)
-            if bad:
-                result = f"FAILED: {bad[0].error_tail(2)}"
-            elif targeted:
-                result = "**PASS**" if med < STARTUP_TARGET else "**FAIL**"
-            else:
-                result = "–"
-            rows.append([
-                label, fmt_s(med), fmt_s(min(m.wall for m in ms)),
-                fmt_s(median(m.cpu for m in ms)), fmt_mb(median(m.maxrss_mb for m in ms)),
-                target, result,
-            ])  # fmt: skip
-    headers = ["command", "wall (median)", "wall (min)", "CPU", "peak RSS", "target", "result"]
-    return "\n".join(
-        [
-            "## Start-up time",
-            "",
-            f"Each command run {runs} times (after one untimed warm-up), timed from the parent "
-            "(fork to exit), temp HOME.",
-            "",
-            md_table(headers, rows),
-            "",
-        ]
-    )
+    """Start-up times live in bench_startup.py (also runnable on its own)."""
+    runs = ["--runs", str(args.startup_runs)]
+    return run_bench_module("startup", HERE / "bench_startup.py", runs)
 
 
 # --- bench_*.py extension modules ---------------------------------------------------------------
@@ -492,7 +425,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         "--tools", default="plnctl,reader,newsboat", help="comma list (default: all three)"
     )
     parser.add_argument("--timeout", type=float, help="per sync, seconds (default: max(120, N/2))")
-    parser.add_argument("--startup-runs", type=int, default=10)
+    parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.md")
     parser.add_argument("--keep", action="store_true", help="keep temp dirs in benchmarks/.work")
     args, extra = parser.parse_known_args(argv)
@@ -520,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     benches = bench_modules()
     what = args.what
-    todo = ["sync", "startup", *benches] if "all" in what else list(dict.fromkeys(what))
+    todo = list(dict.fromkeys(["sync", "startup", *benches] if "all" in what else what))
     bench_argv = [*extra, *(["--quick"] if args.quick else [])]
 
     load_start = loadavg()

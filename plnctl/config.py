@@ -208,10 +208,10 @@ def load_settings(db: str | Path | None = None, env: Mapping[str, str] | None = 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The parsed TOML (empty when there is no file); unknown sections are an error."""
-    import tomllib
-
     if not path.exists():
         return {}
+    import tomllib  # here: most runs have no config file
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:

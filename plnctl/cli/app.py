@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from plnctl import __version__
-from plnctl.cli import output
 from plnctl.cli.context import state
+from plnctl.cli.lazy import LazyCommands, LazyGroup
 from plnctl.errors import ExitCode, PlnError
 
 # Each module registers its commands with register(app). Modules are small and import nothing
-# heavy at import time, so `plnctl --help` stays fast.
+# heavy at import time; only the ones the invoked command needs are imported (COMMANDS below).
 COMMAND_MODULES = (
     "plnctl.cli.person",
     "plnctl.cli.source",
@@ -42,6 +39,33 @@ COMMAND_MODULES = (
     "plnctl.cli.read",
     "plnctl.cli.search",
 )
+
+# The top-level commands in `plnctl --help` order: the modules of COMMAND_MODULES that build
+# each (a group may gain commands from several: `post share` comes from sense) and the help
+# `plnctl --help` shows. `plnctl X ...` imports and builds only X's modules (cli/lazy.py), so
+# start-up does not grow with the number of commands. tests/core/test_lazy_cli.py keeps this
+# equal to what the modules register, and prints the entries to paste when they differ.
+COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "sync": (("sync",), "Fetch new posts from every due source: concurrent, polite (conditional GET, backoff, Retry-After), safe to run from cron."),
+    "demo": (("demo",), "Run plnctl's whole pipeline offline on built-in sample data: sample educators' feeds are served on 127.0.0.1, synced, tagged by topic, and shown."),
+    "stats": (("stats",), "Measure your network: people and sources active in the window, posts per person and topic per week, dormant people, failing sources, instance and source-kind diversity, topics with few voices, answer rate and top answerers."),
+    "digest": (("digest",), "What's new in your network: posts by topic and person, answers to your questions, people gone quiet, people worth following."),
+    "reading-list": (("digest",), "Your reading list: the posts you saved with `plnctl post save`, newest first."),
+    "share": (("sense",), "Share a post with your network, with a link and credit to its author (via @handle, or the blog's name), from your Mastodon account (plnctl mastodon login)."),
+    "read": (("read",), "Read your network in the terminal: a sidebar of lists (all unread, saved, topics, people, open questions), the posts (unread first, newest first) and the post itself."),
+    "search": (("search",), "Search every post, best matches first, with the matches highlighted."),
+    "person": (("person", "suggest"), "The people in your learning network."),
+    "source": (("source",), "Feeds and Mastodon accounts you follow, and their health."),
+    "post": (("post", "sense"), "Read the posts your network published."),
+    "import": (("transfer", "mastodon", "bluesky"), "Bring people and sources in from other tools."),
+    "export": (("transfer", "mastodon", "digest"), "Write your network or reading list for other tools."),
+    "mastodon": (("mastodon",), "Log in to your Mastodon account (needed to import who you follow and to post questions); reading public posts needs no login."),
+    "question": (("question", "sense"), "Ask your network, collect the answers, see which questions got answered."),
+    "topic": (("topic",), "Topics: sort posts by what they are about, with explainable rules."),
+    "tag": (("tag",), "Hashtags you follow (#edchat, #mtbos...): posts from everyone who uses them."),
+    "pd": (("pd", "pd_report"), "Your professional-learning log: entries, standards, suggestions, registration reports."),
+    "config": (("config",), "Where the database, config and credentials live; the settings in effect."),
+}  # fmt: skip
 
 
 # SQLite stores integers up to 2**63 - 1: a larger id, limit or count is a usage error
@@ -76,6 +100,8 @@ def _bound_ints(command: Any) -> None:
             bounded = copy.copy(param.type)
             bounded.__class__ = _bounded_class(type(param.type))
             param.type = bounded
+    if isinstance(getattr(command, "commands", None), LazyCommands):
+        return  # its commands are bounded as they are built (PlnGroup.built)
     for sub in getattr(command, "commands", {}).values():
         _bound_ints(sub)
 
@@ -100,12 +126,19 @@ def _read_each_signature_once() -> None:
 _read_each_signature_once()
 
 
-class PlnGroup(TyperGroup):
-    """Turns PlnError into one line on stderr and its documented exit code."""
+class PlnGroup(LazyGroup):
+    """Builds only the command invoked (LazyGroup); turns PlnError into one line on stderr and
+    its documented exit code."""
+
+    lazy_table = COMMANDS
+    lazy_modules = COMMAND_MODULES
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         _bound_ints(self)
+
+    def built(self, command: Any) -> None:
+        _bound_ints(command)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         succeeded = False
@@ -115,8 +148,10 @@ class PlnGroup(TyperGroup):
             return result
         except PlnError as e:
             if _debug(ctx):
+                import traceback
+
                 traceback.print_exc()  # --debug adds the traceback; the exit code stays
-            output.error(str(e))
+            _error(str(e))
             raise typer.Exit(int(e.exit_code)) from None
         except BrokenPipeError:
             # `plnctl post list | head`: the reader left; stop quietly like other Unix tools.
@@ -124,24 +159,32 @@ class PlnGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(141) from None
         except KeyboardInterrupt:
-            output.error("interrupted")
+            _error("interrupted")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as e:
             if _debug(ctx):
+                import traceback
+
                 traceback.print_exc()
             from plnctl.api import translate_error
 
             known = translate_error(e, state(ctx).opened())
             if known is not None:
-                output.error(str(known))
+                _error(str(known))
                 raise typer.Exit(int(known.exit_code)) from None
             hint = "" if _debug(ctx) else " (run with --debug for details)"
-            output.error(f"internal error: {type(e).__name__}: {e}{hint}")
+            _error(f"internal error: {type(e).__name__}: {e}{hint}")
             raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:
             state(ctx).close(succeeded=succeeded)
+
+
+def _error(message: str) -> None:
+    from plnctl.cli import output
+
+    output.error(message)
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -202,11 +245,9 @@ def root(
     """Global options come before the command: plnctl --db my.db person list"""
     current = state(ctx)  # type: ignore[arg-type]
     current.db, current.debug, current.verbose = db, debug, verbose
+    from plnctl.cli import output  # not before a command runs: --help needs none of it
+
     output.configure_logging(verbose, debug)
-
-
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(app)
 
 
 def main() -> None:

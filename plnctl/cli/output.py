@@ -10,29 +10,63 @@ checks), so a new command gets the same protection.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from plnctl.errors import NotConfirmed, innermost, one_line
 from plnctl.render import jsontext
 from plnctl.render.terminal import clean, clean_line
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        # rich would exit 1; the CLI root turns this into a quiet exit 141 like every command.
-        raise BrokenPipeError
+    out: Console  # stdout and stderr, made on first use (__getattr__ below)
+    err: Console
 
 
-out = _Console(highlight=False, soft_wrap=True)
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
+def __getattr__(name: str) -> Any:
+    """``out`` and ``err``, the rich consoles, made when first used: importing rich costs
+    ~20 ms that a command printing plain text (not a terminal) or nothing never needs."""
+    if name not in ("out", "err"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1; the CLI root turns this into a quiet exit 141 like every
+            # command.
+            raise BrokenPipeError
+
+    consoles = globals()
+    consoles.setdefault("out", _Console(highlight=False, soft_wrap=True))
+    consoles.setdefault("err", _Console(stderr=True, highlight=False, soft_wrap=True))
+    return consoles[name]
+
+
+def _out() -> Console:
+    return globals().get("out") or __getattr__("out")  # type: ignore[no-any-return]
+
+
+def _err() -> Console:
+    return globals().get("err") or __getattr__("err")  # type: ignore[no-any-return]
+
+
+def _terminal(name: str) -> bool:
+    """rich's ``Console.is_terminal`` for stdout or stderr, without importing rich where its
+    answer is certain: no TTY_COMPATIBLE or FORCE_COLOR in the environment and no TTY."""
+    stream = sys.stdout if name == "out" else sys.stderr
+    if "TTY_COMPATIBLE" not in os.environ and "FORCE_COLOR" not in os.environ:
+        try:
+            if not stream.isatty():
+                return False
+        except (AttributeError, ValueError):  # no isatty, or a closed file: rich says no too
+            return False
+    return (_out() if name == "out" else _err()).is_terminal
 
 
 def emit_json(data: Any) -> None:
@@ -55,13 +89,16 @@ def table(
 ) -> None:
     """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
     cells = [[clean_line("" if cell is None else str(cell)) for cell in row] for row in rows]
-    if out.is_terminal:
+    if _terminal("out"):
+        from rich.table import Table
+        from rich.text import Text
+
         grid = Table(title=title, show_edge=False, header_style="bold")
         for column in columns:
             grid.add_column(column, overflow="fold")
         for row in cells:
             grid.add_row(*(Text(cell) for cell in row))  # Text: markup in a cell stays literal
-        out.print(grid)
+        _out().print(grid)
         return
     sys.stdout.write("\t".join(columns) + "\n")
     for row in cells:
@@ -75,24 +112,28 @@ def lines(text_lines: Iterable[str]) -> None:
 
 def say(text: str = "", *, style: str | None = None) -> None:
     """One line of a report on stdout, styled on a terminal (markup never interpreted)."""
-    out.print(clean(text), style=style, markup=False)
+    _out().print(clean(text), style=style, markup=False)
 
 
 def say_parts(parts: Iterable[tuple[str, str]]) -> None:
     """One line on stdout from (text, style) pieces, e.g. a search snippet's highlights."""
-    out.print(Text.assemble(*[(clean_line(text), style) for text, style in parts]))
+    from rich.text import Text
+
+    _out().print(Text.assemble(*[(clean_line(text), style) for text, style in parts]))
 
 
 def write_text(text: str) -> None:
     """A document (an export, a digest) on stdout exactly as rendered: its format's own
     encoder (CSV, XML, Markdown, HTML, or ``terminal.clean`` for text) already ran."""
-    out.file.write(text)
+    _out().file.write(text)
 
 
 def working(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while a long call runs (only on a terminal; nothing in cron)."""
-    if err.is_terminal:
-        return err.status(Text(clean_line(message)))
+    if _terminal("err"):
+        from rich.text import Text
+
+        return _err().status(Text(clean_line(message)))
     return nullcontext()
 
 
@@ -101,7 +142,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
     """A callback ``(label, done, total)`` drawing a progress bar on stderr while the block
     runs, on a terminal only (None elsewhere, so cron output stays quiet). The bar (and
     rich.progress) is only set up when the callback is first called."""
-    if not err.is_terminal:
+    if not _terminal("err"):
         yield None
         return
     state: dict[str, Any] = {}
@@ -110,7 +151,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
         if "bar" not in state:
             from rich.progress import Progress
 
-            state["bar"] = Progress(console=err, transient=True)
+            state["bar"] = Progress(console=_err(), transient=True)
             state["bar"].start()
         bar = state["bar"]
         if label not in state:
@@ -126,20 +167,20 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so stdout stays clean for data."""
-    err.print(clean(message), markup=False)
+    _err().print(clean(message), markup=False)
 
 
 def warn(message: str) -> None:
-    err.print(f"Warning: {clean(message)}", markup=False, style="yellow")
+    _err().print(f"Warning: {clean(message)}", markup=False, style="yellow")
 
 
 def error(message: str) -> None:
-    err.print(f"Error: {clean_line(message)}", markup=False, style="red")
+    _err().print(f"Error: {clean_line(message)}", markup=False, style="red")
 
 
 def failed(message: str) -> None:
     """A per-item failure inside a report (a source in a sync), in red on stderr."""
-    err.print(clean_line(message), markup=False, style="red")
+    _err().print(clean_line(message), markup=False, style="red")
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
