@@ -43,8 +43,9 @@ def __getattr__(name: str) -> Any:
             raise BrokenPipeError
 
     consoles = globals()
-    consoles.setdefault("out", _Console(highlight=False, soft_wrap=True))
-    consoles.setdefault("err", _Console(stderr=True, highlight=False, soft_wrap=True))
+    # emoji=False: rich would draw a stranger's ":coffee:" as an emoji even with markup off
+    consoles.setdefault("out", _Console(highlight=False, soft_wrap=True, emoji=False))
+    consoles.setdefault("err", _Console(stderr=True, highlight=False, soft_wrap=True, emoji=False))
     return consoles[name]
 
 

@@ -23,7 +23,7 @@ HIDDEN_LINK = "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\"
 CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"
 C1_CLEAR = "\x9b2J"
 DCS = "\x1bPq#0;2;0;0;0\x1b\\"
-MARKUP = "[bold]loud[/bold] [link=http://evil.example]x[/link]"
+MARKUP = "[bold]loud[/bold] [link=http://evil.example]x[/link] :coffee: :red_circle:"
 TITLE = f"Clear{CLEAR} {MARKUP} {HIDDEN_LINK} {WINDOW_TITLE}{C1_CLEAR} \u202erev{DCS}"
 BODY = f"Body text {CLIPBOARD} end {CLEAR}"
 
@@ -110,6 +110,8 @@ def test_hostile_strings_never_reach_a_terminal(hostile: Path, isolated_home: Pa
     # what is left is shown as text: rich markup literally, the link's visible text kept
     assert "[bold]loud[/bold]" in seen and "[link=http://evil.example]x[/link]" in seen
     assert "click" in seen and "Mallory" in seen
+    # and emoji codes stay the words the author typed (rich would draw them as emoji)
+    assert ":coffee: :red_circle:" in seen and "\u2615" not in seen
 
 
 def test_hostile_strings_through_a_pipe(hostile: Path, cli: Cli) -> None:
@@ -118,6 +120,7 @@ def test_hostile_strings_through_a_pipe(hostile: Path, cli: Cli) -> None:
         assert result.exit_code == 0, (args, result.stderr)
         _assert_safe(result.stdout + result.stderr)
         assert "\x1b" not in result.stdout + result.stderr, args
+        assert "\u2615" not in result.stdout + result.stderr, args  # :coffee: stays text
 
 
 def test_json_keeps_the_data_but_escapes_what_a_terminal_obeys(hostile: Path, cli: Cli) -> None:
