@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 from plnctl import questions as logic
+from plnctl.answer_rules import match_person
+from plnctl.api import question_edits as edits
 from plnctl.api.bluesky_questions import is_bluesky_post_url
 from plnctl.api.sources import check_http_url, run
 from plnctl.errors import Ambiguous, FetchError, InvalidInput, NotFound
@@ -23,6 +25,7 @@ from plnctl.timeutil import now, now_iso
 if TYPE_CHECKING:
     from plnctl.api import Pln
     from plnctl.api.question_checks import Found
+    from plnctl.api.question_edits import Tracked
 
 log = logging.getLogger(__name__)
 VISIBILITIES = ("public", "unlisted")
@@ -78,13 +81,30 @@ class QuestionsService:
         topics: Sequence[str] = (),
         comment_feed: str | None = None,
     ) -> Question:
+        """Record a question already asked elsewhere (see ``track_or_update``)."""
+        return self.track_or_update(
+            url, text=text, topics=topics, comment_feed=comment_feed
+        ).question
+
+    def track_or_update(
+        self,
+        url: str,
+        *,
+        text: str | None = None,
+        topics: Sequence[str] = (),
+        comment_feed: str | None = None,
+    ) -> Tracked:
         """Record a question already asked elsewhere: a Mastodon status URL (any instance) or a
         blog post URL. Its text and time are read from the status or page when possible; a
-        blog post's comment feed is looked for now (and again at each check if none is found)."""
+        blog post's comment feed is looked for now (and again at each check if none is found).
+        A URL already tracked is updated with what is given (``--comments``, ``--text``,
+        topics) instead; the outcome says ``tracked``, ``updated`` or ``unchanged``."""
         if not url.strip().startswith("at://"):
             url = check_http_url(url)
         if comment_feed is not None:
             comment_feed = check_http_url(comment_feed)
+        if (existing := edits.existing_for(self, url)) is not None:
+            return self._retrack(existing, text, topics, comment_feed)
         status = logic.parse_status_url(url)
         fields: dict[str, Any]
         if is_bluesky_post_url(url):
@@ -104,6 +124,8 @@ class QuestionsService:
 
             info = run(read_blog_post(self.pln, url, comment_feed))
             kind, fields = "blog", {"comment_feed_url": info.get("comment_feed_url")}
+        if (existing := edits.existing_for(self, url)) is not None:  # e.g. at:// given
+            return self._retrack(existing, text, topics, comment_feed)
         if not text and not info.get("text"):
             raise FetchError(
                 f"could not read the question at {url}: {info.get('error') or 'no title'}; "
@@ -120,7 +142,44 @@ class QuestionsService:
         if info.get("error"):
             with self.store.transaction():
                 db.update_question(self.store, question.id, check_error=info["error"])
-        return self.get(question.id)
+        return edits.Tracked(self.get(question.id), "tracked")
+
+    def _retrack(
+        self, question_id: int, text: str | None, topics: Sequence[str], feed: str | None
+    ) -> Tracked:
+        return edits.update(
+            self, question_id, text=text, topics=topics,
+            comment_feed=edits.UNSET if feed is None else feed,
+        )  # fmt: skip
+
+    def edit(
+        self,
+        question: int | str,
+        *,
+        text: str | None = None,
+        topics: Sequence[str] = (),
+        remove_topics: Sequence[str] = (),
+        comment_feed: str | None = None,
+        remove_comment_feed: bool = False,
+    ) -> Tracked:
+        """Change a question's text, topics or a blog question's comment feed."""
+        if comment_feed is not None and remove_comment_feed:
+            raise InvalidInput("give --comments FEED or --no-comments, not both")
+        feed = (
+            None if remove_comment_feed else edits.UNSET if comment_feed is None else comment_feed
+        )
+        return edits.update(
+            self, _id(question), text=text, topics=topics, remove_topics=remove_topics,
+            comment_feed=feed,
+        )  # fmt: skip
+
+    def delete(self, question: int | str) -> Question:
+        """Delete a question and its answers (its id is never reused)."""
+        return edits.delete(self, _id(question))
+
+    def remove_answer(self, answer_id: int) -> Answer:
+        """Remove a wrong answer; a later check does not bring it back."""
+        return edits.remove_answer(self, answer_id)
 
     def ask(self, text: str, *, topics: Sequence[str] = (), visibility: str = "public") -> Question:
         """Post the question from the logged-in Mastodon account and record it."""
@@ -270,9 +329,8 @@ class QuestionsService:
         person_id = draft.person_id
         if person_id is None and draft.author_handle:
             person_id = db.person_for_handle(self.store, draft.author_handle)
-        if person_id is None and draft.found_via == "comments" and draft.author_name:
-            named = db.person_named(self.store, draft.author_name)
-            person_id = named[0] if named else None
+        if person_id is None and not draft.author_handle and draft.author_name:
+            person_id = match_person(draft.author_name, db.people_names(self.store))
         return db.insert_answer(
             self.store,
             question_id,
@@ -286,6 +344,7 @@ class QuestionsService:
             url=draft.url,
             answered_at=draft.answered_at,
             found_via=draft.found_via,
+            kind=draft.kind,
         )
 
     # --- checking for answers --------------------------------------------------------------
@@ -310,6 +369,7 @@ class QuestionsService:
             ]
         with self.store.transaction():
             db.relink_answers(self.store)  # credit answers to people followed since
+            edits.credit_by_name(self)
         if not targets:
             return []
         from plnctl.api.question_checks import fetch_all
@@ -320,8 +380,12 @@ class QuestionsService:
     def _record(self, question: Question, found: Found) -> CheckResult:
         """Store what one question's check found, plus backlinks from synced posts."""
         stamp = now_iso()
-        drafts = not_mine(found.drafts + self._backlinks(question), self.pln.me)
+        drafts, askers = edits.not_the_askers(
+            found.drafts + self._backlinks(question), self.pln.me, edits.blog_owner(self, question)
+        )
+        drafts = [logic.with_kind(d, question.url) for d in drafts]
         with self.store.transaction():
+            db.forget_answers(self.store, question.id, askers)  # stored before they were known
             new = sum(1 for d in drafts if self._store_answer(question.id, d) is not None)
             state = self._apply_answers(question)
             updates = {"last_checked_at": stamp, "check_error": found.error, **found.updates}
@@ -345,7 +409,7 @@ class QuestionsService:
             return []
         variants = logic.url_variants(question.url)
         rows = db.backlink_posts(self.store, variants, exclude_urls=variants)
-        return [logic.backlink_to_answer(row) for row in rows]
+        return [logic.backlink_to_answer(row, question.url) for row in rows]
 
 
 def _id(ref: int | str) -> int:

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "plnctl.cli.suggest",
     "plnctl.cli.mastodon",
     "plnctl.cli.question",
+    "plnctl.cli.question_edit",
     "plnctl.cli.digest",
     "plnctl.cli.topic",
     "plnctl.cli.bluesky",
