@@ -198,19 +198,24 @@ def _merge_by_name(groups: list[list[Answer]]) -> list[list[Answer]]:
     return result
 
 
+def _display_name(group: Sequence[Answer], handle: str | None) -> str | None:
+    """A name the answerer chose ("Bob Librarian") over one made from their handle ("BOB")."""
+    user = (handle or "").split("@")[0]
+    names = [a.author_name for a in group if a.author_name]
+    return next((n for n in names if n.casefold() != user), names[0] if names else None)
+
+
 def tally_answerers(answers: Iterable[Answer]) -> list[Answerer]:
     """People who answered, most answers first: one entry per person in the network, else per
     canonical handle, else per name; shown with the person's name when they are followed."""
     result = []
     for group in group_answers(answers):
         person = next((a for a in group if a.person_id is not None), None)
-        name = (person.person_name if person else None) or next(
-            (a.author_name for a in group if a.author_name), None
-        )
+        handle = next((h for a in group if (h := handle_key(a.author_handle))), None)
         result.append(
             Answerer(
-                name=name,
-                handle=next((h for a in group if (h := handle_key(a.author_handle))), None),
+                name=(person.person_name if person else None) or _display_name(group, handle),
+                handle=handle,
                 url=next((a.author_url for a in group if a.author_url), None),
                 person_id=person.person_id if person else None,
                 answers=len(group),
