@@ -175,12 +175,21 @@ def get_answer(store: Store, answer_id: int) -> Answer | None:
 
 def insert_answer(store: Store, question_id: int, **fields: Any) -> int | None:
     """Store an answer unless one with the same answer_key exists (then only its kind is
-    brought up to date, unless the user dismissed it). Returns the new id or None."""
+    brought up to date, unless the user dismissed it; one recorded by hand brings a dismissed
+    answer back). Returns the new (or revived) id, or None."""
     existing = one(
         store.conn,
         "SELECT id, kind, dismissed_at FROM answers WHERE question_id = ? AND answer_key = ?",
         (question_id, fields["answer_key"]),
     )
+    if existing is not None and existing["dismissed_at"] and fields.get("found_via") == "manual":
+        # recorded by hand after it was removed: the user means it now
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        store.conn.execute(
+            f"UPDATE answers SET {assignments}, dismissed_at = NULL WHERE id = ?",
+            (*fields.values(), existing["id"]),
+        )
+        return int(existing["id"])
     if existing is not None:
         kind = fields.get("kind", "answer")
         if existing["dismissed_at"] is None and existing["kind"] != kind:

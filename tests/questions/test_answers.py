@@ -264,10 +264,13 @@ def test_a_removed_answer_does_not_come_back(pln: Pln, cli: Cli, feed_server: Fe
     assert pln.questions.get(question.id).answers == ()
     again = cli("question", "answer", "remove", str(wrong.id), "--yes")
     assert again.exit_code == 4 and again.stderr.startswith("Error: no answer with id")
-    # the 0.1 spelling still records an answer by hand
+    # recorded by hand, the user means it: it is back (and the 0.1 spelling still works)
+    revived = cli("question", "answer", str(question.id), "--from", "Spam Bot",
+                  "--url", wrong.url or "", "--json")  # fmt: skip
+    assert revived.exit_code == 0 and revived.json()["id"] == wrong.id  # type: ignore[index]
     added = cli("question", "answer", str(question.id), "--from", "Kim", "--text", "Ban them")
     assert added.exit_code == 0, added.stderr
-    assert pln.questions.get(question.id).answer_count == 1
+    assert pln.questions.get(question.id).answer_count == 2
 
 
 def test_track_again_with_comments_updates_the_question(
