@@ -154,13 +154,6 @@ def test_a_network_post_that_only_links_the_question_is_a_boost(
     assert listed[0]["answer_count"] == 1  # type: ignore[index]
 
 
-@pytest.fixture
-def alice(mastodon: MastodonMock, monkeypatch: pytest.MonkeyPatch) -> MastodonMock:
-    monkeypatch.setenv("PLNCTL_MASTODON_TOKEN", "alice_token")
-    monkeypatch.setenv("PLNCTL_MASTODON_INSTANCE", mastodon.host)
-    return mastodon
-
-
 def test_mastodon_user_identities_and_shares_are_not_answers(
     db_path: Path, isolated_home: Path, cli: Cli, alice: MastodonMock
 ) -> None:
@@ -231,14 +224,6 @@ def test_priya_and_priya_natarajan_are_one_answerer_in_the_network(
     assert stats.suggestions == ()
     shown = cli("question", "show", str(on_blog.id)).stdout
     assert "Priya · " in shown and "in your network" in shown
-
-
-@pytest.fixture
-def appview(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppView]:
-    view = AppView().start()
-    monkeypatch.setenv("PLNCTL_BLUESKY_APPVIEW", view.url)
-    yield view
-    view.stop()
 
 
 def test_a_removed_answer_does_not_come_back(pln: Pln, cli: Cli, feed_server: FeedServer) -> None:
