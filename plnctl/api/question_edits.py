@@ -76,6 +76,38 @@ def update(
     return Tracked(service.get(current.id), "updated" if changed else "unchanged", changed)
 
 
+def edit(
+    service: QuestionsService,
+    question_id: int,
+    *,
+    text: str | None,
+    topics: Sequence[str],
+    remove_topics: Sequence[str],
+    comment_feed: str | None,
+    remove_comment_feed: bool,
+) -> Tracked:
+    """``question edit``: ``--comments FEED`` adds or replaces, ``--no-comments`` forgets."""
+    if comment_feed is not None and remove_comment_feed:
+        raise InvalidInput("give --comments FEED or --no-comments, not both")
+    feed = None if remove_comment_feed else UNSET if comment_feed is None else comment_feed
+    return update(
+        service, question_id, text=text, topics=topics, remove_topics=remove_topics,
+        comment_feed=feed,
+    )  # fmt: skip
+
+
+def retrack(
+    service: QuestionsService,
+    question_id: int,
+    text: str | None,
+    topics: Sequence[str],
+    comment_feed: str | None,
+) -> Tracked:
+    """``question track`` of a URL already tracked: an update with what was given."""
+    feed = UNSET if comment_feed is None else comment_feed
+    return update(service, question_id, text=text, topics=topics, comment_feed=feed)
+
+
 def delete(service: QuestionsService, question_id: int | str) -> Question:
     """Delete a question with its answers, topics and notes; its id is never given again."""
     target = service.get(question_id)

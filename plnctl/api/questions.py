@@ -13,7 +13,6 @@ from uuid import uuid4
 from plnctl import questions as logic
 from plnctl.answer_rules import match_person
 from plnctl.api import question_edits as edits
-from plnctl.api.bluesky_questions import is_bluesky_post_url
 from plnctl.api.sources import check_http_url, run
 from plnctl.errors import Ambiguous, FetchError, InvalidInput, NotFound
 from plnctl.identity import not_mine
@@ -104,28 +103,12 @@ class QuestionsService:
         if comment_feed is not None:
             comment_feed = check_http_url(comment_feed)
         if (existing := edits.existing_for(self, url)) is not None:
-            return self._retrack(existing, text, topics, comment_feed)
-        status = logic.parse_status_url(url)
-        fields: dict[str, Any]
-        if is_bluesky_post_url(url):
-            from plnctl.api.bluesky_questions import read_post
+            return edits.retrack(self, existing, text, topics, comment_feed)
+        from plnctl.api.question_checks import read_tracked
 
-            fields, summary = run(read_post(self.pln, url))
-            kind = "bluesky"
-            info = {"text": summary["content_text"], "asked_at": summary["created_at"]}
-            url = summary["url"] or url
-        elif status is not None:
-            from plnctl.api.question_checks import read_status
-
-            info = run(read_status(self.pln, *status))
-            kind, fields = "mastodon", {"instance": status[0], "remote_id": status[1]}
-        else:
-            from plnctl.api.question_checks import read_blog_post
-
-            info = run(read_blog_post(self.pln, url, comment_feed))
-            kind, fields = "blog", {"comment_feed_url": info.get("comment_feed_url")}
+        kind, fields, info, url = read_tracked(self.pln, url, comment_feed)
         if (existing := edits.existing_for(self, url)) is not None:  # e.g. at:// given
-            return self._retrack(existing, text, topics, comment_feed)
+            return edits.retrack(self, existing, text, topics, comment_feed)
         if not text and not info.get("text"):
             raise FetchError(
                 f"could not read the question at {url}: {info.get('error') or 'no title'}; "
@@ -144,14 +127,6 @@ class QuestionsService:
                 db.update_question(self.store, question.id, check_error=info["error"])
         return edits.Tracked(self.get(question.id), "tracked")
 
-    def _retrack(
-        self, question_id: int, text: str | None, topics: Sequence[str], feed: str | None
-    ) -> Tracked:
-        return edits.update(
-            self, question_id, text=text, topics=topics,
-            comment_feed=edits.UNSET if feed is None else feed,
-        )  # fmt: skip
-
     def edit(
         self,
         question: int | str,
@@ -163,14 +138,9 @@ class QuestionsService:
         remove_comment_feed: bool = False,
     ) -> Tracked:
         """Change a question's text, topics or a blog question's comment feed."""
-        if comment_feed is not None and remove_comment_feed:
-            raise InvalidInput("give --comments FEED or --no-comments, not both")
-        feed = (
-            None if remove_comment_feed else edits.UNSET if comment_feed is None else comment_feed
-        )
-        return edits.update(
+        return edits.edit(
             self, _id(question), text=text, topics=topics, remove_topics=remove_topics,
-            comment_feed=feed,
+            comment_feed=comment_feed, remove_comment_feed=remove_comment_feed,
         )  # fmt: skip
 
     def delete(self, question: int | str) -> Question:
