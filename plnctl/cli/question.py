@@ -13,6 +13,7 @@ from plnctl.errors import ExitCode
 from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
+    from plnctl.api.question_edits import Tracked
     from plnctl.models import Question
 
 question_app = typer.Typer(
@@ -45,6 +46,17 @@ def _recorded(question: Question, json: bool, verb: str) -> None:
                     "network that link to it still count as answers")  # fmt: skip
     if question.check_error:
         output.warn(question.check_error)
+
+
+def changed(done: Tracked, json: bool, verb: str) -> None:
+    """A question tracked (``verb``) or updated: what it is now, and what changed."""
+    if json:
+        output.emit_json(done)
+        return
+    _recorded(done.question, json, "Updated" if done.outcome == "updated" else verb)
+    if done.changed:
+        names = {"comment_feed_url": "comment feed"}
+        output.info(f"  changed: {', '.join(names.get(c, c) for c in done.changed)}")
 
 
 @question_app.command("ask")
@@ -93,12 +105,8 @@ def track(
     )
     if done.outcome == "unchanged" and not json:
         output.info(f"Already tracked as question {done.question.id}; nothing changed.")
-    elif done.outcome == "updated" and not json:
-        _recorded(done.question, json, f"Updated ({', '.join(done.changed)})")
-    elif json:
-        output.emit_json(done)
     else:
-        _recorded(done.question, json, "Tracking")
+        changed(done, json, "Tracking")
 
 
 @question_app.command("add")

@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 
 from plnctl.cli import output
 from plnctl.cli.context import pln
-from plnctl.cli.question import JsonOpt, QArg, TopicOpt, _recorded, _short, question_app
+from plnctl.cli.question import JsonOpt, QArg, TopicOpt, _short, changed, question_app
 
 
 class _AddByDefault(TyperGroup):
@@ -107,12 +107,10 @@ def edit(
         question, text=text, topics=topic or (), remove_topics=remove_topic or (),
         comment_feed=comments, remove_comment_feed=no_comments,
     )  # fmt: skip
-    if json:
-        output.emit_json(done)
-    elif done.outcome == "unchanged":
+    if done.outcome == "unchanged" and not json:
         output.info(f"Question {done.question.id}: nothing changed.")
     else:
-        _recorded(done.question, json, f"Updated ({', '.join(done.changed)})")
+        changed(done, json, "Updated")
 
 
 def delete(

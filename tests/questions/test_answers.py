@@ -275,7 +275,7 @@ def test_track_again_with_comments_updates_the_question(
     feed = feed_server.add_feed("/q/essays-comments", comment_feed(post, [("1", "Kim", "Codes")]))
     updated = cli("question", "track", post + "/", "--comments", feed)
     assert updated.exit_code == 0, updated.stderr
-    assert "UNIQUE" not in updated.stderr and "Updated (comment_feed_url)" in updated.stderr
+    assert "UNIQUE" not in updated.stderr and "changed: comment feed" in updated.stderr
     assert pln.questions.get(question_id).comment_feed_url == feed
     assert [q.id for q in pln.questions.list()] == [question_id]
     assert pln.questions.check()[0].new_answers == 1
