@@ -242,7 +242,7 @@ def skip_reason(question: Question, *, now: datetime, horizon_days: int) -> str 
 class CheckResult:
     """One question's outcome in a check: exactly one per question checked, errors included.
 
-    status: ``new`` (answers found), ``unchanged``, ``failed``, ``deleted``, ``skipped``.
+    status: ``new`` (answers or shares found), ``unchanged``, ``failed``, ``deleted``, ``skipped``.
     """
 
     question_id: int
@@ -252,6 +252,7 @@ class CheckResult:
     new_answers: int = 0
     error: str | None = None
     reason: str | None = None  # why it was skipped
+    new_shares: int = 0  # boosts found: posts that only share the question's link
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -356,7 +356,8 @@ class QuestionsService:
         drafts = [logic.with_kind(d, question.url) for d in drafts]
         with self.store.transaction():
             db.forget_answers(self.store, question.id, askers)  # stored before they were known
-            new = sum(1 for d in drafts if self._store_answer(question.id, d) is not None)
+            stored = [d.kind for d in drafts if self._store_answer(question.id, d) is not None]
+            new, shares = stored.count("answer"), stored.count("boost")
             state = self._apply_answers(question)
             updates = {"last_checked_at": stamp, "check_error": found.error, **found.updates}
             if found.deleted:
@@ -367,11 +368,12 @@ class QuestionsService:
             if found.error
             else "deleted"
             if found.deleted
-            else ("new" if new else "unchanged")
+            else ("new" if new or shares else "unchanged")
         )
         return CheckResult(
-            question.id, question.text, status, state, new_answers=new, error=found.error
-        )
+            question.id, question.text, status, state, new_answers=new, error=found.error,
+            new_shares=shares,
+        )  # fmt: skip
 
     def _backlinks(self, question: Question) -> builtins.list[AnswerDraft]:
         """Posts from the network that link to the question's URL."""

@@ -151,7 +151,8 @@ def check(
         elif r.status == "deleted":
             output.warn(f"{label}: the question was deleted; its answers are kept")
         else:
-            output.info(f"{label}: {r.new_answers} new answer(s), {r.state.value}")
+            shares = f", {r.new_shares} share(s)" if r.new_shares else ""
+            output.info(f"{label}: {r.new_answers} new answer(s){shares}, {r.state.value}")
     if any(not r.ok for r in results):
         raise typer.Exit(int(ExitCode.PARTIAL))
 

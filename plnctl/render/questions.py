@@ -56,10 +56,8 @@ def thread_lines(q: Question) -> list[str]:
         if a.url:
             lines.append(f"    {a.url}")
     if q.shared_by:
-        lines += [
-            "",
-            f"Shared by (not counted as answers): {', '.join(_who(a) for a in q.shared_by)}",
-        ]
+        names = ", ".join(dict.fromkeys(_who(a) for a in q.shared_by))
+        lines += ["", f"Shared by: {names} (not counted as answers)"]
         lines += [f"  [{a.id}] {_who(a)} · {a.url or a.found_via}" for a in q.shared_by]
     from plnctl.render.text import note_lines
 
