@@ -42,6 +42,13 @@ class Event(StrEnum):
     REOPEN = "reopen"
 
 
+def question_text(text: str) -> str:
+    text = " ".join((text or "").split()) if "\n" not in (text or "") else (text or "").strip()
+    if not text:
+        raise InvalidInput("a question needs some text")
+    return text
+
+
 def by_answers(answer_count: int) -> QuestionState:
     return QuestionState.ANSWERED if answer_count > 0 else QuestionState.OPEN
 

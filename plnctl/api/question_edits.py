@@ -52,7 +52,7 @@ def update(
     ``unchanged`` outcome, not an error)."""
     current = service.get(question_id)
     fields: dict[str, Any] = {}
-    if text is not None and (text := _text(text)) != current.text:
+    if text is not None and (text := logic.question_text(text)) != current.text:
         fields["text"] = text
     if comment_feed is not UNSET:
         if current.kind in ("mastodon", "bluesky"):
@@ -190,9 +190,3 @@ def credit_by_name(service: QuestionsService) -> int:
             db.credit_answer(service.store, answer_id, person_id)
             credited += 1
     return credited
-
-
-def _text(text: str) -> str:
-    from plnctl.api.questions import _text as clean
-
-    return clean(text)

@@ -70,7 +70,9 @@ class QuestionsService:
         self, text: str, *, topics: Sequence[str] = (), asked_at: str | None = None
     ) -> Question:
         """Record a question asked offline (in a staffroom, at a conference)."""
-        return self._insert(_text(text), kind="offline", topics=topics, asked_at=asked_at)
+        return self._insert(
+            logic.question_text(text), kind="offline", topics=topics, asked_at=asked_at
+        )
 
     def track(
         self,
@@ -115,7 +117,7 @@ class QuestionsService:
                 "give its text with --text"
             )
         question = self._insert(
-            _text(text or info["text"]),
+            logic.question_text(text or info["text"]),
             kind=kind,
             topics=topics,
             asked_at=info.get("asked_at"),
@@ -153,7 +155,7 @@ class QuestionsService:
 
     def ask(self, text: str, *, topics: Sequence[str] = (), visibility: str = "public") -> Question:
         """Post the question from the logged-in Mastodon account and record it."""
-        text = _text(text)
+        text = logic.question_text(text)
         if visibility not in VISIBILITIES:
             raise InvalidInput(f"--visibility must be one of {', '.join(VISIBILITIES)}")
         from plnctl import mastodon_auth
@@ -389,10 +391,3 @@ def _id(ref: int | str) -> int:
     if not text.isdigit():
         raise InvalidInput(f"a question is given by its id (a number), not {ref!r}")
     return int(text)
-
-
-def _text(text: str) -> str:
-    text = " ".join((text or "").split()) if "\n" not in (text or "") else (text or "").strip()
-    if not text:
-        raise InvalidInput("a question needs some text")
-    return text

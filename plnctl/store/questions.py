@@ -325,12 +325,6 @@ def person_for_handle(store: Store, handle: str) -> int | None:
     return int(row["person_id"]) if row else None
 
 
-def person_named(store: Store, name: str) -> tuple[int, str] | None:
-    """The one person with exactly this name (case-insensitive); None when none or several."""
-    found = rows(store.conn, "SELECT id, name FROM people WHERE name = ? COLLATE NOCASE", (name,))
-    return (int(found[0]["id"]), str(found[0]["name"])) if len(found) == 1 else None
-
-
 def backlink_posts(
     store: Store, urls: Sequence[str], *, exclude_urls: Sequence[str] = ()
 ) -> list[sqlite3.Row]:
