@@ -323,3 +323,32 @@ def test_delete_a_question(pln: Pln, cli: Cli) -> None:
     assert cli("question", "show", str(question.id)).exit_code == 4
     assert pln.questions.list() == [] and db.list_answers(pln.store) == []
     assert pln.questions.add("Another?").id > question.id  # ids are never reused
+
+
+def test_the_owner_of_an_older_post_is_known_by_the_blog_and_only_there(
+    pln: Pln, feed_server: FeedServer
+) -> None:
+    rivera_blog(feed_server, [])  # her feed holds only this month's post
+    old = feed_server.url("/rivera/2019/04/old-question/")
+    feed_server.add_page("/rivera/2019/04/old-question/", post_page("Reading logs: worth it?"))
+    feed_server.add_feed(
+        "/rivera/2019/04/old-question/feed/",
+        comment_feed(old, [("1", "Maria", "Still wondering."), ("2", "Kim", "Drop them.")]),
+    )
+    elsewhere = feed_server.url("/kim/2026/11/phones/")
+    feed_server.add_page("/kim/2026/11/phones/", post_page("Phones?"))
+    feed_server.add_feed(
+        "/kim/2026/11/phones/feed/",
+        comment_feed(elsewhere, [("3", "Maria", "Pouches at the door."), ("4", "Kim", "Thanks!")]),
+    )
+    maria = pln.people.add("Maria Rivera", feeds=[feed_server.url("/rivera/feed")])
+    pln.people.add("Kim", feeds=[feed_server.add_feed("/kim/feed", comment_feed(elsewhere, []))])
+    pln.sync()
+
+    on_her_blog = pln.questions.track(old)
+    on_kims_blog = pln.questions.track(elsewhere)
+    pln.questions.check()
+    # on her own blog "Maria" is the owner; on Kim's blog she answers (and Kim is the owner)
+    assert [a.author_name for a in pln.questions.get(on_her_blog.id).answers] == ["Kim"]
+    [answer] = pln.questions.get(on_kims_blog.id).answers
+    assert (answer.author_name, answer.person_id) == ("Maria", maria.id)
