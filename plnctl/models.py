@@ -305,6 +305,10 @@ class Answer(_Model):
     found_via: str  # mastodon | bluesky | comments | backlink | manual
     in_network: bool = False
     accepted: bool = False
+    # Issue 12: 'answer', or 'boost' for a post that only shares the question's link (listed
+    # as "Shared by", never counted); the name of the person in the network it is credited to.
+    kind: str = "answer"
+    person_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,7 @@ class Question(_Model):
     comment_feed_url: str | None = None  # a blog post's comment feed, when one was found
     resolved_at: str | None = None
     notes: tuple[Note, ...] = ()  # private reflections (filled by QuestionsService.get)
+    shared_by: tuple[Answer, ...] = ()  # boosts: posts that only share its link (issue 12)
 
     def to_dict(self) -> dict[str, Any]:
         return _without_empty(super().to_dict(), "notes")

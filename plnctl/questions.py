@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from plnctl.answer_rules import Answerer, is_share, tally_answerers
 from plnctl.errors import InvalidInput
 from plnctl.models import Answer, Question, QuestionState
 from plnctl.timeutil import from_iso, to_iso
@@ -39,6 +40,13 @@ class Event(StrEnum):
     RESOLVE = "resolve"
     CLOSE = "close"
     REOPEN = "reopen"
+
+
+def question_text(text: str) -> str:
+    text = " ".join((text or "").split()) if "\n" not in (text or "") else (text or "").strip()
+    if not text:
+        raise InvalidInput("a question needs some text")
+    return text
 
 
 def by_answers(answer_count: int) -> QuestionState:
@@ -77,6 +85,17 @@ class AnswerDraft:
     answered_at: str | None = None
     person_id: int | None = None
     post_id: int | None = None
+    kind: str = "answer"  # or "boost": it only shares the question's link
+
+
+def with_kind(draft: AnswerDraft, question_url: str | None) -> AnswerDraft:
+    """A found reply or comment judged: a share of the question's link is a boost. Backlinks
+    are judged when found (their text here is the post's title); answers by hand are answers."""
+    if draft.found_via in ("backlink", "manual"):
+        return draft
+    return dataclasses.replace(
+        draft, kind="boost" if is_share(draft.text, question_url) else "answer"
+    )
 
 
 def answer_key(found_via: str, *, url: str | None, fallback: str) -> str:
@@ -162,8 +181,10 @@ def comment_to_answer(
     )
 
 
-def backlink_to_answer(post: Any) -> AnswerDraft:
-    """A post from the network that links to the question (a row of ``backlink_posts``)."""
+def backlink_to_answer(post: Any, question_url: str | None = None) -> AnswerDraft:
+    """A post from the network that links to the question (a row of ``backlink_posts``); a
+    boost when its own text is only that link and a few words."""
+    body = post["content_text"] or post["title"]
     text = post["title"] or " ".join((post["content_text"] or "").split())
     return AnswerDraft(
         answer_key=answer_key("backlink", url=post["url"], fallback=f"post:{post['id']}"),
@@ -175,6 +196,7 @@ def backlink_to_answer(post: Any) -> AnswerDraft:
         answered_at=post["at"],
         person_id=post["person_id"],
         post_id=post["id"],
+        kind="boost" if is_share(body, question_url, links_question=True) else "answer",
     )
 
 
@@ -227,7 +249,7 @@ def skip_reason(question: Question, *, now: datetime, horizon_days: int) -> str 
 class CheckResult:
     """One question's outcome in a check: exactly one per question checked, errors included.
 
-    status: ``new`` (answers found), ``unchanged``, ``failed``, ``deleted``, ``skipped``.
+    status: ``new`` (answers or shares found), ``unchanged``, ``failed``, ``deleted``, ``skipped``.
     """
 
     question_id: int
@@ -237,6 +259,7 @@ class CheckResult:
     new_answers: int = 0
     error: str | None = None
     reason: str | None = None  # why it was skipped
+    new_shares: int = 0  # boosts found: posts that only share the question's link
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -254,27 +277,6 @@ def time_to_first_answer(question: Question) -> timedelta | None:
     if asked is None or first is None:
         return None
     return max(first - asked, timedelta(0))
-
-
-@dataclass(frozen=True)
-class Answerer:
-    name: str | None
-    handle: str | None
-    url: str | None
-    person_id: int | None
-    answers: int
-    in_network: bool
-
-    @property
-    def follow_hint(self) -> str | None:
-        """One command that adds them to the network (only for a Mastodon handle)."""
-        if self.in_network or not self.handle:
-            return None
-        name = (self.name or self.handle.split("@")[0]).replace('"', "'")
-        return f'plnctl person add "{name}" --mastodon @{self.handle}'
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "follow_hint": self.follow_hint}
 
 
 @dataclass(frozen=True)
@@ -307,36 +309,6 @@ def _brief(question: Question) -> dict[str, Any]:
         "url": question.url,
         "state": question.state.value,
     }
-
-
-def answerer_key(answer: Answer) -> str:
-    if answer.person_id is not None:
-        return f"person:{answer.person_id}"
-    if answer.author_handle:
-        return f"handle:{answer.author_handle.lower()}"
-    return f"name:{(answer.author_name or answer.author_url or '?').strip().lower()}"
-
-
-def tally_answerers(answers: Iterable[Answer]) -> list[Answerer]:
-    """People who answered, most answers first (one entry per person, handle or name)."""
-    counts: dict[str, list[Answer]] = {}
-    for answer in answers:
-        counts.setdefault(answerer_key(answer), []).append(answer)
-    result = []
-    for group in counts.values():
-        first = group[0]
-        result.append(
-            Answerer(
-                name=next((a.author_name for a in group if a.author_name), None),
-                handle=next((a.author_handle for a in group if a.author_handle), None),
-                url=next((a.author_url for a in group if a.author_url), None),
-                person_id=first.person_id,
-                answers=len(group),
-                in_network=first.person_id is not None,
-            )
-        )
-    result.sort(key=lambda a: (-a.answers, (a.name or a.handle or "").lower()))
-    return result
 
 
 def compute_stats(
@@ -375,13 +347,17 @@ def compute_stats(
 
 
 def with_answers(question: Question, answers: Sequence[Answer]) -> Question:
-    """The question with its answers and the counts derived from them."""
+    """The question with its answers (boosts apart, in ``shared_by``) and the counts derived
+    from the answers alone."""
     accepted = question.resolved_answer_id
-    marked = tuple(dataclasses.replace(a, accepted=a.id == accepted) for a in answers)
+    marked = tuple(
+        dataclasses.replace(a, accepted=a.id == accepted) for a in answers if a.kind != "boost"
+    )
     times = [a.answered_at for a in marked if a.answered_at]
     return dataclasses.replace(
         question,
         answers=marked,
+        shared_by=tuple(a for a in answers if a.kind == "boost"),
         answer_count=len(marked),
         network_answer_count=sum(1 for a in marked if a.in_network),
         first_answer_at=min(times) if times else None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from plnctl import questions as logic
-from plnctl.api.sources import http_settings
+from plnctl.api.sources import http_settings, run
 from plnctl.errors import FetchError, NotFound, ParseError, PlnError
 from plnctl.models import Question
 from plnctl.questions import AnswerDraft
@@ -60,6 +60,25 @@ async def _fetch_one(pln: Pln, client: HttpClient, question: Question) -> Found:
     except Exception as e:  # a bug must not stop the other questions: logged and reported
         log.warning("checking question %s failed", question.id, exc_info=True)
         return Found(error=f"internal error: {type(e).__name__}: {e}")
+
+
+def read_tracked(
+    pln: Pln, url: str, comment_feed: str | None
+) -> tuple[str, dict[str, Any], dict[str, Any], str]:
+    """(kind, question fields, info: text, asked_at, error, and the URL to store) of a question
+    being tracked: a Bluesky post, a Mastodon status, or a blog post."""
+    from plnctl.api.bluesky_questions import is_bluesky_post_url, read_post
+
+    status = logic.parse_status_url(url)
+    if is_bluesky_post_url(url):
+        fields, summary = run(read_post(pln, url))
+        info = {"text": summary["content_text"], "asked_at": summary["created_at"]}
+        return "bluesky", fields, info, summary["url"] or url
+    if status is not None:
+        info = run(read_status(pln, *status))
+        return "mastodon", {"instance": status[0], "remote_id": status[1]}, info, url
+    info = run(read_blog_post(pln, url, comment_feed))
+    return "blog", {"comment_feed_url": info.get("comment_feed_url")}, info, url
 
 
 # --- blog posts -------------------------------------------------------------------------------

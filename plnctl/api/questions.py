@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 from plnctl import questions as logic
-from plnctl.api.bluesky_questions import is_bluesky_post_url
+from plnctl.answer_rules import match_person
+from plnctl.api import question_edits as edits
 from plnctl.api.sources import check_http_url, run
 from plnctl.errors import Ambiguous, FetchError, InvalidInput, NotFound
 from plnctl.identity import not_mine
@@ -23,6 +24,7 @@ from plnctl.timeutil import now, now_iso
 if TYPE_CHECKING:
     from plnctl.api import Pln
     from plnctl.api.question_checks import Found
+    from plnctl.api.question_edits import Tracked
 
 log = logging.getLogger(__name__)
 VISIBILITIES = ("public", "unlisted")
@@ -68,7 +70,9 @@ class QuestionsService:
         self, text: str, *, topics: Sequence[str] = (), asked_at: str | None = None
     ) -> Question:
         """Record a question asked offline (in a staffroom, at a conference)."""
-        return self._insert(_text(text), kind="offline", topics=topics, asked_at=asked_at)
+        return self._insert(
+            logic.question_text(text), kind="offline", topics=topics, asked_at=asked_at
+        )
 
     def track(
         self,
@@ -78,39 +82,42 @@ class QuestionsService:
         topics: Sequence[str] = (),
         comment_feed: str | None = None,
     ) -> Question:
+        """Record a question already asked elsewhere (see ``track_or_update``)."""
+        return self.track_or_update(
+            url, text=text, topics=topics, comment_feed=comment_feed
+        ).question
+
+    def track_or_update(
+        self,
+        url: str,
+        *,
+        text: str | None = None,
+        topics: Sequence[str] = (),
+        comment_feed: str | None = None,
+    ) -> Tracked:
         """Record a question already asked elsewhere: a Mastodon status URL (any instance) or a
         blog post URL. Its text and time are read from the status or page when possible; a
-        blog post's comment feed is looked for now (and again at each check if none is found)."""
+        blog post's comment feed is looked for now (and again at each check if none is found).
+        A URL already tracked is updated with what is given (``--comments``, ``--text``,
+        topics) instead; the outcome says ``tracked``, ``updated`` or ``unchanged``."""
         if not url.strip().startswith("at://"):
             url = check_http_url(url)
         if comment_feed is not None:
             comment_feed = check_http_url(comment_feed)
-        status = logic.parse_status_url(url)
-        fields: dict[str, Any]
-        if is_bluesky_post_url(url):
-            from plnctl.api.bluesky_questions import read_post
+        if (existing := edits.existing_for(self, url)) is not None:
+            return edits.retrack(self, existing, text, topics, comment_feed)
+        from plnctl.api.question_checks import read_tracked
 
-            fields, summary = run(read_post(self.pln, url))
-            kind = "bluesky"
-            info = {"text": summary["content_text"], "asked_at": summary["created_at"]}
-            url = summary["url"] or url
-        elif status is not None:
-            from plnctl.api.question_checks import read_status
-
-            info = run(read_status(self.pln, *status))
-            kind, fields = "mastodon", {"instance": status[0], "remote_id": status[1]}
-        else:
-            from plnctl.api.question_checks import read_blog_post
-
-            info = run(read_blog_post(self.pln, url, comment_feed))
-            kind, fields = "blog", {"comment_feed_url": info.get("comment_feed_url")}
+        kind, fields, info, url = read_tracked(self.pln, url, comment_feed)
+        if (existing := edits.existing_for(self, url)) is not None:  # e.g. at:// given
+            return edits.retrack(self, existing, text, topics, comment_feed)
         if not text and not info.get("text"):
             raise FetchError(
                 f"could not read the question at {url}: {info.get('error') or 'no title'}; "
                 "give its text with --text"
             )
         question = self._insert(
-            _text(text or info["text"]),
+            logic.question_text(text or info["text"]),
             kind=kind,
             topics=topics,
             asked_at=info.get("asked_at"),
@@ -120,11 +127,35 @@ class QuestionsService:
         if info.get("error"):
             with self.store.transaction():
                 db.update_question(self.store, question.id, check_error=info["error"])
-        return self.get(question.id)
+        return edits.Tracked(self.get(question.id), "tracked")
+
+    def edit(
+        self,
+        question: int | str,
+        *,
+        text: str | None = None,
+        topics: Sequence[str] = (),
+        remove_topics: Sequence[str] = (),
+        comment_feed: str | None = None,
+        remove_comment_feed: bool = False,
+    ) -> Tracked:
+        """Change a question's text, topics or a blog question's comment feed."""
+        return edits.edit(
+            self, _id(question), text=text, topics=topics, remove_topics=remove_topics,
+            comment_feed=comment_feed, remove_comment_feed=remove_comment_feed,
+        )  # fmt: skip
+
+    def delete(self, question: int | str) -> Question:
+        """Delete a question and its answers (its id is never reused)."""
+        return edits.delete(self, _id(question))
+
+    def remove_answer(self, answer_id: int) -> Answer:
+        """Remove a wrong answer; a later check does not bring it back."""
+        return edits.remove_answer(self, answer_id)
 
     def ask(self, text: str, *, topics: Sequence[str] = (), visibility: str = "public") -> Question:
         """Post the question from the logged-in Mastodon account and record it."""
-        text = _text(text)
+        text = logic.question_text(text)
         if visibility not in VISIBILITIES:
             raise InvalidInput(f"--visibility must be one of {', '.join(VISIBILITIES)}")
         from plnctl import mastodon_auth
@@ -270,9 +301,8 @@ class QuestionsService:
         person_id = draft.person_id
         if person_id is None and draft.author_handle:
             person_id = db.person_for_handle(self.store, draft.author_handle)
-        if person_id is None and draft.found_via == "comments" and draft.author_name:
-            named = db.person_named(self.store, draft.author_name)
-            person_id = named[0] if named else None
+        if person_id is None and not draft.author_handle and draft.author_name:
+            person_id = match_person(draft.author_name, db.people_names(self.store))
         return db.insert_answer(
             self.store,
             question_id,
@@ -286,6 +316,7 @@ class QuestionsService:
             url=draft.url,
             answered_at=draft.answered_at,
             found_via=draft.found_via,
+            kind=draft.kind,
         )
 
     # --- checking for answers --------------------------------------------------------------
@@ -310,6 +341,7 @@ class QuestionsService:
             ]
         with self.store.transaction():
             db.relink_answers(self.store)  # credit answers to people followed since
+            edits.credit_by_name(self)
         if not targets:
             return []
         from plnctl.api.question_checks import fetch_all
@@ -320,9 +352,14 @@ class QuestionsService:
     def _record(self, question: Question, found: Found) -> CheckResult:
         """Store what one question's check found, plus backlinks from synced posts."""
         stamp = now_iso()
-        drafts = not_mine(found.drafts + self._backlinks(question), self.pln.me)
+        drafts, askers = edits.not_the_askers(
+            found.drafts + self._backlinks(question), self.pln.me, edits.blog_owner(self, question)
+        )
+        drafts = [logic.with_kind(d, question.url) for d in drafts]
         with self.store.transaction():
-            new = sum(1 for d in drafts if self._store_answer(question.id, d) is not None)
+            db.forget_answers(self.store, question.id, askers)  # stored before they were known
+            stored = [d.kind for d in drafts if self._store_answer(question.id, d) is not None]
+            new, shares = stored.count("answer"), stored.count("boost")
             state = self._apply_answers(question)
             updates = {"last_checked_at": stamp, "check_error": found.error, **found.updates}
             if found.deleted:
@@ -333,11 +370,12 @@ class QuestionsService:
             if found.error
             else "deleted"
             if found.deleted
-            else ("new" if new else "unchanged")
+            else ("new" if new or shares else "unchanged")
         )
         return CheckResult(
-            question.id, question.text, status, state, new_answers=new, error=found.error
-        )
+            question.id, question.text, status, state, new_answers=new, error=found.error,
+            new_shares=shares,
+        )  # fmt: skip
 
     def _backlinks(self, question: Question) -> builtins.list[AnswerDraft]:
         """Posts from the network that link to the question's URL."""
@@ -345,7 +383,7 @@ class QuestionsService:
             return []
         variants = logic.url_variants(question.url)
         rows = db.backlink_posts(self.store, variants, exclude_urls=variants)
-        return [logic.backlink_to_answer(row) for row in rows]
+        return [logic.backlink_to_answer(row, question.url) for row in rows]
 
 
 def _id(ref: int | str) -> int:
@@ -353,10 +391,3 @@ def _id(ref: int | str) -> int:
     if not text.isdigit():
         raise InvalidInput(f"a question is given by its id (a number), not {ref!r}")
     return int(text)
-
-
-def _text(text: str) -> str:
-    text = " ".join((text or "").split()) if "\n" not in (text or "") else (text or "").strip()
-    if not text:
-        raise InvalidInput("a question needs some text")
-    return text

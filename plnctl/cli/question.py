@@ -1,4 +1,5 @@
-"""plnctl question ask|track|add|answer|check|resolve|close|reopen|list|show|stats"""
+"""plnctl question ask|track|add|check|resolve|close|reopen|list|show|stats (answer, edit and
+delete: ``plnctl.cli.question_edit``)"""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from plnctl.errors import ExitCode
 from plnctl.timeutil import humanize_age
 
 if TYPE_CHECKING:
+    from plnctl.api.question_edits import Tracked
     from plnctl.models import Question
 
 question_app = typer.Typer(
@@ -44,6 +46,17 @@ def _recorded(question: Question, json: bool, verb: str) -> None:
                     "network that link to it still count as answers")  # fmt: skip
     if question.check_error:
         output.warn(question.check_error)
+
+
+def changed(done: Tracked, json: bool, verb: str) -> None:
+    """A question tracked (``verb``) or updated: what it is now, and what changed."""
+    if json:
+        output.emit_json(done)
+        return
+    _recorded(done.question, json, "Updated" if done.outcome == "updated" else verb)
+    if done.changed:
+        names = {"comment_feed_url": "comment feed"}
+        output.info(f"  changed: {', '.join(names.get(c, c) for c in done.changed)}")
 
 
 @question_app.command("ask")
@@ -81,12 +94,19 @@ def track(
     json: JsonOpt = False,
 ) -> None:
     """Track a question you already asked elsewhere: on Mastodon (any instance), on Bluesky,
-    or on a blog. Replies are collected by question check and by every sync.
+    or on a blog. Replies are collected by question check and by every sync. Tracking a URL
+    again updates the question with what you give (e.g. --comments); with nothing new it says
+    which question it already is.
 
     Example: plnctl question track https://mastodon.social/@ms_rivera/113456789012345678
     """
-    question = pln(ctx).questions.track(url, text=text, topics=topic or (), comment_feed=comments)
-    _recorded(question, json, "Tracking")
+    done = pln(ctx).questions.track_or_update(
+        url, text=text, topics=topic or (), comment_feed=comments
+    )
+    if done.outcome == "unchanged" and not json:
+        output.info(f"Already tracked as question {done.question.id}; nothing changed.")
+    else:
+        changed(done, json, "Tracking")
 
 
 @question_app.command("add")
@@ -101,32 +121,6 @@ def add(
     Example: plnctl question add "Who has tried whole-class feedback sheets?"
     """
     _recorded(pln(ctx).questions.add(text, topics=topic or ()), json, "Recorded")
-
-
-@question_app.command("answer")
-def answer(
-    ctx: typer.Context,
-    question: QArg,
-    from_: Annotated[
-        str,
-        typer.Option("--from", help="Who answered: a person (id or name), @user@host, or a name."),
-    ],
-    text: Annotated[str | None, typer.Option("--text", help="What they said.")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Where the answer is.")] = None,
-    json: JsonOpt = False,
-) -> None:
-    """Record an answer by hand.
-
-    Example: plnctl question answer 3 --from "Doug Belshaw" --text "Try open badges"
-    """
-    found = pln(ctx).questions.answer(question, from_=from_, text=text, url=url)
-    if json:
-        output.emit_json(found)
-        return
-    where = "in your network" if found.in_network else "not in your network"
-    output.info(
-        f"Recorded answer {found.id} to question {question} from {found.author_name} ({where})."
-    )
 
 
 @question_app.command("check")
@@ -157,7 +151,8 @@ def check(
         elif r.status == "deleted":
             output.warn(f"{label}: the question was deleted; its answers are kept")
         else:
-            output.info(f"{label}: {r.new_answers} new answer(s), {r.state.value}")
+            shares = f", {r.new_shares} share(s)" if r.new_shares else ""
+            output.info(f"{label}: {r.new_answers} new answer(s){shares}, {r.state.value}")
     if any(not r.ok for r in results):
         raise typer.Exit(int(ExitCode.PARTIAL))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from plnctl.models import Question
+from plnctl.models import Answer, Question
 from plnctl.questions import QuestionStats, time_to_first_answer
 from plnctl.render.digest import fmt_time
 from plnctl.timeutil import humanize_age
@@ -43,7 +43,7 @@ def thread_lines(q: Question) -> list[str]:
         + (f"; first after {first}" if q.answer_count else ""),
     ]
     for a in q.answers:
-        who = a.author_name or a.author_handle or "someone"
+        who = _who(a)
         if a.author_handle and a.author_handle not in who:
             who += f" (@{a.author_handle})"
         tags = [a.found_via, "in your network" if a.in_network else "not followed"]
@@ -55,9 +55,18 @@ def thread_lines(q: Question) -> list[str]:
         lines += [f"    {line}" for line in (a.text or "").splitlines() if line.strip()]
         if a.url:
             lines.append(f"    {a.url}")
+    if q.shared_by:
+        names = ", ".join(dict.fromkeys(_who(a) for a in q.shared_by))
+        lines += ["", f"Shared by: {names} (not counted as answers)"]
+        lines += [f"  [{a.id}] {_who(a)} · {a.url or a.found_via}" for a in q.shared_by]
     from plnctl.render.text import note_lines
 
     return lines + note_lines(q.notes)
+
+
+def _who(a: Answer) -> str:
+    """The answerer as the network knows them (the person's name when they are followed)."""
+    return a.person_name or a.author_name or a.author_handle or "someone"
 
 
 def stats_lines(s: QuestionStats) -> list[str]:

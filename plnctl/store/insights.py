@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from plnctl.errors import one_line
 from plnctl.store.connection import Store
+from plnctl.store.questions import COUNTED
 
 _WEEKS_BACK = "CAST((julianday(:until) - julianday(p.published_at)) / 7 AS INTEGER)"
 
@@ -86,12 +87,12 @@ def failing_sources(
 
 def question_counts(store: Store, since: str) -> tuple[int, int, int]:
     """(asked, answered, answered by someone in the PLN) for questions asked since ``since``."""
-    sql = """
+    sql = f"""
         SELECT count(*),
                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM answers a
-                                              WHERE a.question_id = q.id)),
+                                              WHERE a.question_id = q.id AND {COUNTED})),
                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM answers a
-                                              WHERE a.question_id = q.id
+                                              WHERE a.question_id = q.id AND {COUNTED}
                                               AND a.person_id IS NOT NULL))
         FROM questions q WHERE q.asked_at >= ? AND q.deleted_at IS NULL"""
     asked, answered, network = store.conn.execute(sql, (since,)).fetchone()
@@ -103,12 +104,12 @@ def top_answerers(
 ) -> list[tuple[str, str | None, int | None, int, int]]:
     """(name, handle, person_id, answers, questions) over questions asked since ``since``;
     one row per person in the PLN, else per handle (or URL, or name) of the author."""
-    sql = """
+    sql = f"""
         SELECT coalesce(pe.name, max(a.author_name), max(a.author_handle), max(a.author_url)),
                max(a.author_handle), a.person_id, count(*), count(DISTINCT a.question_id)
         FROM answers a JOIN questions q ON q.id = a.question_id
         LEFT JOIN people pe ON pe.id = a.person_id
-        WHERE q.asked_at >= ? AND q.deleted_at IS NULL
+        WHERE q.asked_at >= ? AND q.deleted_at IS NULL AND {COUNTED}
         GROUP BY coalesce('p' || a.person_id, 'h' || lower(ltrim(a.author_handle, '@')),
                           'u' || a.author_url, 'n' || a.author_name)
         ORDER BY count(DISTINCT a.question_id) DESC, count(*) DESC, 1
@@ -194,11 +195,11 @@ def link_signals(store: Store) -> list[tuple[str, int, int, None]]:
 def answer_signals(store: Store) -> list[tuple[str, int, int, str | None]]:
     """Answers to the user's questions from people not linked to the PLN: (handle or author
     URL, answers, questions answered, author name)."""
-    sql = """
+    sql = f"""
         SELECT coalesce(lower(ltrim(a.author_handle, '@')), a.author_url) AS target,
                count(*), count(DISTINCT a.question_id), max(a.author_name)
         FROM answers a JOIN questions q ON q.id = a.question_id
-        WHERE a.person_id IS NULL AND q.deleted_at IS NULL
+        WHERE a.person_id IS NULL AND q.deleted_at IS NULL AND {COUNTED}
               AND coalesce(a.author_handle, a.author_url) IS NOT NULL
         GROUP BY target"""
     return store.conn.execute(sql).fetchall()
@@ -236,9 +237,9 @@ def person_topics(store: Store, person_id: int, since: str) -> list[tuple[str, i
 
 def person_answers(store: Store, person_id: int) -> tuple[int, int]:
     """(answers given, distinct questions answered) by this person, ever."""
-    sql = """SELECT count(*), count(DISTINCT a.question_id) FROM answers a
+    sql = f"""SELECT count(*), count(DISTINCT a.question_id) FROM answers a
              JOIN questions q ON q.id = a.question_id
-             WHERE a.person_id = ? AND q.deleted_at IS NULL"""
+             WHERE a.person_id = ? AND q.deleted_at IS NULL AND {COUNTED}"""
     answers, questions = store.conn.execute(sql, (person_id,)).fetchone()
     return int(answers), int(questions)
 

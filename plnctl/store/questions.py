@@ -13,18 +13,24 @@ from plnctl.store.people import ensure_topic
 from plnctl.store.rows import one, placeholders, rows
 from plnctl.timeutil import now_iso
 
-_QUESTION_SQL = """
+# What counts as an answer: not a boost (a post that only shares the link), not dismissed.
+COUNTED = "a.kind = 'answer' AND a.dismissed_at IS NULL"
+_QUESTION_SQL = f"""
 SELECT q.*,
   (SELECT group_concat(t.name, char(31)) FROM question_topics qt
    JOIN topics t ON t.id = qt.topic_id WHERE qt.question_id = q.id) AS topic_names,
-  (SELECT count(*) FROM answers a WHERE a.question_id = q.id) AS answer_count,
-  (SELECT count(*) FROM answers a WHERE a.question_id = q.id
+  (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND {COUNTED}) AS answer_count,
+  (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND {COUNTED}
    AND a.person_id IS NOT NULL) AS network_answer_count,
-  (SELECT min(a.answered_at) FROM answers a WHERE a.question_id = q.id) AS first_answer_at
+  (SELECT min(a.answered_at) FROM answers a WHERE a.question_id = q.id
+   AND {COUNTED}) AS first_answer_at
 FROM questions q
 """
+# Dismissed answers (removed by the user) are kept only so a check does not store them again.
 _ANSWER_SQL = """
-SELECT a.*, q.resolved_answer_id FROM answers a JOIN questions q ON q.id = a.question_id
+SELECT a.*, q.resolved_answer_id, pe.name AS person_name FROM answers a
+JOIN questions q ON q.id = a.question_id LEFT JOIN people pe ON pe.id = a.person_id
+WHERE a.dismissed_at IS NULL
 """
 _UPDATABLE = {
     "text",
@@ -82,6 +88,8 @@ def answer_from_row(row: sqlite3.Row) -> Answer:
         answered_at=row["answered_at"],
         found_via=row["found_via"],
         in_network=row["person_id"] is not None,
+        kind=row["kind"],
+        person_name=row["person_name"] if "person_name" in row.keys() else None,  # noqa: SIM118
         # sqlite3.Row: `in row` looks at the values, so ask keys() for the column
         accepted="resolved_answer_id" in row.keys()  # noqa: SIM118
         and row["resolved_answer_id"] == row["id"],
@@ -155,25 +163,144 @@ def list_questions(
 
 def list_answers(store: Store, question_id: int | None = None) -> list[Answer]:
     """Oldest first; all answers when ``question_id`` is None."""
-    where, params = ("WHERE a.question_id = ?", (question_id,)) if question_id else ("", ())
+    where, params = ("AND a.question_id = ?", (question_id,)) if question_id else ("", ())
     sql = _ANSWER_SQL + f" {where} ORDER BY coalesce(a.answered_at, a.created_at), a.id"
     return [answer_from_row(r) for r in rows(store.conn, sql, params)]
 
 
 def get_answer(store: Store, answer_id: int) -> Answer | None:
-    row = one(store.conn, _ANSWER_SQL + " WHERE a.id = ?", (answer_id,))
+    row = one(store.conn, _ANSWER_SQL + " AND a.id = ?", (answer_id,))
     return answer_from_row(row) if row else None
 
 
 def insert_answer(store: Store, question_id: int, **fields: Any) -> int | None:
-    """Store an answer unless one with the same answer_key exists. Returns the new id or None."""
+    """Store an answer unless one with the same answer_key exists (then only its kind is
+    brought up to date, unless the user dismissed it; one recorded by hand brings a dismissed
+    answer back). Returns the new (or revived) id, or None."""
+    existing = one(
+        store.conn,
+        "SELECT id, kind, dismissed_at FROM answers WHERE question_id = ? AND answer_key = ?",
+        (question_id, fields["answer_key"]),
+    )
+    if existing is not None and existing["dismissed_at"] and fields.get("found_via") == "manual":
+        # recorded by hand after it was removed: the user means it now
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        store.conn.execute(
+            f"UPDATE answers SET {assignments}, dismissed_at = NULL WHERE id = ?",
+            (*fields.values(), existing["id"]),
+        )
+        return int(existing["id"])
+    if existing is not None:
+        kind = fields.get("kind", "answer")
+        if existing["dismissed_at"] is None and existing["kind"] != kind:
+            store.conn.execute("UPDATE answers SET kind = ? WHERE id = ?", (kind, existing["id"]))
+        return None
     columns = ["question_id", "created_at", *fields]
     cursor = store.conn.execute(
-        f"INSERT OR IGNORE INTO answers ({', '.join(columns)}) "
-        f"VALUES ({placeholders(len(columns))})",
+        f"INSERT INTO answers ({', '.join(columns)}) VALUES ({placeholders(len(columns))})",
         (question_id, now_iso(), *fields.values()),
     )
-    return int(cursor.lastrowid or 0) if cursor.rowcount else None
+    return int(cursor.lastrowid or 0)
+
+
+def dismiss_answer(store: Store, answer_id: int) -> None:
+    """Remove an answer from every view and count; the row stays so it is not found again."""
+    store.conn.execute("UPDATE answers SET dismissed_at = ? WHERE id = ?", (now_iso(), answer_id))
+    store.conn.execute(
+        "UPDATE questions SET resolved_answer_id = NULL WHERE resolved_answer_id = ?", (answer_id,)
+    )
+
+
+def forget_answers(store: Store, question_id: int, keys: Sequence[str]) -> int:
+    """Delete found answers (not ones recorded by hand, not dismissed ones) with these keys:
+    a check found they are the asker's own."""
+    if not keys:
+        return 0
+    return store.conn.execute(
+        f"""DELETE FROM answers WHERE question_id = ? AND answer_key IN ({placeholders(len(keys))})
+            AND found_via != 'manual' AND dismissed_at IS NULL""",
+        (question_id, *keys),
+    ).rowcount
+
+
+def delete_question(store: Store, question_id: int) -> None:
+    """The question, its answers (dismissed ones too), topics and notes (ON DELETE CASCADE)."""
+    store.conn.execute("DELETE FROM questions WHERE id = ?", (question_id,))
+
+
+def question_for_url(store: Store, urls: Sequence[str]) -> int | None:
+    """The question tracked at one of ``urls`` (the URL as given and its variants)."""
+    if not urls:
+        return None
+    row = one(
+        store.conn,
+        f"SELECT id FROM questions WHERE url IN ({placeholders(len(urls))}) ORDER BY id LIMIT 1",
+        tuple(urls),
+    )
+    return int(row["id"]) if row else None
+
+
+def remove_question_topics(store: Store, question_id: int, topics: Sequence[str]) -> None:
+    for topic in topics:
+        store.conn.execute(
+            """DELETE FROM question_topics WHERE question_id = ? AND topic_id IN (
+                 SELECT id FROM topics WHERE name = ? COLLATE NOCASE)""",
+            (question_id, topic),
+        )
+
+
+def people_names(store: Store) -> list[tuple[int, str]]:
+    return [(int(r["id"]), str(r["name"])) for r in rows(store.conn, "SELECT id, name FROM people")]
+
+
+def unlinked_named_answers(store: Store) -> list[tuple[int, str]]:
+    """(id, author name) of answers credited to nobody that have a name but no handle."""
+    found = rows(
+        store.conn,
+        """SELECT id, author_name FROM answers WHERE person_id IS NULL
+           AND author_handle IS NULL AND author_name IS NOT NULL""",
+    )
+    return [(int(r["id"]), str(r["author_name"])) for r in found]
+
+
+def credit_answer(store: Store, answer_id: int, person_id: int) -> None:
+    store.conn.execute("UPDATE answers SET person_id = ? WHERE id = ?", (person_id, answer_id))
+
+
+def blog_owner(store: Store, urls: Sequence[str]) -> sqlite3.Row | None:
+    """The person whose synced feed has a post at one of ``urls``, with the post's author."""
+    if not urls:
+        return None
+    return one(
+        store.conn,
+        f"""SELECT s.person_id, p.author FROM posts p JOIN sources s ON s.id = p.source_id
+            WHERE p.url IN ({placeholders(len(urls))}) AND s.kind = 'feed'
+            AND s.person_id IS NOT NULL LIMIT 1""",
+        tuple(urls),
+    )
+
+
+def feed_sites(store: Store) -> list[tuple[int, str]]:
+    """(person id, site URL) of every feed that belongs to a person."""
+    found = rows(
+        store.conn,
+        """SELECT person_id, coalesce(site_url, url) AS site FROM sources
+           WHERE kind = 'feed' AND person_id IS NOT NULL""",
+    )
+    return [(int(r["person_id"]), str(r["site"])) for r in found]
+
+
+def person_identities(store: Store, person_id: int) -> tuple[str, list[str], list[str]]:
+    """A person's name, Mastodon handles and feed site URLs (who they are on the web)."""
+    person = one(store.conn, "SELECT name FROM people WHERE id = ?", (person_id,))
+    sources = rows(
+        store.conn,
+        "SELECT kind, handle, coalesce(site_url, url) AS site FROM sources WHERE person_id = ?",
+        (person_id,),
+    )
+    handles = [str(r["handle"]) for r in sources if r["kind"] == "mastodon" and r["handle"]]
+    sites = [str(r["site"]) for r in sources if r["kind"] == "feed"]
+    return (str(person["name"]) if person else "", handles, sites)
 
 
 def relink_answers(store: Store) -> int:
@@ -196,12 +323,6 @@ def person_for_handle(store: Store, handle: str) -> int | None:
         ("@" + bare, bare),
     )
     return int(row["person_id"]) if row else None
-
-
-def person_named(store: Store, name: str) -> tuple[int, str] | None:
-    """The one person with exactly this name (case-insensitive); None when none or several."""
-    found = rows(store.conn, "SELECT id, name FROM people WHERE name = ? COLLATE NOCASE", (name,))
-    return (int(found[0]["id"]), str(found[0]["name"])) if len(found) == 1 else None
 
 
 def backlink_posts(

@@ -777,3 +777,18 @@ def m0019_identity_canonical(db: Database) -> None:
     )
     for line in report:
         identity.add_notice(conn, line)
+
+
+@migrations(name="0020_answers_kind_dismissed")
+def m0020_answers_kind_dismissed(db: Database) -> None:
+    # Issue 12: a reply or post that only shares the question's link is kept as a 'boost'
+    # (listed as "Shared by", never counted), and an answer the user removed stays as a
+    # dismissed row so the next check does not store it again (its answer_key is taken).
+    columns = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
+    if "kind" not in columns:
+        db.execute(
+            "ALTER TABLE answers ADD COLUMN kind TEXT NOT NULL DEFAULT 'answer' "
+            "CHECK (kind IN ('answer', 'boost'))"
+        )
+    if "dismissed_at" not in columns:
+        db.execute("ALTER TABLE answers ADD COLUMN dismissed_at TEXT")

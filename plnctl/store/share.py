@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from plnctl.models import Answer, Post, PostTag, Question, QuestionState, TagOrigin
 from plnctl.store.connection import Store
 from plnctl.store.posts import _POST_SQL, _post, with_media
-from plnctl.store.questions import answer_from_row
+from plnctl.store.questions import COUNTED, answer_from_row
 from plnctl.store.rows import one, placeholders, rows
 from plnctl.timeutil import now_iso
 
@@ -228,8 +228,9 @@ def questions_with_new_answers(store: Store, *, after: str, until: str) -> list[
     """Questions that got answers stored in (after, until]; ``answers`` holds only those."""
     new = rows(
         store.conn,
-        """SELECT * FROM answers WHERE created_at > ? AND created_at <= ?
-           ORDER BY coalesce(answered_at, created_at), id""",
+        """SELECT * FROM answers a WHERE created_at > ? AND created_at <= ? AND """
+        + COUNTED
+        + """ ORDER BY coalesce(answered_at, created_at), id""",
         (after, until),
     )
     by_question: dict[int, list[Answer]] = {}
@@ -239,7 +240,8 @@ def questions_with_new_answers(store: Store, *, after: str, until: str) -> list[
     for question_id, answers in by_question.items():
         q = one(
             store.conn,
-            """SELECT q.*, (SELECT count(*) FROM answers a WHERE a.question_id = q.id) AS total
+            f"""SELECT q.*, (SELECT count(*) FROM answers a WHERE a.question_id = q.id
+               AND {COUNTED}) AS total
                FROM questions q WHERE q.id = ? AND q.deleted_at IS NULL""",
             (question_id,),
         )
@@ -255,8 +257,10 @@ def unanswered_questions(store: Store) -> list[Question]:
         for r in rows(
             store.conn,
             """SELECT q.* FROM questions q WHERE q.state = 'open' AND q.deleted_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id)
-               ORDER BY q.asked_at""",
+               AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id
+               AND """
+            + COUNTED
+            + ") ORDER BY q.asked_at",
         )
     ]
 
@@ -269,7 +273,9 @@ def outside_answerers(store: Store, *, after: str, until: str) -> list[tuple[str
         store.conn,
         """SELECT a.author_name, a.author_handle, a.author_url, q.text FROM answers a
            JOIN questions q ON q.id = a.question_id
-           WHERE a.person_id IS NULL AND a.created_at > ? AND a.created_at <= ?
+           WHERE a.person_id IS NULL AND a.created_at > ? AND a.created_at <= ? AND """
+        + COUNTED
+        + """
            AND (a.author_handle IS NOT NULL OR a.author_url IS NOT NULL)
            ORDER BY a.created_at, a.id""",
         (after, until),

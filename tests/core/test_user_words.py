@@ -65,8 +65,9 @@ def test_a_question_tracked_twice(cli: Cli, feed_server: FeedServer) -> None:
     url = feed_server.add_page("/q", html_page("How do you teach fractions?"))
     first = cli("question", "track", url, "--text", "How do you teach fractions?")
     assert first.exit_code == 0, first.stderr
-    message = _refused(cli("question", "track", url, "--text", "again"))
-    assert "already tracked (question 1); see: plnctl question show 1" in message
+    again = cli("question", "track", url, "--text", "How do you teach fractions?")
+    assert again.exit_code == 0 and "UNIQUE" not in again.stderr  # issue 12: not an error
+    assert "Already tracked as question 1; nothing changed." in again.stderr
 
 
 def test_sqlite_wording_never_reaches_a_message() -> None:

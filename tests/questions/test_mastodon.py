@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from plnctl.api import Pln
 from plnctl.models import QuestionState
 from plnctl.questions import time_to_first_answer
@@ -16,14 +14,6 @@ from plnctl.store import questions as db
 from plnctl.timeutil import now, to_iso
 from tests.conftest import Cli
 from tests.servers.mastodon_server import MastodonMock
-
-
-@pytest.fixture
-def alice(mastodon: MastodonMock, monkeypatch: pytest.MonkeyPatch) -> MastodonMock:
-    """Logged in to the mock as alice (through the environment, like a cron job would)."""
-    monkeypatch.setenv("PLNCTL_MASTODON_TOKEN", "alice_token")
-    monkeypatch.setenv("PLNCTL_MASTODON_INSTANCE", mastodon.host)
-    return mastodon
 
 
 def test_ask_then_collect_answers(pln: Pln, cli: Cli, alice: MastodonMock) -> None:
