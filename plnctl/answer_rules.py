@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from plnctl.identity import canonical_handle
 from plnctl.models import Answer
+from plnctl.urlkey import url_key
 
 BOOST_MAX_WORDS = 5
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -38,17 +38,14 @@ _NAME_WORD = re.compile(r"[^\W_]+")
 
 
 def link_key(url: str) -> str | None:
-    """A link as compared with the question's: host without ``www.`` and port as given, path
-    without a trailing slash; scheme, query and fragment ignored."""
+    """A link as compared with the question's: its identity key (``plnctl.urlkey``: scheme,
+    host case, default port, trailing slash and tracking parameters ignored) without ``www.``;
+    a link written without its scheme counts too."""
     text = url.strip().rstrip(".,;:!?)]}>'\"…")
     if "://" not in text:
         text = "https://" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    host = parts.netloc.lower().removeprefix("www.")
-    return f"{host}{parts.path.rstrip('/')}" if host else None
+    key = url_key(text)
+    return key.removeprefix("www.") if key else None
 
 
 def own_words(text: str) -> list[str]:

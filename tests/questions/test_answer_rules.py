@@ -34,10 +34,18 @@ Q = "https://rivera.example/2026/11/marking/"
         ("help her out: https://rivera.example/2026/11/other/", False),  # another post
         ("help: https://rivera.example.evil/2026/11/marking/", False),  # another host
         ("", False),
+        (f"{Q}?utm_source=mastodon&utm_medium=social", True),  # tracking parameters
     ],
 )
 def test_is_share(text: str, share: bool) -> None:
     assert is_share(text, Q) is share
+
+
+def test_a_query_that_names_the_post_is_part_of_the_link() -> None:
+    # WordPress without pretty permalinks: ?p=12 and ?p=13 are two posts
+    question = "https://rivera.example/?p=12"
+    assert is_share("help her out https://rivera.example/?p=12", question)
+    assert not is_share("help her out https://rivera.example/?p=13", question)
 
 
 def test_a_post_known_to_link_the_question_needs_no_link_in_its_text() -> None:
