@@ -1,7 +1,9 @@
 """Aggregate queries for network insights. Each returns plain tuples for ``plnctl.insights``.
 
-Time windows use ``posts.published_at`` (indexed) and skip deleted posts. A post's week is
-counted back from ``until``: ``weeks_back`` 0 is the 7 days ending at ``until``.
+The activity window (``stats --since``) is by arrival (``posts.fetched_at``), the one meaning
+of --since (issue 11), read from the posts_arrived_cover index; deleted posts are skipped. A
+post's week is counted back from ``until``: ``weeks_back`` 0 is the 7 days ending at ``until``.
+A person's last post and their own activity page are by publication.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from plnctl.errors import one_line
 from plnctl.store.connection import Store
 
 _WEEKS_BACK = "CAST((julianday(:until) - julianday(p.published_at)) / 7 AS INTEGER)"
+_WEEKS_ARRIVED = "CAST((julianday(:until) - julianday(p.fetched_at)) / 7 AS INTEGER)"
+_ARRIVED = "p.fetched_at >= :since AND p.fetched_at <= :until AND p.deleted_at IS NULL"
 
 
 def activity(store: Store, since: str, until: str) -> list[tuple[int, int, int, int]]:
-    """(person_id, source_id, weeks_back, posts) for posts published in [since, ...)."""
+    """(person_id, source_id, weeks_back, posts) for posts that arrived in [since, until]."""
     sql = f"""
-        SELECT p.person_id, coalesce(p.source_id, 0), {_WEEKS_BACK} AS back, count(*)
-        FROM posts p
-        WHERE p.published_at >= :since AND p.deleted_at IS NULL AND p.person_id IS NOT NULL
+        SELECT p.person_id, coalesce(p.source_id, 0), {_WEEKS_ARRIVED} AS back, count(*)
+        FROM posts p INDEXED BY posts_arrived_cover
+        WHERE {_ARRIVED} AND p.person_id IS NOT NULL
         GROUP BY p.person_id, p.source_id, back"""
     return store.conn.execute(sql, {"since": since, "until": until}).fetchall()
 
@@ -25,16 +29,17 @@ def activity(store: Store, since: str, until: str) -> list[tuple[int, int, int, 
 def topic_activity(
     store: Store, since: str, until: str
 ) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
-    """(topic_id, weeks_back, posts) rows for tagged posts in the window (blocked tags left
-    out), and the number of distinct people who posted on each topic in it.
+    """(topic_id, weeks_back, posts) rows for tagged posts that arrived in the window
+    (blocked tags left out), and the number of distinct people who posted on each topic in it.
 
-    One pass over the window's posts: CROSS JOIN keeps SQLite driving from the
-    published_at range instead of scanning every tag ever made."""
+    One pass over the window's posts: CROSS JOIN keeps SQLite driving from the arrival
+    range instead of scanning every tag ever made."""
     sql = f"""
         WITH w AS MATERIALIZED (
-            SELECT pt.topic_id, p.person_id, {_WEEKS_BACK} AS back
-            FROM posts p CROSS JOIN post_topics pt ON pt.post_id = p.id
-            WHERE p.published_at >= :since AND p.deleted_at IS NULL AND pt.origin != 'blocked'
+            SELECT pt.topic_id, p.person_id, {_WEEKS_ARRIVED} AS back
+            FROM posts p INDEXED BY posts_arrived_cover
+            CROSS JOIN post_topics pt ON pt.post_id = p.id
+            WHERE {_ARRIVED} AND pt.origin != 'blocked'
         )
         SELECT topic_id, back, count(*), NULL FROM w GROUP BY topic_id, back
         UNION ALL

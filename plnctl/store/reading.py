@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from plnctl.models import Post
 from plnctl.store.connection import Store
-from plnctl.store.posts import _POST_SQL, WHEN, PostFilter, _post, filter_sql
+from plnctl.store.posts import _POST_SQL, WHEN, PostFilter, _post, filter_sql, with_media
 from plnctl.store.rows import rows
 
 
@@ -23,6 +23,74 @@ def _from(f: PostFilter) -> str:
     return "posts p"
 
 
+def order_index(f: PostFilter) -> str | None:
+    """The index that holds ``f``'s posts in list order (migrations 0015, 0018), so a page
+    reads as many index entries as it shows; None for posts named by id (a small set,
+    found by the primary key and sorted). Named in INDEXED BY: the plan must not depend on
+    sqlite_stat1, which knows neither how many posts are read now nor how big a window is."""
+    if f.ids or f.id_ranges:
+        return None
+    if f.saved:
+        return "posts_saved_when"
+    if f.person_id is not None:
+        return "posts_unread_person" if f.unread else "posts_person_when"
+    if f.source_id is not None:
+        return "posts_source_when"
+    return "posts_unread_when" if f.unread else "posts_when"
+
+
+# The earliest list-order moment of the posts that arrived in a --since window: no post of
+# the window sorts before it, so the order index is read from there (oldest first) or down
+# to there at most (newest first) instead of to its end. From one covering index range.
+WINDOW_START = (
+    f"{WHEN} >= (SELECT min(coalesce(pw.published_at, pw.fetched_at)) FROM posts pw "
+    "INDEXED BY posts_arrived_cover WHERE pw.deleted_at IS NULL AND pw.fetched_at >= ?)"
+)
+
+
+def list_sql(
+    f: PostFilter,
+    *,
+    oldest_first: bool = False,
+    after: tuple[str, int] | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+    select: str = _POST_SQL,
+) -> tuple[str, list[object]]:
+    """The query of one page of a list: ``f``'s posts newest first (or oldest first), after
+    the post whose (when, id) is ``after``, ``offset`` skipped. Every list (``post list``, the
+    reader) is built here; tests/test_query_plans.py checks the plan of each filter."""
+    where, params = filter_sql(f)
+    order, beyond = ("ASC", ">") if oldest_first else ("DESC", "<")
+    index = order_index(f)
+    if f.since is not None and index is not None:
+        where += f" AND {WINDOW_START}"
+        params.append(f.since)
+    if after is not None:
+        where += f" AND ({WHEN}, p.id) {beyond} (?, ?)"
+        params += [after[0], after[1]]
+    source = f"posts p INDEXED BY {index}" if index else "posts p"
+    sql = select.replace("FROM posts p\n", f"FROM {source}\n", 1)
+    sql += f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order}"
+    if limit is not None or offset:
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+    return sql, params
+
+
+def list_posts(
+    store: Store,
+    f: PostFilter,
+    *,
+    oldest_first: bool = False,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> list[Post]:
+    """``post list``: one page of ``f``'s posts, with their media."""
+    sql, params = list_sql(f, oldest_first=oldest_first, limit=limit, offset=offset)
+    return with_media(store, [_post(r) for r in rows(store.conn, sql, params)])
+
+
 def page_posts(
     store: Store,
     f: PostFilter,
@@ -33,14 +101,8 @@ def page_posts(
 ) -> list[Post]:
     """Up to ``limit`` posts of ``f`` in list order (newest first, or oldest first), starting
     after the post whose (when, id) is ``after``."""
-    where, params = filter_sql(f)
-    order, beyond = ("ASC", ">") if oldest_first else ("DESC", "<")
-    if after is not None:
-        where += f" AND ({WHEN}, p.id) {beyond} (?, ?)"
-        params += [after[0], after[1]]
-    select = _POST_SQL.replace("FROM posts p\n", f"FROM {_from(f)}\n")
-    sql = select + f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order} LIMIT ?"
-    return [_post(r) for r in rows(store.conn, sql, [*params, limit])]
+    sql, params = list_sql(f, oldest_first=oldest_first, after=after, limit=limit)
+    return [_post(r) for r in rows(store.conn, sql, params)]
 
 
 def count_posts(store: Store, f: PostFilter) -> int:
