@@ -106,3 +106,117 @@ def use(path: Path, people: int, seed: int = 14) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     log(f"  tagged and analysed ({time.perf_counter() - started:.0f} s)")
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def cases(db: Path) -> list[tuple[str, list[str], float | None]]:
+    """(label, plnctl arguments, target beyond start-up) for each timed command."""
+    conn = sqlite3.connect(db)
+    ranked = conn.execute(
+        "SELECT t.name FROM topics t JOIN (SELECT topic_id, count(*) AS n FROM post_topics "
+        "GROUP BY topic_id) x ON x.topic_id = t.id ORDER BY x.n DESC"
+    ).fetchall()
+    conn.close()
+    big, small = ranked[0], ranked[-1]
+    page = ["post", "list", "--limit", "20"]
+    lists: list[tuple[str, list[str]]] = [
+        ("post list --limit 20", []),
+        ("  --json", ["--json"]),
+        ("  --unread", ["--unread"]),
+        ("  --person", ["--person", "Educator 0007"]),
+        ("  --person --unread", ["--person", "Educator 0007", "--unread"]),
+        (f"  --topic (largest: {big[0]})", ["--topic", big[0]]),
+        (f"  --topic (smallest: {small[0]})", ["--topic", small[0]]),
+        ("  --topic --unread", ["--topic", big[0], "--unread"]),
+        ("  --source", ["--source", "1007"]),
+        ("  --saved", ["--saved"]),
+        ("  --since 1d", ["--since", "1d"]),
+        ("  --since 7d --oldest", ["--since", "7d", "--oldest"]),
+        ("  --since 90d --unread", ["--since", "90d", "--unread"]),
+        ("  --oldest", ["--oldest"]),
+        ("  --offset 1000", ["--offset", "1000"]),
+    ]
+    out: list[tuple[str, list[str], float | None]] = [
+        (label, page + extra, LIST_S) for label, extra in lists
+    ]
+    out += [
+        ('search "assessment" --limit 20', ["search", "assessment", "--limit", "20"], None),
+        ("digest --since 1d", ["digest", "--since", "1d"], DIGEST_S),
+        ("digest --since 1d --format json", ["digest", "--since", "1d", "-f", "json"], DIGEST_S),
+        ("digest --since 1d --format html", ["digest", "--since", "1d", "-f", "html"], DIGEST_S),
+        ("digest --since 7d", ["digest", "--since", "7d"], None),
+        ("digest --since 7d --format json", ["digest", "--since", "7d", "-f", "json"], None),
+        ("digest --since 7d --format html", ["digest", "--since", "7d", "-f", "html"], None),
+        ("stats --since 90d", ["stats", "--since", "90d"], None),
+    ]
+    return out
+
+
+def timed(db: Path, args: list[str], runs: int) -> tuple[float, str]:
+    """Median wall seconds of ``plnctl --db DB ARGS`` over ``runs`` after one warm-up."""
+    cmd = [str(BIN / "plnctl"), "--db", str(db), *args]
+    first = measure(cmd)
+    if not first.ok:
+        raise RuntimeError(f"{' '.join(args)} failed: {first.error_tail()}")
+    return statistics.median(measure(cmd).wall for _ in range(runs)), first.stdout
+
+
+def bench(db: Path, runs: int) -> list[list[object]]:
+    import bench_reader
+
+    base, _ = timed(db, ["--version"], runs)
+    rows: list[list[object]] = [["`plnctl --version` (start-up baseline)", fmt_s(base), "", "", ""]]
+    for label, args, target in cases(db):
+        log(f"  {label} ...")
+        wall, out = timed(db, args, runs)
+        shown = out.count("\n")
+        beyond = wall - base
+        limit = target if target is not None else None
+        # A list's target is work beyond start-up; a digest's is the whole command.
+        value = beyond if target == LIST_S else wall
+        verdict = "" if limit is None else ("✅" if value <= limit else "❌")
+        rows.append([f"`{label}`", fmt_s(wall), fmt_s(beyond), shown, verdict])
+    log("  reader first screen ...")
+    screens = bench_reader.first_screen(db, runs)
+    wall = statistics.median(w for w, _ in screens)
+    ok = "✅" if wall <= FIRST_SCREEN_S else "❌"
+    rows.append(["`plnctl read`: first screen (80x24, headless)", fmt_s(wall), fmt_s(wall - base), "", ok])
+    return rows
+
+
+def report(db: Path, args: argparse.Namespace, rows: list[list[object]]) -> str:
+    conn = sqlite3.connect(db)
+    posts, unread, saved, tags = conn.execute(
+        "SELECT count(*), sum(read_at IS NULL), sum(saved_at IS NOT NULL), "
+        "(SELECT count(*) FROM post_topics) FROM posts"
+    ).fetchone()
+    day = conn.execute(
+        "SELECT count(*) FROM posts WHERE fetched_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', "
+        "'-1 day')"
+    ).fetchone()[0]
+    conn.close()
+    head = (
+        f"Database: {posts:,} posts over {args.people:,} people (2 sources each), "
+        f"{unread:,} unread, {saved:,} saved, {tags:,} topic tags, {day:,} arrived in the last "
+        f"day; {db.stat().st_size / 1e9:.1f} GB. Median of {args.runs} runs after a warm-up, "
+        "each a new process; 'beyond start-up' subtracts `plnctl --version`."
+    )
+    columns = ["command", "wall", "beyond start-up", "lines out", "target"]
+    return head + "\n\n" + md_table(columns, rows) + "\n"
+
+
+def main(argv: list[str]) -> str:
+    parser = argparse.ArgumentParser(prog="bench_db", description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rebuild", action="store_true", help="generate the database again")
+    args = parser.parse_args(argv)
+    db = database(args.posts, args.people, args.rebuild)
+    return report(db, args, bench(db, args.runs))
+
+
+if __name__ == "__main__":
+    sys.stdout.write(main(sys.argv[1:]))
