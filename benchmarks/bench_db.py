@@ -18,9 +18,11 @@ Targets (issue 14): `post list` (any filter, first page) <= 100 ms beyond start-
 
 from __future__ import annotations
 
+import argparse
 import random
 import shutil
 import sqlite3
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -31,10 +33,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import bench_search  # noqa: E402
-from harness import log  # noqa: E402
+from harness import BIN, fmt_s, log, md_table, measure  # noqa: E402
 
 CACHE = Path("/tmp/plnctl-bench-db")
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: boosts, replies, mentions and links
 LIST_S, DIGEST_S, FIRST_SCREEN_S = 0.100, 0.5, 0.5
 
 
@@ -95,6 +97,7 @@ def use(path: Path, people: int, seed: int = 14) -> None:
         "UPDATE posts SET saved_at = strftime('%Y-%m-%dT%H:%M:%SZ', fetched_at, '+4 hours') "
         "WHERE id % 500 = 0"
     )
+    facets(conn)
     conn.execute("COMMIT")
     conn.close()
     log(f"  read state set: {len(read):,} read ({time.perf_counter() - started:.0f} s)")
@@ -106,6 +109,40 @@ def use(path: Path, people: int, seed: int = 14) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     log(f"  tagged and analysed ({time.perf_counter() - started:.0f} s)")
+
+
+def facets(conn: sqlite3.Connection) -> None:
+    """What statuses and articles carry and `person suggest` and the digest's "worth
+    following" count: a tenth of statuses boost someone (a third of those someone in the
+    network), a seventh reply, a third mention one or two accounts outside the network; every
+    article links out once, a third of them twice (1 site in 5,000, a long tail)."""
+    outsider = "'outsider' || (abs(random()) % 3000) || '@elsewhere.example'"
+    conn.execute(
+        f"""UPDATE posts SET boost_of_handle = CASE WHEN id % 3 = 0
+            THEN 'educator' || (1 + id % 1000) || '@mastodon.example' ELSE {outsider} END,
+            boost_of_url = 'https://elsewhere.example/s/' || id
+            WHERE kind = 'status' AND id % 10 = 3"""
+    )
+    conn.execute(
+        f"""UPDATE posts SET in_reply_to_handle = {outsider},
+            in_reply_to = 'https://elsewhere.example/@outsider' || (id % 3000) || '/' || id
+            WHERE kind = 'status' AND id % 7 = 2"""
+    )
+    for k in (0, 1):
+        conn.execute(
+            f"""INSERT OR IGNORE INTO post_mentions (post_id, handle) SELECT id, {outsider}
+                FROM posts WHERE kind = 'status' AND id % 3 = 0 AND (id % 2 = 0 OR {k} = 0)"""
+        )
+    conn.execute(
+        """INSERT OR IGNORE INTO post_links (post_id, url)
+           SELECT id, 'https://site' || (abs(random()) % 5000) || '.example/' || id FROM posts
+           WHERE kind = 'article'"""
+    )
+    conn.execute(
+        """INSERT OR IGNORE INTO post_links (post_id, url)
+           SELECT id, 'https://site' || (abs(random()) % 5000) || '.example/x' || id FROM posts
+           WHERE kind = 'article' AND id % 3 = 0"""
+    )
 
 
 # --- measurements -------------------------------------------------------------------------------
@@ -182,7 +219,9 @@ def bench(db: Path, runs: int) -> list[list[object]]:
     screens = bench_reader.first_screen(db, runs)
     wall = statistics.median(w for w, _ in screens)
     ok = "✅" if wall <= FIRST_SCREEN_S else "❌"
-    rows.append(["`plnctl read`: first screen (80x24, headless)", fmt_s(wall), fmt_s(wall - base), "", ok])
+    rows.append(
+        ["`plnctl read`: first screen (80x24, headless)", fmt_s(wall), fmt_s(wall - base), "", ok]
+    )
     return rows
 
 

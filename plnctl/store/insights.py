@@ -144,10 +144,12 @@ def tag_posts(store: Store, *, since: str) -> list[tuple[str | None, str | None,
 
 
 def mention_signals(store: Store) -> list[tuple[str, int, int, None]]:
-    """Mentions, leaving out boosts: a boost repeats the original's mentions."""
+    """Mentions, leaving out boosts: a boost repeats the original's mentions. CROSS JOIN: from
+    the mentions, each post found by its key (not every post, probing for mentions: the
+    planner's choice once an index on posts offers their order)."""
     sql = """
         SELECT m.handle, count(*), count(DISTINCT p.person_id), NULL
-        FROM post_mentions m JOIN posts p ON p.id = m.post_id
+        FROM post_mentions m CROSS JOIN posts p ON p.id = m.post_id
         WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL
         GROUP BY m.handle"""
     return store.conn.execute(sql).fetchall()
@@ -183,7 +185,7 @@ def link_signals(store: Store) -> list[tuple[str, int, int, None]]:
         WITH l AS (
             SELECT p.person_id, substr(m.url, 1, instr(m.url, '//') + 1) AS scheme,
                    substr(m.url, instr(m.url, '//') + 2) AS rest
-            FROM post_links m JOIN posts p ON p.id = m.post_id
+            FROM post_links m CROSS JOIN posts p ON p.id = m.post_id  -- as mention_signals
             WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL AND m.url LIKE 'http%'
         ), k AS (
             SELECT person_id, scheme, substr(rest, 1, instr(rest || '/', '/') - 1) AS host,
