@@ -180,9 +180,14 @@ def _run_other_queries(spy: _PlanSpy) -> None:
     search.recent_posts(store, "2026-11-20T00:00:00Z", limit=50)
     search.recent_posts(store, "2026-11-20T00:00:00Z", limit=50, before=True)
     share.quiet_people(store, before="2026-10-01T00:00:00Z")
-    for signals in (insights.boost_signals, insights.mention_signals, insights.reply_signals):
+    for signals in (
+        insights.boost_signals,
+        insights.mention_signals,
+        insights.reply_signals,
+        insights.link_signals,
+    ):
         signals(store)
-    insights.link_signals(store)
+        signals(store, "2026-11-20T00:00:00Z")  # a digest's: the recent posts only
     insights.tag_posts(store, since="2026-11-01T00:00:00Z")
 
 
