@@ -142,13 +142,18 @@ def problems(sql: str, plan: list[str], *, sorted_ok: bool = False) -> list[str]
 def test_every_list_page_reads_an_index_for_its_filter_and_order(
     conn: sqlite3.Connection, f: PostFilter, oldest: bool, after: tuple[str, int] | None
 ) -> None:
-    sql, params = reading.list_sql(f, oldest_first=oldest, after=after, limit=20, offset=20)
-    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-    by_id = bool(f.ids or f.id_ranges)
-    assert not problems(sql, plan, sorted_ok=by_id), "\n".join(plan)
-    if not by_id:
-        assert any(f"INDEX {reading.order_index(f)}" in line for line in plan), plan
-    conn.execute(sql, params).fetchall()  # and it runs
+    for by_topic in (False, True) if f.topic_id is not None else (False,):
+        sql, params = reading.list_sql(
+            f, oldest_first=oldest, after=after, limit=20, offset=20, by_topic=by_topic
+        )
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        by_key = bool(f.ids or f.id_ranges) or by_topic  # a small set, sorted
+        assert not problems(sql, plan, sorted_ok=by_key), "\n".join(plan)
+        if not by_key:
+            assert any(f"INDEX {reading.order_index(f)}" in line for line in plan), plan
+        else:
+            assert any("USING INTEGER PRIMARY KEY" in line for line in plan), plan
+        conn.execute(sql, params).fetchall()  # and it runs
 
 
 def test_a_since_list_reads_the_order_index_from_the_window_start(
@@ -209,3 +214,16 @@ def test_the_check_catches_a_full_scan_and_a_sorted_page(conn: sqlite3.Connectio
     )
     plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, (20,))]
     assert len(problems(sql, plan)) == 2, plan
+
+
+@pytest.mark.parametrize("f", [f for f in filters() if f.topic_id is not None], ids=_label)
+@pytest.mark.parametrize("oldest", [False, True], ids=["newest", "oldest"])
+def test_a_small_topic_listed_from_its_tags_gives_the_same_page(
+    conn: sqlite3.Connection, f: PostFilter, oldest: bool
+) -> None:
+    """Both ways to find a topic's posts list the same posts in the same order."""
+    pages = []
+    for by_topic in (False, True):
+        sql, params = reading.list_sql(f, oldest_first=oldest, limit=7, offset=3, by_topic=by_topic)
+        pages.append([row[0] for row in conn.execute(sql, params)])
+    assert pages[0] == pages[1]

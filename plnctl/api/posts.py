@@ -62,7 +62,7 @@ class PostsService:
         if offset < 0:
             raise InvalidInput("--offset must be 0 or more")
         person_id = self.pln.people.resolve(person).id if person is not None else None
-        topic_id = self.pln.topics.resolve(topic).id if topic is not None else None
+        topic_id = self.pln.topics.resolve_id(topic) if topic is not None else None
         if source is not None:
             self.pln.sources.get(source)
         return db.list_posts(
@@ -133,7 +133,7 @@ class PostsService:
             since=to_iso(parse_since(since)) if since else None,
             until=to_iso(parse_since(before)) if before else None,
             person_id=self.pln.people.resolve(person).id if person is not None else None,
-            topic_id=self.pln.topics.resolve(topic).id if topic is not None else None,
+            topic_id=self.pln.topics.resolve_id(topic) if topic is not None else None,
             source_id=source,
             ids=ids,
             id_ranges=ranges,
