@@ -63,9 +63,9 @@ class Pln:
     def me(self) -> Me:
         """The user's own identities: ``[me]`` in config.toml and the logged-in Mastodon
         account (read from the credentials file; an unreadable one is simply not counted)."""
-        from plnctl.identity import Me
-
         import os
+
+        from plnctl.identity import Me
 
         me = self.settings.me
         handles = list(me.mastodon)
