@@ -36,7 +36,9 @@ import feedgen  # noqa: E402
 from harness import BIN, WORK, fmt_ratio, fmt_s, log, md_table, measure  # noqa: E402
 
 SEARCH_P50_S, REBUILD_S, INGEST_SHARE = 0.050, 60.0, 0.10
-GENERATOR_VERSION = 2  # bump when the generated shape changes (2: stemmed + exact FTS tables)
+GENERATOR_VERSION = 3  # bump when the generated shape changes (2: stemmed + exact FTS tables,
+# 3: arrival times as a daily sync leaves them)
+SYNC_HOUR = 6  # the daily sync (cron) at 06:00 UTC picks up what was published since the last
 EXTRA_TOPICS = [
     "micro:bit",
     "picture books",
@@ -166,6 +168,7 @@ def generate(path: Path, posts: int, people: int, seed: int = 4) -> None:
         status = rng.random() < 0.3
         title, body, hashtags = text.post(status)
         when = now - timedelta(days=1095 * (1 - post_id / posts), minutes=rng.randint(0, 999))
+        arrived = min(arrival(when), now).strftime("%Y-%m-%dT%H:%M:%SZ")
         batch.append(
             (
                 post_id,
@@ -176,7 +179,7 @@ def generate(path: Path, posts: int, people: int, seed: int = 4) -> None:
                 title,
                 when.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 body,
-                stamp,
+                arrived,
                 "status" if status else "article",
             )
         )
@@ -196,6 +199,12 @@ def generate(path: Path, posts: int, people: int, seed: int = 4) -> None:
     conn.execute("ANALYZE")
     conn.close()
     log(f"  database ready: {path.stat().st_size / 1e6:.0f} MB")
+
+
+def arrival(published: datetime) -> datetime:
+    """When a daily sync at SYNC_HOUR stores a post published at ``published``: the next run."""
+    run = published.replace(hour=SYNC_HOUR, minute=0, second=0, microsecond=0)
+    return run if run > published else run + timedelta(days=1)
 
 
 def _people(conn: sqlite3.Connection, people: int, stamp: str) -> None:

@@ -239,8 +239,15 @@ def normalize_handle(handle: str | None) -> str | None:
     return text if _HANDLE.match(text) else None
 
 
+_PLAIN_HOST = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
 def web_host(url: str | None) -> str:
     """Lower-case host without ``www.``; '' if the URL has none."""
+    rest = (url or "").strip().partition("://")[2]
+    netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].lower()
+    if _PLAIN_HOST.fullmatch(netloc):  # what urlsplit would say, without parsing the URL
+        return netloc.removeprefix("www.")
     try:
         host = (urlsplit((url or "").strip()).hostname or "").lower()
     except ValueError:
@@ -253,7 +260,11 @@ def profile_handle(url: str | None) -> str | None:
     (with the port, if any: the one rule in ``plnctl.identity``)."""
     from plnctl.identity import profile_handle as handle_of
 
-    return normalize_handle(handle_of(url or ""))
+    # The rule reads /@user or /users/user as the path's first segments: a URL with neither
+    # substring is no profile, without parsing it (most link targets are articles).
+    if not url or ("/@" not in url and "/users/" not in url):
+        return None
+    return normalize_handle(handle_of(url))
 
 
 @dataclass(frozen=True)
@@ -327,10 +338,18 @@ def suggestion_key(target: str, known: Known) -> tuple[str, str] | None:
     if "://" not in target:
         return None
     host = web_host(target)
-    platform = any(host == p or host.endswith("." + p) for p in PLATFORM_HOSTS)
+    platform = _is_platform(host)
     if not host or platform or host in known.hosts or host in known.instances:
         return None
     return ("site", host)
+
+
+def _is_platform(host: str) -> bool:
+    """``host`` is a platform host or a subdomain of one: its suffixes looked up in the set
+    (a digest ranks thousands of link targets; comparing each with every platform cost
+    ~25 string tests apiece)."""
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in PLATFORM_HOSTS for i in range(len(parts)))
 
 
 def evidence_text(kind: str, count: int, people: int) -> str:
@@ -378,12 +397,21 @@ def rank_suggestions(
             names[key] = signal.name
         if key[0] == "site" and schemes.get(key) != "https":
             schemes[key] = signal.target.split("://", 1)[0].lower()
-    found = [
-        _suggestion(key, kinds, names.get(key), schemes.get(key, "https"), tags.get(key, {}))
-        for key, kinds in merged.items()
+    # Ranked on score and target alone; the explanations are written for those shown only
+    # (a digest ranks thousands of candidates to show three).
+    ranked = sorted(merged, key=lambda k: (-_score(merged[k]), _target(k, schemes.get(k, "https"))))
+    return [
+        _suggestion(key, merged[key], names.get(key), schemes.get(key, "https"), tags.get(key, {}))
+        for key in (ranked if limit is None else ranked[:limit])
     ]
-    found.sort(key=lambda s: (-s.score, s.target))
-    return found if limit is None else found[:limit]
+
+
+def _score(kinds: dict[str, list[int]]) -> int:
+    return sum(WEIGHTS[k] * (kinds[k][0] + kinds[k][1]) for k in WEIGHTS if k in kinds)
+
+
+def _target(key: tuple[str, str], scheme: str) -> str:
+    return "@" + key[1] if key[0] == "mastodon" else f"{scheme}://{key[1]}"
 
 
 def _suggestion(
@@ -394,12 +422,8 @@ def _suggestion(
     tags: dict[str, int],
 ) -> Suggestion:
     kind, ident = key
-    if kind == "mastodon":
-        target = "@" + ident
-        name = name or ident.split("@", 1)[0]
-    else:
-        target = f"{scheme}://{ident}"
-        name = name or ident
+    target = _target(key, scheme)
+    name = name or (ident.split("@", 1)[0] if kind == "mastodon" else ident)
     order = [k for k in WEIGHTS if k in kinds]
     evidence = tuple(
         line
@@ -410,7 +434,7 @@ def _suggestion(
             else [evidence_text(k, kinds[k][0], kinds[k][1])]
         )
     )
-    score = sum(WEIGHTS[k] * (kinds[k][0] + kinds[k][1]) for k in order)
+    score = _score(kinds)
     signals = {k: {"count": kinds[k][0], "people": kinds[k][1]} for k in order}
     command = add_command(name, kind, target)
     return Suggestion(name, kind, target, score, evidence, command, signals)

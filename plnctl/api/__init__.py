@@ -74,16 +74,24 @@ class Pln:
     def me(self) -> Me:
         """The user's own identities: ``[me]`` in config.toml and the logged-in Mastodon
         account (read from the credentials file; an unreadable one is simply not counted)."""
+        import os
+
         from plnctl.identity import Me
 
         me = self.settings.me
         handles = list(me.mastodon)
-        try:
-            from plnctl.mastodon_auth import current_login
+        login = None
+        # Not logged in (no token file, no token variable): no need to import the Mastodon
+        # client (httpx and all: a third of a digest's start-up). Names as in mastodon_auth.
+        if (self.settings.credentials_dir / "mastodon.json").exists() or os.environ.get(
+            "PLNCTL_MASTODON_TOKEN"
+        ):
+            try:
+                from plnctl.mastodon_auth import current_login
 
-            login = current_login(self.settings)
-        except PlnError:
-            login = None
+                login = current_login(self.settings)
+            except PlnError:
+                login = None
         if login is not None and login.acct:
             handles.append(login.acct)
         return Me.of(me.names, handles, me.sites)

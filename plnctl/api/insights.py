@@ -87,9 +87,11 @@ class InsightsService:
         rate = round(answered / asked, 3) if asked else None
         return calc.QuestionStats(asked, answered, network, rate, answerers)
 
-    def suggest(self, *, limit: int | None = 20) -> list[calc.Suggestion]:
+    def suggest(self, *, limit: int | None = 20, since: str | None = None) -> list[calc.Suggestion]:
         """People not in the PLN that the network boosts, mentions, replies to or links to, and
-        who answered the user's questions; best first, each with evidence and an add command."""
+        who answered the user's questions; best first, each with evidence and an add command.
+        ``since`` (an ISO time): only boosts, mentions, replies and links in posts that arrived
+        since then (a digest's; without it, all of history: ~17 s at 1,000,000 posts)."""
         if limit is not None and limit < 1:
             raise InvalidInput("--limit must be at least 1")
         known = calc.Known.from_sources((r[2], r[3], r[4], r[5]) for r in db.sources(self.store))
@@ -98,13 +100,15 @@ class InsightsService:
             ("mention", db.mention_signals),
             ("reply", db.reply_signals),
             ("link", db.link_signals),
-            ("answer", db.answer_signals),
         )
+        found: list[tuple[str, tuple[str, int, int, str | None]]] = [
+            (kind, row) for kind, query in queries for row in query(self.store, since)
+        ]
+        found += [("answer", row) for row in db.answer_signals(self.store)]
         me = self.pln.me
         signals = [
             calc.Signal(kind, target, count, people, name)
-            for kind, query in queries
-            for target, count, people, name in query(self.store)
+            for kind, (target, count, people, name) in found
             if target and not is_me_target(me, target, name=name)
         ]
         month_ago = _iso(utc_now() - timedelta(days=30))

@@ -49,6 +49,7 @@ class PostsService:
         since: str | None = None,
         person: str | int | None = None,
         topic: str | None = None,
+        source: int | None = None,
         unread: bool = False,
         saved: bool = False,
         limit: int | None = 50,
@@ -56,16 +57,20 @@ class PostsService:
         oldest: bool = False,
     ) -> list[Post]:
         """Newest first (``oldest``: oldest first), skipping ``offset`` posts. ``since`` is a
-        duration (``7d``) or a date."""
+        duration (``7d``) or a date: posts that arrived since then. ``source``: a source id;
+        ``saved``: only the reading list."""
         if offset < 0:
             raise InvalidInput("--offset must be 0 or more")
         person_id = self.pln.people.resolve(person).id if person is not None else None
-        topic_id = self.pln.topics.resolve(topic).id if topic is not None else None
+        topic_id = self.pln.topics.resolve_id(topic) if topic is not None else None
+        if source is not None:
+            self.pln.sources.get(source)
         return db.list_posts(
             self.store,
             since=to_iso(parse_since(since)) if since else None,
             person_id=person_id,
             topic_id=topic_id,
+            source_id=source,
             unread=unread,
             saved=saved,
             limit=limit,
@@ -128,7 +133,7 @@ class PostsService:
             since=to_iso(parse_since(since)) if since else None,
             until=to_iso(parse_since(before)) if before else None,
             person_id=self.pln.people.resolve(person).id if person is not None else None,
-            topic_id=self.pln.topics.resolve(topic).id if topic is not None else None,
+            topic_id=self.pln.topics.resolve_id(topic) if topic is not None else None,
             source_id=source,
             ids=ids,
             id_ranges=ranges,

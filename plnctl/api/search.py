@@ -90,7 +90,7 @@ def search(
     found = db.search_posts(
         pln.store,
         match,
-        topic_id=pln.topics.resolve(topic).id if topic is not None else None,
+        topic_id=pln.topics.resolve_id(topic) if topic is not None else None,
         person_id=pln.people.resolve(person).id if person is not None else None,
         since=to_iso(parse_since(since)) if since else None,
         limit=limit,

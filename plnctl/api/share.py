@@ -46,6 +46,7 @@ EXCEL_BOM = "\ufeff"  # Excel takes a CSV file without it for the Windows code p
 FIRST_RUN = timedelta(days=7)  # what a first `--since last` covers
 QUIET_LIMIT = 10  # people gone quiet listed in one digest
 SUGGESTION_LIMIT = 3  # from the insights service, after this window's outside answerers
+SUGGESTION_WINDOW = timedelta(days=7)  # their signals: the digest's window, at least a week
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,11 @@ class ShareService:
         ]
         if _has_service("insights"):
             seen = {(s.handle or s.name).lower().lstrip("@") for s in found}
-            for other in self.pln.insights.suggest(limit=SUGGESTION_LIMIT):
+            # Signals of the window, and at least of the week before ``until``: not all of
+            # history, which at 1,000,000 posts takes seconds (issue 14).
+            week = to_iso((from_iso(until) or clock()) - SUGGESTION_WINDOW) or after
+            recent = min(after, week)
+            for other in self.pln.insights.suggest(limit=SUGGESTION_LIMIT, since=recent):
                 if other.target.lower().lstrip("@") in seen:
                     continue
                 reason = "; ".join(other.evidence[:2]) or "active around your network"

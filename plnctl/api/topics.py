@@ -67,6 +67,11 @@ class TopicsService:
 
     def resolve(self, name: str | int) -> Topic:
         """A topic by name (case-insensitive), id, or an unambiguous part of its name."""
+        return self.get(self.resolve_id(name))
+
+    def resolve_id(self, name: str | int) -> int:
+        """``resolve(name).id`` without counting the topic's posts (a filter needs only the
+        id; the count reads every tag of the topic: 55 ms for 356,000 at 1,000,000 posts)."""
         text = str(name).strip()
         topic_id = db.find_topic_id(self.store, text)
         if topic_id is None and text.isdigit():
@@ -82,7 +87,7 @@ class TopicsService:
                 close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
                 hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
                 raise NotFound(f"no topic named {text!r} ({hint or 'see: plnctl topic list'})")
-        return self.get(int(topic_id))  # type: ignore[arg-type]
+        return int(topic_id)  # type: ignore[arg-type]
 
     def get(self, topic_id: int) -> Topic:
         topic = db.get_topic(self.store, topic_id)

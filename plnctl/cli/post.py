@@ -44,7 +44,11 @@ def list_(
     since: SinceOpt = None,
     person: PersonOpt = None,
     topic: TopicOpt = None,
+    source: SourceOpt = None,
     unread: Annotated[bool, typer.Option("--unread", help="Only posts you have not read.")] = False,
+    saved: Annotated[
+        bool, typer.Option("--saved", help="Only posts on your reading list.")
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many posts.")] = 50,
     offset: Annotated[
         int, typer.Option("--offset", min=0, help="Skip this many posts first (the next page).")
@@ -64,7 +68,9 @@ def list_(
         since=since,
         person=person,
         topic=topic,
+        source=source,
         unread=unread,
+        saved=saved,
         limit=limit,
         offset=offset,
         oldest=oldest,

@@ -24,7 +24,7 @@ def stats(
         str,
         typer.Option(
             "--since",
-            help="The window of publication dates (stats measure how often people publish): 90d, 12w or a date.",
+            help="Count the posts that arrived since: 90d, 12w or a date.",
         ),
     ] = "90d",
     top: Annotated[
@@ -62,8 +62,8 @@ def _print_report(r: StatsReport, top: int) -> None:
     from plnctl.render.charts import sparkline
 
     output.say(
-        f"Network activity {local_date(r.since)} → {local_date(r.until)} ({r.weeks} week{'s' if r.weeks != 1 else ''}, "
-        f"one bar per week, by publication date)",
+        f"Network activity: posts that arrived {local_date(r.since)} → {local_date(r.until)} "
+        f"({r.weeks} week{'s' if r.weeks != 1 else ''}, one bar per week)",
         style="bold",
     )
     output.say(

@@ -1,7 +1,9 @@
 """Aggregate queries for network insights. Each returns plain tuples for ``plnctl.insights``.
 
-Time windows use ``posts.published_at`` (indexed) and skip deleted posts. A post's week is
-counted back from ``until``: ``weeks_back`` 0 is the 7 days ending at ``until``.
+The activity window (``stats --since``) is by arrival (``posts.fetched_at``), the one meaning
+of --since (issue 11), read from the posts_arrived_cover index; deleted posts are skipped. A
+post's week is counted back from ``until``: ``weeks_back`` 0 is the 7 days ending at ``until``.
+A person's last post and their own activity page are by publication.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from plnctl.store.connection import Store
 from plnctl.store.questions import COUNTED
 
 _WEEKS_BACK = "CAST((julianday(:until) - julianday(p.published_at)) / 7 AS INTEGER)"
+_WEEKS_ARRIVED = "CAST((julianday(:until) - julianday(p.fetched_at)) / 7 AS INTEGER)"
+_ARRIVED = "p.fetched_at >= :since AND p.fetched_at <= :until AND p.deleted_at IS NULL"
 
 
 def activity(store: Store, since: str, until: str) -> list[tuple[int, int, int, int]]:
-    """(person_id, source_id, weeks_back, posts) for posts published in [since, ...)."""
+    """(person_id, source_id, weeks_back, posts) for posts that arrived in [since, until]."""
     sql = f"""
-        SELECT p.person_id, coalesce(p.source_id, 0), {_WEEKS_BACK} AS back, count(*)
-        FROM posts p
-        WHERE p.published_at >= :since AND p.deleted_at IS NULL AND p.person_id IS NOT NULL
+        SELECT p.person_id, coalesce(p.source_id, 0), {_WEEKS_ARRIVED} AS back, count(*)
+        FROM posts p INDEXED BY posts_arrived_cover
+        WHERE {_ARRIVED} AND p.person_id IS NOT NULL
         GROUP BY p.person_id, p.source_id, back"""
     return store.conn.execute(sql, {"since": since, "until": until}).fetchall()
 
@@ -26,16 +30,17 @@ def activity(store: Store, since: str, until: str) -> list[tuple[int, int, int, 
 def topic_activity(
     store: Store, since: str, until: str
 ) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
-    """(topic_id, weeks_back, posts) rows for tagged posts in the window (blocked tags left
-    out), and the number of distinct people who posted on each topic in it.
+    """(topic_id, weeks_back, posts) rows for tagged posts that arrived in the window
+    (blocked tags left out), and the number of distinct people who posted on each topic in it.
 
-    One pass over the window's posts: CROSS JOIN keeps SQLite driving from the
-    published_at range instead of scanning every tag ever made."""
+    One pass over the window's posts: CROSS JOIN keeps SQLite driving from the arrival
+    range instead of scanning every tag ever made."""
     sql = f"""
         WITH w AS MATERIALIZED (
-            SELECT pt.topic_id, p.person_id, {_WEEKS_BACK} AS back
-            FROM posts p CROSS JOIN post_topics pt ON pt.post_id = p.id
-            WHERE p.published_at >= :since AND p.deleted_at IS NULL AND pt.origin != 'blocked'
+            SELECT pt.topic_id, p.person_id, {_WEEKS_ARRIVED} AS back
+            FROM posts p INDEXED BY posts_arrived_cover
+            CROSS JOIN post_topics pt ON pt.post_id = p.id
+            WHERE {_ARRIVED} AND pt.origin != 'blocked'
         )
         SELECT topic_id, back, count(*), NULL FROM w GROUP BY topic_id, back
         UNION ALL
@@ -120,12 +125,29 @@ def top_answerers(
 # --- signals for suggestions: (target, occurrences, distinct people, name) -------------------
 
 
-def boost_signals(store: Store) -> list[tuple[str, int, int, None]]:
-    sql = """
-        SELECT lower(ltrim(boost_of_handle, '@')) AS h, count(*), count(DISTINCT person_id), NULL
-        FROM posts WHERE boost_of_handle IS NOT NULL AND deleted_at IS NULL
+# The signal queries count every post ever stored (`person suggest`), or with ``since`` those
+# that arrived since then (the digest's "worth following"): driven from the arrival index,
+# each post's mentions and links found by its key, so a digest does not read all history.
+def _signal_posts(since: str | None, *facet: str) -> tuple[str, str]:
+    """(FROM clause, extra condition) over ``posts p`` joined to ``facet`` (table, alias)."""
+    if since is None:
+        if not facet:
+            return "posts p", ""
+        return f"{facet[0]} {facet[1]} CROSS JOIN posts p ON p.id = {facet[1]}.post_id", ""
+    source = "posts p INDEXED BY posts_arrived_cover"
+    if facet:
+        source += f" CROSS JOIN {facet[0]} {facet[1]} ON {facet[1]}.post_id = p.id"
+    return source, " AND p.fetched_at >= :since"
+
+
+def boost_signals(store: Store, since: str | None = None) -> list[tuple[str, int, int, None]]:
+    source, recent = _signal_posts(since)
+    sql = f"""
+        SELECT lower(ltrim(p.boost_of_handle, '@')) AS h, count(*), count(DISTINCT p.person_id),
+               NULL
+        FROM {source} WHERE p.boost_of_handle IS NOT NULL AND p.deleted_at IS NULL{recent}
         GROUP BY h"""
-    return store.conn.execute(sql).fetchall()
+    return store.conn.execute(sql, {"since": since}).fetchall()
 
 
 def tag_posts(store: Store, *, since: str) -> list[tuple[str | None, str | None, str]]:
@@ -139,25 +161,29 @@ def tag_posts(store: Store, *, since: str) -> list[tuple[str | None, str | None,
     ]
 
 
-def mention_signals(store: Store) -> list[tuple[str, int, int, None]]:
-    """Mentions, leaving out boosts: a boost repeats the original's mentions."""
-    sql = """
+def mention_signals(store: Store, since: str | None = None) -> list[tuple[str, int, int, None]]:
+    """Mentions, leaving out boosts: a boost repeats the original's mentions. Without
+    ``since``, from the mentions, each post found by its key (CROSS JOIN: not every post,
+    probing for mentions, the planner's choice once an index on posts offers their order)."""
+    source, recent = _signal_posts(since, "post_mentions", "m")
+    sql = f"""
         SELECT m.handle, count(*), count(DISTINCT p.person_id), NULL
-        FROM post_mentions m JOIN posts p ON p.id = m.post_id
-        WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL
+        FROM {source}
+        WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL{recent}
         GROUP BY m.handle"""
-    return store.conn.execute(sql).fetchall()
+    return store.conn.execute(sql, {"since": since}).fetchall()
 
 
-def reply_signals(store: Store) -> list[tuple[str, int, int, None]]:
+def reply_signals(store: Store, since: str | None = None) -> list[tuple[str, int, int, None]]:
     """Grouped by the replied-to URL's account part (``https://host/@user``); the caller maps
     it to a handle. A reply given only as an id names nobody and is skipped by the caller."""
-    sql = """
+    source, recent = _signal_posts(since)
+    sql = f"""
         WITH r AS (
             SELECT p.person_id, substr(p.in_reply_to, instr(p.in_reply_to, '//') + 2) AS rest
-            FROM posts p
+            FROM {source}
             WHERE p.in_reply_to IS NOT NULL AND p.in_reply_to LIKE 'http%'
-                  AND p.deleted_at IS NULL
+                  AND p.deleted_at IS NULL{recent}
         ), k AS (
             SELECT person_id, substr(rest, 1, instr(rest || '/', '/') - 1) AS host,
                    substr(rest, instr(rest || '/', '/') + 1) AS path FROM r
@@ -169,18 +195,19 @@ def reply_signals(store: Store) -> list[tuple[str, int, int, None]]:
                     ELSE '' END AS target,
                count(*), count(DISTINCT person_id), NULL
         FROM k GROUP BY target"""
-    return store.conn.execute(sql).fetchall()
+    return store.conn.execute(sql, {"since": since}).fetchall()
 
 
-def link_signals(store: Store) -> list[tuple[str, int, int, None]]:
+def link_signals(store: Store, since: str | None = None) -> list[tuple[str, int, int, None]]:
     """Outbound links grouped by site (``scheme://host``) or by Mastodon profile
     (``scheme://host/@user``), so a status link credits its author."""
-    sql = """
+    source, recent = _signal_posts(since, "post_links", "m")
+    sql = f"""
         WITH l AS (
             SELECT p.person_id, substr(m.url, 1, instr(m.url, '//') + 1) AS scheme,
                    substr(m.url, instr(m.url, '//') + 2) AS rest
-            FROM post_links m JOIN posts p ON p.id = m.post_id
-            WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL AND m.url LIKE 'http%'
+            FROM {source}
+            WHERE p.deleted_at IS NULL AND p.boost_of_handle IS NULL AND m.url LIKE 'http%'{recent}
         ), k AS (
             SELECT person_id, scheme, substr(rest, 1, instr(rest || '/', '/') - 1) AS host,
                    substr(rest, instr(rest || '/', '/') + 1) AS path FROM l
@@ -189,7 +216,7 @@ def link_signals(store: Store) -> list[tuple[str, int, int, None]]:
                     THEN '/' || substr(path, 1, instr(path || '/', '/') - 1) ELSE '' END AS target,
                count(*), count(DISTINCT person_id), NULL
         FROM k GROUP BY target"""
-    return store.conn.execute(sql).fetchall()
+    return store.conn.execute(sql, {"since": since}).fetchall()
 
 
 def answer_signals(store: Store) -> list[tuple[str, int, int, str | None]]:

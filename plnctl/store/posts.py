@@ -364,33 +364,26 @@ def list_posts(
     until: str | None = None,
     person_id: int | None = None,
     topic_id: int | None = None,
+    source_id: int | None = None,
     unread: bool = False,
     saved: bool = False,
     limit: int | None = 50,
     offset: int = 0,
     oldest_first: bool = False,
 ) -> list[Post]:
-    where, params = filter_sql(
-        PostFilter(
-            since=since,
-            until=until,
-            person_id=person_id,
-            topic_id=topic_id,
-            unread=unread,
-            saved=saved,
-        )
+    """One page of live posts, newest first (the query: ``store.reading.list_sql``)."""
+    from plnctl.store import reading
+
+    f = PostFilter(
+        since=since,
+        until=until,
+        person_id=person_id,
+        topic_id=topic_id,
+        source_id=source_id,
+        unread=unread,
+        saved=saved,
     )
-    order = "ASC" if oldest_first else "DESC"
-    # A --since window is found by arrival (posts_arrived), then sorted: without the hint the
-    # planner walks the whole list-order index and filters it.
-    base = _POST_SQL.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived\n", 1)
-    sql = (base if since is not None else _POST_SQL) + (
-        f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order}"
-    )
-    if limit is not None or offset:
-        sql += " LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, offset]
-    return with_media(store, [_post(r) for r in rows(store.conn, sql, params)])
+    return reading.list_posts(store, f, oldest_first=oldest_first, limit=limit, offset=offset)
 
 
 def set_read(

@@ -792,3 +792,24 @@ def m0020_answers_kind_dismissed(db: Database) -> None:
         )
     if "dismissed_at" not in columns:
         db.execute("ALTER TABLE answers ADD COLUMN dismissed_at TEXT")
+
+
+@migrations(name="0021_dbscale_list_indexes")
+def m0021_dbscale_list_indexes(db: Database) -> None:
+    # Issue 14, 1,000,000 posts: every list filter gets an index that holds its order too, so
+    # a first page reads ~20 index entries instead of sorting the filter's posts.
+    # - posts_arrived_cover: a window of arrivals (--since) answered from the index alone:
+    #   the earliest list-order moment in it (the lower bound of a --since list, see
+    #   store/reading.list_sql), and stats' counts per person, source and week. deleted_at
+    #   is a column as well as the partial condition because SQLite (3.40) only treats a
+    #   partial index as covering when the condition's columns are in it.
+    # - posts_source_when, posts_saved_when: a source's posts, the reading list, in list order.
+    for name, columns, where in (
+        ("posts_arrived_cover", "fetched_at, person_id, source_id, published_at, deleted_at", ""),
+        ("posts_source_when", "source_id, coalesce(published_at, fetched_at), id", ""),
+        ("posts_saved_when", "coalesce(published_at, fetched_at), id", " AND saved_at IS NOT NULL"),
+    ):
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON posts ({columns}) "
+            f"WHERE deleted_at IS NULL{where}"
+        )

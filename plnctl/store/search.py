@@ -8,6 +8,7 @@ from typing import Any
 
 from plnctl.errors import InvalidInput
 from plnctl.store.connection import Store
+from plnctl.store.reading import WINDOW_START
 from plnctl.store.rows import rows
 
 # Title matches count four times as much as the post's text, which counts twice as much as the
@@ -140,26 +141,37 @@ def _is_query_error(error: sqlite3.OperationalError) -> bool:
 # --- vocabulary and recent posts, for topic suggestions --------------------------------------
 
 
-# Arrived since a time (the one meaning of --since), answered by the posts_arrived index.
-_RECENT = "fetched_at >= ?"
+# Arrived since a time (the one meaning of --since).
+_RECENT = "p.fetched_at >= ?"
+_DAY_AFTER = "strftime('%Y-%m-%dT%H:%M:%SZ', ?, '+1 day')"
 
 
 def recent_posts(
     store: Store, since: str, *, limit: int, before: bool = False
 ) -> list[tuple[str | None, str | None, str | None, int | None]]:
     """(title, text, hashtags separated by spaces, person id) of the newest live posts
-    published since a time (or, with ``before``, the newest ones published before it)."""
-    where = _RECENT if not before else "fetched_at < ?"
+    arrived since a time (or, with ``before``, the newest ones arrived before it).
+
+    Read from the list-order index, newest first, as `post list` does (never a sort of the
+    window's texts): since a time, from the top down to the window's earliest moment; before
+    it, from a day after it down."""
+    if before:
+        # Ingest keeps no date more than a day after the post arrived (ingest.FUTURE_SLACK),
+        # so nothing stored before ``since`` sorts after since + 1 day.
+        where = "p.fetched_at < ? AND coalesce(p.published_at, p.fetched_at) < " + _DAY_AFTER
+        params: tuple[object, ...] = (since, since, limit)
+    else:
+        where, params = f"{_RECENT} AND {WINDOW_START}", (since, since, limit)
     return [
         (r[0], r[1], r[2], r[3])
         for r in store.conn.execute(
-            f"""SELECT title, content_text,
+            f"""SELECT p.title, p.content_text,
                    (SELECT group_concat(h.tag, ' ') FROM post_hashtags h
-                    WHERE h.post_id = posts.id),
-                   person_id
-               FROM posts INDEXED BY posts_arrived
-               WHERE {where} AND deleted_at IS NULL
-               ORDER BY coalesce(published_at, fetched_at) DESC LIMIT ?""",
-            (since, limit),
+                    WHERE h.post_id = p.id),
+                   p.person_id
+               FROM posts p INDEXED BY posts_when
+               WHERE {where} AND p.deleted_at IS NULL
+               ORDER BY coalesce(p.published_at, p.fetched_at) DESC LIMIT ?""",
+            params,
         )
     ]

@@ -102,18 +102,19 @@ def window_posts(
     where = ["p.deleted_at IS NULL", "p.fetched_at > ?", "p.fetched_at <= ?"]
     params: list[object] = [after, until]
     if topic_ids:
+        # EXISTS: each post of the window probes its own tags, instead of the planner
+        # gathering every post a big topic ever had (see posts.filter_sql).
         where.append(
-            f"""p.id IN (SELECT post_id FROM post_topics WHERE origin != 'blocked'
-                AND topic_id IN ({placeholders(len(topic_ids))}))"""
+            f"""EXISTS (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id
+                AND pt.origin != 'blocked' AND pt.topic_id IN ({placeholders(len(topic_ids))}))"""
         )
         params.extend(topic_ids)
     if source_ids:
         where.append(f"p.source_id IN ({placeholders(len(source_ids))})")
         params.extend(source_ids)
-    sql = (
-        _POST_SQL + f" WHERE {' AND '.join(where)} "
-        "ORDER BY coalesce(p.published_at, p.fetched_at), p.id"
-    )
+    # The window by arrival (its index range), then sorted: every post of it is shown.
+    sql = _POST_SQL.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived_cover\n", 1)
+    sql += f" WHERE {' AND '.join(where)} ORDER BY coalesce(p.published_at, p.fetched_at), p.id"
     return with_media(store, with_tags(store, [_post(r) for r in rows(store.conn, sql, params)]))
 
 

@@ -265,3 +265,27 @@ def test_answers_stored_before_me_was_named_are_not_counted(
         assert [a.name for a in pln.insights.stats(since="3650d").questions.top_answerers] == [
             "Kim"
         ]
+
+
+def test_me_skips_the_mastodon_client_when_not_logged_in(
+    isolated_home: Path, db_path: Path
+) -> None:
+    """A digest asks who "me" is; without a Mastodon login that must not import the Mastodon
+    client (httpx: a third of a digest's start-up at 1,000,000 posts). The shortcut checks
+    the same file and variable mastodon_auth reads."""
+    import subprocess
+    import sys
+
+    from plnctl import mastodon_auth
+    from plnctl.config import load_settings
+
+    settings = load_settings()
+    assert mastodon_auth.credentials_file(settings) == settings.credentials_dir / "mastodon.json"
+    assert mastodon_auth.TOKEN_ENV == "PLNCTL_MASTODON_TOKEN"
+    code = (
+        "import sys; from plnctl.api import open_pln\n"
+        f"with open_pln({str(db_path)!r}) as pln: pln.me\n"
+        "print('httpx' in sys.modules, 'plnctl.mastodon_auth' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -113,5 +113,5 @@ def test_stats_window_is_shown_in_local_dates(sydney: None, pln: Pln, cli: Cli) 
     report = cli("stats", "--since", "2026-11-30")
     assert report.exit_code == 0, report.stderr
     # Stored as 2026-11-29T13:00:00Z; a Sydney reader typed and sees 30 Nov.
-    assert report.stdout.startswith("Network activity 2026-11-30 → ")
+    assert report.stdout.startswith("Network activity: posts that arrived 2026-11-30 → ")
     assert cli("stats", "--since", "2026-11-30", "--json").json()["since"] == "2026-11-29T13:00:00Z"  # type: ignore[index]

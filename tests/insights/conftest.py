@@ -90,8 +90,9 @@ def _add(pln: Pln, net: Network, source: str, owner: str, key: str, days: float,
         published_at=_ago(net.now, days),
         **kw,
     )
+    # Stored when it was published, as a daily sync leaves it (stats count by arrival).
     result = posts_db.upsert_posts(
-        pln.store, net.sources[source], net.people[owner], [post], fetched_at=to_iso(net.now)
+        pln.store, net.sources[source], net.people[owner], [post], fetched_at=post.published_at
     )
     net.posts[key] = result.new_ids[0]
 

@@ -45,7 +45,8 @@ def test_stats_top_limits_rows(cli, live_network: Network) -> None:
 def test_stats_empty_database(cli) -> None:
     result = cli("stats", "--since", "2w")
     assert result.exit_code == 0
-    assert "(2 weeks, one bar per week, by publication date)" in result.stdout
+    assert "posts that arrived" in result.stdout
+    assert "(2 weeks, one bar per week)" in result.stdout
     assert "People active: 0 of 0" in result.stdout
     assert "  none" in result.stdout
     assert "answer rate –" in result.stdout

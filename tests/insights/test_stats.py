@@ -107,6 +107,40 @@ def test_shorter_window(pln: Pln, network: Network) -> None:
     assert report.questions.answer_rate == 0.0
 
 
+def test_the_window_is_by_arrival_as_everywhere(pln: Pln, network: Network) -> None:
+    """One meaning of --since (issue 11): a post published long ago that reached the user two
+    days ago (a blog back from an outage) counts in this week, not in a week outside the
+    window; one that arrived before the window counts nowhere, however recent its date."""
+    from datetime import timedelta
+
+    from plnctl.models import NewPost
+    from plnctl.store import posts as posts_db
+    from plnctl.timeutil import to_iso
+
+    def add(guid: str, published_days: int, arrived_days: int) -> None:
+        post = NewPost(
+            guid=guid, title=guid, published_at=to_iso(network.now - timedelta(days=published_days))
+        )
+        with pln.store.transaction():
+            posts_db.upsert_posts(
+                pln.store,
+                network.sources["dev-feed"],
+                network.people["Dev"],
+                [post],
+                fetched_at=to_iso(network.now - timedelta(days=arrived_days)) or "",
+            )
+
+    before = pln.insights.stats(since="7d", now=network.now)
+    add("late", published_days=400, arrived_days=2)
+    late = pln.insights.stats(since="7d", now=network.now)
+    assert late.posts == before.posts + 1
+    assert late.weekly == (before.weekly[0] + 1,)
+    dev = next(p for p in late.people if p.name == "Dev")
+    assert (dev.posts, dev.weekly) == (1, (1,))
+    add("early", published_days=5, arrived_days=8)  # a future-dated entry seen 8 days ago
+    assert pln.insights.stats(since="7d", now=network.now).posts == late.posts
+
+
 def test_since_a_date(pln: Pln, network: Network) -> None:
     report = pln.insights.stats(since="2026-05-01", now=network.now)
     assert report.since == "2026-05-01T00:00:00Z"

@@ -207,3 +207,19 @@ def test_post_open_hands_only_web_links_to_a_browser(
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: post 2's link is not a web address")
     assert not log.exists()
+
+
+def test_post_list_by_source_and_reading_list(cli: Cli, demo: Pln) -> None:
+    """`post list --source ID` and `--saved` list only those posts, in the usual order."""
+    every = demo.posts.list(limit=None)
+    source = every[0].source_id
+    mine = [p.id for p in every if p.source_id == source]
+    listed = cli("post", "list", "--source", str(source), "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [p["id"] for p in listed.json()] == mine and 0 < len(mine) < len(every)  # type: ignore[attr-defined]
+    demo.posts.save(every[3].id)
+    demo.posts.save(every[1].id)
+    saved = [p["id"] for p in cli("post", "list", "--saved", "--json").json()]  # type: ignore[attr-defined]
+    assert saved == [every[1].id, every[3].id]
+    missing = cli("post", "list", "--source", "999")
+    assert missing.exit_code == 4 and missing.stderr.startswith("Error: no source with id 999")

@@ -252,6 +252,27 @@ def test_suggestions_include_the_insights_service(sample: Sample) -> None:
     assert "newvoice" in render_digest(digest, "text", now=NOW)
 
 
+def test_worth_following_counts_the_recent_weeks_not_all_history(sample: Sample) -> None:
+    """The digest's suggestions come from posts that arrived in its window or the week before
+    its end (all of history took seconds at 1,000,000 posts); `person suggest` still counts
+    everything."""
+    for key, when in (("rivera", "2026-09-01T06:30:00Z"), ("ada", "2026-09-02T06:30:00Z")):
+        add_post(
+            sample.pln,
+            sample.people[key],
+            fetched_at=when,
+            url=f"https://example.org/{key}/old-mention",
+            title="Shout-out",
+            content_text="Follow @oldvoice@edu.social",
+            mentions=("oldvoice@edu.social",),
+        )
+    digest = sample.pln.share.build_digest(since="24h", now=NOW)
+    assert not any("oldvoice" in (s.handle or "") for s in digest.suggestions)
+    month = sample.pln.share.build_digest(since="120d", now=NOW)
+    assert any("oldvoice" in (s.handle or "") for s in month.suggestions)
+    assert any("oldvoice" in s.target for s in sample.pln.insights.suggest())
+
+
 def test_reading_list_opml_drops_characters_xml_forbids(sample: Sample) -> None:
     from plnctl.opml import parse_opml
 
