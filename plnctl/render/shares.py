@@ -71,7 +71,9 @@ def share_text(
     room = limit - length(fixed) - 1
     if room < 20:
         over = length(fixed) + 20 - limit
-        raise InvalidInput(f"the comment is too long for {network}: shorten it by {over} characters")
+        raise InvalidInput(
+            f"the comment is too long for {network}: shorten it by {over} characters"
+        )
     head = [comment, ""] if comment else []
     return "\n".join([*head, excerpt(defang(title), room), *tail])
 
