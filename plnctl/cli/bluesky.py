@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from plnctl.api.bluesky_account import PASSWORD_ENV, looks_like_app_password
 from plnctl.cli import output
 from plnctl.cli.context import pln
 from plnctl.cli.transfer import import_app, report_import
@@ -38,6 +37,8 @@ def login(
 
     Example: plnctl bluesky login ms-rivera.bsky.social
     """
+    from plnctl.api.bluesky_account import PASSWORD_ENV, looks_like_app_password
+
     password = os.environ.get(PASSWORD_ENV) or typer.prompt(
         "App password", hide_input=True, err=True
     )

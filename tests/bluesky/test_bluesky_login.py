@@ -40,17 +40,19 @@ def _assert_hidden(result: CliResult, pds: Pds) -> None:
         assert secret not in result.stderr
 
 
-def _login(cli: Cli, db: Path) -> CliResult:
+def _login(cli: Cli, db: Path, *flags: str) -> CliResult:
     cli("--db", str(db), "topic", "init", "--region", "au")
-    return cli("--db", str(db), "bluesky", "login", "teacher.bsky.social", input=PASSWORD + "\n")
+    return cli("--db", str(db), *flags, "bluesky", "login", "teacher.bsky.social",
+               input=PASSWORD + "\n")  # fmt: skip
 
 
 def test_login_keeps_a_private_session_and_never_shows_a_secret(
     teacher: Account, pds: Pds, cli: Cli, db_path: Path, isolated_home: Path
 ) -> None:
-    logged = _login(cli, db_path)
+    logged = _login(cli, db_path, "-vv")  # the libraries' debug records too
     assert logged.exit_code == 0, logged.stderr
     assert "Logged in to Bluesky as @teacher.bsky.social" in logged.stderr
+    assert "createSession" in logged.stderr  # the debug log is there, and shows no secret
     path = _session_file(isolated_home)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     stored = json.loads(path.read_text())
