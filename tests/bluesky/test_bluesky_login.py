@@ -159,3 +159,28 @@ def test_the_logged_in_account_is_one_of_mine(
     assert is_me(me, url=f"https://bsky.app/profile/{teacher.did}")
     assert is_me(me, url="https://bsky.app/profile/teacher.bsky.social/post/3l000000001")
     assert not is_me(me, url="https://bsky.app/profile/someone.bsky.social")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "words"),
+    [
+        (200, b'{"did": "did:plc:x", "accessJwt": "acc-leak"}', "incomplete session"),
+        (200, b"<html>not json</html>", "incomplete session"),
+        (502, b"Bad Gateway", "answered the login with HTTP 502"),
+        (400, b'{"error": "AuthFactorTokenRequired", "message": "email code"}', "app password"),
+        (400, b'{"error": "InvalidRequest", "message": "' + b"\\u001b[31m" * 80 + b'"}',
+         "did not accept"),
+    ],
+)  # fmt: skip
+def test_a_broken_or_hostile_server_answer_is_one_line_and_stores_nothing(
+    teacher: Account, pds: Pds, cli: Cli, db_path: Path, isolated_home: Path,
+    status: int, body: bytes, words: str,
+) -> None:  # fmt: skip
+    cli("--db", str(db_path), "topic", "init", "--region", "au")
+    pds.fail_next(status, body)
+    result = cli("--db", str(db_path), "bluesky", "login", "teacher.bsky.social", input=PASSWORD)
+    assert result.exit_code == 7
+    (line,) = [x for x in result.stderr.splitlines() if "Error: " in x]
+    assert words in line and "\x1b" not in result.stderr and len(line) < 400
+    assert "acc-leak" not in result.stderr and PASSWORD not in result.stderr
+    assert not _session_file(isolated_home).exists()

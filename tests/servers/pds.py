@@ -37,6 +37,7 @@ class Pds:
         self.expired_access: set[str] = set()
         self.records: list[dict[str, Any]] = []  # {repo, collection, record, uri}
         self.requests: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.faults: list[tuple[int, bytes]] = []  # raw (status, body) answers to send next
         self._lock = threading.RLock()
         self._httpd = ThreadingHTTPServer((host, 0), _Handler)
         self._httpd.daemon_threads = True
@@ -54,6 +55,10 @@ class Pds:
 
     def add_password(self, account: Account, password: str) -> None:
         self.passwords[account.did] = password
+
+    def fail_next(self, status: int, body: bytes) -> None:
+        """The next call is answered with this raw status and body (hostile or broken)."""
+        self.faults.append((status, body))
 
     def expire_access(self) -> None:
         with self._lock:
@@ -157,12 +162,18 @@ class _Handler(BaseHTTPRequestHandler):
         if not path.startswith("/xrpc/"):
             self._send(404, _err("NotFound", "no such route"))
             return
+        if pds.faults:
+            status, raw = pds.faults.pop(0)
+            self._send_raw(status, raw)
+            return
         token = auth.removeprefix("Bearer ") if auth and auth.startswith("Bearer ") else None
         status, answer = pds.answer(path.removeprefix("/xrpc/"), token, body)
         self._send(status, answer)
 
     def _send(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
+        self._send_raw(status, json.dumps(body).encode())
+
+    def _send_raw(self, status: int, data: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
