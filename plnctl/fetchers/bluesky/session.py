@@ -47,17 +47,18 @@ async def _call(
     service: str, nsid: str, *, token: str | None = None, body: dict[str, Any] | None = None,
     get: bool = False,
 ) -> tuple[int, dict[str, Any]]:  # fmt: skip
-    """One XRPC call; (status, decoded JSON object). Only transport trouble raises."""
+    """One XRPC procedure or query with JSON in and out (``HttpClient`` only GETs), on the
+    same guarded transport; (status, decoded JSON object). Only transport trouble raises."""
     import httpx
 
-    from plnctl.fetchers.http import DEFAULT_USER_AGENT
+    from plnctl.fetchers.http import DEFAULT_USER_AGENT, check_url
     from plnctl.fetchers.netguard import guard
 
     headers = {"User-Agent": DEFAULT_USER_AGENT, "Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     host = urlsplit(service).netloc
-    url = f"{service}/xrpc/{nsid}"
+    url = check_url(f"{service}/xrpc/{nsid}")  # netguard: the URL here, addresses at connect
     try:
         async with httpx.AsyncClient(
             transport=guard(httpx.AsyncHTTPTransport()), timeout=TIMEOUT, follow_redirects=False
