@@ -20,14 +20,15 @@ PIN = "app.bsky.feed.defs#reasonPin"
 
 # What the AppView writes (``2026-11-30T08:00:00.000Z``): taken as it is, no parsing; a
 # 100-post page is read on every sync, so this is most of an incremental sync's mapping cost.
-_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z")
+_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z", re.ASCII)
+_MILLIS_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
 
 
 def iso(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
-    if len(value) == 24 and value[19] == "." and value[23] == "Z" and _is_millis_utc(value):
-        return value[:19] + "Z"  # the AppView's own form: checked by slicing, no regex
+    if _MILLIS_UTC.fullmatch(value) and "1970" <= value[:4] <= "2999":
+        return value[:19] + "Z"  # the AppView's own form (one anchored match, no group)
     plain = _PLAIN_UTC.fullmatch(value)
     if plain is not None and "1970" <= value[:4] <= "2999":
         return plain.group(1) + "Z"
@@ -35,19 +36,6 @@ def iso(value: Any) -> str | None:
         return to_iso(from_iso(value))
     except (ValueError, OverflowError):
         return None
-
-
-def _is_millis_utc(value: str) -> bool:
-    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` with digits where digits go and a year in [1970, 2999]."""
-    return (
-        value[4] == value[7] == "-"
-        and value[10] == "T"
-        and value[13] == value[16] == ":"
-        and (value[:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16]
-             + value[17:19] + value[20:23]).isdecimal()
-        and value.isascii()
-        and "1970" <= value[:4] <= "2999"
-    )  # fmt: skip
 
 
 def _dict(value: Any) -> dict[str, Any]:
