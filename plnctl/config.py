@@ -79,6 +79,10 @@ class BlueskySettings:
     appview: str = "https://public.api.bsky.app"
     history_depth: int = setting(200, min=0, max=10_000)  # posts on a first sync
     page_size: int = setting(100, min=1, max=100)  # getAuthorFeed's maximum
+    # Where `plnctl bluesky login` creates its session and posts go (the PDS or the entryway
+    # that fronts it); PLNCTL_BLUESKY_SERVICE overrides it.
+    service: str = "https://bsky.social"
+    lang: str = "en"  # the language a post is tagged with (BCP-47, e.g. "en-AU"; "" for none)
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,7 @@ RESERVED_ENV = frozenset(
         "PLNCTL_MASTODON_TOKEN",
         "PLNCTL_MASTODON_INSTANCE",
         "PLNCTL_SMTP_PASSWORD",
+        "PLNCTL_BLUESKY_APP_PASSWORD",
     }
 )
 

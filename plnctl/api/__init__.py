@@ -72,8 +72,8 @@ class Pln:
 
     @cached_property
     def me(self) -> Me:
-        """The user's own identities: ``[me]`` in config.toml and the logged-in Mastodon
-        account (read from the credentials file; an unreadable one is simply not counted)."""
+        """The user's own identities: ``[me]`` in config.toml and the logged-in Mastodon and
+        Bluesky accounts (read from the credentials files; an unreadable one is not counted)."""
         import os
 
         from plnctl.identity import Me
@@ -94,7 +94,22 @@ class Pln:
                 login = None
         if login is not None and login.acct:
             handles.append(login.acct)
-        return Me.of(me.names, handles, me.sites)
+        return Me.of(me.names, handles, [*me.sites, *self._bluesky_me()])
+
+    def _bluesky_me(self) -> list[str]:
+        """The logged-in Bluesky account as profile addresses (by DID and by handle): its
+        posts' and replies' URLs are below them, so ``is_me`` knows them."""
+        from plnctl import bluesky_auth
+
+        try:
+            current = bluesky_auth.load(self.settings)
+        except PlnError:
+            current = None
+        if current is None:
+            return []
+        from plnctl.fetchers.bluesky.addresses import profile_url
+
+        return [profile_url(current.did), profile_url(current.handle)]
 
     @cached_property
     def people(self) -> PeopleService:

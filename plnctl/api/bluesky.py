@@ -10,6 +10,7 @@ handle change is followed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from plnctl.api.sources import SourcePlan, http_settings, run
@@ -20,6 +21,7 @@ from plnctl.store import people as db
 
 if TYPE_CHECKING:
     from plnctl.api import Pln
+    from plnctl.api.bluesky_account import BlueskyAccount
     from plnctl.fetchers.http import HttpClient
 
 MOST_IMPORTED = 10_000  # accounts read from one follows list or starter pack
@@ -35,6 +37,13 @@ class BlueskyService:
     def __init__(self, pln: Pln):
         self.pln = pln
         self.store = pln.store
+
+    @cached_property
+    def account(self) -> BlueskyAccount:
+        """The user's own account: login, status, logout, posting."""
+        from plnctl.api.bluesky_account import BlueskyAccount
+
+        return BlueskyAccount(self.pln)
 
     @property
     def appview(self) -> str:

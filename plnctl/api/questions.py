@@ -153,9 +153,21 @@ class QuestionsService:
         """Remove a wrong answer; a later check does not bring it back."""
         return edits.remove_answer(self, answer_id)
 
-    def ask(self, text: str, *, topics: Sequence[str] = (), visibility: str = "public") -> Question:
-        """Post the question from the logged-in Mastodon account and record it."""
+    def ask(
+        self,
+        text: str,
+        *,
+        topics: Sequence[str] = (),
+        visibility: str = "public",
+        on: str = "mastodon",
+    ) -> Question:
+        """Post the question from the logged-in Mastodon (or, ``on="bluesky"``, Bluesky)
+        account and record it."""
         text = logic.question_text(text)
+        if on == "bluesky":
+            return self._ask_on_bluesky(text, topics=topics, visibility=visibility)
+        if on != "mastodon":
+            raise InvalidInput("--on must be mastodon or bluesky")
         if visibility not in VISIBILITIES:
             raise InvalidInput(f"--visibility must be one of {', '.join(VISIBILITIES)}")
         from plnctl import mastodon_auth
@@ -172,6 +184,17 @@ class QuestionsService:
             remote_id=str(status["id"]),
             instance=urlsplit(login.instance).netloc,
         )
+
+    def _ask_on_bluesky(self, text: str, *, topics: Sequence[str], visibility: str) -> Question:
+        """A Bluesky post (every post is public there), tracked as a Bluesky question: its
+        replies are collected from the thread like those of a tracked bsky.app post."""
+        if visibility != "public":
+            raise InvalidInput("Bluesky posts are always public: leave out --visibility")
+        posted = self.pln.bluesky.account.post(text, what="the question")
+        return self._insert(
+            text, kind="bluesky", topics=topics, asked_at=logic.iso(posted["created_at"]),
+            url=posted["url"], remote_id=posted["uri"],
+        )  # fmt: skip
 
     def _insert(
         self,

@@ -65,13 +65,19 @@ def ask(
     text: Annotated[str, typer.Argument(help="The question, as it will be posted.")],
     topic: TopicOpt = None,
     visibility: Annotated[str, typer.Option("--visibility", help="public or unlisted.")] = "public",
+    on: Annotated[
+        str,
+        typer.Option(
+            "--on", help="mastodon (plnctl mastodon login) or bluesky (plnctl bluesky login)."
+        ),
+    ] = "mastodon",
     json: JsonOpt = False,
 ) -> None:
-    """Post a question from your Mastodon account (plnctl mastodon login) and track its answers.
+    """Post a question from your Mastodon or Bluesky account and track its answers.
 
     Example: plnctl question ask "How do you run retrieval practice with Year 7? #edchat" --topic "retrieval practice"
     """
-    question = pln(ctx).questions.ask(text, topics=topic or (), visibility=visibility)
+    question = pln(ctx).questions.ask(text, topics=topic or (), visibility=visibility, on=on)
     _recorded(question, json, "Asked")
 
 

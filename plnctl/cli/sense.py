@@ -84,7 +84,7 @@ def share(
     ctx: typer.Context,
     post_id: Annotated[int, typer.Argument(help="The post to share.")],
     to: Annotated[
-        str, typer.Option("--to", help="Where: mastodon (Bluesky is not available yet).")
+        str, typer.Option("--to", help="Where: mastodon or bluesky (log in there first).")
     ] = "mastodon",
     comment: CommentOpt = None,
     dry_run: Annotated[
@@ -93,7 +93,8 @@ def share(
     json: JsonOpt = False,
 ) -> None:
     """Share a post with your network, with a link and credit to its author (via @handle, or
-    the blog's name), from your Mastodon account (plnctl mastodon login). Recorded on the post.
+    the blog's name), from your Mastodon or Bluesky account (plnctl mastodon login / plnctl
+    bluesky login). Recorded on the post.
 
     Example: plnctl share 42 --to mastodon --comment "Useful for our Year 9 team" --dry-run
     """

@@ -7,7 +7,7 @@ Mastodon counts every link as 23 characters and a mention by its local part; a s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from plnctl.errors import InvalidInput
 from plnctl.render.sanitize import excerpt
@@ -52,16 +52,28 @@ def credit_line(
     return f"via {defang(who)}" if who and who.strip() else None
 
 
-def share_text(title: str, url: str | None, credit: str | None, comment: str | None) -> str:
+def share_text(
+    title: str,
+    url: str | None,
+    credit: str | None,
+    comment: str | None,
+    *,
+    limit: int = MASTODON_LIMIT,
+    length: Callable[[str], int] = mastodon_length,
+    network: str = "Mastodon",
+) -> str:
     """``comment`` (if any), a blank line, the title, the link, the credit. The comment is
-    the user's own; the title comes from the web and is defanged."""
+    the user's own; the title comes from the web and is defanged. ``limit`` and ``length``:
+    the network's size rule (Bluesky: 300 graphemes, links counted in full)."""
     comment = (comment or "").strip()
     tail = [line for line in (url, credit) if line]
     fixed = "\n".join([*([comment, ""] if comment else []), "", *tail])
-    room = MASTODON_LIMIT - mastodon_length(fixed) - 1
+    room = limit - length(fixed) - 1
     if room < 20:
-        over = mastodon_length(fixed) + 20 - MASTODON_LIMIT
-        raise InvalidInput(f"the comment is too long for Mastodon: shorten it by {over} characters")
+        over = length(fixed) + 20 - limit
+        raise InvalidInput(
+            f"the comment is too long for {network}: shorten it by {over} characters"
+        )
     head = [comment, ""] if comment else []
     return "\n".join([*head, excerpt(defang(title), room), *tail])
 

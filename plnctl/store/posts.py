@@ -269,16 +269,16 @@ def mark_unlisted_deleted(
     store: Store, source_id: int, span: tuple[str, str], listed: Sequence[str], *, at: str
 ) -> int:
     """Posts of a source published within ``span`` (inclusive) whose guid the source no longer
-    lists: deleted upstream. They are kept, marked deleted (out of lists and search)."""
-    keep = set(listed)
-    candidates = rows(
-        store.conn,
-        """SELECT guid FROM posts WHERE source_id = ? AND deleted_at IS NULL
-           AND published_at >= ? AND published_at <= ?""",
-        (source_id, span[0], span[1]),
-    )
-    gone = [r["guid"] for r in candidates if r["guid"] not in keep]
-    return mark_deleted(store, source_id, gone, at=at) if gone else 0
+    lists: deleted upstream. They are kept, marked deleted (out of lists and search).
+
+    One set-based statement: only the rows that really are gone are written (an incremental
+    sync of an unchanged span reads the span's index entries and writes nothing)."""
+    return store.conn.execute(
+        """UPDATE posts SET deleted_at = ? WHERE source_id = ? AND deleted_at IS NULL
+           AND published_at >= ? AND published_at <= ?
+           AND guid NOT IN (SELECT value FROM json_each(?))""",
+        (at, source_id, span[0], span[1], json.dumps(list(listed))),
+    ).rowcount
 
 
 def post_tags(store: Store, post_id: int) -> tuple[PostTag, ...]:

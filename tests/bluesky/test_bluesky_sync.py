@@ -111,6 +111,46 @@ def test_posts_deleted_upstream_are_marked_deleted(appview: AppView, pln: Pln) -
     assert first in {p.guid for p in _posts(pln)}
 
 
+def test_an_incremental_sync_writes_only_what_changed(appview: AppView, pln: Pln) -> None:
+    """Work proportional to what changed: stored posts are not rewritten (no full-text index
+    churn), and deletions in the span read are found by one statement per source."""
+    amara = appview.add_account("amara.bsky.social")
+    olu = appview.add_account("olu.bsky.social")
+    for n in range(30):
+        appview.add_post(amara if n % 2 else olu, f"post {n} #EduSky")
+    pln.people.add("Amara", bluesky=["@amara.bsky.social"])
+    pln.people.add("Olu", bluesky=["@olu.bsky.social"])
+    pln.sync(force=True)
+    doomed = next(u for u, p in appview.posts.items() if p["record"]["text"] == "post 7 #EduSky")
+    appview.delete_post(doomed)
+    appview.add_post(amara, "post 30, the only new one")
+    conn = pln.store.conn
+    conn.executescript("""
+        CREATE TEMP TABLE written (post_id INTEGER, what TEXT);
+        CREATE TEMP TRIGGER posts_inserted AFTER INSERT ON main.posts
+            BEGIN INSERT INTO written VALUES (new.id, 'insert'); END;
+        CREATE TEMP TRIGGER posts_updated AFTER UPDATE ON main.posts
+            BEGIN INSERT INTO written VALUES (new.id, 'update'); END;
+    """)  # fmt: skip
+    statements: set[str] = set()
+    conn.set_trace_callback(statements.add)
+    try:
+        results = pln.sync(force=True).results
+    finally:
+        conn.set_trace_callback(None)
+    assert sorted((r.new_posts, r.updated_posts) for r in results) == [(0, 0), (1, 0)]
+    written = sorted(conn.execute("SELECT what, post_id FROM written").fetchall())
+    (deleted_id,) = conn.execute("SELECT id FROM posts WHERE guid = ?", (doomed,)).fetchone()
+    assert [w for w, _ in written] == ["insert", "update"]  # nothing stored is rewritten
+    assert written[1][1] == deleted_id  # the one row written: marked deleted
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE POSTS ")]
+    assert len(updates) == 2 and all("json_each" in s for s in updates)  # one per source
+    assert {p.content_text for p in _posts(pln)} == {
+        *(f"post {n} #EduSky" for n in range(30) if n != 7),
+        "post 30, the only new one",
+    }
+
+
 def test_no_unauthenticated_keeps_the_person_but_no_posts(
     appview: AppView, pln: Pln, cli: Cli
 ) -> None:

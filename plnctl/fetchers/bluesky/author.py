@@ -29,10 +29,13 @@ FEED_FILTER = (
 
 async def _pages(
     client: HttpClient, appview: str, did: str, cursor: str | None, depth: int, size: int
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[dict[str, Any]], list[str | None], str | None]:
     """The newest page, then older pages until the stored cursor (the newest item time seen)
-    is reached (incremental) or ``depth`` items were read (first sync)."""
+    is reached (incremental) or ``depth`` items were read (first sync). Returns the items,
+    their feed times (read once: paging, mapping and the listing all need them) and a
+    warning when paging stopped early."""
     items: list[dict[str, Any]] = []
+    times: list[str | None] = []
     params: dict[str, Any] = {"actor": did, "filter": FEED_FILTER, "limit": size}
     limit = depth if cursor is None else max(depth, size) * 5
     while True:
@@ -41,17 +44,20 @@ async def _pages(
         except RateLimited as e:
             if not items:
                 raise
-            return items, f"stopped paging: {e}"
+            return items, times, f"stopped paging: {e}"
         batch = page.get("feed")
         if not isinstance(batch, list):
             raise ParseError("the AppView sent an unexpected author feed page")
-        items += [i for i in batch if isinstance(i, dict) and isinstance(i.get("post"), dict)]
+        kept = [i for i in batch if isinstance(i, dict) and isinstance(i.get("post"), dict)]
+        stamps = [item_time(i) for i in kept]
+        items += kept
+        times += stamps
         next_cursor = page.get("cursor")
         if not batch or not isinstance(next_cursor, str) or len(items) >= limit:
-            return items, None
-        times = [t for t in (item_time(i) for i in batch if isinstance(i, dict)) if t]
-        if cursor is not None and times and min(times) <= cursor:
-            return items, None
+            return items, times, None
+        known = [t for t in stamps if t]
+        if cursor is not None and known and min(known) <= cursor:
+            return items, times, None
         params = {**params, "cursor": next_cursor}
 
 
@@ -115,7 +121,7 @@ async def fetch_author(source: Source, client: HttpClient, settings: Settings) -
 
 async def _fetch(source: Source, client: HttpClient, settings: Settings, did: str) -> FetchOutcome:
     depth, size = settings.bluesky.history_depth, min(settings.bluesky.page_size, 100)
-    items, warning = await _pages(
+    items, times, warning = await _pages(
         client,
         appview=settings.bluesky.appview,
         did=did,
@@ -132,7 +138,6 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
         return FetchOutcome(status="ok", http_status=200, source_updates=updates, purge_posts=True)
     if profile is not None and source.withheld:
         updates.update(withheld=False)
-    times = [item_time(item) for item in items]  # once: paging, mapping and the listing use them
     posts: list[NewPost] = []
     for item, stamp in zip(items, times, strict=True):
         if source.cursor is not None and stamp is not None and stamp <= source.cursor:

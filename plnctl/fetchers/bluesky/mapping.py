@@ -20,12 +20,15 @@ PIN = "app.bsky.feed.defs#reasonPin"
 
 # What the AppView writes (``2026-11-30T08:00:00.000Z``): taken as it is, no parsing; a
 # 100-post page is read on every sync, so this is most of an incremental sync's mapping cost.
-_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z")
+_PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z", re.ASCII)
+_MILLIS_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
 
 
 def iso(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
+    if _MILLIS_UTC.fullmatch(value) and "1970" <= value[:4] <= "2999":
+        return value[:19] + "Z"  # the AppView's own form (one anchored match, no group)
     plain = _PLAIN_UTC.fullmatch(value)
     if plain is not None and "1970" <= value[:4] <= "2999":
         return plain.group(1) + "Z"
