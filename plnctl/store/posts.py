@@ -12,8 +12,16 @@ from plnctl.models import Media, NewPost, Post, PostTag, TagOrigin
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, placeholders, rows
 
-_POST_SQL = """
-SELECT p.*, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
+# The columns a Post is built from: never p.*, so a list does not read each post's full text
+# (posts.full_text, often the largest value in the row; get_post adds it).
+_POST_COLUMNS = ", ".join(
+    f"p.{c}"
+    for c in """id source_id person_id guid url title author published_at updated_at content_html
+    content_text fetched_at kind language categories in_reply_to boost_of_url boost_of_handle
+    read_at saved_at save_note content_warning in_reply_to_handle""".split()  # noqa: SIM905
+)
+_POST_SQL = f"""
+SELECT {_POST_COLUMNS}, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
        (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags,
        (SELECT bp.name FROM sources bs JOIN people bp ON bp.id = bs.person_id
         WHERE p.boost_of_handle IS NOT NULL AND bs.handle IS NOT NULL
@@ -294,7 +302,8 @@ def post_tags(store: Store, post_id: int) -> tuple[PostTag, ...]:
 
 
 def get_post(store: Store, post_id: int) -> Post | None:
-    row = one(store.conn, _POST_SQL + " WHERE p.id = ?", (post_id,))
+    sql = _POST_SQL.replace(" pe.name AS person_name,", " p.full_text, pe.name AS person_name,", 1)
+    row = one(store.conn, sql + " WHERE p.id = ?", (post_id,))
     if not row:
         return None
     post = _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))
