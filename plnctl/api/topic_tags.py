@@ -12,19 +12,22 @@ whose reason names a rule it removed. ``topic rebuild`` still reads every post.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plnctl.models import RuleKind
+from plnctl.store import post_tags as tags_db
 from plnctl.store import topics as db
-from plnctl.tagging import TopicRules, fold, tokens
+from plnctl.tagging import CLOSE, OPEN, Match, Matcher, TopicRules, can_mark, fold, tokens
 from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
     from plnctl.api.topics import TopicsService
+    from plnctl.store import Store
 
-_BATCH = 5000
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -38,34 +41,114 @@ def retag_topic(
     """Re-run one topic's rules; returns (posts newly tagged, posts untagged). Manual and
     blocked tags stay as they are. Runs inside the caller's transaction.
 
-    By default every post the rules may match is examined. An edit passes the rules it
-    added as ``added``: then only the posts those may match are examined, plus the tagged
-    posts whose reason is LIKE one of ``recheck`` (patterns for the rules it removed: a
-    post tagged for other reasons keeps the topic; "%" rechecks every tagged post, after an
-    exclude was added). No untagged post can gain the topic from a removal."""
+    By default every post the rules may match is examined, and every post the topic tags now.
+    An edit passes the rules it added as ``added``: then only the posts those may match are
+    examined, plus the tagged posts whose reason is LIKE one of ``recheck`` (patterns for the
+    rules it removed: a post tagged for other reasons keeps the topic; "%" rechecks every
+    tagged post, after an exclude was added). No untagged post can gain the topic from a
+    removal."""
     store = service.store
     matcher = service.matcher(only=[topic_id])
-    before = db.rule_tagged_ids(store, topic_id)
     rules = matcher.topics[0].rules if matcher.topics else None
     scope = candidate_posts(service, added or rules) if rules is not None else set()
-    if added is not None and scope is not None and recheck:
-        scope |= db.rule_tagged_ids(store, topic_id, reason_like=recheck)
-    if added is None or scope is None:
-        db.clear_rule_tags(store, topic_ids=[topic_id])
-    else:
-        db.clear_rule_tags(store, post_ids=sorted(scope), topic_ids=[topic_id])
-    if rules is not None:
-        from plnctl.api.topics import _apply
+    if scope is not None:
+        if added is None:
+            scope |= db.rule_tagged_ids(store, topic_id)
+        elif recheck:
+            scope |= db.rule_tagged_ids(store, topic_id, reason_like=recheck)
+    result = retag_posts(service, matcher, scope, topic_ids=[topic_id])
+    return result.tagged, result.untagged
 
-        stamp, batch = now_iso(), []
-        for row in db.iter_post_facts(store, None if scope is None else sorted(scope)):
-            batch.extend(_apply(matcher, (row,)))
-            if len(batch) >= _BATCH:
-                db.insert_rule_tags(store, batch, at=stamp)
-                batch.clear()
-        db.insert_rule_tags(store, batch, at=stamp)
-    after = db.rule_tagged_ids(store, topic_id)
-    return len(after - before), len(before - after)
+
+@dataclass(frozen=True)
+class Retagged:
+    posts: int  # live posts examined
+    tagged: int  # (post, topic) rule tags added
+    untagged: int  # rule tags removed
+
+
+def retag_posts(
+    service: TopicsService,
+    matcher: Matcher,
+    post_ids: Iterable[int] | None,
+    *,
+    topic_ids: Sequence[int] | None,
+) -> Retagged:
+    """Match the live posts ``post_ids`` (None: every live post) against ``matcher`` (the
+    rules of ``topic_ids``, None: of every topic), and make their rule tags of those topics
+    what it says, writing only the tags that change; rule tags on deleted posts go, as a
+    rebuild leaves none. Manual and blocked tags win over a rule's.
+
+    Where it can, the search index marks the places the rules' words occur (one query per
+    chunk of posts) and the matcher reads those places only (``Matcher.match(marked=...)``);
+    other posts (opted out of the index, or non-ASCII text) are matched from their text."""
+    store = service.store
+    phrases = matcher.marked_terms()
+    query = " OR ".join('"' + " ".join(p) + '"' for p in phrases or ())
+    unmarked = tags_db.unindexed_post_ids(store) if phrases is not None else None
+    stamp, examined, tagged = now_iso(), 0, 0
+    untagged = tags_db.drop_rule_tags_of_deleted_posts(store, topic_ids)
+    for chunk in tags_db.live_post_chunks(store, None if post_ids is None else sorted(post_ids)):
+        chunk_ids = [row[0] for row in chunk]
+        marks = tags_db.marked_fields(store, query, chunk_ids) if query and phrases else {}
+        new = {}
+        for row in chunk:
+            marked = None
+            if unmarked is not None and row[0] not in unmarked:
+                marked = _checked(marks.get(row[0]), row[2], row[3])
+            for match in _match(matcher, row, marked):
+                new[(row[0], match.topic_id)] = match.reason
+        added, removed = _write_changes(store, new, chunk_ids, topic_ids, at=stamp)
+        examined, tagged, untagged = examined + len(chunk), tagged + added, untagged + removed
+    return Retagged(examined, tagged, untagged)
+
+
+def _write_changes(
+    store: Store,
+    new: dict[tags_db.TagKey, str],
+    post_ids: Sequence[int],
+    topic_ids: Sequence[int] | None,
+    *,
+    at: str,
+) -> tuple[int, int]:
+    """Make the rule tags of these posts (of these topics) ``new``; (added, removed)."""
+    old = tags_db.tags_of_posts(store, post_ids, topic_ids)
+    insert = [(*key, reason) for key, reason in new.items() if key not in old]
+    update = [
+        (*key, reason)
+        for key, reason in new.items()
+        if key in old and old[key][0] == "rule" and old[key][1] != reason
+    ]
+    delete = [key for key, (origin, _reason) in old.items() if origin == "rule" and key not in new]
+    tags_db.write_rule_tags(store, insert=insert, update=update, delete=delete, at=at)
+    return len(insert), len(delete)
+
+
+def _checked(
+    marks: tuple[str | None, str | None] | None, title: str | None, text: str | None
+) -> tuple[str | None, str | None] | None:
+    """The index's marked title and text, if they are the post's (None: match the text)."""
+    if not (can_mark(title) and can_mark(text)):
+        return None
+    if marks is None:
+        return (None, None)  # the index finds none of the rules' words in this post
+    for marked, field in zip(marks, (title, text), strict=True):
+        if (marked or "").replace(OPEN, "").replace(CLOSE, "") != (field or ""):
+            return None
+    return marks
+
+
+def _match(
+    matcher: Matcher, row: db.FactsRow, marked: tuple[str | None, str | None] | None
+) -> list[Match]:
+    _post_id, _person_id, title, text, categories, hashtags = row
+    return matcher.match(
+        title=title,
+        text=text,
+        hashtags=hashtags.split() if hashtags else (),
+        categories=json.loads(categories) if categories else (),
+        marked=marked,
+    )
 
 
 def reason_patterns(removed: Mapping[RuleKind, Sequence[str]]) -> list[str]:
