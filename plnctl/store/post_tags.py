@@ -40,8 +40,9 @@ def live_post_chunks(store: Store, post_ids: Sequence[int] | None) -> Iterator[l
 
 
 def unindexed_post_ids(store: Store) -> set[int]:
-    """Posts kept out of the search index (opted out): the index cannot mark them."""
-    return {r[0] for r in store.conn.execute("SELECT id FROM posts WHERE indexed = 0")}
+    """Live posts kept out of the search index (opted out): the index cannot mark them."""
+    sql = "SELECT id FROM posts WHERE indexed = 0 AND deleted_at IS NULL"  # posts_unindexed
+    return {r[0] for r in store.conn.execute(sql)}
 
 
 def marked_fields(
@@ -105,7 +106,7 @@ def drop_rule_tags_of_deleted_posts(store: Store, topic_ids: Sequence[int] | Non
     """Rule tags left on deleted posts (a rebuild looks at live posts only)."""
     sql = (
         "DELETE FROM post_topics WHERE origin = 'rule' AND post_id IN "
-        "(SELECT id FROM posts WHERE deleted_at IS NOT NULL)"
+        "(SELECT id FROM posts WHERE deleted_at IS NOT NULL)"  # posts_deleted
     )
     params: list[int] = []
     if topic_ids is not None:

@@ -688,3 +688,13 @@ def m0017_topics_exact_person_hints(db: Database) -> None:
 
 
 _PERSON_REASON = re.compile(r"author .* is linked to this topic")
+
+
+@migrations(name="0018_topicperf_deleted_posts")
+def m0018_topicperf_deleted_posts(db: Database) -> None:
+    # A topic's live update and `topic rebuild` drop the rule tags left on deleted posts (a
+    # rebuild tags live posts only): find those posts without reading the whole posts table
+    # (3 s at 1,000,000 posts; few posts are deleted).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_deleted ON posts (id) WHERE deleted_at IS NOT NULL"
+    )
