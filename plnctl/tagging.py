@@ -166,7 +166,10 @@ OPEN, CLOSE, _GAP = "\x01", "\x02", " "
 
 def can_mark(text: str | None) -> bool:
     """Whether the index's marks can stand for this field (see ``_MarkedField``)."""
-    return text is None or (text.isascii() and OPEN not in text and CLOSE not in text)
+    if text is None:
+        return True
+    # typographic quotes and dashes: separators for the index as for ``tokens``
+    return fold(text).isascii() and OPEN not in text and CLOSE not in text
 
 
 class _MarkedField(_Field):
@@ -175,8 +178,9 @@ class _MarkedField(_Field):
     So only they are stemmed, not every word of the post. The text itself (``original``,
     ``folded``, ``words``) is the whole field, for hashtags, words as written and forms found.
 
-    Only for ASCII text without OPEN or CLOSE, where the index splits and stems tokens as
-    ``tokens``/``stem`` do (a form found is then always found in ``original``)."""
+    Only for text without OPEN or CLOSE that is ASCII once typographic punctuation is
+    (``can_mark``), where the index splits and stems tokens as ``tokens``/``stem`` do (a form
+    found is then always found in ``original``)."""
 
     __slots__ = ()
 

@@ -12,7 +12,6 @@ whose reason names a rule it removed. ``topic rebuild`` still reads every post.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 from plnctl.models import RuleKind
 from plnctl.store import post_tags as tags_db
 from plnctl.store import topics as db
-from plnctl.tagging import CLOSE, OPEN, Match, Matcher, TopicRules, can_mark, fold, tokens
+from plnctl.tagging import Matcher, TopicRules, fold, tokens
 from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
@@ -79,27 +78,17 @@ def retag_posts(
     what it says, writing only the tags that change; rule tags on deleted posts go, as a
     rebuild leaves none. Manual and blocked tags win over a rule's.
 
-    Where it can, the search index marks the places the rules' words occur (one query per
-    chunk of posts) and the matcher reads those places only (``Matcher.match(marked=...)``);
-    other posts (opted out of the index, or non-ASCII text) are matched from their text."""
+    How the posts are matched: ``plnctl.api.topic_match``."""
+    from plnctl.api.topic_match import Plan, matched_chunks
+
     store = service.store
-    phrases = matcher.marked_terms()
-    query = " OR ".join('"' + " ".join(p) + '"' for p in phrases or ())
-    unmarked = tags_db.unindexed_post_ids(store) if phrases is not None else None
+    plan = Plan.make(store, matcher)
     stamp, examined, tagged = now_iso(), 0, 0
     untagged = tags_db.drop_rule_tags_of_deleted_posts(store, topic_ids)
-    for chunk in tags_db.live_post_chunks(store, None if post_ids is None else sorted(post_ids)):
-        chunk_ids = [row[0] for row in chunk]
-        marks = tags_db.marked_fields(store, query, chunk_ids) if query and phrases else {}
-        new = {}
-        for row in chunk:
-            marked = None
-            if unmarked is not None and row[0] not in unmarked:
-                marked = _checked(marks.get(row[0]), row[2], row[3])
-            for match in _match(matcher, row, marked):
-                new[(row[0], match.topic_id)] = match.reason
+    ids = None if post_ids is None else sorted(post_ids)
+    for chunk_ids, new in matched_chunks(store, plan, ids):
         added, removed = _write_changes(store, new, chunk_ids, topic_ids, at=stamp)
-        examined, tagged, untagged = examined + len(chunk), tagged + added, untagged + removed
+        examined, tagged, untagged = examined + len(chunk_ids), tagged + added, untagged + removed
     return Retagged(examined, tagged, untagged)
 
 
@@ -122,33 +111,6 @@ def _write_changes(
     delete = [key for key, (origin, _reason) in old.items() if origin == "rule" and key not in new]
     tags_db.write_rule_tags(store, insert=insert, update=update, delete=delete, at=at)
     return len(insert), len(delete)
-
-
-def _checked(
-    marks: tuple[str | None, str | None] | None, title: str | None, text: str | None
-) -> tuple[str | None, str | None] | None:
-    """The index's marked title and text, if they are the post's (None: match the text)."""
-    if not (can_mark(title) and can_mark(text)):
-        return None
-    if marks is None:
-        return (None, None)  # the index finds none of the rules' words in this post
-    for marked, field in zip(marks, (title, text), strict=True):
-        if (marked or "").replace(OPEN, "").replace(CLOSE, "") != (field or ""):
-            return None
-    return marks
-
-
-def _match(
-    matcher: Matcher, row: db.FactsRow, marked: tuple[str | None, str | None] | None
-) -> list[Match]:
-    _post_id, _person_id, title, text, categories, hashtags = row
-    return matcher.match(
-        title=title,
-        text=text,
-        hashtags=hashtags.split() if hashtags else (),
-        categories=json.loads(categories) if categories else (),
-        marked=marked,
-    )
 
 
 def reason_patterns(removed: Mapping[RuleKind, Sequence[str]]) -> list[str]:

@@ -39,6 +39,12 @@ def live_post_chunks(store: Store, post_ids: Sequence[int] | None) -> Iterator[l
         ).fetchall()
 
 
+def live_post_ids(store: Store) -> list[int]:
+    """Every live post's id, in order."""
+    sql = "SELECT id FROM posts WHERE deleted_at IS NULL ORDER BY id"
+    return [r[0] for r in store.conn.execute(sql)]
+
+
 def unindexed_post_ids(store: Store) -> set[int]:
     """Live posts kept out of the search index (opted out): the index cannot mark them."""
     sql = "SELECT id FROM posts WHERE indexed = 0 AND deleted_at IS NULL"  # posts_unindexed

@@ -15,11 +15,12 @@ import random
 import pytest
 
 from plnctl.api import Pln
-from plnctl.api.topic_tags import _match
+from plnctl.api.topic_match import _match
 from plnctl.api.topics import _apply
 from plnctl.models import RuleKind
 from plnctl.store import post_tags
 from plnctl.store import topics as topics_db
+from plnctl.tagging import can_mark
 from tests.topics.conftest import AddPosts
 from tests.topics.helpers import post
 
@@ -161,9 +162,43 @@ def test_the_index_marks_the_words_the_matcher_would_find(pln: Pln, add_posts: A
     assert marks, "the index marked nothing"
     compared = 0
     for row in rows:
-        if row[0] in marks and all(f is None or f.isascii() for f in row[2:4]):
+        if row[0] in marks and can_mark(row[2]) and can_mark(row[3]):
             marked = [(t.topic_id, t.reason) for t in _match(matcher, row, marks[row[0]])]
             plain = [(p, t, r) for p, t, r in _apply(matcher, [row])]
             assert [(row[0], t, r) for t, r in marked] == plain, row
             compared += 1
     assert compared > 20
+
+
+def test_worker_processes_match_as_this_process_does(
+    pln: Pln, add_posts: AddPosts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big update is matched in worker processes too (each reads the database file on its
+    own): the tags are the same, every chunk once, in order."""
+    from plnctl.api import topic_match
+
+    _corpus(pln, add_posts, 5)
+    pln.topics.add("a", keywords=["formative assessment", "rubric"], hashtags=["afl"])
+    pln.topics.add("b", keywords=["micro:bit", "children's books"], categories=["Reading"])
+    serial = _tags(pln)
+    assert serial == _expected(pln)
+    monkeypatch.setattr(topic_match, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(topic_match, "_JOB", 37)
+    seen: list[list[int]] = []
+    real = topic_match._in_workers
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        for chunk in real(*args):
+            seen.append(chunk[0])
+            yield chunk
+
+    monkeypatch.setattr(topic_match, "_in_workers", spy)
+    pln.store.conn.execute("DELETE FROM post_topics")
+    report = pln.topics.rebuild()
+    assert _tags(pln) == serial
+    ids = [i for chunk in seen for i in chunk]
+    assert len(seen) > 2 and ids == sorted(ids) and len(ids) == report.posts
+    chunks = len(seen)
+    pln.topics.edit("a", exact=True)
+    assert _tags(pln) == _expected(pln)
+    assert len(seen) > chunks  # the edit went through the workers too
