@@ -309,7 +309,11 @@ class TopicsService:
 
         with self.store.transaction():
             before = post_tags.count_rule_tags(self.store, only)
-            posts = retag_posts(self, matcher, None, topic_ids=only).posts
+            posts = 0
+            if matcher.topics:  # only the changed tags are written
+                posts = retag_posts(self, matcher, None, topic_ids=only).posts
+            else:
+                db.clear_rule_tags(self.store, topic_ids=only)
         counts = db.tag_counts(self.store)
         return RebuildReport(
             posts=posts,
