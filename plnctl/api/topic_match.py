@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -118,8 +117,7 @@ _worker: tuple[Store, Plan] | None = None
 
 def _worker_init(path: str, plan: Plan) -> None:
     global _worker
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    _worker = (Store(conn, None), plan)
+    _worker = (tags_db.open_reader(path), plan)
 
 
 def _worker_job(ids: list[int]) -> list[Chunk]:

@@ -8,6 +8,7 @@ looks at those places only instead of stemming every word of every post again.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 from plnctl.store.connection import Store
@@ -21,6 +22,13 @@ CHUNK = 500  # posts per query (host parameters stay far below SQLite's limit)
 
 TagKey = tuple[int, int]  # post id, topic id
 OldTag = tuple[str, str]  # origin, reason
+
+
+def open_reader(path: str) -> Store:
+    """A read-only connection of its own (a worker process's), seeing what is committed."""
+    from urllib.parse import quote
+
+    return Store(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True), None)
 
 
 def live_post_chunks(store: Store, post_ids: Sequence[int] | None) -> Iterator[list[FactsRow]]:
