@@ -12,6 +12,7 @@ inherit); the caller compares and writes.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import threading
@@ -23,6 +24,8 @@ from plnctl.store import Store
 from plnctl.store import post_tags as tags_db
 from plnctl.store.topics import FactsRow
 from plnctl.tagging import Match, Matcher, can_mark
+
+logger = logging.getLogger(__name__)
 
 PARALLEL_MIN = 40_000  # posts: below this, starting workers costs more than it saves
 _JOB = 10 * tags_db.CHUNK  # posts per job given to a worker
@@ -102,14 +105,24 @@ def _can_fork() -> bool:
 
 
 def _in_workers(store: Store, plan: Plan, ids: Sequence[int]) -> Iterator[Chunk]:
+    """The chunks of ``ids``, matched in worker processes, in order. A worker that fails
+    (cannot open the file, killed) costs speed, not the update: this process matches the jobs
+    not yet done."""
     jobs = [list(ids[i : i + _JOB]) for i in range(0, len(ids), _JOB)]
-    workers = min(2, os.cpu_count() or 1)
+    done = 0
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_init, initargs=(str(store.path), plan)
-    ) as pool:
-        for chunks in pool.map(_worker_job, jobs):
-            yield from chunks
+    try:
+        with ProcessPoolExecutor(
+            2, mp_context=context, initializer=_worker_init, initargs=(str(store.path), plan)
+        ) as pool:
+            for chunks in pool.map(_worker_job, jobs):
+                done += 1
+                yield from chunks
+    except Exception as e:  # any failure of a worker: go on here
+        logger.warning("topic matching goes on in one process: a worker failed (%s)", e)
+    for job in jobs[done:]:
+        for chunk in tags_db.live_post_chunks(store, job):
+            yield match_chunk(store, plan, chunk)
 
 
 _worker: tuple[Store, Plan] | None = None

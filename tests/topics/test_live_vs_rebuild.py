@@ -202,3 +202,24 @@ def test_worker_processes_match_as_this_process_does(
     pln.topics.edit("a", exact=True)
     assert _tags(pln) == _expected(pln)
     assert len(seen) > chunks  # the edit went through the workers too
+
+
+def test_a_failing_worker_costs_speed_not_the_update(
+    pln: Pln, add_posts: AddPosts, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Workers that cannot read the database (here: cannot open it): this process matches
+    every chunk itself, and the tags are right."""
+    from plnctl.api import topic_match
+
+    _corpus(pln, add_posts, 6)
+    monkeypatch.setattr(topic_match, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(topic_match, "_JOB", 40)
+
+    def refuse(path: str) -> None:
+        raise PermissionError(f"cannot open {path}")
+
+    monkeypatch.setattr(post_tags, "open_reader", refuse)  # the forked workers inherit it
+    change = pln.topics.add("a", keywords=["formative assessment", "rubric"], hashtags=["afl"])
+    assert change.tagged > 0
+    assert _tags(pln) == _expected(pln)
+    assert "a worker failed" in caplog.text
