@@ -28,19 +28,30 @@ are then set lookups, and a phrase is looked for only when all its words occur.
 
 from __future__ import annotations
 
-import functools
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from plnctl.folding import STEMS as _STEMS
+from plnctl.fields import CLOSE, OPEN, can_mark
+from plnctl.fields import Field as _Field
+from plnctl.fields import MarkedField as _MarkedField
 from plnctl.folding import TOKEN as _TOKEN
 from plnctl.folding import WORD as _WORD
-from plnctl.folding import fold, normalize_hashtag, tokens, word_set, words
+from plnctl.folding import fold, normalize_hashtag, tokens, words
 from plnctl.stemming import stem
 
-__all__ = ["Match", "Matcher", "TopicRules", "fold", "normalize_hashtag", "tokens", "words"]
+__all__ = [
+    "CLOSE",
+    "OPEN",
+    "Match",
+    "Matcher",
+    "TopicRules",
+    "can_mark",
+    "fold",
+    "normalize_hashtag",
+    "tokens",
+    "words",
+]
 
 # A keyword stemmed as tokens: words with spaces, apostrophes or hyphens between them
 # ("children's books", "low-stakes quiz"); other punctuation (micro:bit, c++): as written.
@@ -88,73 +99,6 @@ class _Phrase:
 
 def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
-
-
-class _Field:
-    """One field of a post (title or text), folded once; words, tokens and stems on demand."""
-
-    __slots__ = ("_stem_set", "_stems", "_token_set", "_tokens", "_words", "folded", "original")
-
-    def __init__(self, text: str | None):
-        self.original = text or ""
-        self.folded = fold(self.original)
-        self._words: set[str] | None = None
-        self._tokens: list[str] | None = None
-        self._stems: list[str] | None = None
-        self._stem_set: set[str] | None = None
-        self._token_set: set[str] | None = None
-
-    @property
-    def words(self) -> set[str]:
-        """Words as written (``\\w+``: "_" joins), for keywords matched without stemming."""
-        if self._words is None:
-            self._words = word_set(self.folded)
-        return self._words
-
-    @property
-    def tokens(self) -> list[str]:
-        if self._tokens is None:
-            self._tokens = tokens(self.folded)
-        return self._tokens
-
-    @property
-    def token_set(self) -> set[str]:
-        if self._token_set is None:
-            self._token_set = set(self.tokens)
-        return self._token_set
-
-    @property
-    def stem_set(self) -> set[str]:
-        if self._stem_set is None:
-            self._stem_set = set(map(_STEMS.__getitem__, self.token_set))
-        return self._stem_set
-
-    @property
-    def stems(self) -> list[str]:
-        if self._stems is None:
-            self._stems = list(map(_STEMS.__getitem__, self.tokens))
-        return self._stems
-
-    def form(self, start: int, end: int) -> str:
-        """The text as written from token ``start`` to token ``end`` (exclusive)."""
-        found = _run_pattern(tuple(self.tokens[start:end])).search(self.original)
-        if found is not None:  # the words as they are written (case aside) at their first place
-            return found.group()
-        matches = list(itertools.islice(_TOKEN.finditer(self.original), end))
-        if not self.original.isascii():  # folding is lower() only for ASCII: check the tokens
-            written = [fold(m.group()) for m in matches]
-            if written != self.tokens[:end]:  # folding changed the tokens: show them folded
-                return " ".join(self.tokens[start:end])
-        return self.original[matches[start].start() : matches[end - 1].end()]
-
-
-@functools.lru_cache(maxsize=4096)
-def _run_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Folded words one after the other, as whole tokens, in a text not yet folded."""
-    between = r"[\W_]+"
-    return re.compile(
-        r"(?<![^\W_])" + between.join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE
-    )
 
 
 Found = tuple[str, str | None]  # the term as written, and the form found when it differs
@@ -342,9 +286,13 @@ class Matcher:
         text: str | None,
         hashtags: Iterable[str] = (),
         categories: Iterable[str] = (),
+        marked: tuple[str | None, str | None] | None = None,
     ) -> list[Match]:
-        """The topics this post gets, each with its reason, in topic order."""
-        facts = self._facts(title, text, hashtags, categories)
+        """The topics this post gets, each with its reason, in topic order.
+
+        ``marked``: the title and text as the search index marked them for every keyword and
+        exclude of these topics (see ``_MarkedField``): the same result, faster."""
+        facts = self._facts(title, text, hashtags, categories, marked)
         candidates = set(self._always)
         if self._token_keys:
             present = facts.title.token_set | facts.text.token_set
@@ -375,14 +323,30 @@ class Matcher:
             )
         return found
 
+    def marked_terms(self) -> list[tuple[str, ...]] | None:
+        """The search tokens of every keyword and exclude, as phrases for the index to mark
+        (see ``match(marked=...)``); None when one has none ("++": the index cannot find it)."""
+        phrases: dict[tuple[str, ...], None] = {}
+        for topic in self.topics:
+            for term in (*topic.rules.keywords, *topic.rules.excludes):
+                found = tuple(tokens(" ".join(fold(term).split())))
+                if not found:
+                    return None
+                phrases[found] = None
+        return list(phrases)
+
     def _facts(
         self,
         title: str | None,
         text: str | None,
         hashtags: Iterable[str],
         categories: Iterable[str],
+        marked: tuple[str | None, str | None] | None = None,
     ) -> _Facts:
-        title_field, text_field = _Field(title), _Field(text)
+        if marked is None:
+            title_field, text_field = _Field(title), _Field(text)
+        else:
+            title_field, text_field = _MarkedField(title, marked[0]), _MarkedField(text, marked[1])
         tags = {normalize_hashtag(t) for t in hashtags}
         if self._uses_hashtags:
             for field_text in (title_field.folded, text_field.folded):

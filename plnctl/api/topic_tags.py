@@ -13,18 +13,20 @@ whose reason names a rule it removed. ``topic rebuild`` still reads every post.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plnctl.models import RuleKind
+from plnctl.store import post_tags as tags_db
 from plnctl.store import topics as db
-from plnctl.tagging import TopicRules, fold, tokens
+from plnctl.tagging import Matcher, TopicRules, fold, tokens
 from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
     from plnctl.api.topics import TopicsService
+    from plnctl.store import Store
 
-_BATCH = 5000
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -38,34 +40,77 @@ def retag_topic(
     """Re-run one topic's rules; returns (posts newly tagged, posts untagged). Manual and
     blocked tags stay as they are. Runs inside the caller's transaction.
 
-    By default every post the rules may match is examined. An edit passes the rules it
-    added as ``added``: then only the posts those may match are examined, plus the tagged
-    posts whose reason is LIKE one of ``recheck`` (patterns for the rules it removed: a
-    post tagged for other reasons keeps the topic; "%" rechecks every tagged post, after an
-    exclude was added). No untagged post can gain the topic from a removal."""
+    By default every post the rules may match is examined, and every post the topic tags now.
+    An edit passes the rules it added as ``added``: then only the posts those may match are
+    examined, plus the tagged posts whose reason is LIKE one of ``recheck`` (patterns for the
+    rules it removed: a post tagged for other reasons keeps the topic; "%" rechecks every
+    tagged post, after an exclude was added). No untagged post can gain the topic from a
+    removal."""
     store = service.store
     matcher = service.matcher(only=[topic_id])
-    before = db.rule_tagged_ids(store, topic_id)
     rules = matcher.topics[0].rules if matcher.topics else None
     scope = candidate_posts(service, added or rules) if rules is not None else set()
-    if added is not None and scope is not None and recheck:
-        scope |= db.rule_tagged_ids(store, topic_id, reason_like=recheck)
-    if added is None or scope is None:
-        db.clear_rule_tags(store, topic_ids=[topic_id])
-    else:
-        db.clear_rule_tags(store, post_ids=sorted(scope), topic_ids=[topic_id])
-    if rules is not None:
-        from plnctl.api.topics import _apply
+    if scope is not None:
+        if added is None:
+            scope |= db.rule_tagged_ids(store, topic_id)
+        elif recheck:
+            scope |= db.rule_tagged_ids(store, topic_id, reason_like=recheck)
+    result = retag_posts(service, matcher, scope, topic_ids=[topic_id])
+    return result.tagged, result.untagged
 
-        stamp, batch = now_iso(), []
-        for row in db.iter_post_facts(store, None if scope is None else sorted(scope)):
-            batch.extend(_apply(matcher, (row,)))
-            if len(batch) >= _BATCH:
-                db.insert_rule_tags(store, batch, at=stamp)
-                batch.clear()
-        db.insert_rule_tags(store, batch, at=stamp)
-    after = db.rule_tagged_ids(store, topic_id)
-    return len(after - before), len(before - after)
+
+@dataclass(frozen=True)
+class Retagged:
+    posts: int  # live posts examined
+    tagged: int  # (post, topic) rule tags added
+    untagged: int  # rule tags removed
+
+
+def retag_posts(
+    service: TopicsService,
+    matcher: Matcher,
+    post_ids: Iterable[int] | None,
+    *,
+    topic_ids: Sequence[int] | None,
+) -> Retagged:
+    """Match the live posts ``post_ids`` (None: every live post) against ``matcher`` (the
+    rules of ``topic_ids``, None: of every topic), and make their rule tags of those topics
+    what it says, writing only the tags that change; rule tags on deleted posts go, as a
+    rebuild leaves none. Manual and blocked tags win over a rule's.
+
+    How the posts are matched: ``plnctl.api.topic_match``."""
+    from plnctl.api.topic_match import Plan, matched_chunks
+
+    store = service.store
+    plan = Plan.make(store, matcher)
+    stamp, examined, tagged = now_iso(), 0, 0
+    untagged = tags_db.drop_rule_tags_of_deleted_posts(store, topic_ids)
+    ids = None if post_ids is None else sorted(post_ids)
+    for chunk_ids, new in matched_chunks(store, plan, ids):
+        added, removed = _write_changes(store, new, chunk_ids, topic_ids, at=stamp)
+        examined, tagged, untagged = examined + len(chunk_ids), tagged + added, untagged + removed
+    return Retagged(examined, tagged, untagged)
+
+
+def _write_changes(
+    store: Store,
+    new: dict[tags_db.TagKey, str],
+    post_ids: Sequence[int],
+    topic_ids: Sequence[int] | None,
+    *,
+    at: str,
+) -> tuple[int, int]:
+    """Make the rule tags of these posts (of these topics) ``new``; (added, removed)."""
+    old = tags_db.tags_of_posts(store, post_ids, topic_ids)
+    insert = [(*key, reason) for key, reason in new.items() if key not in old]
+    update = [
+        (*key, reason)
+        for key, reason in new.items()
+        if key in old and old[key][0] == "rule" and old[key][1] != reason
+    ]
+    delete = [key for key, (origin, _reason) in old.items() if origin == "rule" and key not in new]
+    tags_db.write_rule_tags(store, insert=insert, update=update, delete=delete, at=at)
+    return len(insert), len(delete)
 
 
 def reason_patterns(removed: Mapping[RuleKind, Sequence[str]]) -> list[str]:

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from plnctl.api.search import SearchHit, TopicSuggestion
 
 _HASHTAG = re.compile(r"\w+")
-_BATCH = 5000
 Rules = Mapping[RuleKind, Sequence[str]]
 
 
@@ -170,7 +169,7 @@ class TopicsService:
                 people_db.add_person_topic(self.store, person_id, current)
             for person_id in remove_people:
                 people_db.remove_person_topic(self.store, person_id, current)
-            if exact is not None or RuleKind.EXCLUDE in remove:
+            if (exact is not None and bool(exact) != topic.exact) or RuleKind.EXCLUDE in remove:
                 return self._retag(topic.id)  # any post may gain or lose it
             from plnctl.api.topic_tags import reason_patterns
 
@@ -310,18 +309,16 @@ class TopicsService:
         started = time.perf_counter()
         only = [self.resolve(topic).id] if topic is not None else None
         matcher = self.matcher(only=only)
-        posts = 0
+        from plnctl.api.topic_tags import retag_posts
+        from plnctl.store import post_tags
+
         with self.store.transaction():
-            before = db.clear_rule_tags(self.store, topic_ids=only)
-            if matcher.topics:
-                stamp, batch = now_iso(), []
-                for row in db.iter_post_facts(self.store):
-                    posts += 1
-                    batch.extend(_apply(matcher, (row,)))
-                    if len(batch) >= _BATCH:
-                        db.insert_rule_tags(self.store, batch, at=stamp)
-                        batch.clear()
-                db.insert_rule_tags(self.store, batch, at=stamp)
+            before = post_tags.count_rule_tags(self.store, only)
+            posts = 0
+            if matcher.topics:  # only the changed tags are written
+                posts = retag_posts(self, matcher, None, topic_ids=only).posts
+            else:
+                db.clear_rule_tags(self.store, topic_ids=only)
         counts = db.tag_counts(self.store)
         return RebuildReport(
             posts=posts,

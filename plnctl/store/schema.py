@@ -813,3 +813,13 @@ def m0021_dbscale_list_indexes(db: Database) -> None:
             f"CREATE INDEX IF NOT EXISTS {name} ON posts ({columns}) "
             f"WHERE deleted_at IS NULL{where}"
         )
+
+
+@migrations(name="0022_topicperf_deleted_posts")
+def m0022_topicperf_deleted_posts(db: Database) -> None:
+    # A topic's live update and `topic rebuild` drop the rule tags left on deleted posts (a
+    # rebuild tags live posts only): find those posts without reading the whole posts table
+    # (3 s at 1,000,000 posts; few posts are deleted).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_deleted ON posts (id) WHERE deleted_at IS NOT NULL"
+    )

@@ -292,7 +292,11 @@ def candidate_post_ids(
         for r in store.conn.execute("SELECT id FROM posts WHERE indexed = 0 AND deleted_at IS NULL")
     }
     if match:
-        found.update(r[0] for r in store.conn.execute("SELECT rowid FROM posts_fts(?)", (match,)))
+        # Topics are what the author wrote: a page's full text (posts.full_text) is not looked at.
+        authored = f"{{title content_text}} : ({match})"
+        found.update(
+            r[0] for r in store.conn.execute("SELECT rowid FROM posts_fts(?)", (authored,))
+        )
     if hashtags:
         found.update(
             r[0]

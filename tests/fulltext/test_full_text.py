@@ -231,3 +231,17 @@ def test_full_text_is_for_feeds_only(cli, mastodon) -> None:
     result = cli("source", "edit", "1", "--full-text")
     assert result.exit_code == 2
     assert "full text is for feeds" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_topics_come_from_the_authors_text_not_the_page(cli, feed_server) -> None:
+    _follow(cli, feed_server)
+    assert cli("sync").exit_code == 0
+    # "rehearsal" is only on the article page; "first sentence" is in the feed's own text
+    page_only = cli("topic", "add", "rehearsal", "--keyword", "massed rehearsal", "--json")
+    assert page_only.exit_code == 0, page_only.stderr
+    authored = cli("topic", "add", "excerpts", "--keyword", "first sentence", "--json")
+    assert authored.exit_code == 0
+    assert cli("post", "list", "--topic", "rehearsal", "--json").json() == []
+    assert len(cli("post", "list", "--topic", "excerpts", "--json").json()) == 2
+    assert cli("topic", "rebuild").exit_code == 0
+    assert cli("post", "list", "--topic", "rehearsal", "--json").json() == []

@@ -1,0 +1,114 @@
+"""One field of a post (title or text) as the topic rules read it: folded once, its words,
+tokens and stems computed on demand; or only the places the search index marked
+(``MarkedField``). Pure; used by ``plnctl.tagging``."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+
+from plnctl.folding import STEMS as _STEMS
+from plnctl.folding import TOKEN as _TOKEN
+from plnctl.folding import fold, tokens, word_set
+
+
+class Field:
+    """One field of a post (title or text), folded once; words, tokens and stems on demand."""
+
+    __slots__ = ("_stem_set", "_stems", "_token_set", "_tokens", "_words", "folded", "original")
+
+    def __init__(self, text: str | None):
+        self.original = text or ""
+        self.folded = fold(self.original)
+        self._words: set[str] | None = None
+        self._tokens: list[str] | None = None
+        self._stems: list[str] | None = None
+        self._stem_set: set[str] | None = None
+        self._token_set: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        """Words as written (``\\w+``: "_" joins), for keywords matched without stemming."""
+        if self._words is None:
+            self._words = word_set(self.folded)
+        return self._words
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = tokens(self.folded)
+        return self._tokens
+
+    @property
+    def token_set(self) -> set[str]:
+        if self._token_set is None:
+            self._token_set = set(self.tokens)
+        return self._token_set
+
+    @property
+    def stem_set(self) -> set[str]:
+        if self._stem_set is None:
+            self._stem_set = set(map(_STEMS.__getitem__, self.token_set))
+        return self._stem_set
+
+    @property
+    def stems(self) -> list[str]:
+        if self._stems is None:
+            self._stems = list(map(_STEMS.__getitem__, self.tokens))
+        return self._stems
+
+    def form(self, start: int, end: int) -> str:
+        """The text as written from token ``start`` to token ``end`` (exclusive)."""
+        found = _run_pattern(tuple(self.tokens[start:end])).search(self.original)
+        if found is not None:  # the words as they are written (case aside) at their first place
+            return found.group()
+        matches = list(itertools.islice(_TOKEN.finditer(self.original), end))
+        if not self.original.isascii():  # folding is lower() only for ASCII: check the tokens
+            written = [fold(m.group()) for m in matches]
+            if written != self.tokens[:end]:  # folding changed the tokens: show them folded
+                return " ".join(self.tokens[start:end])
+        return self.original[matches[start].start() : matches[end - 1].end()]
+
+
+# Marks the search index puts around the places a rule's words occur (``highlight``), and the
+# token put between two places so that no phrase runs across them (no token holds a space).
+OPEN, CLOSE, _GAP = "\x01", "\x02", " "
+
+
+def can_mark(text: str | None) -> bool:
+    """Whether the index's marks can stand for this field (see ``MarkedField``)."""
+    if text is None:
+        return True
+    # typographic quotes and dashes: separators for the index as for ``tokens``
+    return fold(text).isascii() and OPEN not in text and CLOSE not in text
+
+
+class MarkedField(Field):
+    """A field whose tokens are only those of the places the search index marked (OPEN ..
+    CLOSE in ``marked``, which is the field with marks): each place a rule's words may occur.
+    So only they are stemmed, not every word of the post. The text itself (``original``,
+    ``folded``, ``words``) is the whole field, for hashtags, words as written and forms found.
+
+    Only for text without OPEN or CLOSE that is ASCII once typographic punctuation is
+    (``can_mark``), where the index splits and stems tokens as ``tokens``/``stem`` do (a form
+    found is then always found in ``original``)."""
+
+    __slots__ = ()
+
+    def __init__(self, text: str | None, marked: str | None):
+        super().__init__(text)
+        found: list[str] = []
+        for part in (marked or "").split(OPEN)[1:]:
+            found.extend(tokens(fold(part.partition(CLOSE)[0])))
+            found.append(_GAP)
+        self._tokens = found
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Folded words one after the other, as whole tokens, in a text not yet folded."""
+    between = r"[\W_]+"
+    return re.compile(
+        r"(?<![^\W_])" + between.join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE
+    )
