@@ -37,8 +37,8 @@ def setting(
 
 @dataclass(frozen=True)
 class SyncSettings:
-    concurrency: int = setting(16, min=1, max=1000)  # requests in flight
-    per_host: int = setting(4, min=1, max=100)
+    concurrency: int = setting(64, min=1, max=1000)  # requests in flight, all hosts together
+    per_host: int = setting(4, min=1, max=100)  # requests in flight to one host
     connect_timeout: float = setting(10.0, min=0.1, max=600)
     read_timeout: float = setting(30.0, min=0.1, max=3600)
     deadline: float = setting(60.0, min=0.1, max=3600)
@@ -47,6 +47,8 @@ class SyncSettings:
     interval_minutes: int = setting(60, min=1, max=60 * 24 * 30)  # healthy source due again
     lock_wait: float = setting(5.0, min=0, max=86_400)  # seconds a second sync waits
     parse_workers: int = setting(2, min=0, max=64)  # 0: parse in the main process
+    # Fetched bodies waiting for the parser or the writer; at this many bytes new fetches wait.
+    backlog_bytes: int = setting(16_000_000, min=0, max=2_000_000_000)
 
 
 @dataclass(frozen=True)

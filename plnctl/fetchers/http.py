@@ -17,6 +17,7 @@ import re
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -46,8 +47,8 @@ class HttpSettings:
     deadline: float = 60.0  # total seconds per request, redirects and body included
     max_bytes: int = 10_000_000  # decoded body size cap
     max_redirects: int = 5
-    concurrency: int = 16  # requests in flight overall
-    per_host: int = 4  # requests in flight per host
+    concurrency: int = 64  # requests in flight overall
+    per_host: int = 4  # requests in flight per host (taken first: see ``_slots``)
 
     @classmethod
     def from_settings(cls, settings: Any) -> HttpSettings:
@@ -193,20 +194,23 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._global:
-            try:
-                async with asyncio.timeout(self.settings.deadline):
-                    return await self._follow(url, headers)
-            except TimeoutError:
-                raise FetchError(
-                    f"timed out: no complete response within {self.settings.deadline:g} s"
-                ) from None
+        try:
+            return await self._follow(url, headers)
+        except TimeoutError:
+            raise FetchError(
+                f"timed out: no complete response within {self.settings.deadline:g} s"
+            ) from None
 
     async def _follow(self, url: str, headers: dict[str, str]) -> HttpResponse:
         seen = {url}
         current, permanent = url, True
+        deadline: float | None = None  # runs from the first hop's start, not while queued
         for hop in range(self.settings.max_redirects + 1):
-            status, response_headers, body = await self._request(current, headers)
+            async with self._slots(current):
+                if deadline is None:
+                    deadline = asyncio.get_running_loop().time() + self.settings.deadline
+                async with asyncio.timeout_at(deadline):
+                    status, response_headers, body = await self._request(current, headers)
             location = response_headers.get("location")
             if status not in _REDIRECTS or not location:
                 moved = current if hop > 0 and permanent else None
@@ -219,11 +223,15 @@ class HttpClient:
             current = target
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
 
-    def _host_limit(self, url: str) -> asyncio.Semaphore:
+    @asynccontextmanager
+    async def _slots(self, url: str) -> AsyncIterator[None]:
+        """The host's slot first, then a shared one: a request queued behind a busy host
+        holds no shared slot, so other hosts' requests go ahead."""
         host = urlsplit(url).netloc.lower()
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
-        return self._hosts[host]
+        async with self._hosts[host], self._global:
+            yield
 
     async def _request(
         self, url: str, headers: dict[str, str]
@@ -231,31 +239,29 @@ class HttpClient:
         if self._client is None:
             raise RuntimeError("HttpClient used outside 'async with'")
         host = urlsplit(url).netloc
-        async with self._host_limit(url):
-            try:
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    response_headers = dict(response.headers.items())
-                    status = response.status_code
-                    # Read even the (empty or ignored) body of a 304 or a redirect, under the
-                    # same cap: a response left unread closes its connection instead of
-                    # returning it to the pool, and reconnecting doubled the cost of a 304.
-                    body = await self._read_body(response)
-                    if status in _REDIRECTS or status == 304:
-                        body = b""
-                    return status, response_headers, body
-            except httpx.ConnectTimeout:
-                raise FetchError(
-                    f"could not connect to {host}: no answer within "
-                    f"{self.settings.connect_timeout:g} s"
-                ) from None
-            except httpx.TimeoutException:
-                raise FetchError(
-                    f"timed out: {host} sent nothing for {self.settings.read_timeout:g} s"
-                ) from None
-            except httpx.ConnectError as e:
-                raise FetchError(f"could not connect to {host}: {_reason(e)}") from None
-            except (httpx.HTTPError, httpx.InvalidURL) as e:
-                raise FetchError(f"network error talking to {host}: {_reason(e)}") from None
+        try:
+            async with self._client.stream("GET", url, headers=headers) as response:
+                response_headers = dict(response.headers.items())
+                status = response.status_code
+                # Read even the (empty or ignored) body of a 304 or a redirect, under the
+                # same cap: a response left unread closes its connection instead of
+                # returning it to the pool, and reconnecting doubled the cost of a 304.
+                body = await self._read_body(response)
+                if status in _REDIRECTS or status == 304:
+                    body = b""
+                return status, response_headers, body
+        except httpx.ConnectTimeout:
+            raise FetchError(
+                f"could not connect to {host}: no answer within {self.settings.connect_timeout:g} s"
+            ) from None
+        except httpx.TimeoutException:
+            raise FetchError(
+                f"timed out: {host} sent nothing for {self.settings.read_timeout:g} s"
+            ) from None
+        except httpx.ConnectError as e:
+            raise FetchError(f"could not connect to {host}: {_reason(e)}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as e:
+            raise FetchError(f"network error talking to {host}: {_reason(e)}") from None
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         cap = self.settings.max_bytes
