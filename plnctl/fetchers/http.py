@@ -143,28 +143,34 @@ class _Inflater:
 
 
 class HttpClient:
-    """An async context manager owning one keep-alive httpx client and the concurrency limits."""
+    """An async context manager owning one keep-alive connection pool and the concurrency limits.
+
+    Requests go straight to httpx's transport (its connection pool), not through
+    ``httpx.AsyncClient``: we follow redirects, decode bodies and apply timeouts ourselves, and
+    the client's layer around them (URL and header merging, auth and redirect generators, the
+    cookie jar, per-request logging) was a fifth of the CPU of an unchanged re-sync. No cookies
+    are kept: a feed fetch never needs one, and none leaks from one site's feed to another.
+    """
 
     def __init__(self, settings: HttpSettings | None = None) -> None:
         self.settings = settings or HttpSettings()
-        self._client: httpx.AsyncClient | None = None
+        self._transport: httpx.AsyncHTTPTransport | None = None
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        s = self.settings
+        self._headers = {"Accept": "*/*", "User-Agent": s.user_agent}
+        self._timeout = {
+            "connect": s.connect_timeout, "read": s.read_timeout, "write": s.read_timeout,
+            "pool": None,
+        }  # fmt: skip
 
     async def __aenter__(self) -> HttpClient:
         s = self.settings
         limits = httpx.Limits(
             max_connections=s.concurrency, max_keepalive_connections=s.concurrency
         )
-        self._client = httpx.AsyncClient(
-            # Every connection goes through netguard: resolved addresses are checked too.
-            transport=guard(httpx.AsyncHTTPTransport(http1=True, http2=False, limits=limits)),
-            follow_redirects=False,
-            headers={"User-Agent": s.user_agent},
-            timeout=httpx.Timeout(
-                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
-            ),
-        )
+        # Every connection goes through netguard: resolved addresses are checked too.
+        self._transport = guard(httpx.AsyncHTTPTransport(http1=True, http2=False, limits=limits))
         return self
 
     async def __aexit__(
@@ -173,9 +179,9 @@ class HttpClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
 
     async def get(
         self,
@@ -236,20 +242,27 @@ class HttpClient:
     async def _request(
         self, url: str, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
-        if self._client is None:
+        if self._transport is None:
             raise RuntimeError("HttpClient used outside 'async with'")
         host = urlsplit(url).netloc
         try:
-            async with self._client.stream("GET", url, headers=headers) as response:
+            request = httpx.Request(
+                "GET", url, headers={**self._headers, **headers},
+                extensions={"timeout": self._timeout},
+            )  # fmt: skip
+            response = await self._transport.handle_async_request(request)
+            try:
                 response_headers = dict(response.headers.items())
                 status = response.status_code
                 # Read even the (empty or ignored) body of a 304 or a redirect, under the
                 # same cap: a response left unread closes its connection instead of
                 # returning it to the pool, and reconnecting doubled the cost of a 304.
                 body = await self._read_body(response)
-                if status in _REDIRECTS or status == 304:
-                    body = b""
-                return status, response_headers, body
+            finally:
+                await response.aclose()
+            if status in _REDIRECTS or status == 304:
+                body = b""
+            return status, response_headers, body
         except httpx.ConnectTimeout:
             raise FetchError(
                 f"could not connect to {host}: no answer within {self.settings.connect_timeout:g} s"

@@ -237,3 +237,21 @@ def test_revalidations_reuse_one_connection(feed_server):
     assert asyncio.run(revalidate()) == [304] * 5
     ports = {r.client_port for r in feed_server.requests_for("/feed.xml")}
     assert len(ports) == 1
+
+
+def test_no_cookie_is_kept_between_requests(feed_server):
+    """A feed that sets a cookie does not get it back, nor does any other feed: a tracking
+    cookie from one site's feed must not follow the reader to the next request."""
+    first = feed_server.add_feed(
+        "/tracks.xml", rss_feed(1), headers={"Set-Cookie": "track=abc; Path=/; Max-Age=3600"}
+    )
+    second = feed_server.add_feed("/other.xml", rss_feed(1))
+
+    async def go() -> None:
+        async with HttpClient(HttpSettings(per_host=1, concurrency=1)) as client:
+            for url in (first, second, first):
+                assert (await client.get(url)).status == 200
+
+    asyncio.run(go())
+    assert all("cookie" not in r.headers for r in feed_server.requests)
+    assert len(feed_server.requests) == 3
