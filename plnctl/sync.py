@@ -36,7 +36,7 @@ from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
 from plnctl.store.connection import translate_error
-from plnctl.sync_limits import SourceLimits, Ticket
+from plnctl.sync_limits import SourceLimits, Ticket, hand_over
 from plnctl.sync_lock import lock_path, sync_lock
 from plnctl.timeutil import now, now_iso, to_iso
 
@@ -207,12 +207,7 @@ class _FetchRun:
             outcome = ingest.clean_outcome(
                 await fetch_source(source, client, self.settings, parse=parse)
             )
-            while True:
-                try:
-                    self.queue.put_nowait((source, outcome))
-                    return
-                except queue.Full:
-                    await asyncio.sleep(0.01)
+            await hand_over(self.queue, (source, outcome))
 
     async def _parse(
         self, ticket: Ticket, body: bytes, url: str, headers: Mapping[str, str]
@@ -375,10 +370,7 @@ def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
     # fork is cheap: the workers start with everything the parent already imported.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_worker_init,
-        initargs=(lock_fd, os.getpid()),
+        workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
     )
     pool.submit(_warm_up).result()
     return pool

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from plnctl.models import Source
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -103,3 +106,13 @@ class SourceLimits:
             "fetch backlog peak: %d bodies, %d bytes (cap %d bytes)",
             self.peak_bodies, self.peak_bytes, self.backlog_bytes,
         )  # fmt: skip
+
+
+async def hand_over(to: queue.Queue[T], item: T) -> None:
+    """Put ``item`` on a thread queue (the writer's) without blocking the event loop."""
+    while True:
+        try:
+            to.put_nowait(item)
+            return
+        except queue.Full:
+            await asyncio.sleep(0.01)
