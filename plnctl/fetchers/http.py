@@ -21,7 +21,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from types import TracebackType
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -71,7 +70,6 @@ class HttpResponse:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-@lru_cache(maxsize=8192)  # pure; each source's URL is checked on every sync
 def check_url(url: str) -> str:
     """Return the URL without its fragment, or raise FetchError when it is not http(s) or its
     host is an address plnctl never connects to (see ``netguard``)."""
