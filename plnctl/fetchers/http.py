@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
@@ -36,6 +38,7 @@ DEFAULT_USER_AGENT = f"plnctl/{__version__} (+https://github.com/plnctl/plnctl)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _STEP = 64 * 1024  # most bytes one zlib step may produce
+IDLE_SOCKETS = 256  # keep-alive connections kept open across hosts, about (see HttpClient)
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -143,7 +146,12 @@ class _Inflater:
 
 
 class HttpClient:
-    """An async context manager owning one keep-alive connection pool and the concurrency limits.
+    """An async context manager owning keep-alive connection pools and the concurrency limits.
+
+    One small pool per host (``per_host`` connections): httpcore matches each request against
+    every connection of its pool, so one pool of 64 connections over 50 hosts cost more CPU
+    than the requests themselves. Idle pools beyond ``IDLE_SOCKETS / per_host`` are closed,
+    oldest first, so a sync of thousands of hosts does not keep thousands of sockets open.
 
     Requests go straight to httpx's transport (its connection pool), not through
     ``httpx.AsyncClient``: we follow redirects, decode bodies and apply timeouts ourselves, and
@@ -154,10 +162,13 @@ class HttpClient:
 
     def __init__(self, settings: HttpSettings | None = None) -> None:
         self.settings = settings or HttpSettings()
-        self._transport: httpx.AsyncHTTPTransport | None = None
+        self._pools: OrderedDict[str, httpx.AsyncHTTPTransport] | None = None
+        self._busy: dict[str, int] = {}  # requests using each host's pool right now
+        self._tls: ssl.SSLContext | None = None
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         s = self.settings
+        self.max_pools = max(8, IDLE_SOCKETS // s.per_host)
         self._headers = {"Accept": "*/*", "User-Agent": s.user_agent}
         self._timeout = {
             "connect": s.connect_timeout, "read": s.read_timeout, "write": s.read_timeout,
@@ -165,13 +176,32 @@ class HttpClient:
         }  # fmt: skip
 
     async def __aenter__(self) -> HttpClient:
-        s = self.settings
-        limits = httpx.Limits(
-            max_connections=s.concurrency, max_keepalive_connections=s.concurrency
-        )
-        # Every connection goes through netguard: resolved addresses are checked too.
-        self._transport = guard(httpx.AsyncHTTPTransport(http1=True, http2=False, limits=limits))
+        self._pools = OrderedDict()
         return self
+
+    def _new_pool(self) -> httpx.AsyncHTTPTransport:
+        if self._tls is None:  # one for all pools: loading the CA bundle costs ~20 ms
+            self._tls = httpx.create_ssl_context()
+        n = self.settings.per_host
+        limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+        transport = httpx.AsyncHTTPTransport(verify=self._tls, http2=False, limits=limits)
+        # Every connection goes through netguard: resolved addresses are checked too.
+        return guard(transport)  # type: ignore[no-any-return]
+
+    async def _pool(self, host: str) -> httpx.AsyncHTTPTransport:
+        if self._pools is None:
+            raise RuntimeError("HttpClient used outside 'async with'")
+        pool = self._pools.get(host)
+        if pool is not None:
+            self._pools.move_to_end(host)
+            return pool
+        pool = self._pools[host] = self._new_pool()
+        idle = [h for h in self._pools if not self._busy.get(h)]
+        # Taken out before any await, so two requests never close the same pool.
+        closing = [self._pools.pop(h) for h in idle[: len(self._pools) - self.max_pools]]
+        for old in closing:
+            await old.aclose()
+        return pool
 
     async def __aexit__(
         self,
@@ -179,9 +209,10 @@ class HttpClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
-            self._transport = None
+        pools = list((self._pools or {}).values())
+        self._pools = None
+        for pool in pools:
+            await pool.aclose()
 
     async def get(
         self,
@@ -212,11 +243,11 @@ class HttpClient:
         current, permanent = url, True
         deadline: float | None = None  # runs from the first hop's start, not while queued
         for hop in range(self.settings.max_redirects + 1):
-            async with self._slots(current):
+            async with self._slots(current) as pool:
                 if deadline is None:
                     deadline = asyncio.get_running_loop().time() + self.settings.deadline
                 async with asyncio.timeout_at(deadline):
-                    status, response_headers, body = await self._request(current, headers)
+                    status, response_headers, body = await self._request(pool, current, headers)
             location = response_headers.get("location")
             if status not in _REDIRECTS or not location:
                 moved = current if hop > 0 and permanent else None
@@ -230,27 +261,29 @@ class HttpClient:
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
 
     @asynccontextmanager
-    async def _slots(self, url: str) -> AsyncIterator[None]:
+    async def _slots(self, url: str) -> AsyncIterator[httpx.AsyncHTTPTransport]:
         """The host's slot first, then a shared one: a request queued behind a busy host
-        holds no shared slot, so other hosts' requests go ahead."""
+        holds no shared slot, so other hosts' requests go ahead. Yields the host's pool."""
         host = urlsplit(url).netloc.lower()
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         async with self._hosts[host], self._global:
-            yield
+            self._busy[host] = self._busy.get(host, 0) + 1  # before any await: not evicted
+            try:
+                yield await self._pool(host)
+            finally:
+                self._busy[host] -= 1
 
     async def _request(
-        self, url: str, headers: dict[str, str]
+        self, pool: httpx.AsyncHTTPTransport, url: str, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
-        if self._transport is None:
-            raise RuntimeError("HttpClient used outside 'async with'")
         host = urlsplit(url).netloc
         try:
             request = httpx.Request(
                 "GET", url, headers={**self._headers, **headers},
                 extensions={"timeout": self._timeout},
             )  # fmt: skip
-            response = await self._transport.handle_async_request(request)
+            response = await pool.handle_async_request(request)
             try:
                 response_headers = dict(response.headers.items())
                 status = response.status_code

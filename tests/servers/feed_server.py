@@ -82,6 +82,7 @@ class FeedServer:
         self.max_active = 0  # the most answered at once (to check client concurrency limits)
         self.gauge = gauge
         self.host = host
+        self.open_connections = 0  # TCP connections from clients open right now
         self._lock = threading.Lock()
         self._httpd = _Server((host, 0), _Handler)
         self._httpd.feed_server = self  # type: ignore[attr-defined]
@@ -221,6 +222,20 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
+        with server._lock:
+            server.open_connections += 1
+
+    def finish(self) -> None:
+        server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
+        try:
+            super().finish()
+        finally:
+            with server._lock:
+                server.open_connections -= 1
 
     def log_message(self, format: str, *args: object) -> None:  # quiet tests
         pass
