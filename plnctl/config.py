@@ -48,7 +48,7 @@ class SyncSettings:
     lock_wait: float = setting(5.0, min=0, max=86_400)  # seconds a second sync waits
     parse_workers: int = setting(2, min=0, max=64)  # 0: parse in the main process
     # Fetched bodies waiting for the parser or the writer; at this many bytes new fetches wait.
-    backlog_bytes: int = setting(16_000_000, min=0, max=2_000_000_000)
+    backlog_bytes: int = setting(8_000_000, min=0, max=2_000_000_000)
 
 
 @dataclass(frozen=True)

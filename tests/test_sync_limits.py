@@ -106,6 +106,6 @@ def test_bodies_waiting_for_the_parser_are_capped(store, settings, hosts, caplog
     for server in servers:  # new bodies, so the next sync parses everything again
         for i in range(5):
             server.add_feed(f"/{i}.xml", rss_feed(40, start=40, base=f"http://{server.host}/{i}"))
-    results = run(store, limited(settings, **common))  # the default cap: 16 MB
+    results = run(store, limited(settings, **common))  # the default cap: 8 MB
     assert [results[i].status for i in ids] == ["new"] * len(ids)
     assert _backlog_peak(caplog) > 2  # what the cap prevents: the parser falls behind
