@@ -395,8 +395,9 @@ def render(feed: Feed, base_url: str = "http://127.0.0.1:8080") -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def opml(feeds: list[Feed], base_url: str) -> str:
-    """An OPML 2.0 subscription list of the feeds as served at ``base_url``."""
+def opml(feeds: list[Feed], base_url: str, urls: list[str] | None = None) -> str:
+    """An OPML 2.0 subscription list of the feeds as served at ``base_url`` (or, when given,
+    at ``urls``, one per feed: the server's many-hosts mode)."""
     base = base_url.rstrip("/")
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -404,10 +405,11 @@ def opml(feeds: list[Feed], base_url: str) -> str:
         "<head><title>plnctl benchmark feeds</title></head>",
         "<body>",
     ]
-    for f in feeds:
+    for i, f in enumerate(feeds):
+        xml_url = urls[i] if urls else base + f.path
         lines.append(
             f'<outline type="rss" text={quoteattr(f.author)} title={quoteattr(f.title)} '
-            f"xmlUrl={quoteattr(base + f.path)} htmlUrl={quoteattr(f.site + '/')}/>"
+            f"xmlUrl={quoteattr(xml_url)} htmlUrl={quoteattr(f.site + '/')}/>"
         )
     lines += ["</body>", "</opml>", ""]
     return "\n".join(lines)

@@ -145,7 +145,8 @@ class Newsboat(Peer):
     name = "newsboat"
     table = "rss_item"
     db_name = "cache.db"
-    threads = 4
+    threads = 4  # one host: more threads do not help newsboat (CPU-bound)
+    net_threads = 8  # many hosts with latency: what the network run used
 
     def check(self) -> str | None:
         if not shutil.which("newsboat"):
@@ -162,7 +163,8 @@ class Newsboat(Peer):
 
     def setup(self, d: Path, srv) -> None:
         write_urls(d, srv)
-        (d / "config").write_text(f"reload-threads {self.threads}\n", encoding="utf-8")
+        threads = self.net_threads if getattr(srv, "hosts", 1) > 1 else self.threads
+        (d / "config").write_text(f"reload-threads {threads}\n", encoding="utf-8")
 
     def sync_cmd(self, d: Path, scenario: str) -> tuple[list[str], dict[str, str]]:
         cmd = ["newsboat", "-x", "reload", "-u", d / "urls.txt", "-c", d / self.db_name]
@@ -170,7 +172,10 @@ class Newsboat(Peer):
         return [str(c) for c in cmd], isolated_env(d)
 
     def describe(self) -> str:
-        return f"`newsboat -x reload` with `reload-threads {self.threads}`, temp HOME"
+        return (
+            f"`newsboat -x reload` with `reload-threads {self.threads}` "
+            f"({self.net_threads} on the many-hosts network), temp HOME"
+        )
 
 
 class Plnctl(Peer):
@@ -236,7 +241,8 @@ class Plnctl(Peer):
         env = isolated_env(d)
         db = str(d / self.db_name)
         opml = d / "feeds.opml"
-        opml.write_text(feedgen.opml(feedgen.generate(srv.feeds), srv.base_url), encoding="utf-8")
+        feeds = feedgen.generate(srv.feeds)
+        opml.write_text(feedgen.opml(feeds, srv.base_url, srv.urls()), encoding="utf-8")
         r = self._run(["--db", db, "import", "opml", str(opml)], env)
         if r.ok:
             return

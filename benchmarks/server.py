@@ -1,9 +1,16 @@
 """Loopback feed server for the benchmarks, meant to run in its own process.
 
-    python benchmarks/server.py --feeds 1000 [--port 0] [--seed 0]
+    python benchmarks/server.py --feeds 1000 [--port 0] [--seed 0] [--hosts 50 --latency-ms 150]
 
 prints one line ``READY <port> <entries>`` on stdout once every body is rendered and gzipped, then
 serves ``http://127.0.0.1:PORT/feeds/N.xml`` (N = 0 .. feeds-1) until killed or stdin closes.
+
+- ``--hosts H`` (H > 1): a network of H servers, on 127.0.0.2 ... 127.0.0.(H+1) (all loopback on
+  Linux), one port; feed N lives on host ``2 + N % H`` and its links name that host. The
+  control endpoints answer on every host.
+- ``--latency-ms M``: every feed response (200 or 304) waits a log-normal time first, median M
+  ms, ``--latency-sigma`` (default 0.5; capped at 20x the median), drawn from a generator
+  seeded by ``--seed``, the feed and its request count: the same run gets the same delays.
 
 - bodies are pre-rendered and pre-gzipped in memory; ``Content-Encoding: gzip`` when accepted;
 - ``ETag`` + ``Last-Modified``; ``304`` on a matching ``If-None-Match`` (or, when the client sent
@@ -28,10 +35,13 @@ import argparse
 import contextlib
 import gzip
 import json
+import math
 import os
+import random
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -56,12 +66,38 @@ class Body:
         self.mtime = feed.updated
 
 
+def host_of(index: int, hosts: int) -> str:
+    """The loopback address feed ``index`` is served on (127.0.0.1 with one host)."""
+    return "127.0.0.1" if hosts <= 1 else f"127.0.0.{2 + index % hosts}"
+
+
+class Latency:
+    """Seeded log-normal delays: the same (feed, n-th request) always waits the same time."""
+
+    def __init__(self, median_ms: float, sigma: float, seed: int) -> None:
+        self.median = median_ms / 1000
+        self.sigma = sigma
+        self.seed = seed
+
+    def seconds(self, index: int, nth: int) -> float:
+        if self.median <= 0:
+            return 0.0
+        rng = random.Random(self.seed * 1_000_003 + index * 7_919 + nth)
+        return min(rng.lognormvariate(math.log(self.median), self.sigma), 20 * self.median)
+
+
 class State:
-    def __init__(self, n: int, seed: int, base_url: str, base: datetime) -> None:
-        self.base_url = base_url
+    def __init__(
+        self, n: int, seed: int, port: int, base: datetime, hosts: int = 1,
+        latency: Latency | None = None,
+    ) -> None:  # fmt: skip
+        self.port = port
+        self.hosts = hosts
+        self.latency = latency or Latency(0, 0, seed)
+        self.sent = [0] * n  # feed responses per feed so far (the latency draw's counter)
         self.lock = threading.Lock()
         self.initial = feedgen.generate(n, seed, base=base)
-        self.initial_bodies = [Body(f, base_url) for f in self.initial]
+        self.initial_bodies = [Body(f, self.base_url_of(f.index)) for f in self.initial]
         self.feeds = self.initial
         self.bodies = list(self.initial_bodies)
         self.step = 0
@@ -73,7 +109,7 @@ class State:
         for k in range(1, step + 1):
             feeds = feedgen.change_feeds(feeds, fraction, step=k)
         bodies = [
-            old if f.version == 0 else Body(f, self.base_url)
+            old if f.version == 0 else Body(f, self.base_url_of(f.index))
             for f, old in zip(feeds, self.initial_bodies, strict=True)
         ]
         changed = [f.index for f in feeds if f.version]
@@ -81,10 +117,21 @@ class State:
             self.feeds, self.bodies, self.step, self.changed = feeds, bodies, step, changed
         return self.describe()
 
+    def base_url_of(self, index: int) -> str:
+        return f"http://{host_of(index, self.hosts)}:{self.port}"
+
+    def delay(self, index: int) -> float:
+        with self.lock:
+            nth = self.sent[index]
+            self.sent[index] += 1
+        return self.latency.seconds(index, nth)
+
     def describe(self) -> dict:
         return {
             "step": self.step,
             "feeds": len(self.feeds),
+            "hosts": self.hosts,
+            "latency_ms": self.latency.median * 1000,
             "entries": feedgen.total_entries(self.feeds),
             "changed": len(self.changed),
             "plain_bytes": sum(len(b.plain) for b in self.bodies),
@@ -166,6 +213,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                 state.count("404")
                 self._send(404, b"no such feed\n", "text/plain")
                 return
+            wait = state.delay(index)
+            if wait:
+                time.sleep(wait)
             validators = {"ETag": body.etag, "Last-Modified": body.last_modified}
             if self._not_modified(body):
                 state.count("304")
@@ -209,36 +259,74 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
-def serve(n: int, port: int, seed: int, base: datetime) -> None:
-    httpd = Server(("127.0.0.1", port), BaseHTTPRequestHandler)  # handler set once rendered
-    actual_port = httpd.server_address[1]
-    state = State(n, seed, f"http://127.0.0.1:{actual_port}", base)
-    httpd.RequestHandlerClass = make_handler(state)
+def bind(hosts: int, port: int, attempts: int = 20) -> list[Server]:
+    """One server per host address, all on one port (the first free one all of them get)."""
+    addresses = [host_of(i, hosts) for i in range(max(1, hosts))]
+    for _ in range(attempts):
+        servers: list[Server] = []
+        try:
+            for address in addresses:
+                chosen = servers[0].server_address[1] if servers else port
+                servers.append(Server((address, chosen), BaseHTTPRequestHandler))
+            return servers
+        except OSError:
+            for server in servers:
+                server.server_close()
+            if port:
+                raise
+    raise OSError(f"no port free on all of {addresses[0]} ... {addresses[-1]}")
+
+
+def serve(
+    n: int, port: int, seed: int, base: datetime, hosts: int = 1, latency: Latency | None = None
+) -> None:
+    servers = bind(hosts, port)  # handler set once rendered
+    actual_port = servers[0].server_address[1]
+    state = State(n, seed, actual_port, base, hosts, latency)
+    for httpd in servers:
+        httpd.RequestHandlerClass = make_handler(state)
     print(f"READY {actual_port} {feedgen.total_entries(state.feeds)}", flush=True)
+
+    def stop_all() -> None:
+        for httpd in servers:
+            httpd.shutdown()
 
     def watch_stdin() -> None:  # parent died or closed our stdin: stop
         try:
             sys.stdin.read()
         finally:
-            httpd.shutdown()
+            stop_all()
 
     if not sys.stdin.isatty():
         threading.Thread(target=watch_stdin, daemon=True).start()
+    threads = [
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        for httpd in servers[1:]
+    ]
+    for thread in threads:
+        thread.start()
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        servers[0].serve_forever(poll_interval=0.2)
     finally:
-        httpd.server_close()
+        stop_all()
+        for thread in threads:
+            thread.join(5)
+        for httpd in servers:
+            httpd.server_close()
 
 
 class ServerProcess:
     """Start ``server.py`` in a separate process; ``with ServerProcess(1000) as srv: srv.url``."""
 
     def __init__(
-        self, feeds: int, seed: int = 0, base: str = "recent", startup_timeout: float = 120.0
-    ) -> None:
+        self, feeds: int, seed: int = 0, base: str = "recent", startup_timeout: float = 120.0,
+        hosts: int = 1, latency_ms: float = 0.0,
+    ) -> None:  # fmt: skip
         self.feeds = feeds
         self.base = base
         self.seed = seed
+        self.hosts = hosts
+        self.latency_ms = latency_ms
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen | None = None
         self.port = 0
@@ -246,11 +334,13 @@ class ServerProcess:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """Where the control endpoints answer (the first host)."""
+        return f"http://{host_of(0, self.hosts)}:{self.port}"
 
     def start(self) -> ServerProcess:
         cmd = [sys.executable, str(HERE / "server.py"), "--feeds", str(self.feeds)]
         cmd += ["--seed", str(self.seed), "--base", self.base]
+        cmd += ["--hosts", str(self.hosts), "--latency-ms", str(self.latency_ms)]
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True
         )
@@ -315,7 +405,9 @@ class ServerProcess:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def urls(self) -> list[str]:
-        return [f"{self.base_url}/feeds/{i}.xml" for i in range(self.feeds)]
+        return [
+            f"http://{host_of(i, self.hosts)}:{self.port}/feeds/{i}.xml" for i in range(self.feeds)
+        ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -329,9 +421,15 @@ def main(argv: list[str] | None = None) -> None:
         help="date of the newest initial entry: 'recent' (midnight UTC two days ago, the "
         "default) or 'fixed' (feedgen.BASE_TIME, byte-identical bodies on any day)",
     )
+    parser.add_argument("--hosts", type=int, default=1, help="loopback hosts (127.0.0.2 ...)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="median per response")
+    parser.add_argument("--latency-sigma", type=float, default=0.5, help="log-normal sigma")
     args = parser.parse_args(argv)
+    if not 1 <= args.hosts <= 250:
+        parser.error("--hosts must be 1-250 (127.0.0.2 ... 127.0.0.251)")
     base = feedgen.BASE_TIME if args.base == "fixed" else feedgen.recent_base()
-    serve(args.feeds, args.port, args.seed, base)
+    latency = Latency(args.latency_ms, args.latency_sigma, args.seed)
+    serve(args.feeds, args.port, args.seed, base, args.hosts, latency)
 
 
 if __name__ == "__main__":

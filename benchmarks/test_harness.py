@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -78,6 +79,39 @@ def test_server_gzip_validators_and_states() -> None:
         assert srv.cpu() > 0
         proc = srv.proc
     assert proc is not None and proc.poll() is not None
+
+
+def test_server_many_hosts_with_latency() -> None:
+    with ServerProcess(6, hosts=3, latency_ms=30) as srv:
+        urls = srv.urls()
+        hosts = {urllib.parse.urlsplit(u).hostname for u in urls}
+        assert hosts == {"127.0.0.2", "127.0.0.3", "127.0.0.4"}
+        for url in urls:
+            status, headers, body = _get(url)
+            assert status == 200 and urllib.parse.urlsplit(url).hostname.encode() in body
+            assert _get(url, **{"If-None-Match": headers["ETag"]})[0] == 304
+        assert srv.stats()["200"] == 6 and srv.stats()["304"] == 6
+        assert srv.set_step(0)["hosts"] == 3
+
+
+def test_latency_is_seeded_log_normal() -> None:
+    import statistics
+
+    from server import Latency
+
+    a, b = Latency(150, 0.5, seed=1), Latency(150, 0.5, seed=1)
+    draws = [a.seconds(i, n) for i in range(200) for n in range(3)]
+    assert draws == [b.seconds(i, n) for i in range(200) for n in range(3)]
+    assert 0.12 < statistics.median(draws) < 0.18 and max(draws) <= 3.0
+    assert draws != [Latency(150, 0.5, seed=2).seconds(i, n) for i in range(200) for n in range(3)]
+    assert Latency(0, 0.5, seed=1).seconds(0, 0) == 0.0
+
+
+def test_cli_builds_both_networks() -> None:
+    args, _ = run.parse_args(["sync", "--feeds", "300", "--hosts", "5", "--latency-ms", "20"])
+    assert args.cases == [run.Case(300), run.Case(500, 5, 20.0)]
+    args, _ = run.parse_args(["sync", "--quick", "--net-feeds", "0"])
+    assert args.cases == [run.Case(200)]
 
 
 def test_measure_reports_exit_timeout_and_rss() -> None:

@@ -40,8 +40,8 @@ FULL_TEXT_KINDS = ("feed", "substack", "medium", "blogger", "wordpress")
 
 @dataclass(frozen=True)
 class SyncSettings:
-    concurrency: int = setting(16, min=1, max=1000)  # requests in flight
-    per_host: int = setting(4, min=1, max=100)
+    concurrency: int = setting(64, min=1, max=1000)  # requests in flight, all hosts together
+    per_host: int = setting(4, min=1, max=100)  # requests in flight to one host
     connect_timeout: float = setting(10.0, min=0.1, max=600)
     read_timeout: float = setting(30.0, min=0.1, max=3600)
     deadline: float = setting(60.0, min=0.1, max=3600)
@@ -53,6 +53,8 @@ class SyncSettings:
     # Fetch each new post's article page for its full text (see plnctl.fulltext): "feed" for
     # every feed, or the platforms whose feeds carry excerpts. Never Mastodon or Bluesky.
     full_text: tuple[str, ...] = setting((), choices=FULL_TEXT_KINDS)
+    # Fetched bodies waiting for the parser or the writer; at this many bytes new fetches wait.
+    backlog_bytes: int = setting(8_000_000, min=0, max=2_000_000_000)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 - The caller's thread owns the SQLite connection: it takes fetched outcomes off a bounded
   queue in batches and writes each batch in one transaction (posts and the source's new
   state together: a crash never leaves an ETag without its posts), then yields the results.
-- A fetch thread runs an asyncio loop with one ``HttpClient``, so slow servers never hold up
-  storing. With more than a handful of feeds, parsing (CPU-bound: ~20 ms per 80 KB feed in
-  feedparser) runs in a small process pool, out of the GIL's way (notes/performance.md).
+- A fetch thread runs an asyncio loop with one ``HttpClient``; ``sync_limits`` says how many
+  sources are fetched at once (per host, overall) and how many bytes may wait. With 8+ feeds,
+  parsing (CPU-bound) runs in a small process pool, out of the GIL's way.
 - One bad source never stops the others; a batch that cannot be stored is retried source by
   source. ``sync_lock`` keeps two syncs of one database apart.
 """
@@ -36,6 +36,7 @@ from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
 from plnctl.store.connection import translate_error
+from plnctl.sync_limits import SourceLimits, Ticket, hand_over
 from plnctl.sync_lock import lock_path, sync_lock
 from plnctl.timeutil import now, now_iso, to_iso
 
@@ -194,25 +195,24 @@ class _FetchRun:
 
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()  # type: ignore[assignment]
-        async with HttpClient(HttpSettings.from_settings(self.settings.sync)) as client:
-            inflight = asyncio.Semaphore(self.settings.sync.concurrency * 2)
-            await asyncio.gather(*(self._one(client, s, inflight) for s in self.sources))
+        s = self.settings.sync
+        limits = SourceLimits(s.per_host, s.concurrency, s.backlog_bytes)
+        async with HttpClient(HttpSettings.from_settings(s)) as client:
+            await asyncio.gather(*(self._one(client, src, limits) for src in self.sources))
+        limits.report()
 
-    async def _one(self, client: HttpClient, source: Source, inflight: asyncio.Semaphore) -> None:
-        # Bounded: fetched bodies and parsed posts waiting for the parser or the writer must
-        # not pile up in memory when fetching outruns them.
-        async with inflight:
+    async def _one(self, client: HttpClient, source: Source, limits: SourceLimits) -> None:
+        async with limits.slot(source) as ticket:
+            parse = partial(self._parse, ticket)
             outcome = ingest.clean_outcome(
-                await fetch_source(source, client, self.settings, parse=self._parse)
+                await fetch_source(source, client, self.settings, parse=parse)
             )
-            while True:
-                try:
-                    self.queue.put_nowait((source, outcome))
-                    return
-                except queue.Full:
-                    await asyncio.sleep(0.01)
+            await hand_over(self.queue, (source, outcome))
 
-    async def _parse(self, body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
+    async def _parse(
+        self, ticket: Ticket, body: bytes, url: str, headers: Mapping[str, str]
+    ) -> ParsedFeed:
+        ticket.fetched(len(body))
         pool = self.pool
         if pool is not None:
             loop = asyncio.get_running_loop()
@@ -370,10 +370,7 @@ def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
     # fork is cheap: the workers start with everything the parent already imported.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_worker_init,
-        initargs=(lock_fd, os.getpid()),
+        workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
     )
     pool.submit(_warm_up).result()
     return pool

@@ -230,3 +230,19 @@ def test_own_domain_handle_and_website_offer_their_feed(appview: AppView, cli: C
     assert added.exit_code == 0, added.stderr
     assert "plnctl source add 1 https://blog.amara.example/" in added.stderr
     assert "plnctl source add 1 https://amara.example" in added.stderr
+
+
+def test_bluesky_sync_keeps_the_per_host_limit(appview: AppView, pln: Pln) -> None:
+    """Bluesky accounts go through the same limits as feeds: every account is fetched, with
+    never more than ``per_host`` requests at once at the AppView (one host)."""
+    from dataclasses import replace
+
+    for n in range(10):
+        account = appview.add_account(f"teacher{n}.bsky.social", f"Teacher {n}")
+        appview.add_post(account, f"Post number {n}")
+        pln.people.add(f"Teacher {n}", bluesky=[f"teacher{n}.bsky.social"])
+    appview.latency = 0.1
+    pln.settings = replace(pln.settings, sync=replace(pln.settings.sync, per_host=2))
+    results = pln.sync(force=True).results
+    assert [r.status for r in results] == ["new"] * 10
+    assert appview.gauge.peak == 2  # the limit was reached, never passed

@@ -18,6 +18,7 @@ from plnctl.fetchers.http import (
     parse_retry_after,
 )
 from tests.fetchers.conftest import FAST
+from tests.servers.feed_server import FeedServer
 from tests.servers.feeds import rss_feed
 
 LM = "Sun, 01 Nov 2026 09:00:00 GMT"
@@ -237,3 +238,47 @@ def test_revalidations_reuse_one_connection(feed_server):
     assert asyncio.run(revalidate()) == [304] * 5
     ports = {r.client_port for r in feed_server.requests_for("/feed.xml")}
     assert len(ports) == 1
+
+
+def test_no_cookie_is_kept_between_requests(feed_server):
+    """A feed that sets a cookie does not get it back, nor does any other feed: a tracking
+    cookie from one site's feed must not follow the reader to the next request."""
+    first = feed_server.add_feed(
+        "/tracks.xml", rss_feed(1), headers={"Set-Cookie": "track=abc; Path=/; Max-Age=3600"}
+    )
+    second = feed_server.add_feed("/other.xml", rss_feed(1))
+
+    async def go() -> None:
+        async with HttpClient(HttpSettings(per_host=1, concurrency=1)) as client:
+            for url in (first, second, first):
+                assert (await client.get(url)).status == 200
+
+    asyncio.run(go())
+    assert all("cookie" not in r.headers for r in feed_server.requests)
+    assert len(feed_server.requests) == 3
+
+
+def test_idle_connections_stay_bounded_across_many_hosts():
+    """One small pool per host, and idle pools beyond the cap are closed: a sync of many hosts
+    keeps a bounded number of sockets open, while a host's own connection is reused."""
+    servers = [FeedServer(f"127.0.0.{i}").start() for i in range(2, 14)]  # 12 hosts
+    try:
+        urls = [s.add_feed("/f.xml", rss_feed(1)) for s in servers]
+
+        async def go() -> list[int]:
+            async with HttpClient(HttpSettings(per_host=64, concurrency=64)) as client:
+                assert client.max_pools == 8
+                statuses = [(await client.get(u)).status for u in urls]
+                statuses.append((await client.get(urls[-1])).status)  # a pool still open
+                for _ in range(100):  # the servers see the closed sockets a moment later
+                    if sum(s.open_connections for s in servers) <= 8:
+                        break
+                    await asyncio.sleep(0.02)
+                assert sum(s.open_connections for s in servers) <= 8
+                return statuses
+
+        assert asyncio.run(go()) == [200] * 13
+        assert len({r.client_port for r in servers[-1].requests}) == 1  # reused, not reopened
+    finally:
+        for server in servers:
+            server.stop()

@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.servers.feed_server import Gauge
+
 NO_UNAUTH = {"val": "!no-unauthenticated"}
 _TID = itertools.count(1)
 
@@ -79,6 +81,8 @@ class AppView:
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
         self.clock = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
         self._rate_limited = 0
+        self.latency = 0.0  # seconds each answer waits (to see how many requests overlap)
+        self.gauge = Gauge()  # requests being answered at once
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, 0), _Handler)
         self._httpd.daemon_threads = True
@@ -443,6 +447,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         view: AppView = self.server.appview  # type: ignore[attr-defined]
+        view.gauge.up("appview")
+        try:
+            if view.latency:
+                time.sleep(view.latency)
+            self._answer(view)
+        finally:
+            view.gauge.down()
+
+    def _answer(self, view: AppView) -> None:
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         view.requests.append((parts.path, query))

@@ -48,16 +48,43 @@ class Route:
     chunks: Chunks | None = None  # streamed body of unknown length (connection closes after)
     delay: float = 0.0  # seconds to sleep before each chunk
     gzip: bool = False  # compress when the client accepts gzip
+    latency: float = 0.0  # seconds to wait before answering (a far-away or busy server)
+
+
+class Gauge:
+    """Requests being answered at once, across every server that shares it."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.peak = 0
+        self.arrivals: list[str] = []  # the host of each request, in the order they came
+        self.lock = threading.Lock()
+
+    def up(self, host: str) -> None:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+            self.arrivals.append(host)
+
+    def down(self) -> None:
+        with self.lock:
+            self.active -= 1
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    """``host`` may be any loopback address (127.0.0.2, ...: distinct hosts for per-host
+    limits); ``gauge`` counts concurrent requests across several servers."""
+
+    def __init__(self, host: str = "127.0.0.1", gauge: Gauge | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self.active = 0  # requests being answered right now
         self.max_active = 0  # the most answered at once (to check client concurrency limits)
+        self.gauge = gauge
+        self.host = host
+        self.open_connections = 0  # TCP connections from clients open right now
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server((host, 0), _Handler)
         self._httpd.feed_server = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
@@ -74,7 +101,7 @@ class FeedServer:
         self._httpd.server_close()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     # -- builder -----------------------------------------------------------------------------
     def add_feed(
@@ -87,12 +114,14 @@ class FeedServer:
         content_type: str = "application/rss+xml; charset=utf-8",
         headers: dict[str, str] | None = None,
         gzip: bool = False,
+        latency: float = 0.0,
     ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         all_headers = {"Content-Type": content_type, **(headers or {})}
         self.routes[path] = Route(
-            200, data, all_headers, etag=etag, last_modified=last_modified, gzip=gzip
-        )
+            200, data, all_headers, etag=etag, last_modified=last_modified, gzip=gzip,
+            latency=latency,
+        )  # fmt: skip
         return self.url(path)
 
     def add_page(self, path: str, html: str, *, content_type: str = "text/html") -> str:
@@ -155,10 +184,14 @@ class FeedServer:
             self.requests.append(request)
             self.active += 1
             self.max_active = max(self.max_active, self.active)
+        if self.gauge is not None:
+            self.gauge.up(self.host)
 
     def _done(self) -> None:
         with self._lock:
             self.active -= 1
+        if self.gauge is not None:
+            self.gauge.down()
 
 
 @functools.lru_cache(maxsize=4)
@@ -190,6 +223,20 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
+        with server._lock:
+            server.open_connections += 1
+
+    def finish(self) -> None:
+        server: FeedServer = self.server.feed_server  # type: ignore[attr-defined]
+        try:
+            super().finish()
+        finally:
+            with server._lock:
+                server.open_connections -= 1
+
     def log_message(self, format: str, *args: object) -> None:  # quiet tests
         pass
 
@@ -204,6 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, server: FeedServer, headers: dict[str, str]) -> None:
         route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
+        if route is not None and route.latency:
+            time.sleep(route.latency)
         if route is None:
             self._send(404, {"Content-Type": "text/plain"}, b"not found")
         elif route.chunks is not None:

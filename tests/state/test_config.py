@@ -200,7 +200,7 @@ def test_config_show_is_the_effective_settings_with_secrets_masked(
     assert result.exit_code == 0, result.stderr
     data = result.json()
     assert data["smtp"]["host"] == "mail.example.org"  # type: ignore[index]
-    assert data["sync"]["per_host"] == 2 and data["sync"]["concurrency"] == 16  # type: ignore[index]
+    assert data["sync"]["per_host"] == 2 and data["sync"]["concurrency"] == 64  # type: ignore[index]
     assert "PLNCTL_SMTP_PASSWORD" in data["secrets"]["smtp.password"]  # type: ignore[index]
     text = cli("config", "show")
     for shown in (result.stdout, text.stdout, text.stderr):
