@@ -7,6 +7,7 @@ index entries however big the table, and the counts read the partial index of un
 from __future__ import annotations
 
 from plnctl.models import Post
+from plnctl.store import grouping
 from plnctl.store.connection import Store
 from plnctl.store.posts import _POST_SQL, WHEN, PostFilter, _post, filter_sql
 from plnctl.store.rows import rows
@@ -40,7 +41,8 @@ def page_posts(
         params += [after[0], after[1]]
     select = _POST_SQL.replace("FROM posts p\n", f"FROM {_from(f)}\n")
     sql = select + f" WHERE {where} ORDER BY {WHEN} {order}, p.id {order} LIMIT ?"
-    return [_post(r) for r in rows(store.conn, sql, [*params, limit])]
+    found = [_post(r) for r in rows(store.conn, sql, [*params, limit])]
+    return grouping.with_groups(store.conn, found, None)
 
 
 def count_posts(store: Store, f: PostFilter) -> int:

@@ -777,3 +777,45 @@ def m0019_identity_canonical(db: Database) -> None:
     )
     for line in report:
         identity.add_notice(conn, line)
+
+
+@migrations(name="0020_grouping_one_item_per_idea")
+def m0020_grouping_one_item_per_idea(db: Database) -> None:
+    # Issue 12: a blog post and the toot that links it were two items. posts.points_to_key is
+    # what a status points to (its card, else its one link); posts.group_id is the lead's id
+    # on every post of a group (plnctl.store.grouping); boosts/replies are the status counts.
+    # What 0.1 stored has no cards: a status points to its one stored link that is not media.
+    from plnctl.store import grouping
+    from plnctl.urlkey import url_key
+
+    columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
+    for name, kind in (
+        ("points_to_key", "TEXT"),
+        ("group_id", "INTEGER"),
+        ("boosts", "INTEGER"),
+        ("replies", "INTEGER"),
+    ):
+        if name not in columns:
+            db.execute(f"ALTER TABLE posts ADD COLUMN {name} {kind}")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_points_to ON posts (points_to_key) "
+        "WHERE points_to_key IS NOT NULL"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS posts_group ON posts (group_id) WHERE group_id IS NOT NULL")
+    single = db.execute(
+        """SELECT l.post_id, min(l.url) FROM post_links l JOIN posts p ON p.id = l.post_id
+           WHERE p.kind = 'status' AND p.points_to_key IS NULL AND NOT EXISTS (
+               SELECT 1 FROM post_media m WHERE m.post_id = l.post_id AND m.url = l.url)
+           GROUP BY l.post_id HAVING count(*) = 1"""
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE posts SET points_to_key = ? WHERE id = ?",
+        [(key, post_id) for post_id, url in single if (key := url_key(url))],
+    )
+    grouped = grouping.regroup_all(db.conn)
+    if grouped:
+        from plnctl.store import identity
+
+        identity.add_notice(
+            db.conn, f"grouped {grouped} posts with the article by the same person they link"
+        )
