@@ -117,6 +117,23 @@ def leads_of(conn: sqlite3.Connection, post_ids: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(found.get(i, i) for i in ids))
 
 
+def leads_in(
+    conn: sqlite3.Connection, ids: Sequence[int], ranges: Sequence[tuple[int, int]]
+) -> list[int]:
+    """The leads of the grouped posts among these ids and inclusive id ranges."""
+    found = [i for i in leads_of(conn, ids) if i not in ids]
+    for low, high in ranges:
+        found += [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT group_id FROM posts INDEXED BY posts_group "
+                "WHERE group_id IS NOT NULL AND id BETWEEN ? AND ?",
+                (low, high),
+            )
+        ]
+    return found
+
+
 _NETWORKS = {"mastodon": "Mastodon", "bluesky": "Bluesky"}
 
 

@@ -423,6 +423,9 @@ def set_read(
 def set_read_where(store: Store, f: PostFilter, read_at: str | None) -> int:
     """Mark the posts ``f`` covers read (``read_at``) or unread (None); returns how many
     changed (posts already in that state are left alone and not counted)."""
+    if f.ids or f.id_ranges:  # a grouped post named by id or range reads its group's lead
+        leads = grouping.leads_in(store.conn, f.ids, f.id_ranges)
+        f = dataclasses.replace(f, ids=tuple(dict.fromkeys([*f.ids, *leads])))
     where, params = filter_sql(f)
     state = "p.read_at IS NULL" if read_at else "p.read_at IS NOT NULL"
     changed = store.conn.execute(

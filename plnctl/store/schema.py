@@ -801,7 +801,9 @@ def m0020_grouping_one_item_per_idea(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS posts_points_to ON posts (points_to_key) "
         "WHERE points_to_key IS NOT NULL"
     )
-    db.execute("CREATE INDEX IF NOT EXISTS posts_group ON posts (group_id) WHERE group_id IS NOT NULL")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_group ON posts (group_id) WHERE group_id IS NOT NULL"
+    )
     single = db.execute(
         """SELECT l.post_id, min(l.url) FROM post_links l JOIN posts p ON p.id = l.post_id
            WHERE p.kind = 'status' AND p.points_to_key IS NULL AND NOT EXISTS (

@@ -1,0 +1,1 @@
+from tests.servers.mastodon_server import mastodon, mastodon_session  # noqa: F401
