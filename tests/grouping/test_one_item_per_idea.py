@@ -5,7 +5,9 @@ the loopback feed server, the toot, its boosts and replies on mastodon_mock."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from plnctl.api import Pln
 from plnctl.render.digest import render_digest
@@ -110,3 +112,52 @@ def test_two_people_sharing_one_link_stay_two_items(
     assert len(dana) == 1 and dana[0].group_id is None
     (article,) = [p for p in posts if p.kind == "article"]
     assert article.group_id is None and article.also == ()
+
+
+def test_migration_groups_what_an_older_database_stored(
+    db_path: Path, mastodon: MastodonMock, feed_server: FeedServer
+) -> None:
+    """A database from before migration 0020 (the blog post and the toot stored, no cards, no
+    groups, the toot read): opened by this plnctl, they are one item, read."""
+    from plnctl.api import open_pln
+
+    base = feed_server.url("").rstrip("/")
+    feed = feed_server.add_feed("/feed.xml", blog(base, "/blog/x"))
+    toot_with_reactions(mastodon, f"{base}/blog/x")
+    with open_pln(db_path) as pln:
+        pln.people.add("Bob", feeds=[feed], mastodon=[mastodon.handle("bob")])
+        pln.sync(force=True)
+    conn = sqlite3.connect(db_path)
+    with conn:  # back to schema 19: what 0020 adds is not there yet
+        conn.execute("UPDATE posts SET read_at = '2026-11-30T10:00:00Z' WHERE kind = 'status'")
+        for index in ("posts_points_to", "posts_group"):
+            conn.execute(f"DROP INDEX {index}")
+        for column in ("points_to_key", "group_id", "boosts", "replies"):
+            conn.execute(f"ALTER TABLE posts DROP COLUMN {column}")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name LIKE '0020_%'")
+        conn.execute("PRAGMA user_version = 19")
+    conn.close()
+    with open_pln(db_path) as pln:
+        listed = pln.posts.list(limit=None)
+        (article,) = [p for p in listed if p.kind == "article"]
+        assert [a.network for a in article.also] == ["Mastodon"]
+        assert len(listed) == 3  # the article and bob's two seeded toots; the link toot in it
+        assert article.read_at is not None  # the toot was read: the idea was seen
+
+
+def test_a_boost_joins_only_when_it_is_the_persons_own_toot(
+    pln: Pln, mastodon: MastodonMock, feed_server: FeedServer
+) -> None:
+    base = feed_server.url("").rstrip("/")
+    feed = feed_server.add_feed("/feed.xml", blog(base, "/blog/x"))
+    own = mastodon.post("bob", f"Wrote this up: {base}/blog/x")
+    mastodon.boost("bob", own["id"])  # bob boosting his own blog toot: his share
+    other = mastodon.post("dana", f"Bob's post is good: {base}/blog/x")
+    mastodon.boost("bob", other["id"])  # bob boosting dana's toot: dana's words, not his
+    pln.people.add("Bob", feeds=[feed], mastodon=[mastodon.handle("bob")])
+    pln.sync(force=True)
+    listed = pln.posts.list(limit=None)
+    (article,) = [p for p in listed if p.kind == "article"]
+    assert len(article.also) == 2  # his toot and his boost of it
+    (boost_of_dana,) = [p for p in listed if p.boost_of_handle and "dana" in p.boost_of_handle]
+    assert boost_of_dana.group_id is None
