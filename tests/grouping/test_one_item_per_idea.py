@@ -130,8 +130,13 @@ def test_migration_groups_what_an_older_database_stored(
     conn = sqlite3.connect(db_path)
     with conn:  # back to schema 19: what 0020 adds is not there yet
         conn.execute("UPDATE posts SET read_at = '2026-11-30T10:00:00Z' WHERE kind = 'status'")
-        for index in ("posts_points_to", "posts_group"):
+        for index in ("posts_points_to", "posts_group", "posts_unread_when", "posts_unread_person"):
             conn.execute(f"DROP INDEX {index}")
+        for name, columns in (("posts_unread_when", ""), ("posts_unread_person", "person_id, ")):
+            conn.execute(
+                f"CREATE INDEX {name} ON posts ({columns}coalesce(published_at, fetched_at), id) "
+                "WHERE deleted_at IS NULL AND read_at IS NULL"
+            )  # as migration 0015 made them
         for column in ("points_to_key", "group_id", "boosts", "replies"):
             conn.execute(f"ALTER TABLE posts DROP COLUMN {column}")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name LIKE '0020_%'")

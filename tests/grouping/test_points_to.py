@@ -5,7 +5,6 @@ blog post on the loopback AppView."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
 import pytest
 
@@ -84,14 +83,6 @@ def test_bluesky_points_to_its_card_else_its_one_link() -> None:
     )
     only = normalize_post(feed_item_to_post({"post": view._view(plain)}))  # type: ignore[arg-type]
     assert only.points_to_key == "docs.example/x"
-
-
-@pytest.fixture
-def appview(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppView]:
-    view = AppView().start()
-    monkeypatch.setenv("PLNCTL_BLUESKY_APPVIEW", view.url)
-    yield view
-    view.stop()
 
 
 def test_bluesky_post_joins_the_blog_post(
