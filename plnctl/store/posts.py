@@ -348,7 +348,7 @@ def filter_sql(f: PostFilter) -> tuple[str, list[object]]:
     ):
         if value is not None:
             where.append(clause)
-            params.extend([value, value] if clause.startswith("(EXISTS") else [value])
+            params.extend([value] * clause.count("?"))  # the topic clause asks twice
     for clause, wanted in (
         ("p.read_at IS NULL", f.unread),
         ("p.read_at IS NOT NULL", f.read),
