@@ -215,6 +215,10 @@ def normalize_post(post: NewPost, *, latest: str | None = None) -> NewPost:
         in_reply_to_handle=clean_line(post.in_reply_to_handle),
         author_url=clean_url(post.author_url),
         link_key=url_key(url),  # what "the same link" means everywhere (grouping, merging)
+        points_to=(points_to := clean_url(post.points_to)),
+        points_to_key=url_key(points_to) if points_to else None,
+        boosts=_count(post.boosts),
+        replies=_count(post.replies),
     )
 
 

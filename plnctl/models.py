@@ -204,6 +204,22 @@ class Media(_Model):
 
 
 @dataclass(frozen=True)
+class Also(_Model):
+    """Another post of the same idea (issue 12): the toot or Bluesky post that links an
+    article, or, seen from such a post, the article itself. ``key`` is the canonical link
+    (plnctl.urlkey) they share."""
+
+    post_id: int
+    network: str  # Mastodon | Bluesky | blog
+    url: str | None = None
+    boosts: int | None = None
+    replies: int | None = None
+    handle: str | None = None  # @user@host of the account, or the source's label
+    lead: bool = False  # the article the group is shown as
+    key: str | None = None
+
+
+@dataclass(frozen=True)
 class Post(_Model):
     id: int
     source_id: int | None
@@ -239,9 +255,16 @@ class Post(_Model):
     shares: tuple[Share, ...] = ()  # where the user shared it back
     # The article page's main text, for full-text sources (filled by PostsService.get)
     full_text: str | None = None
+    # One item per idea (issue 12): the lead post's id when grouped (the lead's own id for
+    # the lead), the status counts, and the group's other posts (filled by the store).
+    group_id: int | None = None
+    boosts: int | None = None
+    replies: int | None = None
+    also: tuple[Also, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return _without_empty(super().to_dict(), "notes", "shares", "full_text")
+        data = _without_empty(super().to_dict(), "notes", "shares", "full_text")
+        return _without_empty(data, "group_id", "boosts", "replies")
 
 
 @dataclass(frozen=True)
@@ -271,6 +294,11 @@ class NewPost(_Model):
     in_reply_to_handle: str | None = None
     author_url: str | None = None  # the entry author's page (per-entry author of a group blog)
     link_key: str | None = None  # identity of ``url`` (plnctl.urlkey), set by plnctl.ingest
+    # What a status points to: its link card, else its one link (not a mention, tag or media)
+    points_to: str | None = None
+    points_to_key: str | None = None  # url_key of points_to, set by plnctl.ingest
+    boosts: int | None = None  # reblogs_count / repostCount
+    replies: int | None = None  # replies_count / replyCount
 
 
 @dataclass(frozen=True)

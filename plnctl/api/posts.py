@@ -91,14 +91,20 @@ class PostsService:
             return db.set_read(self.store, list(post_ids), now_iso() if read else None)
 
     def save(self, post_id: int, *, note: str | None = None) -> Post:
-        """Put a post on the reading list (again: updates the note)."""
-        post = self.get(post_id)
+        """Put a post on the reading list (again: updates the note); a grouped post puts its
+        group's lead there (one entry per idea)."""
+        post = self._lead(post_id)
+        post_id = post.id
         with self.store.transaction():
             db.set_saved(self.store, post_id, post.saved_at or now_iso(), note or post.save_note)
         return self.get(post_id)
 
+    def _lead(self, post_id: int) -> Post:
+        post = self.get(post_id)
+        return self.get(post.group_id) if post.group_id not in (None, post.id) else post
+
     def unsave(self, post_id: int) -> Post:
-        self.get(post_id)
+        post_id = self._lead(post_id).id
         with self.store.transaction():
             db.set_saved(self.store, post_id, None, None)
         return self.get(post_id)

@@ -510,6 +510,7 @@ def to_item(
         boosted_by=follower if boosted else None,
         in_reply_to=post.in_reply_to_handle or post.in_reply_to,
         person_topics=person_topics,
+        also=post.also if post.group_id == post.id else (),
     )
 
 

@@ -62,7 +62,7 @@ def list_(
 
     Example: plnctl post list --since 7d --unread --oldest
     """
-    from plnctl.render.text import display_title
+    from plnctl.render.text import list_title
 
     posts = pln(ctx).posts.list(
         since=since,
@@ -85,7 +85,7 @@ def list_(
                 p.id,
                 humanize_age(p.published_at or p.fetched_at),
                 p.person_name or p.author or "",
-                display_title(p),
+                list_title(p),
                 "" if p.read_at else "new",
             ]
             for p in posts

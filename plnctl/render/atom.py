@@ -113,6 +113,10 @@ def _entry(feed: ET.Element, item: ShareItem, scope: str) -> None:
 
         warning = escape(f"Content warning: {item.content_warning}")
         content = f"<details><summary>{warning}</summary>{content}</details>"
+    if item.also_text:
+        from html import escape
+
+        content += f"<p>{escape(item.also_text)}</p>"
     if item.all_notes:
         from html import escape
 

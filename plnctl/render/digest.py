@@ -138,6 +138,8 @@ def context(item: ShareItem) -> str:
         parts.append(f"by {item.author}")
     if item.in_reply_to:
         parts.append(f"reply to {item.in_reply_to}")
+    if item.also_text:
+        parts.append(item.also_text)
     return "".join(f", {p}" for p in parts)
 
 

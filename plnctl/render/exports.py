@@ -72,7 +72,8 @@ def markdown(items: Sequence[ShareItem], *, now: datetime, title: str) -> str:
     out = [f"# {md_escape(title)}", ""]
     for item in items:
         when = fmt_time(item.published_at or item.fetched_at, date_only=True)
-        out.append(f"- {md_link(item.title, item.url)}: {md_escape(item.person)}, {when}")
+        also = f", {item.also_text}" if item.also_text else ""
+        out.append(f"- {md_link(item.title, item.url)}: {md_escape(item.person)}, {when}{also}")
         if item.topics:
             out.append(f"  Topics: {md_escape(', '.join(item.topics))}")
         if item.content_warning:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from plnctl.models import Media, Note, Question, _Model
+from plnctl.models import Also, Media, Note, Question, _Model
 
 DIGEST_FORMATS = ("text", "md", "html", "json", "atom")
 EXPORT_FORMATS = ("md", "html", "csv", "json", "opml", "atom", "pocket-csv", "bookmarks")
@@ -43,6 +43,14 @@ class ShareItem(_Model):
     boosted_by: str | None = None  # a boost: ``person`` is the boosted author, this the booster
     in_reply_to: str | None = None  # a reply: @user@host (or the URL) it answers
     notes: tuple[Note, ...] = ()  # private reflections, only when the user asked for notes
+    also: tuple[Also, ...] = ()  # the same idea elsewhere: the toots that link this article
+
+    @property
+    def also_text(self) -> str | None:
+        """``also on Mastodon (3 boosts, 2 replies)``, or None."""
+        from plnctl.render.grouping import also_text
+
+        return also_text(self.also)
 
     @property
     def all_notes(self) -> tuple[str, ...]:
@@ -61,6 +69,8 @@ class ShareItem(_Model):
             data.pop("note")
         if not self.notes:
             data.pop("notes")
+        if not self.also:
+            data.pop("also")
         return data
 
 

@@ -201,6 +201,11 @@ def post_view(post: Post, *, width: int = 80, unfold: bool = False) -> Readable:
         head.append(f"Boost of {post.boost_of_handle}")
     if post.in_reply_to:
         head.append(f"In reply to {post.in_reply_to}")
+    from plnctl.render.grouping import also_text
+
+    also = also_text(post.also) if post.group_id == post.id else None
+    if also:
+        head.append(also[0].upper() + also[1:])
     head.extend(f"Topic: {t.topic} ({t.origin.value}: {t.reason})" for t in post.tags)
     warning = getattr(post, "content_warning", None) or getattr(post, "spoiler_text", None)
     lines = [*_wrap([_Block("", "  ", h) for h in head], width)]

@@ -100,6 +100,7 @@ def post_lines(post: Post, *, width: int = 80) -> list[str]:
     if post.content_warning:
         result.append(f"! Content warning: {post.content_warning}")
     result.extend(media.line(m) for m in media.playable(post.media))
+    result.extend(_group_lines(post))
     if post.tags:
         result.append("Topics:")
         result.extend(f"  {t.topic} ({t.origin.value}: {t.reason})" for t in post.tags)
@@ -127,6 +128,25 @@ def note_lines(notes: Sequence[Note]) -> list[str]:
         result.append(f"  [{note.number}] {note.created_at[:10]}{edited}")
         result += [f"      {line}" for line in note.text.splitlines() if line.strip()]
     return result
+
+
+def _group_lines(post: Post) -> list[str]:
+    from plnctl.render.grouping import also_text, group_lines
+
+    lead = next((a for a in post.also if a.lead), None)
+    link = post.url if lead is None else lead.url  # the article's address
+    said = also_text(post.also)
+    return ([said[0].upper() + said[1:]] if said else []) + group_lines(
+        post.id, post.also, link=link
+    )
+
+
+def list_title(post: Post, limit: int = 80) -> str:
+    """``display_title`` and, for a group's lead, "also on Mastodon (3 boosts, 2 replies)"."""
+    from plnctl.render.grouping import also_text
+
+    said = also_text(post.also) if post.group_id == post.id else None
+    return display_title(post, limit) + (f" · {said}" if said else "")
 
 
 def display_title(post: Post, limit: int = 80) -> str:

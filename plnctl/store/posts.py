@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plnctl.models import Media, NewPost, Post, PostTag, TagOrigin
+from plnctl.store import grouping
 from plnctl.store.connection import Store
 from plnctl.store.rows import json_tuple, one, placeholders, rows
 
@@ -18,7 +19,7 @@ _POST_COLUMNS = ", ".join(
     f"p.{c}"
     for c in """id source_id person_id guid url title author published_at updated_at content_html
     content_text fetched_at kind language categories in_reply_to boost_of_url boost_of_handle
-    read_at saved_at save_note content_warning in_reply_to_handle""".split()  # noqa: SIM905
+    read_at saved_at save_note content_warning in_reply_to_handle group_id boosts replies""".split()  # noqa: SIM905
 )
 _POST_SQL = f"""
 SELECT {_POST_COLUMNS}, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
@@ -74,6 +75,9 @@ def _post(row: sqlite3.Row, tags: tuple[PostTag, ...] = (), media: tuple[Media, 
         in_reply_to_handle=row["in_reply_to_handle"],
         boost_of_person=row["boost_of_person"],
         in_reply_to_title=row["in_reply_to_title"],
+        group_id=row["group_id"],
+        boosts=row["boosts"],
+        replies=row["replies"],
     )
 
 
@@ -96,13 +100,16 @@ def _values(post: NewPost) -> tuple[object, ...]:
         post.content_warning,
         post.in_reply_to_handle,
         post.link_key,
+        post.points_to_key,
+        post.boosts,
+        post.replies,
     )
 
 
 _FIELDS = (
     "url, title, author, published_at, updated_at, content_html, content_text, kind, "
     "language, categories, in_reply_to, boost_of_url, boost_of_handle, edited_at, "
-    "content_warning, in_reply_to_handle, link_key"
+    "content_warning, in_reply_to_handle, link_key, points_to_key, boosts, replies"
 )
 
 
@@ -115,6 +122,8 @@ def _changed(existing: sqlite3.Row, post: NewPost) -> bool:
         or (existing["edited_at"] or None) != post.edited_at
         or existing["content_warning"] != post.content_warning
         or (existing["media_urls"] or "") != " ".join(m.url for m in post.media)
+        or existing["points_to_key"] != post.points_to_key
+        or (post.boosts, post.replies) != (existing["boosts"], existing["replies"])
     )
 
 
@@ -126,7 +135,7 @@ def _existing(conn: sqlite3.Connection, source_id: int, guids: list[str]) -> dic
         for found in rows(
             conn,
             f"""SELECT id, guid, title, content_html, content_text, url, edited_at, deleted_at,
-                content_warning,
+                content_warning, points_to_key, boosts, replies,
                 (SELECT group_concat(m.url, ' ') FROM post_media m WHERE m.post_id = posts.id)
                 AS media_urls
                 FROM posts WHERE source_id = ? AND guid IN ({placeholders(len(chunk))})""",
@@ -162,7 +171,7 @@ def upsert_posts(
         if row is None:
             cursor = conn.execute(
                 f"INSERT INTO posts (source_id, person_id, guid, fetched_at, indexed, {_FIELDS}) "
-                f"VALUES (?, ?, ?, ?, ?, {placeholders(17)})",
+                f"VALUES (?, ?, ?, ?, ?, {placeholders(20)})",
                 (source_id, person_id, guid, fetched_at, int(indexed), *_values(post)),
             )
             post_id = int(cursor.lastrowid or 0)
@@ -177,6 +186,7 @@ def upsert_posts(
         else:
             continue
         _write_facets(conn, post_id, post)
+    grouping.regroup(conn, [*new_ids, *updated_ids])
     return UpsertResult(tuple(new_ids), tuple(updated_ids), ids_by_guid)
 
 
@@ -307,6 +317,7 @@ def get_post(store: Store, post_id: int) -> Post | None:
     if not row:
         return None
     post = _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))
+    post = grouping.with_groups(store.conn, [post], None)[0]
     return dataclasses.replace(post, full_text=row["full_text"]) if row["full_text"] else post
 
 
@@ -332,7 +343,7 @@ class PostFilter:
 
 def filter_sql(f: PostFilter) -> tuple[str, list[object]]:
     """The WHERE clause (over ``posts p``) and its parameters for ``f``."""
-    where: list[str] = ["p.deleted_at IS NULL"]
+    where: list[str] = ["p.deleted_at IS NULL", grouping.VISIBLE]
     params: list[object] = []
     for clause, value in (
         ("p.fetched_at >= ?", f.since),
@@ -340,16 +351,13 @@ def filter_sql(f: PostFilter) -> tuple[str, list[object]]:
         ("p.person_id = ?", f.person_id),
         ("p.source_id = ?", f.source_id),
         # EXISTS, not IN: the list order's index is read in order and each post probed by the
-        # primary key (100,000 posts, a topic of 35,000: 1.7 ms a page instead of 130 ms).
-        (
-            "EXISTS (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id AND pt.topic_id = ? "
-            "AND pt.origin != 'blocked')",
-            f.topic_id,
-        ),
+        # primary key (100,000 posts, a topic of 35,000: 1.7 ms a page instead of 130 ms). A
+        # lead has its group's topics (the second probe runs for leads only).
+        (grouping.topic_match("= ?"), f.topic_id),
     ):
         if value is not None:
             where.append(clause)
-            params.append(value)
+            params.extend([value] * clause.count("?"))  # the topic clause asks twice
     for clause, wanted in (
         ("p.read_at IS NULL", f.unread),
         ("p.read_at IS NOT NULL", f.read),
@@ -401,7 +409,7 @@ def set_read(
     """Set (or clear) the read time of these posts, 500 at a time; ``only_unread`` keeps the
     first read time of posts already read. Returns how many rows changed."""
     changed = 0
-    ids = list(post_ids)
+    ids = grouping.leads_of(store.conn, post_ids)  # a group is read as one (issue 12)
     extra = " AND read_at IS NULL" if only_unread else ""
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -409,17 +417,23 @@ def set_read(
             f"UPDATE posts SET read_at = ? WHERE id IN ({placeholders(len(chunk))}){extra}",
             (read_at, *chunk),
         ).rowcount
+    grouping.follow_leads(store.conn)
     return changed
 
 
 def set_read_where(store: Store, f: PostFilter, read_at: str | None) -> int:
     """Mark the posts ``f`` covers read (``read_at``) or unread (None); returns how many
     changed (posts already in that state are left alone and not counted)."""
+    if f.ids or f.id_ranges:  # a grouped post named by id or range reads its group's lead
+        leads = grouping.leads_in(store.conn, f.ids, f.id_ranges)
+        f = dataclasses.replace(f, ids=tuple(dict.fromkeys([*f.ids, *leads])))
     where, params = filter_sql(f)
     state = "p.read_at IS NULL" if read_at else "p.read_at IS NOT NULL"
-    return store.conn.execute(
+    changed = store.conn.execute(
         f"UPDATE posts AS p SET read_at = ? WHERE {where} AND {state}", (read_at, *params)
     ).rowcount
+    grouping.follow_leads(store.conn)  # the grouped posts of the leads it marked
+    return changed
 
 
 def set_saved(store: Store, post_id: int, saved_at: str | None, note: str | None) -> int:

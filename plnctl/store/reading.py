@@ -9,6 +9,7 @@ posts. tests/test_query_plans.py holds them to it for every filter combination.
 from __future__ import annotations
 
 from plnctl.models import Post
+from plnctl.store import grouping
 from plnctl.store.connection import Store
 from plnctl.store.posts import _POST_SQL, WHEN, PostFilter, _post, filter_sql, with_media
 from plnctl.store.rows import rows
@@ -86,8 +87,9 @@ def list_sql(
     if by_topic and f.topic_id is not None:
         index = None
         where += (
-            " AND p.id IN (SELECT pt.post_id FROM post_topics pt WHERE pt.topic_id = ? "
-            "AND pt.origin != 'blocked')"
+            # a tagged post, or the lead of its group (a lead has its group's topics)
+            " AND p.id IN (SELECT coalesce(g.group_id, pt.post_id) FROM post_topics pt "
+            "JOIN posts g ON g.id = pt.post_id WHERE pt.topic_id = ? AND pt.origin != 'blocked')"
         )
         params.append(f.topic_id)
     if f.since is not None and index is not None:
@@ -119,7 +121,8 @@ def list_posts(
     sql, params = list_sql(
         f, oldest_first=oldest_first, limit=limit, offset=offset, by_topic=by_topic
     )
-    return with_media(store, [_post(r) for r in rows(store.conn, sql, params)])
+    found = [_post(r) for r in rows(store.conn, sql, params)]
+    return with_media(store, grouping.with_groups(store.conn, found, None))
 
 
 def page_posts(
@@ -136,7 +139,7 @@ def page_posts(
     sql, params = list_sql(
         f, oldest_first=oldest_first, after=after, limit=limit, by_topic=by_topic
     )
-    return [_post(r) for r in rows(store.conn, sql, params)]
+    return grouping.with_groups(store.conn, [_post(r) for r in rows(store.conn, sql, params)], None)
 
 
 def count_posts(store: Store, f: PostFilter) -> int:

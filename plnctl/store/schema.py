@@ -823,3 +823,59 @@ def m0022_topicperf_deleted_posts(db: Database) -> None:
     db.execute(
         "CREATE INDEX IF NOT EXISTS posts_deleted ON posts (id) WHERE deleted_at IS NOT NULL"
     )
+
+
+@migrations(name="0023_grouping_one_item_per_idea")
+def m0023_grouping_one_item_per_idea(db: Database) -> None:
+    # Issue 12: a blog post and the toot that links it were two items. posts.points_to_key is
+    # what a status points to (its card, else its one link); posts.group_id is the lead's id
+    # on every post of a group (plnctl.store.grouping); boosts/replies are the status counts.
+    # What 0.1 stored has no cards: a status points to its one stored link that is not media.
+    from plnctl.store import grouping
+    from plnctl.urlkey import url_key
+
+    columns = {row[1] for row in db.execute("PRAGMA table_info(posts)")}
+    for name, kind in (
+        ("points_to_key", "TEXT"),
+        ("group_id", "INTEGER"),
+        ("boosts", "INTEGER"),
+        ("replies", "INTEGER"),
+    ):
+        if name not in columns:
+            db.execute(f"ALTER TABLE posts ADD COLUMN {name} {kind}")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_points_to ON posts (points_to_key) "
+        "WHERE points_to_key IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS posts_group ON posts (group_id) WHERE group_id IS NOT NULL"
+    )
+    # Lists and unread counts show a group once ((group_id IS NULL OR group_id = id), the
+    # store's grouping.VISIBLE): the unread indexes hold only such posts, so the reader's
+    # counts stay index-only (200,000 unread: 18 ms; with a row lookup per post, 300 ms).
+    for name, order in (
+        ("posts_unread_when", "coalesce(published_at, fetched_at), id"),
+        ("posts_unread_person", "person_id, coalesce(published_at, fetched_at), id"),
+    ):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(
+            f"CREATE INDEX {name} ON posts ({order}) WHERE deleted_at IS NULL "
+            "AND read_at IS NULL AND (group_id IS NULL OR group_id = id)"
+        )
+    single = db.execute(
+        """SELECT l.post_id, min(l.url) FROM post_links l JOIN posts p ON p.id = l.post_id
+           WHERE p.kind = 'status' AND p.points_to_key IS NULL AND NOT EXISTS (
+               SELECT 1 FROM post_media m WHERE m.post_id = l.post_id AND m.url = l.url)
+           GROUP BY l.post_id HAVING count(*) = 1"""
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE posts SET points_to_key = ? WHERE id = ?",
+        [(key, post_id) for post_id, url in single if (key := url_key(url))],
+    )
+    grouped = grouping.regroup_all(db.conn)
+    if grouped:
+        from plnctl.store import identity
+
+        identity.add_notice(
+            db.conn, f"grouped {grouped} posts with the article by the same person they link"
+        )

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from plnctl.models import Answer, Post, PostTag, Question, QuestionState, TagOrigin
+from plnctl.store import grouping
 from plnctl.store.connection import Store
 from plnctl.store.posts import _POST_SQL, _post, with_media
 from plnctl.store.questions import COUNTED, answer_from_row
@@ -99,29 +100,31 @@ def window_posts(
     ``fetched_at`` rather than ``published_at``: a post that arrives late (a feed that was down,
     a backdated article) is still new to the reader and is never skipped.
     """
-    where = ["p.deleted_at IS NULL", "p.fetched_at > ?", "p.fetched_at <= ?"]
+    where = ["p.deleted_at IS NULL", grouping.VISIBLE, "p.fetched_at > ?", "p.fetched_at <= ?"]
     params: list[object] = [after, until]
     if topic_ids:
-        # EXISTS: each post of the window probes its own tags, instead of the planner
-        # gathering every post a big topic ever had (see posts.filter_sql).
-        where.append(
-            f"""EXISTS (SELECT 1 FROM post_topics pt WHERE pt.post_id = p.id
-                AND pt.origin != 'blocked' AND pt.topic_id IN ({placeholders(len(topic_ids))}))"""
-        )
-        params.extend(topic_ids)
+        where.append(grouping.topic_match(f"IN ({placeholders(len(topic_ids))})"))
+        params.extend([*topic_ids, *topic_ids])
     if source_ids:
         where.append(f"p.source_id IN ({placeholders(len(source_ids))})")
         params.extend(source_ids)
     # The window by arrival (its index range), then sorted: every post of it is shown.
     sql = _POST_SQL.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived_cover\n", 1)
     sql += f" WHERE {' AND '.join(where)} ORDER BY coalesce(p.published_at, p.fetched_at), p.id"
-    return with_media(store, with_tags(store, [_post(r) for r in rows(store.conn, sql, params)]))
+    return with_media(store, grouped(store, [_post(r) for r in rows(store.conn, sql, params)]))
 
 
-def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
-    """The posts with their (non-blocked) topics filled in, in one query per 500 posts."""
+def grouped(store: Store, posts: Sequence[Post]) -> list[Post]:
+    """The posts with their topics, a lead with its group's (the union) and its ``also``."""
+    tags = tags_of(store, [*(p.id for p in posts), *grouping.member_ids(store.conn, posts)])
+    tagged = [dataclasses.replace(p, tags=tags.get(p.id, ())) for p in posts]
+    return grouping.with_groups(store.conn, tagged, tags)
+
+
+def tags_of(store: Store, post_ids: Sequence[int]) -> dict[int, tuple[PostTag, ...]]:
+    """post id -> its (non-blocked) topics, in one query per 500 posts."""
     tags: dict[int, list[PostTag]] = {}
-    ids = [p.id for p in posts]
+    ids = list(post_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for r in rows(
@@ -135,7 +138,13 @@ def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
             tags.setdefault(r["post_id"], []).append(
                 PostTag(topic=r["name"], origin=TagOrigin(r["origin"]), reason=r["reason"])
             )
-    return [dataclasses.replace(p, tags=tuple(tags.get(p.id, ()))) for p in posts]
+    return {k: tuple(v) for k, v in tags.items()}
+
+
+def with_tags(store: Store, posts: Sequence[Post]) -> list[Post]:
+    """The posts with their (non-blocked) topics filled in."""
+    tags = tags_of(store, [p.id for p in posts])
+    return [dataclasses.replace(p, tags=tags.get(p.id, ())) for p in posts]
 
 
 def source_identities(
@@ -162,7 +171,7 @@ def reading_list(
     """Saved posts (most recently saved first), or with ``saved=False`` every post (newest
     first); ``since`` compares with the save time for saved posts, the arrival time
     (``fetched_at``, the one meaning of --since) otherwise."""
-    where = ["p.deleted_at IS NULL"]
+    where = ["p.deleted_at IS NULL", grouping.VISIBLE]
     params: list[object] = []
     moment = "p.saved_at" if saved else "coalesce(p.published_at, p.fetched_at)"
     if saved:
@@ -171,15 +180,13 @@ def reading_list(
         where.append(f"{'p.saved_at' if saved else 'p.fetched_at'} >= ?")
         params.append(since)
     if topic_id is not None:
-        where.append(
-            "p.id IN (SELECT post_id FROM post_topics WHERE topic_id = ? AND origin != 'blocked')"
-        )
-        params.append(topic_id)
+        where.append(grouping.topic_match("= ?"))
+        params.extend([topic_id, topic_id])
     base = _POST_SQL
     if since is not None and not saved:  # found by arrival, then sorted (see list_posts)
         base = base.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived\n", 1)
     sql = base + f" WHERE {' AND '.join(where)} ORDER BY {moment} DESC, p.id DESC"
-    return with_media(store, with_tags(store, [_post(r) for r in rows(store.conn, sql, params)]))
+    return with_media(store, grouped(store, [_post(r) for r in rows(store.conn, sql, params)]))
 
 
 # --- people ---------------------------------------------------------------------------------

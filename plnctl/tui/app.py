@@ -21,6 +21,7 @@ from plnctl.api import Pln
 from plnctl.api.reading import PageCursor, ReaderView
 from plnctl.errors import PlnError
 from plnctl.models import Post
+from plnctl.render.grouping import also_text
 from plnctl.render.questions import thread_lines
 from plnctl.render.readable import post_view, terminal_safe
 from plnctl.timeutil import humanize_age
@@ -151,7 +152,11 @@ class ReaderScreen(Screen[None]):
         who = post.person_name or post.author or ""
         age = humanize_age(post.published_at or post.fetched_at).removesuffix(" ago")
         mark = ("  ", "") if post.read_at else (f"{UNREAD_MARK} ", "bold")
-        return Content.assemble(mark, (f"{age:>4} ", "dim"), (title, mark[1]), (f" · {who}", "dim"))
+        also = also_text(post.also) if post.group_id == post.id else None
+        return Content.assemble(
+            mark, (f"{age:>4} ", "dim"), (title, mark[1]), (f" · {who}", "dim"),
+            (f" · {also}" if also else "", "dim"),
+        )  # fmt: skip
 
     @on(OptionList.OptionHighlighted, "#posts")
     @guarded

@@ -259,6 +259,7 @@ def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
     text = raw_text if isinstance(raw_text, str) else ""
     body, links, tags, mention_dids = rich_text(text, record.get("facets"))
     html = f"<p>{body}</p>" if body else ""
+    points_to = _points_to(post.get("embed"), links)
     html += embed_html(post.get("embed"), links)
     handle = str(author.get("handle") or "")
     url = web_url(str(post["uri"]), handle or None)
@@ -284,7 +285,25 @@ def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
         in_reply_to=None if reposted else _reply_parent(item, record),
         boost_of_url=url if reposted else None,
         boost_of_handle=("@" + handle) if reposted and handle else None,
+        points_to=points_to,
+        boosts=_count(post.get("repostCount")),
+        replies=_count(post.get("replyCount")),
     )
+
+
+def _points_to(embed: Any, text_links: list[str]) -> str | None:
+    """What a post is about (issue 12): its link card, else its one link in the text."""
+    view = _dict(embed)
+    if str(view.get("$type") or "").startswith("app.bsky.embed.external"):
+        uri = _dict(view.get("external")).get("uri")
+        if isinstance(uri, str) and uri:
+            return uri
+    unique = list(dict.fromkeys(text_links))
+    return unique[0] if len(unique) == 1 else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def thread_replies(thread: Any) -> list[dict[str, Any]]:

@@ -150,6 +150,24 @@ def _outbound_links(original: dict[str, Any], clean: str, url: str | None) -> tu
     )
 
 
+def _points_to(original: dict[str, Any], url: str | None, address: Address) -> str | None:
+    """What a status is about (issue 12): its link card, else its one link in the text that
+    is not a mention, a hashtag or a media attachment; None when it has none or several."""
+    card = original.get("card")
+    if isinstance(card, dict) and isinstance(card.get("url"), str) and card["url"]:
+        return str(card["url"])
+    text = sanitize_html(original.get("content") or "", base_url=url or address.base_url)
+    attached = original.get("media_attachments")
+    attached = attached if isinstance(attached, list) else []
+    media = {m.get(k) for m in attached if isinstance(m, dict) for k in ("url", "remote_url")}
+    links = [u for u in _outbound_links(original, text, url) if u not in media]
+    return links[0] if len(links) == 1 else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
     """One Status from ``address``'s instance -> NewPost (a boost keeps the original's content,
     URL and author in boost_of_*; its guid and date are the boost's own)."""
@@ -195,6 +213,9 @@ def status_to_post(status: dict[str, Any], address: Address) -> NewPost:
         content_warning=spoiler,
         in_reply_to_handle=_reply_handle(original, address) if not boosted else None,
         author_url=author.get("url") or None,
+        points_to=_points_to(original, url, address),
+        boosts=_count(original.get("reblogs_count")),
+        replies=_count(original.get("replies_count")),
     )
 
 
