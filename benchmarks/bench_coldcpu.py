@@ -7,7 +7,7 @@ each body after it arrived: ``parse_feed`` (fast parse, nh3, text, facets, inges
 topic matching at parse time (``ingest_tags.tag_parsed`` with the starter-like topics below),
 ``clean_outcome``, and the sync's writer (``upsert_posts`` with both FTS5 indexes, facets, rule
 tags) in batches of 25 feeds per transaction, as ``sync`` stores them. Prints CPU ms per feed
-for each stage; ``--profile`` adds the top of a cProfile of the whole run.
+for each stage (``--no-stages``: the total alone, without the timers' own cost); ``--profile`` adds the top of a cProfile of the whole run.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def instrument() -> None:
     wrap(ingest, "normalize_post", "  ingest normalize_post")
 
 
-def run(n: int, topics: int, profile: bool) -> None:
+def run(n: int, topics: int, profile: bool, stages: bool = True) -> None:
     from plnctl import ingest, ingest_tags
     from plnctl.api import open_pln
     from plnctl.fetchers.feed import parse_feed
@@ -99,7 +99,8 @@ def run(n: int, topics: int, profile: bool) -> None:
             ]
         sources = {s.id: s for s in pln.sources.list()}
         writer = _Writer(pln.store, pln.settings)
-        instrument()
+        if stages:
+            instrument()
         profiler = cProfile.Profile() if profile else None
         started, wall = time.process_time(), time.perf_counter()
         if profiler:
@@ -140,8 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--topics", type=int, default=len(TOPICS))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-stages", action="store_true", help="only the total (no timers)")
     args = parser.parse_args(argv)
-    run(args.feeds, args.topics, args.profile)
+    run(args.feeds, args.topics, args.profile, stages=not args.no_stages)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import nh3
@@ -59,8 +60,17 @@ def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
     """
     if not html:
         return ""
-    clean = nh3.clean(
-        html,
+    clean = _cleaner().clean(html)
+    if base_url and (' href="' in clean or ' src="' in clean):
+        clean = _URL_ATTR.sub(lambda m: _absolute_attr(m, base_url), clean)
+    return clean
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """nh3's sanitizer built once (nh3.clean builds it again on every call: a third of its
+    cost on a 3 KB entry)."""
+    return nh3.Cleaner(
         tags=set(_TAGS),
         clean_content_tags=set(_DROP_CONTENT),
         attributes={k: set(v) for k, v in _ATTRIBUTES.items()},
@@ -68,9 +78,6 @@ def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    if base_url and (' href="' in clean or ' src="' in clean):
-        clean = _URL_ATTR.sub(lambda m: _absolute_attr(m, base_url), clean)
-    return clean
 
 
 def _absolute_attr(match: re.Match[str], base_url: str) -> str:
