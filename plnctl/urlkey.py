@@ -52,7 +52,7 @@ def _url_normalize() -> Callable[[str], str | None]:
     module = importlib.import_module("url_normalize.url_normalize")
     host_step = getattr(module, "normalize_host", None)
     if callable(host_step) and not hasattr(host_step, "cache_info"):
-        module.normalize_host = lru_cache(maxsize=4096)(host_step)
+        setattr(module, "normalize_host", lru_cache(maxsize=4096)(host_step))  # noqa: B010
     return url_normalize
 
 
