@@ -7,7 +7,8 @@ each body after it arrived: ``parse_feed`` (fast parse, nh3, text, facets, inges
 topic matching at parse time (``ingest_tags.tag_parsed`` with the starter-like topics below),
 ``clean_outcome``, and the sync's writer (``upsert_posts`` with both FTS5 indexes, facets, rule
 tags) in batches of 25 feeds per transaction, as ``sync`` stores them. Prints CPU ms per feed
-for each stage (``--no-stages``: the total alone, without the timers' own cost); ``--profile`` adds the top of a cProfile of the whole run.
+for each stage (``--no-stages``: the total alone, without the timers' own cost);
+``--profile`` adds the top of a cProfile of the whole run.
 """
 
 from __future__ import annotations
