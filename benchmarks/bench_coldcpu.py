@@ -9,6 +9,12 @@ topic matching at parse time (``ingest_tags.tag_parsed`` with the starter-like t
 tags) in batches of 25 feeds per transaction, as ``sync`` stores them. Prints CPU ms per feed
 for each stage (``--no-stages``: the total alone, without the timers' own cost);
 ``--profile`` adds the top of a cProfile of the whole run.
+
+Measured 2026-12-01 (2 cores, load 1.7-1.8), 200 feeds, 8 topics, ``--no-stages``, one after
+the other: main at 79fb650 4.97 / 4.83 s CPU, this branch 4.43 / 4.33 s (24.5 -> 21.9 ms per
+feed). Of the ~22 ms: parse_feed ~10.6 (lxml + walker 2.5, nh3 2.3, html_to_text 1.5,
+ingest 2.2), topic matching 2.2, store 9.7, of which the two FTS5 indexes are 8.2 (measured by
+dropping their insert trigger) and everything else 1.4.
 """
 
 from __future__ import annotations
