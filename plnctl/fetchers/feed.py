@@ -307,7 +307,11 @@ def _content(entry: Mapping[str, Any], feed_url: str) -> tuple[str, str | None]:
         candidates.append({**(entry.get("summary_detail") or {}), "value": summary})
     if not candidates:
         return "", None
-    best = max(candidates, key=lambda d: len(_TAG.sub("", d["value"]).strip()))
+    best = (  # one candidate (most feeds): no need to measure its text
+        candidates[0]
+        if len(candidates) == 1
+        else max(candidates, key=lambda d: len(_TAG.sub("", d["value"]).strip()))
+    )
     return _as_html(best["value"], best.get("type")), best.get("base") or None
 
 

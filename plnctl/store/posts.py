@@ -166,6 +166,7 @@ def upsert_posts(
     new_ids: list[int] = []
     updated_ids: list[int] = []
     ids_by_guid: dict[str, int] = {}
+    facets = _Facets()
     for guid, post in unique.items():
         row = existing.get(guid)
         if row is None:
@@ -176,41 +177,65 @@ def upsert_posts(
             )
             post_id = int(cursor.lastrowid or 0)
             new_ids.append(post_id)
-            ids_by_guid[guid] = post_id
         elif row["deleted_at"] is None and _changed(row, post):
             post_id = row["id"]
             assignments = ", ".join(f"{name.strip()} = ?" for name in _FIELDS.split(","))
             conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*_values(post), post_id))
             updated_ids.append(post_id)
-            ids_by_guid[guid] = post_id
         else:
             continue
-        _write_facets(conn, post_id, post)
+        ids_by_guid[guid] = post_id
+        facets.add(post_id, post)
+    facets.write(conn, replace=updated_ids)
     grouping.regroup(conn, [*new_ids, *updated_ids])
     return UpsertResult(tuple(new_ids), tuple(updated_ids), ids_by_guid)
 
 
-def _write_facets(conn: sqlite3.Connection, post_id: int, post: NewPost) -> None:
-    for table, column, values in (
-        ("post_hashtags", "tag", {t.lower().lstrip("#") for t in post.hashtags if t}),
-        ("post_links", "url", set(post.links)),
-        ("post_mentions", "handle", {m.lower().lstrip("@") for m in post.mentions if m}),
-    ):
-        conn.execute(f"DELETE FROM {table} WHERE post_id = ?", (post_id,))
-        if values:
-            conn.executemany(
-                f"INSERT OR IGNORE INTO {table} (post_id, {column}) VALUES (?, ?)",
-                [(post_id, v) for v in values],
-            )
-    conn.execute("DELETE FROM post_media WHERE post_id = ?", (post_id,))
-    conn.executemany(
-        """INSERT INTO post_media (post_id, position, url, type, medium, length, duration,
-           title, image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
+_FACET_TABLES = (("post_hashtags", "tag"), ("post_links", "url"), ("post_mentions", "handle"))
+
+
+@dataclass
+class _Facets:
+    """The hashtags, links, mentions and media of the posts of one upsert, written with one
+    ``executemany`` per table (a new post has none to delete: post ids are never reused)."""
+
+    rows: dict[str, list[tuple[object, ...]]] = field(
+        default_factory=lambda: {table: [] for table, _ in (*_FACET_TABLES, ("post_media", ""))}
+    )
+
+    def add(self, post_id: int, post: NewPost) -> None:
+        rows = self.rows
+        rows["post_hashtags"] += [
+            (post_id, t) for t in {h.lower().lstrip("#") for h in post.hashtags if h}
+        ]
+        rows["post_links"] += [(post_id, u) for u in set(post.links)]
+        rows["post_mentions"] += [
+            (post_id, m) for m in {h.lower().lstrip("@") for h in post.mentions if h}
+        ]
+        rows["post_media"] += [
             (post_id, i, m.url, m.type, m.medium, m.length, m.duration, m.title, m.image)
             for i, m in enumerate(post.media)
-        ],
-    )
+        ]
+
+    def write(self, conn: sqlite3.Connection, *, replace: Sequence[int]) -> None:
+        for start in range(0, len(replace), 500):
+            chunk = replace[start : start + 500]
+            for table in self.rows:
+                conn.execute(
+                    f"DELETE FROM {table} WHERE post_id IN ({placeholders(len(chunk))})", chunk
+                )
+        for table, column in _FACET_TABLES:
+            if self.rows[table]:
+                conn.executemany(
+                    f"INSERT OR IGNORE INTO {table} (post_id, {column}) VALUES (?, ?)",
+                    self.rows[table],
+                )
+        if self.rows["post_media"]:
+            conn.executemany(
+                """INSERT INTO post_media (post_id, position, url, type, medium, length,
+                   duration, title, image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                self.rows["post_media"],
+            )
 
 
 def media_of(store: Store, post_ids: Sequence[int]) -> dict[int, tuple[Media, ...]]:
