@@ -166,3 +166,29 @@ def test_a_boost_joins_only_when_it_is_the_persons_own_toot(
     assert len(article.also) == 2  # his toot and his boost of it
     (boost_of_dana,) = [p for p in listed if p.boost_of_handle and "dana" in p.boost_of_handle]
     assert boost_of_dana.group_id is None
+
+
+def test_the_reader_shows_one_item_with_also(
+    pln: Pln, mastodon: MastodonMock, feed_server: FeedServer
+) -> None:
+    from tests.reader.test_reader_tui import drive, screen_text
+
+    base = feed_server.url("").rstrip("/")
+    feed = feed_server.add_feed("/feed.xml", blog(base, "/blog/x"))
+    toot_with_reactions(mastodon, f"{base}/blog/x")
+    pln.people.add("Bob", feeds=[feed], mastodon=[mastodon.handle("bob")])
+    pln.sync(force=True)
+
+    async def script(pilot, screen) -> None:  # type: ignore[no-untyped-def]
+        text = screen_text(pilot)
+        row = next(line for line in text.split("\n") if "Exit tickets, /blog/x" in line)
+        assert "also on Mastodon (2 boosts, 2 replies)" in row
+        assert "New on the blog" not in text  # the toot is not a second item
+        (article,) = [p.id for p in pln.posts.list(limit=None) if p.kind == "article"]
+        for _ in range(screen.order.index(article)):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Also on Mastodon (2 boosts, 2 replies)" in screen_text(pilot)
+
+    drive(pln, script, size=(120, 30))
