@@ -23,15 +23,18 @@ from plnctl.store.rows import placeholders, rows
 # Over ``posts p``: a lone post or a group's lead (a grouped status is shown through its lead).
 VISIBLE = "(p.group_id IS NULL OR p.group_id = p.id)"
 
+# Only rows whose group changes are written (an incremental sync rewrites nothing it stored).
 _JOIN = """
-UPDATE posts AS m SET group_id = (
-    SELECT min(a.id) FROM posts a
-    WHERE a.link_key = m.points_to_key AND a.person_id = m.person_id AND a.kind = 'article'
-    AND a.deleted_at IS NULL AND a.id != m.id
-    AND (m.boost_of_handle IS NULL OR EXISTS (
-        SELECT 1 FROM sources s WHERE s.person_id = m.person_id AND s.handle IS NOT NULL
-        AND lower(s.handle) = lower(m.boost_of_handle))))
-WHERE m.kind = 'status' AND {which}
+UPDATE posts SET group_id = c.g FROM (
+    SELECT m.id AS id, (
+        SELECT min(a.id) FROM posts a
+        WHERE a.link_key = m.points_to_key AND a.person_id = m.person_id AND a.kind = 'article'
+        AND a.deleted_at IS NULL AND a.id != m.id
+        AND (m.boost_of_handle IS NULL OR EXISTS (
+            SELECT 1 FROM sources s WHERE s.person_id = m.person_id AND s.handle IS NOT NULL
+            AND lower(s.handle) = lower(m.boost_of_handle)))) AS g
+    FROM posts m WHERE m.kind = 'status' AND {which}) AS c
+WHERE posts.id = c.id AND posts.group_id IS NOT c.g
 """
 # Leads hold their own id; a lead whose last member left is alone again.
 _LEADS = """

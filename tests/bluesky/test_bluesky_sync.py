@@ -143,7 +143,11 @@ def test_an_incremental_sync_writes_only_what_changed(appview: AppView, pln: Pln
     (deleted_id,) = conn.execute("SELECT id FROM posts WHERE guid = ?", (doomed,)).fetchone()
     assert [w for w, _ in written] == ["insert", "update"]  # nothing stored is rewritten
     assert written[1][1] == deleted_id  # the one row written: marked deleted
-    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE POSTS ")]
+    updates = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("UPDATE POSTS ") and "SET DELETED_AT" in s.upper()
+    ]
     assert len(updates) == 2 and all("json_each" in s for s in updates)  # one per source
     assert {p.content_text for p in _posts(pln)} == {
         *(f"post {n} #EduSky" for n in range(30) if n != 7),
