@@ -65,6 +65,7 @@ def regroup(conn: sqlite3.Connection, post_ids: Sequence[int]) -> None:
     article it points to, and an article gathers the statuses already stored that point to
     it. Set-based: one statement per 500 posts, then the leads."""
     ids = list(post_ids)
+    changed = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = placeholders(len(chunk))
@@ -72,8 +73,8 @@ def regroup(conn: sqlite3.Connection, post_ids: Sequence[int]) -> None:
             f"(m.id IN ({marks}) OR m.points_to_key IN (SELECT link_key FROM posts "
             f"WHERE id IN ({marks}) AND kind = 'article' AND link_key IS NOT NULL))"
         )
-        conn.execute(_JOIN.format(which=which), (*chunk, *chunk))
-    if ids:
+        changed += conn.execute(_JOIN.format(which=which), (*chunk, *chunk)).rowcount
+    if changed:  # leads, lone posts and read state change only when a membership did
         _settle(conn)
 
 
