@@ -199,9 +199,11 @@ class TopicsService:
         recheck: Sequence[str] | None = None,
     ) -> TopicChange:
         from plnctl.api.topic_tags import retag_topic
+        from plnctl.store.post_tags import bulk_reads
 
         started = time.perf_counter()
-        tagged, untagged = retag_topic(self, topic_id, added=added, recheck=recheck)
+        with bulk_reads(self.store):
+            tagged, untagged = retag_topic(self, topic_id, added=added, recheck=recheck)
         seconds = round(time.perf_counter() - started, 3)
         return TopicChange(self.get(topic_id), tagged, untagged, seconds)
 

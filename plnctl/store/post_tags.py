@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from plnctl.store.connection import Store
 from plnctl.store.rows import placeholders
@@ -24,11 +25,28 @@ TagKey = tuple[int, int]  # post id, topic id
 OldTag = tuple[str, str]  # origin, reason
 
 
+BULK_MMAP = 1 << 30  # address space only; pages are the file's, shared with the OS cache
+
+
 def open_reader(path: str) -> Store:
     """A read-only connection of its own (a worker process's), seeing what is committed."""
     from urllib.parse import quote
 
-    return Store(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True), None)
+    conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    conn.execute(f"PRAGMA mmap_size = {BULK_MMAP}")
+    return Store(conn, None)
+
+
+@contextmanager
+def bulk_reads(store: Store) -> Iterator[None]:
+    """Read the file through a memory map while a big update walks it: SQLite's own page
+    cache (2 MB) made a topic update at 1M posts issue 1.2 million pread() calls, half its
+    time in the kernel. Off again afterwards, so a sync's memory stays what it was."""
+    store.conn.execute(f"PRAGMA mmap_size = {BULK_MMAP}")
+    try:
+        yield
+    finally:
+        store.conn.execute("PRAGMA mmap_size = 0")
 
 
 def live_post_chunks(store: Store, post_ids: Sequence[int] | None) -> Iterator[list[FactsRow]]:
