@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from functools import cache
 
 import nh3
 
@@ -38,15 +39,20 @@ def clean_html(html: str | None) -> str:
     """Safe HTML for a digest page or mail: formatting and http(s)/mailto links only."""
     if not html:
         return ""
-    return nh3.clean(
-        html,
+    return _cleaner().clean(html).strip()
+
+
+@cache
+def _cleaner() -> nh3.Cleaner:
+    """Built once, as fetchers/content.py does: ``nh3.clean(...)`` builds its rules per call."""
+    return nh3.Cleaner(
         tags=set(_TAGS),
         clean_content_tags=set(_DROP_CONTENT),
         attributes={k: set(v) for k, v in _ATTRIBUTES.items()},
         url_schemes=set(_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    ).strip()
+    )
 
 
 def safe_url(url: str | None) -> str | None:

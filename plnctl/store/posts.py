@@ -21,8 +21,8 @@ _POST_COLUMNS = ", ".join(
     content_text fetched_at kind language categories in_reply_to boost_of_url boost_of_handle
     read_at saved_at save_note content_warning in_reply_to_handle group_id boosts replies""".split()  # noqa: SIM905
 )
-_POST_SQL = f"""
-SELECT {_POST_COLUMNS}, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
+_POST_SELECT = """
+SELECT {columns}, pe.name AS person_name, coalesce(s.handle, s.title, s.url) AS source_label,
        (SELECT group_concat(h.tag, ' ') FROM post_hashtags h WHERE h.post_id = p.id) AS tags,
        (SELECT bp.name FROM sources bs JOIN people bp ON bp.id = bs.person_id
         WHERE p.boost_of_handle IS NOT NULL AND bs.handle IS NOT NULL
@@ -34,6 +34,8 @@ FROM posts p
 LEFT JOIN people pe ON pe.id = p.person_id
 LEFT JOIN sources s ON s.id = p.source_id
 """
+_POST_SQL = _POST_SELECT.format(columns=_POST_COLUMNS)
+_POST_SHOWN_SQL = _POST_SELECT.format(columns=_POST_COLUMNS + ", p.full_text")  # post show
 
 
 @dataclass(frozen=True)
@@ -337,8 +339,7 @@ def post_tags(store: Store, post_id: int) -> tuple[PostTag, ...]:
 
 
 def get_post(store: Store, post_id: int) -> Post | None:
-    sql = _POST_SQL.replace(" pe.name AS person_name,", " p.full_text, pe.name AS person_name,", 1)
-    row = one(store.conn, sql + " WHERE p.id = ?", (post_id,))
+    row = one(store.conn, _POST_SHOWN_SQL + " WHERE p.id = ?", (post_id,))
     if not row:
         return None
     post = _post(row, post_tags(store, post_id), media_of(store, [post_id]).get(post_id, ()))

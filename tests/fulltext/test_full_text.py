@@ -245,3 +245,10 @@ def test_topics_come_from_the_authors_text_not_the_page(cli, feed_server) -> Non
     assert len(cli("post", "list", "--topic", "excerpts", "--json").json()) == 2
     assert cli("topic", "rebuild").exit_code == 0
     assert cli("post", "list", "--topic", "rehearsal", "--json").json() == []
+
+
+def test_every_platform_kind_the_config_accepts_has_its_hosts() -> None:
+    from plnctl.config import FULL_TEXT_KINDS
+    from plnctl.fulltext import PLATFORM_HOSTS
+
+    assert {"feed", *PLATFORM_HOSTS} == set(FULL_TEXT_KINDS)
