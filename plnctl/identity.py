@@ -9,6 +9,7 @@ news in a digest. Every such comparison goes through ``is_me``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -24,7 +25,9 @@ def canonical_handle(handle: str | None) -> str | None:
 
 
 def canonical_name(name: str | None) -> str:
-    return " ".join((name or "").split()).casefold()
+    """A name as compared: spaces collapsed, Unicode-normalised (NFKC, so a composed and a
+    decomposed "é" are one letter) and case-folded in every script ("Élodie" is "élodie")."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
 def _host(netloc: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from plnctl.errors import NameTaken
+from plnctl.identity import canonical_name
 from plnctl.store.connection import Progress
 from plnctl.store.rows import one, rows
 from plnctl.timeutil import now_iso
@@ -193,21 +194,30 @@ def merge_orphan_copies(conn: sqlite3.Connection) -> list[str]:
 
 
 def rename_duplicate_names(conn: sqlite3.Connection) -> list[str]:
-    """People who still share a name (ignoring case) become "Name (2)", "Name (3)"..."""
-    taken = {name.lower() for (name,) in conn.execute("SELECT name FROM people")}
+    """People who still share a name (``canonical_name``: case in any script, spaces, Unicode
+    forms) become "Name (2)", "Name (3)"...; every person's ``name_key`` is set (from schema
+    24 on: migration 0019 calls this before the column exists)."""
+    keyed = "name_key" in {r[1] for r in conn.execute("PRAGMA table_info(people)")}
+    taken = {canonical_name(name) for (name,) in conn.execute("SELECT name FROM people")}
     seen: set[str] = set()
     report = []
     for person in rows(conn, "SELECT id, name FROM people ORDER BY id"):
-        name = person["name"]
-        if name.lower() not in seen:
-            seen.add(name.lower())
+        name, key = person["name"], canonical_name(person["name"])
+        if key not in seen:
+            seen.add(key)
+            if keyed:
+                conn.execute("UPDATE people SET name_key = ? WHERE id = ?", (key, person["id"]))
             continue
         n = 2
-        while f"{name} ({n})".lower() in taken:
+        while canonical_name(f"{name} ({n})") in taken:
             n += 1
         new = f"{name} ({n})"
-        taken.add(new.lower())
+        taken.add(canonical_name(new))
         conn.execute("UPDATE people SET name = ? WHERE id = ?", (new, person["id"]))
+        if keyed:
+            conn.execute(
+                "UPDATE people SET name_key = ? WHERE id = ?", (canonical_name(new), person["id"])
+            )
         report.append(
             f"renamed person {person['id']} {name!r} to {new!r}: names are unique now "
             f"(rename: plnctl person edit {person['id']} --name NAME)"
@@ -253,7 +263,7 @@ def reattach_orphans(conn: sqlite3.Connection, source_id: int, person_id: int | 
 
 def name_holder(conn: sqlite3.Connection, name: str) -> tuple[int, str] | None:
     """(id, name) of the person with this name, ignoring case (names are unique)."""
-    row = one(conn, "SELECT id, name FROM people WHERE lower(name) = lower(?)", (name.strip(),))
+    row = one(conn, "SELECT id, name FROM people WHERE name_key = ?", (canonical_name(name),))
     return (int(row["id"]), str(row["name"])) if row else None
 
 

@@ -9,6 +9,7 @@ from contextlib import suppress
 from typing import Any
 
 from plnctl.errors import AlreadyExists, one_line
+from plnctl.identity import canonical_name
 from plnctl.models import Person, Source, SourceKind, SourceState
 from plnctl.store import identity
 from plnctl.store.connection import Store
@@ -41,8 +42,9 @@ def insert_person(store: Store, name: str, *, note: str | None = None) -> int:
     stamp = now_iso()
     with identity.unique_name(store.conn, name):
         cursor = store.conn.execute(
-            "INSERT INTO people (name, note, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            (name, note, stamp, stamp),
+            "INSERT INTO people (name, name_key, note, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (name, canonical_name(name), note, stamp, stamp),
         )
     return int(cursor.lastrowid or 0)
 
@@ -61,7 +63,7 @@ def get_person(store: Store, person_id: int) -> Person | None:
 def find_people(store: Store, name: str) -> list[Person]:
     """Exact (case-insensitive) name matches; failing that, substring matches."""
     exact = rows(
-        store.conn, _PERSON_SQL + " WHERE p.name = ? COLLATE NOCASE ORDER BY p.id", (name,)
+        store.conn, _PERSON_SQL + " WHERE p.name_key = ? ORDER BY p.id", (canonical_name(name),)
     )
     if exact:
         return [_person(r) for r in exact]
@@ -113,6 +115,8 @@ def update_person(store: Store, person_id: int, **changes: Any) -> None:
     fields = {k: v for k, v in changes.items() if k in allowed}
     if not fields:
         return
+    if "name" in fields:
+        fields["name_key"] = canonical_name(fields["name"])
     assignments = ", ".join(f"{k} = ?" for k in fields)
     with identity.unique_name(store.conn, str(fields.get("name"))):
         store.conn.execute(

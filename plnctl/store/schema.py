@@ -879,3 +879,18 @@ def m0023_grouping_one_item_per_idea(db: Database) -> None:
         identity.add_notice(
             db.conn, f"grouped {grouped} posts with the article by the same person they link"
         )
+
+
+# Names are unique as people compare them (``plnctl.identity.canonical_name``: case in every
+# script, Unicode forms, spaces): SQLite's lower() folds ASCII only, so "Élodie" and "élodie"
+# could be two people. The key is computed in Python and stored.
+@migrations(name="0024_names_unicode_key")
+def m0024_names_unicode_key(db: Database) -> None:
+    from plnctl.store import identity
+
+    if "name_key" not in {row[1] for row in db.execute("PRAGMA table_info(people)")}:
+        db.execute("ALTER TABLE people ADD COLUMN name_key TEXT")
+    for line in identity.rename_duplicate_names(db.conn):
+        identity.add_notice(db.conn, line)
+    db.execute("DROP INDEX IF EXISTS people_name_unique")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS people_name_key ON people (name_key)")
