@@ -181,10 +181,9 @@ def _default_dirs(env: Mapping[str, str]) -> tuple[Path, Path, Path]:
     if home:
         path = Path(home).expanduser()
         return path, path, path
-    import platformdirs
+    from plnctl.userdirs import user_dirs
 
-    config_dir = Path(platformdirs.user_config_dir(APP_NAME))
-    data_dir = Path(platformdirs.user_data_dir(APP_NAME))
+    config_dir, data_dir = user_dirs(APP_NAME)
     return data_dir, config_dir, data_dir
 
 
