@@ -35,7 +35,7 @@ def sync_iter(
             force=force,
             on_start=on_start,
             on_new_posts=pln.topics.tag_new_posts,
-            matcher=pln.topics.matcher(),
+            matcher=pln.topics.matcher,  # built only when a source is due
         ),
     )
 

@@ -70,6 +70,21 @@ def _terminal(name: str) -> bool:
     return (_out() if name == "out" else _err()).is_terminal
 
 
+def is_terminal(name: str = "out") -> bool:
+    """Whether stdout (``"out"``) or stderr (``"err"``) is a terminal, as rich decides."""
+    return _terminal(name)
+
+
+def _print(name: str, text: str, style: str | None = None) -> None:
+    """One line of plain text (markup never interpreted) on stdout or stderr, through rich.
+    Off a terminal rich writes exactly the text and a newline (tabs aside: it expands them),
+    so that is written without importing rich, unless a console was made already."""
+    if name not in globals() and "\t" not in text and not _terminal(name):
+        (sys.stdout if name == "out" else sys.stderr).write(text + "\n")
+        return
+    (_out() if name == "out" else _err()).print(text, style=style, markup=False)
+
+
 def emit_json(data: Any) -> None:
     """One JSON document on stdout (models via to_dict())."""
     sys.stdout.write(jsontext.dumps(_plain(data), default=str) + "\n")
@@ -113,7 +128,7 @@ def lines(text_lines: Iterable[str]) -> None:
 
 def say(text: str = "", *, style: str | None = None) -> None:
     """One line of a report on stdout, styled on a terminal (markup never interpreted)."""
-    _out().print(clean(text), style=style, markup=False)
+    _print("out", clean(text), style)
 
 
 def say_parts(parts: Iterable[tuple[str, str]]) -> None:
@@ -126,7 +141,7 @@ def say_parts(parts: Iterable[tuple[str, str]]) -> None:
 def write_text(text: str) -> None:
     """A document (an export, a digest) on stdout exactly as rendered: its format's own
     encoder (CSV, XML, Markdown, HTML, or ``terminal.clean`` for text) already ran."""
-    _out().file.write(text)
+    (globals()["out"].file if "out" in globals() else sys.stdout).write(text)
 
 
 def working(message: str) -> AbstractContextManager[object]:
@@ -168,20 +183,20 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so stdout stays clean for data."""
-    _err().print(clean(message), markup=False)
+    _print("err", clean(message))
 
 
 def warn(message: str) -> None:
-    _err().print(f"Warning: {clean(message)}", markup=False, style="yellow")
+    _print("err", f"Warning: {clean(message)}", "yellow")
 
 
 def error(message: str) -> None:
-    _err().print(f"Error: {clean_line(message)}", markup=False, style="red")
+    _print("err", f"Error: {clean_line(message)}", "red")
 
 
 def failed(message: str) -> None:
     """A per-item failure inside a report (a source in a sync), in red on stderr."""
-    _err().print(clean_line(message), markup=False, style="red")
+    _print("err", clean_line(message), "red")
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

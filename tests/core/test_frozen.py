@@ -13,18 +13,31 @@ import sys
 import threading
 import types
 from dataclasses import field
-from pathlib import Path
 
 import pytest
 
-from plnctl import models
+from plnctl import insights, models
+from plnctl.api import people as api_people
+from plnctl.api import share as api_share
+from plnctl.api import sources as api_sources
 from plnctl.frozen import LazyData, frozen
+from plnctl.render import model as render_model
 
-MODELS = [
-    cls
-    for _, cls in inspect.getmembers(models, inspect.isclass)
-    if issubclass(cls, LazyData) and cls is not models._Model and cls.__module__ == models.__name__
-]
+# Every module with @frozen classes (the models, and the reports built from them).
+MODULES = [models, insights, render_model, api_share, api_people, api_sources]
+
+
+def _frozen_classes(module: types.ModuleType) -> list[type]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, LazyData) and cls.__module__ == module.__name__
+        and "@frozen\nclass " + cls.__name__ + "(" in inspect.getsource(module)
+    ]  # fmt: skip
+
+
+FROZEN = [cls for module in MODULES for cls in _frozen_classes(module)]
+MODELS = _frozen_classes(models)
 
 
 def _fresh(name: str = "Fresh") -> type:
@@ -40,20 +53,22 @@ def _fresh(name: str = "Fresh") -> type:
     return frozen(Fresh)
 
 
-def _eager_models() -> object:
-    """plnctl/models.py as it would be with ``@dataclass(frozen=True)`` in place of ``@frozen``:
+def _eager(module: types.ModuleType) -> types.ModuleType:
+    """``module`` as it would be with ``@dataclass(frozen=True)`` in place of ``@frozen``:
     the standard library's classes, made on import."""
-    source = Path(models.__file__).read_text(encoding="utf-8")
+    source = inspect.getsource(module)
     source = source.replace("@frozen\n", "@dataclasses.dataclass(frozen=True)\n")
     source = source.replace("class _Model(LazyData):", "class _Model:")
+    future = "from __future__ import annotations\n"
+    source = source.replace(future, future + "import dataclasses\n", 1)
     assert "\n@frozen" not in source
-    module = types.ModuleType("eager_models")
-    sys.modules[module.__name__] = module  # dataclasses looks its module up
-    exec(compile(source, "eager_models", "exec"), module.__dict__)
-    return module
+    eager = types.ModuleType("eager_" + module.__name__.replace(".", "_"))
+    sys.modules[eager.__name__] = eager  # dataclasses looks its module up
+    exec(compile(source, eager.__name__, "exec"), eager.__dict__)
+    return eager
 
 
-EAGER = _eager_models()
+EAGER = {module.__name__: _eager(module) for module in MODULES}
 
 
 def test_importing_the_models_makes_none_of_them() -> None:
@@ -66,9 +81,9 @@ def test_importing_the_models_makes_none_of_them() -> None:
     assert len(MODELS) >= 18
 
 
-@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", FROZEN, ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_each_model_is_the_frozen_dataclass_dataclasses_makes(cls: type) -> None:
-    standard = getattr(EAGER, cls.__name__)
+    standard = getattr(EAGER[cls.__module__], cls.__name__)
 
     def described(f: dataclasses.Field) -> tuple:  # type: ignore[type-arg]
         return f.name, f.type, f.default, f.default_factory, f.kw_only, dict(f.metadata)
