@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 
 from plnctl.answer_rules import Answerer, is_share, tally_answerers
 from plnctl.errors import InvalidInput
+from plnctl.frozen import LazyData, frozen
 from plnctl.models import Answer, Question, QuestionState
 from plnctl.timeutil import from_iso, to_iso
 
@@ -70,8 +70,8 @@ def next_state(state: QuestionState, event: Event, *, answer_count: int) -> Ques
     raise InvalidInput(f"unknown event {event!r}")
 
 
-@dataclass(frozen=True)
-class AnswerDraft:
+@frozen
+class AnswerDraft(LazyData):
     """An answer as found, before it is stored (no id yet)."""
 
     answer_key: str
@@ -244,8 +244,8 @@ def skip_reason(question: Question, *, now: datetime, horizon_days: int) -> str 
     return None
 
 
-@dataclass(frozen=True)
-class CheckResult:
+@frozen
+class CheckResult(LazyData):
     """One question's outcome in a check: exactly one per question checked, errors included.
 
     status: ``new`` (answers or shares found), ``unchanged``, ``failed``, ``deleted``, ``skipped``.
@@ -278,8 +278,8 @@ def time_to_first_answer(question: Question) -> timedelta | None:
     return max(first - asked, timedelta(0))
 
 
-@dataclass(frozen=True)
-class QuestionStats:
+@frozen
+class QuestionStats(LazyData):
     questions: int
     by_state: dict[str, int]
     answered: int  # questions with at least one answer

@@ -16,15 +16,31 @@ from dataclasses import field
 
 import pytest
 
-from plnctl import insights, models
+from plnctl import answer_rules, deliver, insights, models, questions
 from plnctl.api import people as api_people
+from plnctl.api import posts as api_posts
+from plnctl.api import question_edits as api_question_edits
 from plnctl.api import share as api_share
 from plnctl.api import sources as api_sources
 from plnctl.frozen import LazyData, frozen
 from plnctl.render import model as render_model
+from plnctl.store import posts as store_posts
 
 # Every module with @frozen classes (the models, and the reports built from them).
-MODULES = [models, insights, render_model, api_share, api_people, api_sources]
+MODULES = [
+    models,
+    insights,
+    render_model,
+    api_share,
+    api_people,
+    api_sources,
+    api_posts,
+    api_question_edits,
+    questions,
+    answer_rules,
+    store_posts,
+    deliver,
+]
 
 
 def _frozen_classes(module: types.ModuleType) -> list[type]:
