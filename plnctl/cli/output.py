@@ -57,7 +57,7 @@ def _err() -> Console:
     return globals().get("err") or __getattr__("err")  # type: ignore[no-any-return]
 
 
-def _terminal(name: str) -> bool:
+def is_terminal(name: str = "out") -> bool:
     """rich's ``Console.is_terminal`` for stdout or stderr, without importing rich where its
     answer is certain: no TTY_COMPATIBLE or FORCE_COLOR in the environment and no TTY."""
     stream = sys.stdout if name == "out" else sys.stderr
@@ -70,16 +70,11 @@ def _terminal(name: str) -> bool:
     return (_out() if name == "out" else _err()).is_terminal
 
 
-def is_terminal(name: str = "out") -> bool:
-    """Whether stdout (``"out"``) or stderr (``"err"``) is a terminal, as rich decides."""
-    return _terminal(name)
-
-
 def _print(name: str, text: str, style: str | None = None) -> None:
     """One line of plain text (markup never interpreted) on stdout or stderr, through rich.
     Off a terminal rich writes exactly the text and a newline (tabs aside: it expands them),
     so that is written without importing rich, unless a console was made already."""
-    if name not in globals() and "\t" not in text and not _terminal(name):
+    if name not in globals() and "\t" not in text and not is_terminal(name):
         (sys.stdout if name == "out" else sys.stderr).write(text + "\n")
         return
     (_out() if name == "out" else _err()).print(text, style=style, markup=False)
@@ -105,7 +100,7 @@ def table(
 ) -> None:
     """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
     cells = [[clean_line("" if cell is None else str(cell)) for cell in row] for row in rows]
-    if _terminal("out"):
+    if is_terminal("out"):
         from rich.table import Table
         from rich.text import Text
 
@@ -146,7 +141,7 @@ def write_text(text: str) -> None:
 
 def working(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while a long call runs (only on a terminal; nothing in cron)."""
-    if _terminal("err"):
+    if is_terminal("err"):
         from rich.text import Text
 
         return _err().status(Text(clean_line(message)))
@@ -158,7 +153,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
     """A callback ``(label, done, total)`` drawing a progress bar on stderr while the block
     runs, on a terminal only (None elsewhere, so cron output stays quiet). The bar (and
     rich.progress) is only set up when the callback is first called."""
-    if not _terminal("err"):
+    if not is_terminal("err"):
         yield None
         return
     state: dict[str, Any] = {}
