@@ -30,7 +30,7 @@ _MADE_ON_READ = frozenset({"__dataclass_fields__", "__dataclass_params__", "__ma
 def made(cls: type) -> None:
     """Make every ``@frozen`` class among ``cls`` and its bases a dataclass now (a base
     first: a subclass inherits its fields). Another thread making one is waited for."""
-    if not _PENDING:
+    if _PENDING.isdisjoint(cls.__mro__):  # made (a class leaves _PENDING once complete)
         return
     with _LOCK:
         for base in reversed(cls.__mro__):
@@ -40,6 +40,8 @@ def made(cls: type) -> None:
                     dataclass(frozen=True)(base)
                 finally:
                     _MAKING.discard(base)
+                if vars(base).get("__setstate__") is _setstate_until_made:
+                    delattr(base, "__setstate__")  # unpickling is the plain, C-speed one again
                 _PENDING.discard(base)
 
 
@@ -89,11 +91,13 @@ class LazyData(metaclass=Lazy):
         __setattr__ = _after_making("__setattr__", object.__setattr__)
         __delattr__ = _after_making("__delattr__", object.__delattr__)
 
-    def __setstate__(self, state: Any) -> None:
-        """Unpickling and copying skip ``__init__``: make the class here (and, as object
-        would, restore the attributes into ``__dict__``)."""
-        made(type(self))
-        self.__dict__.update(state)
+
+def _setstate_until_made(self: Any, state: Any) -> None:
+    """A pending class's ``__setstate__`` (removed once it is made): unpickling and copying
+    skip ``__init__``, so the class is made here; then, as object would, the attributes are
+    restored into ``__dict__``."""
+    made(type(self))
+    self.__dict__.update(state)
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
@@ -102,5 +106,7 @@ def frozen(cls: T) -> T:
     if not isinstance(cls, Lazy):
         raise TypeError(f"@frozen {cls.__qualname__} must derive from plnctl.frozen.LazyData")
     with _LOCK:
+        if "__setstate__" not in vars(cls):
+            type.__setattr__(cls, "__setstate__", _setstate_until_made)
         _PENDING.add(cls)
     return cls

@@ -228,3 +228,12 @@ def test_frozen_refuses_a_class_that_is_not_lazy_data() -> None:
         @frozen
         class Plain:
             id: int
+
+
+def test_once_made_a_class_unpickles_as_a_plain_dataclass_does() -> None:
+    cls = _fresh()
+    assert "__setstate__" in vars(cls)  # pending: unpickling makes it
+    one = cls(1)
+    # made: no Python-level __setstate__ left, so pickle restores __dict__ itself (C speed)
+    assert not hasattr(one, "__setstate__") and not hasattr(models.Media("u"), "__setstate__")
+    assert copy.deepcopy(one) == one
