@@ -17,9 +17,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from plnctl.frozen import LazyData, frozen
 from plnctl.identity import canonical_handle
 from plnctl.models import Answer
 from plnctl.urlkey import url_key
@@ -107,8 +107,8 @@ def match_person(name: str | None, people: Sequence[tuple[int, str]]) -> int | N
 # --- one answerer per person -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Answerer:
+@frozen
+class Answerer(LazyData):
     name: str | None
     handle: str | None
     url: str | None

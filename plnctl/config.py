@@ -7,6 +7,10 @@ The schema is the settings dataclasses themselves: every dataclass-typed field o
 is a ``[section]`` of config.toml, its fields are the keys, their annotations the types, and
 ``setting(...)`` declares a range or choices. ``PLNCTL_<SECTION>_<KEY>`` overrides a key. A new
 section (a frozen dataclass + a field on ``Settings``) is validated without further code.
+
+A section nothing set (no key in the file or the environment) is made from its defaults when
+first read: making each settings class costs start-up time, and most commands read one or two
+sections. The sections are ``@frozen`` (plnctl.frozen) for the same reason.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plnctl.errors import ConfigError
+from plnctl.frozen import LazyData, frozen
 
 APP_NAME = "plnctl"
 
@@ -38,8 +43,8 @@ def setting(
 FULL_TEXT_KINDS = ("feed", "substack", "medium", "blogger", "wordpress")
 
 
-@dataclass(frozen=True)
-class SyncSettings:
+@frozen
+class SyncSettings(LazyData):
     concurrency: int = setting(64, min=1, max=1000)  # requests in flight, all hosts together
     per_host: int = setting(4, min=1, max=100)  # requests in flight to one host
     connect_timeout: float = setting(10.0, min=0.1, max=600)
@@ -57,14 +62,14 @@ class SyncSettings:
     backlog_bytes: int = setting(8_000_000, min=0, max=2_000_000_000)
 
 
-@dataclass(frozen=True)
-class MastodonSettings:
+@frozen
+class MastodonSettings(LazyData):
     history_depth: int = setting(200, min=0, max=10_000)  # statuses on a first sync
     page_size: int = setting(40, min=1, max=40)
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
+@frozen
+class SmtpSettings(LazyData):
     host: str | None = None
     port: int = setting(587, min=1, max=65535)
     security: str = setting("starttls", choices=("starttls", "ssl", "none"))
@@ -75,8 +80,8 @@ class SmtpSettings:
     timeout: float = setting(30.0, min=0.1, max=600)
 
 
-@dataclass(frozen=True)
-class BlueskySettings:
+@frozen
+class BlueskySettings(LazyData):
     # The public AppView (XRPC, no auth); PLNCTL_BLUESKY_APPVIEW overrides it.
     appview: str = "https://public.api.bsky.app"
     history_depth: int = setting(200, min=0, max=10_000)  # posts on a first sync
@@ -87,28 +92,28 @@ class BlueskySettings:
     lang: str = "en"  # the language a post is tagged with (BCP-47, e.g. "en-AU"; "" for none)
 
 
-@dataclass(frozen=True)
-class DisplaySettings:
+@frozen
+class DisplaySettings(LazyData):
     timezone: str | None = None  # IANA name; unset: TZ, else the system's zone
 
 
-@dataclass(frozen=True)
-class QuestionsSettings:
+@frozen
+class QuestionsSettings(LazyData):
     horizon_days: int = setting(30, min=1, max=3650)  # stop checking older questions
 
 
-@dataclass(frozen=True)
-class TopicsSettings:
+@frozen
+class TopicsSettings(LazyData):
     person_weight: float = setting(1.0, min=0, max=10)
 
 
-@dataclass(frozen=True)
-class InsightsSettings:
+@frozen
+class InsightsSettings(LazyData):
     quiet_weeks: int = setting(6, min=1, max=520)
 
 
-@dataclass(frozen=True)
-class IdentitySettings:
+@frozen
+class IdentitySettings(LazyData):
     """``[me]``: the user's own identities (see ``plnctl.identity``). The logged-in Mastodon
     account counts as one without being named here."""
 
@@ -162,6 +167,17 @@ class Settings:
     def quiet_weeks(self) -> int:
         return self.insights.quiet_weeks
 
+    if not TYPE_CHECKING:  # to type checkers every section is a plain field
+
+        def __getattr__(self, name: str) -> Any:
+            """A section ``load_settings`` left out (nothing set it): its defaults, made now."""
+            factory = sections().get(name)
+            if factory is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            section = factory()
+            object.__setattr__(self, name, section)
+            return section
+
 
 # PLNCTL_* variables that are not settings overrides (they would otherwise read as a key).
 RESERVED_ENV = frozenset(
@@ -181,18 +197,22 @@ def _default_dirs(env: Mapping[str, str]) -> tuple[Path, Path, Path]:
     if home:
         path = Path(home).expanduser()
         return path, path, path
-    import platformdirs
+    from plnctl.userdirs import user_dirs
 
-    config_dir = Path(platformdirs.user_config_dir(APP_NAME))
-    data_dir = Path(platformdirs.user_data_dir(APP_NAME))
+    config_dir, data_dir = user_dirs(APP_NAME)
     return data_dir, config_dir, data_dir
 
 
 def default_settings(db: str | Path | None, env: Mapping[str, str]) -> Settings:
-    """The paths (from ``db`` and the environment) and default settings; reads no file."""
+    """The paths (from ``db`` and the environment) and default settings; reads no file. Its
+    sections are made when first read (``Settings.__getattr__``)."""
     home, config_dir, data_dir = _default_dirs(env)
     db_path = Path(db or env.get("PLNCTL_DB") or data_dir / "plnctl.db").expanduser()
-    return Settings(home=home, config_dir=config_dir, data_dir=data_dir, db_path=db_path)
+    settings = object.__new__(Settings)  # Settings(...) would make every section
+    paths = {"home": home, "config_dir": config_dir, "data_dir": data_dir, "db_path": db_path}
+    for name, value in paths.items():
+        object.__setattr__(settings, name, value)
+    return settings
 
 
 def load_settings(db: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -209,8 +229,11 @@ def load_settings(db: str | Path | None = None, env: Mapping[str, str] | None = 
     for name, cls in sections().items():
         values = dict(_file_section(raw, name, cls, settings.config_file))
         values.update(_env_section(env, name, cls, skip))
-        changes[name] = replace(getattr(settings, name), **values)
-    return replace(settings, **changes)
+        if values:
+            changes[name] = replace(getattr(settings, name), **values)
+    for name, section in changes.items():  # a new object, not yet shared: set in place
+        object.__setattr__(settings, name, section)
+    return settings
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -240,8 +263,13 @@ def sections() -> dict[str, type]:
     return {
         f.name: f.default_factory  # type: ignore[misc]
         for f in fields(Settings)
-        if f.default_factory is not MISSING and is_dataclass(f.default_factory)
+        if f.default_factory is not MISSING and _is_section(f.default_factory)
     }
+
+
+def _is_section(factory: Any) -> bool:
+    """A settings class (a ``@frozen`` one is not made by asking)."""
+    return isinstance(factory, type) and (issubclass(factory, LazyData) or is_dataclass(factory))
 
 
 def _file_section(
@@ -265,10 +293,10 @@ def _env_section(
     env: Mapping[str, str], name: str, cls: type, skip: frozenset[str]
 ) -> Iterator[tuple[str, Any]]:
     prefix = f"PLNCTL_{name.upper()}_"
-    known = _fields(cls)
     for variable, text in env.items():
         if not variable.startswith(prefix) or variable in skip:
             continue
+        known = _fields(cls)
         key = variable[len(prefix) :].lower()
         if key not in known:
             raise ConfigError(

@@ -10,13 +10,13 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from plnctl.config import SmtpSettings, read_secret
 from plnctl.errors import ConfigError, DeliveryError, InvalidInput
 from plnctl.files import check_target, write_atomic  # noqa: F401  (one helper for every file)
+from plnctl.frozen import LazyData, frozen
 
 if TYPE_CHECKING:
     import smtplib
@@ -35,8 +35,8 @@ def write_stream(stream: TextIO, text: str) -> None:
         raise DeliveryError(f"cannot write the output: {e}") from None
 
 
-@dataclass(frozen=True)
-class Mail:
+@frozen
+class Mail(LazyData):
     to: tuple[str, ...]
     subject: str
     text: str

@@ -10,7 +10,6 @@ once per host (RFC 9309: a 4xx allows everything, a 5xx or no answer nothing), a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from dataclasses import replace
@@ -18,13 +17,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from plnctl import ingest
 from plnctl.models import FullTextReport, Source, SourceKind
 from plnctl.store import pages as pages_db
 from plnctl.store import people as people_db
 from plnctl.timeutil import now, now_iso, to_iso
 
 if TYPE_CHECKING:
+    import asyncio
     from urllib.robotparser import RobotFileParser
 
     from plnctl.config import Settings
@@ -74,6 +73,8 @@ def fetch_pages(store: Store, settings: Settings, *, limit: int = PAGES_PER_SYNC
     )
     if not jobs:
         return FullTextReport()
+    import asyncio  # here, as the fetching below: a sync with no page to fetch needs neither
+
     results = asyncio.run(_fetch_all(jobs, settings))
     with store.transaction():
         pages_db.record(store, results, at=now_iso())
@@ -81,6 +82,8 @@ def fetch_pages(store: Store, settings: Settings, *, limit: int = PAGES_PER_SYNC
 
 
 async def _fetch_all(jobs: list[PageJob], settings: Settings) -> list[PageResult]:
+    import asyncio
+
     from plnctl.fetchers.http import HttpClient, HttpSettings
 
     http = HttpSettings.from_settings(settings.sync)
@@ -91,6 +94,9 @@ async def _fetch_all(jobs: list[PageJob], settings: Settings) -> list[PageResult
 
 
 async def _one(client: HttpClient, robots: _Robots, job: PageJob) -> PageResult:
+    import asyncio
+
+    from plnctl import ingest
     from plnctl.errors import FetchError
     from plnctl.fetchers import article
 
@@ -133,6 +139,8 @@ class _Robots:
         self.rules: dict[str, asyncio.Task[RobotFileParser]] = {}
 
     async def allows(self, url: str) -> bool:
+        import asyncio
+
         from plnctl.fetchers.article import robots_allow
 
         parts = urlsplit(url)

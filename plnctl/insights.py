@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from plnctl.frozen import LazyData, frozen
 from plnctl.timeutil import from_iso
 
 FEW_VOICES = 3  # a topic with fewer distinct people posting than this is thinly covered
@@ -31,7 +32,7 @@ PLATFORM_HOSTS = frozenset(
 _HANDLE = re.compile(r"^[a-z0-9_.-]+@[a-z0-9.-]+\.[a-z0-9:.-]+$")
 
 
-class _Model:
+class _Model(LazyData):
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
 
@@ -60,7 +61,7 @@ def series(pairs: Iterable[tuple[int | None, int]], weeks: int) -> tuple[int, ..
 # --- the stats report -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class PersonStat(_Model):
     person_id: int
     name: str
@@ -70,7 +71,7 @@ class PersonStat(_Model):
     last_post_at: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class TopicStat(_Model):
     topic_id: int
     name: str
@@ -79,7 +80,7 @@ class TopicStat(_Model):
     weekly: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class DormantPerson(_Model):
     person_id: int
     name: str
@@ -87,7 +88,7 @@ class DormantPerson(_Model):
     weeks_silent: int | None
 
 
-@dataclass(frozen=True)
+@frozen
 class FailingSource(_Model):
     source_id: int
     person: str
@@ -99,14 +100,14 @@ class FailingSource(_Model):
     last_ok_at: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Instance(_Model):
     host: str
     sources: int
     people: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Diversity(_Model):
     kinds: dict[str, int]  # sources by kind
     instances: tuple[Instance, ...]  # Mastodon instances, most used first
@@ -114,7 +115,7 @@ class Diversity(_Model):
     largest_instance_share: float | None  # share of Mastodon accounts on the biggest instance
 
 
-@dataclass(frozen=True)
+@frozen
 class Answerer(_Model):
     name: str
     handle: str | None
@@ -123,7 +124,7 @@ class Answerer(_Model):
     questions: int
 
 
-@dataclass(frozen=True)
+@frozen
 class QuestionStats(_Model):
     asked: int
     answered: int
@@ -132,7 +133,7 @@ class QuestionStats(_Model):
     top_answerers: tuple[Answerer, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class StatsReport(_Model):
     since: str
     until: str
@@ -318,7 +319,7 @@ def tag_signals(rows: Iterable[tuple[str | None, str | None, str]]) -> list[Sign
     ]
 
 
-@dataclass(frozen=True)
+@frozen
 class Suggestion(_Model):
     name: str
     kind: str  # mastodon | site
@@ -440,7 +441,7 @@ def _suggestion(
     return Suggestion(name, kind, target, score, evidence, command, signals)
 
 
-@dataclass(frozen=True)
+@frozen
 class PersonActivity(_Model):
     person_id: int
     name: str

@@ -1,22 +1,25 @@
 """Frozen dataclasses for everything plnctl stores or returns, and the enums they use.
 
 Every model has ``to_dict()``, the shape of ``--json`` output. Secrets never appear in a model.
+``@frozen`` is ``@dataclass(frozen=True)`` made on first use (plnctl.frozen): every command
+imports this module and uses few of its classes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
 from plnctl.errors import one_line
+from plnctl.frozen import LazyData, frozen
 
 ERROR_LIMIT = 1000  # characters of a stored error or warning
 
 
-class _Model:
+class _Model(LazyData):
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
 
@@ -55,7 +58,7 @@ class RuleKind(StrEnum):
     PERSON = "person"
 
 
-@dataclass(frozen=True)
+@frozen
 class Person(_Model):
     id: int
     name: str
@@ -66,7 +69,7 @@ class Person(_Model):
     updated_at: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Source(_Model):
     id: int
     person_id: int | None  # None: a followed hashtag, which belongs to no person
@@ -105,7 +108,7 @@ class Source(_Model):
         return self.handle or self.url
 
 
-@dataclass(frozen=True)
+@frozen
 class PostTag(_Model):
     topic: str
     origin: TagOrigin
@@ -115,7 +118,7 @@ class PostTag(_Model):
 # --- sense and share (issue 16): private notes, shares, the professional-learning log --------
 
 
-@dataclass(frozen=True)
+@frozen
 class Note(_Model):
     """A dated private reflection on a post or a question. ``number`` is its place among that
     post's (or question's) notes, oldest first: what ``--edit N`` / ``--remove N`` take."""
@@ -129,7 +132,7 @@ class Note(_Model):
     question_id: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Share(_Model):
     """A post shared back to a network (or a thank-you reply to a question's answerers)."""
 
@@ -157,7 +160,7 @@ PD_TYPES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@frozen
 class PdEntry(_Model):
     """One professional-learning log entry. ``date`` is a day (YYYY-MM-DD); time in minutes."""
 
@@ -188,7 +191,7 @@ class PdEntry(_Model):
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class Media(_Model):
     """An enclosure or attachment of a post: a podcast episode's audio, a video, an image.
 
@@ -203,7 +206,7 @@ class Media(_Model):
     image: str | None = None  # a thumbnail or episode artwork
 
 
-@dataclass(frozen=True)
+@frozen
 class Also(_Model):
     """Another post of the same idea (issue 12): the toot or Bluesky post that links an
     article, or, seen from such a post, the article itself. ``key`` is the canonical link
@@ -219,7 +222,7 @@ class Also(_Model):
     key: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Post(_Model):
     id: int
     source_id: int | None
@@ -267,7 +270,7 @@ class Post(_Model):
         return _without_empty(data, "group_id", "boosts", "replies")
 
 
-@dataclass(frozen=True)
+@frozen
 class NewPost(_Model):
     """What a fetcher hands to the store: plain data, no ids."""
 
@@ -301,14 +304,14 @@ class NewPost(_Model):
     replies: int | None = None  # replies_count / replyCount
 
 
-@dataclass(frozen=True)
+@frozen
 class TopicRule(_Model):
     id: int
     kind: RuleKind
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Topic(_Model):
     id: int
     name: str
@@ -319,7 +322,7 @@ class Topic(_Model):
     people: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Answer(_Model):
     id: int
     question_id: int
@@ -339,7 +342,7 @@ class Answer(_Model):
     person_name: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Question(_Model):
     id: int
     text: str
@@ -368,7 +371,7 @@ class Question(_Model):
         return _without_empty(super().to_dict(), "notes")
 
 
-@dataclass(frozen=True)
+@frozen
 class SourceResult(_Model):
     """One source's outcome in a sync: exactly one per source attempted, errors included."""
 
@@ -387,7 +390,7 @@ class SourceResult(_Model):
     notice: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class FullTextReport(_Model):
     """What fetching article pages for full text did in one sync."""
 
@@ -401,7 +404,7 @@ class FullTextReport(_Model):
         return self.fetched + sum(self.skipped.values()) + self.failed
 
 
-@dataclass(frozen=True)
+@frozen
 class SyncSummary(_Model):
     started_at: str
     finished_at: str
@@ -429,7 +432,7 @@ class SyncSummary(_Model):
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class FetchOutcome(_Model):
     """What a fetcher returns for one source. The sync engine's pure decider turns it into the
     source's new state (due time, error streak) and the store writes it.

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -20,6 +18,7 @@ from urllib.parse import urlsplit
 
 from plnctl.answer_rules import Answerer, is_share, tally_answerers
 from plnctl.errors import InvalidInput
+from plnctl.frozen import LazyData, frozen
 from plnctl.models import Answer, Question, QuestionState
 from plnctl.timeutil import from_iso, to_iso
 
@@ -71,8 +70,8 @@ def next_state(state: QuestionState, event: Event, *, answer_count: int) -> Ques
     raise InvalidInput(f"unknown event {event!r}")
 
 
-@dataclass(frozen=True)
-class AnswerDraft:
+@frozen
+class AnswerDraft(LazyData):
     """An answer as found, before it is stored (no id yet)."""
 
     answer_key: str
@@ -245,8 +244,8 @@ def skip_reason(question: Question, *, now: datetime, horizon_days: int) -> str 
     return None
 
 
-@dataclass(frozen=True)
-class CheckResult:
+@frozen
+class CheckResult(LazyData):
     """One question's outcome in a check: exactly one per question checked, errors included.
 
     status: ``new`` (answers or shares found), ``unchanged``, ``failed``, ``deleted``, ``skipped``.
@@ -279,8 +278,8 @@ def time_to_first_answer(question: Question) -> timedelta | None:
     return max(first - asked, timedelta(0))
 
 
-@dataclass(frozen=True)
-class QuestionStats:
+@frozen
+class QuestionStats(LazyData):
     questions: int
     by_state: dict[str, int]
     answered: int  # questions with at least one answer
@@ -338,7 +337,7 @@ def compute_stats(
         answer_rate=round(len(answered) / len(questions), 3) if questions else 0.0,
         answers=len(all_answers),
         network_answers=sum(1 for a in all_answers if a.person_id is not None),
-        median_time_to_first_answer=statistics.median(waits) if waits else None,
+        median_time_to_first_answer=_median(waits),
         top_answerers=tuple(answerers[:top]),
         unanswered_older=tuple(sorted(stale, key=lambda q: q.asked_at)),
         older_than_days=older_than_days,
@@ -370,3 +369,11 @@ def iso(text: Any) -> str | None:
         return to_iso(from_iso(str(text))) if text else None
     except ValueError:
         return None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    import statistics  # here: its import costs ~5 ms of every command that imports this module
+
+    return statistics.median(values)

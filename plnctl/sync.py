@@ -67,13 +67,14 @@ def sync_iter(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[SourceResult], None] | None = None,
     on_new_posts: Callable[[list[int]], object] | None = None,
-    matcher: Matcher | None = None,
+    matcher: Matcher | Callable[[], Matcher] | None = None,
 ) -> Iterator[SourceResult]:
     """Fetch every due source (all matching ones with ``force``); yield one result per source.
 
     ``on_start(total)`` is called once the due sources are known; ``on_result`` with each
     result; ``on_new_posts(post_ids)`` after each committed batch (the topic tagger) for the
-    posts whose topics were not computed at parse time with ``matcher`` (see ingest_tags).
+    posts whose topics were not computed at parse time with ``matcher`` (see ingest_tags; a
+    function that builds it is called only when a source is due).
     Raises ``Busy`` when another sync of this database holds the lock for longer than
     ``settings.sync.lock_wait`` seconds.
     """
@@ -86,7 +87,8 @@ def sync_iter(
         if not sources:
             return
         writer = _Writer(store, settings)
-        ingest_tags.set_matcher(matcher)  # before the parser processes fork: they inherit it
+        # before the parser processes fork: they inherit it
+        ingest_tags.set_matcher(matcher() if callable(matcher) else matcher)
         with _FetchRun(sources, settings, lock_fd) as run:
             for batch in run.batches():
                 results, new_ids = writer.store_batch(batch)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plnctl.errors import Ambiguous, InvalidInput, NotFound
+from plnctl.frozen import frozen
 from plnctl.models import Person, _Model
 from plnctl.store import identity
 from plnctl.store import people as db
@@ -92,6 +92,10 @@ class PeopleService:
     def list(self, *, topic: str | None = None) -> list[Person]:
         return db.list_people(self.store, topic=topic)
 
+    def source_counts(self) -> dict[int, int]:
+        """person id -> how many sources they have (people without any are left out)."""
+        return db.source_counts(self.store)
+
     def edit(
         self,
         ref: str | int,
@@ -149,7 +153,7 @@ class PeopleService:
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@frozen
 class Removal(_Model):
     """What ``person remove`` deletes and keeps."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plnctl.errors import InvalidInput, NotFound
+from plnctl.frozen import frozen
 from plnctl.models import Post, _Model
 from plnctl.store import posts as db
 from plnctl.timeutil import now_iso, parse_since, to_iso
@@ -29,7 +29,7 @@ def with_notes(store: Store, post: Post) -> Post:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class OpenedLink(_Model):
     """``post open``: the link, and whether a browser took it (False: show the URL instead)."""
 

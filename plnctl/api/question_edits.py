@@ -5,13 +5,13 @@ for a blog question the blog's owner), so the asker's own comments are never ans
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from plnctl import answer_rules
 from plnctl import questions as logic
 from plnctl.api.sources import check_http_url
 from plnctl.errors import InvalidInput, NotFound
+from plnctl.frozen import LazyData, frozen
 from plnctl.identity import Me, not_mine
 from plnctl.models import Answer, Question
 from plnctl.questions import AnswerDraft
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 UNSET: Any = object()  # an option not given (None means "remove" for --comments)
 
 
-@dataclass(frozen=True)
-class Tracked:
+@frozen
+class Tracked(LazyData):
     """What ``question track`` did: ``tracked`` (new), ``updated`` or ``unchanged``."""
 
     question: Question

@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from plnctl import deliver
 from plnctl.errors import DeliveryError, InvalidInput, NotFound
+from plnctl.frozen import frozen
 from plnctl.identity import Me, is_me, is_me_target
 from plnctl.models import Post, Question, _Model
 from plnctl.render import digest as render
@@ -49,7 +50,7 @@ SUGGESTION_LIMIT = 3  # from the insights service, after this window's outside a
 SUGGESTION_WINDOW = timedelta(days=7)  # their signals: the digest's window, at least a week
 
 
-@dataclass(frozen=True)
+@frozen
 class DigestRun(_Model):
     """What one ``digest()`` call did."""
 

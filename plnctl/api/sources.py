@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from plnctl.errors import AlreadyExists, InvalidInput, NotFound
+from plnctl.frozen import LazyData, frozen
 from plnctl.models import Person, Source, SourceKind
 from plnctl.store import people as db
 from plnctl.urlkey import unwrap_feed_scheme
@@ -23,8 +24,8 @@ _HANDLE = re.compile(r"^@?[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z0-9:.-]+$")
 _PROFILE_URL = re.compile(r"^https?://[^/]+/@[A-Za-z0-9_.-]+/?$")
 
 
-@dataclass(frozen=True)
-class SourcePlan:
+@frozen
+class SourcePlan(LazyData):
     """A source checked and ready to store (network work already done)."""
 
     kind: SourceKind

@@ -131,7 +131,7 @@ def digest(
         stream=sys.stdout, include_notes=include_notes, feed_url=feed_url,
         per_person=per_person, mark_read=mark_read,
     )  # fmt: skip
-    if not output.err.is_terminal:
+    if not output.is_terminal("err"):
         return  # cron: stay silent unless something failed
     if run.output:
         output.info(f"Wrote {run.output}")
@@ -214,5 +214,5 @@ def export_reading_list(
     )  # fmt: skip
     if output_file is None:
         output.write_text(text)
-    elif output.err.is_terminal:
+    elif output.is_terminal("err"):
         output.info(f"Wrote {output_file}")

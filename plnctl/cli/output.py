@@ -57,7 +57,7 @@ def _err() -> Console:
     return globals().get("err") or __getattr__("err")  # type: ignore[no-any-return]
 
 
-def _terminal(name: str) -> bool:
+def is_terminal(name: str = "out") -> bool:
     """rich's ``Console.is_terminal`` for stdout or stderr, without importing rich where its
     answer is certain: no TTY_COMPATIBLE or FORCE_COLOR in the environment and no TTY."""
     stream = sys.stdout if name == "out" else sys.stderr
@@ -68,6 +68,16 @@ def _terminal(name: str) -> bool:
         except (AttributeError, ValueError):  # no isatty, or a closed file: rich says no too
             return False
     return (_out() if name == "out" else _err()).is_terminal
+
+
+def _print(name: str, text: str, style: str | None = None) -> None:
+    """One line of plain text (markup never interpreted) on stdout or stderr, through rich.
+    Off a terminal rich writes exactly the text and a newline (tabs aside: it expands them),
+    so that is written without importing rich, unless a console was made already."""
+    if name not in globals() and "\t" not in text and not is_terminal(name):
+        (sys.stdout if name == "out" else sys.stderr).write(text + "\n")
+        return
+    (_out() if name == "out" else _err()).print(text, style=style, markup=False)
 
 
 def emit_json(data: Any) -> None:
@@ -90,7 +100,7 @@ def table(
 ) -> None:
     """A rich table on a terminal; tab-separated lines with a header otherwise (for grep/cut)."""
     cells = [[clean_line("" if cell is None else str(cell)) for cell in row] for row in rows]
-    if _terminal("out"):
+    if is_terminal("out"):
         from rich.table import Table
         from rich.text import Text
 
@@ -113,7 +123,7 @@ def lines(text_lines: Iterable[str]) -> None:
 
 def say(text: str = "", *, style: str | None = None) -> None:
     """One line of a report on stdout, styled on a terminal (markup never interpreted)."""
-    _out().print(clean(text), style=style, markup=False)
+    _print("out", clean(text), style)
 
 
 def say_parts(parts: Iterable[tuple[str, str]]) -> None:
@@ -126,12 +136,12 @@ def say_parts(parts: Iterable[tuple[str, str]]) -> None:
 def write_text(text: str) -> None:
     """A document (an export, a digest) on stdout exactly as rendered: its format's own
     encoder (CSV, XML, Markdown, HTML, or ``terminal.clean`` for text) already ran."""
-    _out().file.write(text)
+    (globals()["out"].file if "out" in globals() else sys.stdout).write(text)
 
 
 def working(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while a long call runs (only on a terminal; nothing in cron)."""
-    if _terminal("err"):
+    if is_terminal("err"):
         from rich.text import Text
 
         return _err().status(Text(clean_line(message)))
@@ -143,7 +153,7 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
     """A callback ``(label, done, total)`` drawing a progress bar on stderr while the block
     runs, on a terminal only (None elsewhere, so cron output stays quiet). The bar (and
     rich.progress) is only set up when the callback is first called."""
-    if not _terminal("err"):
+    if not is_terminal("err"):
         yield None
         return
     state: dict[str, Any] = {}
@@ -168,20 +178,20 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
 
 def info(message: str) -> None:
     """Progress and confirmations: stderr, so stdout stays clean for data."""
-    _err().print(clean(message), markup=False)
+    _print("err", clean(message))
 
 
 def warn(message: str) -> None:
-    _err().print(f"Warning: {clean(message)}", markup=False, style="yellow")
+    _print("err", f"Warning: {clean(message)}", "yellow")
 
 
 def error(message: str) -> None:
-    _err().print(f"Error: {clean_line(message)}", markup=False, style="red")
+    _print("err", f"Error: {clean_line(message)}", "red")
 
 
 def failed(message: str) -> None:
     """A per-item failure inside a report (a source in a sync), in red on stderr."""
-    _err().print(clean_line(message), markup=False, style="red")
+    _print("err", clean_line(message), "red")
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -119,9 +119,7 @@ def list_(
     if json:
         output.emit_json(people)
         return
-    counts: dict[int | None, int] = {}
-    for source in api.sources.list():
-        counts[source.person_id] = counts.get(source.person_id, 0) + 1
+    counts = api.people.source_counts()
     output.table(
         ["id", "name", "sources", "topics"],
         [[p.id, p.name, counts.get(p.id, 0), ", ".join(p.topics)] for p in people],

@@ -115,7 +115,7 @@ def show(
     if json:
         output.emit_json(post)
         return
-    output.lines(post_lines(post, width=output.out.width if output.out.is_terminal else 80))
+    output.lines(post_lines(post, width=output.out.width if output.is_terminal("out") else 80))
 
 
 @post_app.command("open")

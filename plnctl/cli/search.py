@@ -81,7 +81,7 @@ def _print_hit(hit: SearchHit) -> None:
         if x
     )
     head = f"[{hit.id}] {hit.title or '(untitled)'}" + (f"  — {byline}" if byline else "")
-    if not output.out.is_terminal:
+    if not output.is_terminal("out"):
         output.lines([head, f"    {hit.snippet}", *([f"    {hit.url}"] if hit.url else []), ""])
         return
     output.say(head, style="bold")

@@ -60,7 +60,7 @@ def sync(
 
     api = pln(ctx)
     started = now_iso()
-    show_progress = not quiet and not json and output.err.is_terminal
+    show_progress = not quiet and not json and output.is_terminal("err")
     results = _run(api, person, source, force, show_progress)
     summary = summarize(results, started_at=started)
     everything = person is None and source is None

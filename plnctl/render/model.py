@@ -5,16 +5,16 @@ The API builds these from the store; every renderer is a pure function of them (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from plnctl.frozen import frozen
 from plnctl.models import Also, Media, Note, Question, _Model
 
 DIGEST_FORMATS = ("text", "md", "html", "json", "atom")
 EXPORT_FORMATS = ("md", "html", "csv", "json", "opml", "atom", "pocket-csv", "bookmarks")
 
 
-@dataclass(frozen=True)
+@frozen
 class ShareItem(_Model):
     """One post as a digest or a reading list shows it.
 
@@ -74,13 +74,13 @@ class ShareItem(_Model):
         return data
 
 
-@dataclass(frozen=True)
+@frozen
 class PersonGroup(_Model):
     person: str
     items: tuple[ShareItem, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class TopicGroup(_Model):
     topic: str
     people: tuple[PersonGroup, ...]
@@ -90,14 +90,14 @@ class TopicGroup(_Model):
         return sum(len(group.items) for group in self.people)
 
 
-@dataclass(frozen=True)
+@frozen
 class QuietPerson(_Model):
     person_id: int
     name: str
     last_post_at: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Suggestion(_Model):
     """Someone outside the network worth following, and why."""
 
@@ -107,7 +107,7 @@ class Suggestion(_Model):
     command: str | None = None  # e.g. plnctl person add ... --mastodon ...
 
 
-@dataclass(frozen=True)
+@frozen
 class Digest(_Model):
     """New posts stored in (since, until], grouped by topic then person, and the rest."""
 

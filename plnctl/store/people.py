@@ -90,6 +90,11 @@ def list_people(store: Store, *, topic: str | None = None) -> list[Person]:
     return [_person(r) for r in rows(store.conn, sql, (topic,))]
 
 
+def source_counts(store: Store) -> dict[int, int]:
+    sql = "SELECT person_id, count(*) FROM sources WHERE person_id IS NOT NULL GROUP BY person_id"
+    return dict(store.conn.execute(sql).fetchall())
+
+
 def person_ids(store: Store) -> list[int]:
     return [r[0] for r in store.conn.execute("SELECT DISTINCT person_id FROM person_topics")]
 

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from plnctl.frozen import LazyData, frozen
 from plnctl.models import Media, NewPost, Post, PostTag, TagOrigin
 from plnctl.store import grouping
 from plnctl.store.connection import Store
@@ -38,8 +39,8 @@ _POST_SQL = _POST_SELECT.format(columns=_POST_COLUMNS)
 _POST_SHOWN_SQL = _POST_SELECT.format(columns=_POST_COLUMNS + ", p.full_text")  # post show
 
 
-@dataclass(frozen=True)
-class UpsertResult:
+@frozen
+class UpsertResult(LazyData):
     new_ids: tuple[int, ...]
     updated_ids: tuple[int, ...]
     ids_by_guid: dict[str, int] = field(default_factory=dict)  # the new and updated ones
@@ -351,8 +352,8 @@ def get_post(store: Store, post_id: int) -> Post | None:
 WHEN = "coalesce(p.published_at, p.fetched_at)"
 
 
-@dataclass(frozen=True)
-class PostFilter:
+@frozen
+class PostFilter(LazyData):
     """Which live posts a list or a bulk change covers; every field narrows it."""
 
     since: str | None = None  # arrived (fetched_at) since: the one --since rule

@@ -41,6 +41,16 @@ def test_person_list_filters_by_topic_and_prints_plain_rows(cli: Cli) -> None:
     assert len(lines) == 2 and "Grace" in lines[1]
 
 
+def test_person_list_counts_each_persons_sources(cli: Cli) -> None:
+    feeds = ["--feed", "https://ada.example/a.xml", "--feed", "https://ada.example/b.xml"]
+    assert cli("person", "add", "--no-check", "Ada", *feeds).exit_code == 0
+    cli("person", "add", "Grace")
+    cli("person", "add", "--no-check", "Linus", "--feed", "https://linus.example/feed")
+    rows = [line.split("\t") for line in cli("person", "list").stdout.strip().splitlines()]
+    assert rows[0] == ["id", "name", "sources", "topics"]
+    assert {row[1]: row[2] for row in rows[1:]} == {"Ada": "2", "Grace": "0", "Linus": "1"}
+
+
 def test_ambiguous_name_lists_the_matches(cli: Cli) -> None:
     cli("person", "add", "Ada Lovelace")
     cli("person", "add", "Ada Byron")

@@ -134,3 +134,40 @@ def test_reading_and_a_second_sync_during_a_sync(
     finally:
         running.kill()
         running.wait()
+
+
+def test_nothing_due_loads_no_fetching_and_still_waits_for_a_running_sync(
+    cli: Cli,
+    feed_server,
+    isolated_home: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    feed_server.add_feed("/a.xml", rss_feed(2))
+    cli("person", "add", "Ada", "--no-check", "--feed", feed_server.url("/a.xml"))
+    assert cli("sync").exit_code == 0  # now nothing is due for an hour
+    code = (
+        "import sys\n"
+        "from plnctl.cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "print(sorted(m for m in ('asyncio', 'plnctl.sync', 'plnctl.fetchers', 'rich')"
+        " if m in sys.modules), code, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PLNCTL_HOME": str(isolated_home)}
+    run = subprocess.run(
+        [sys.executable, "-c", code, "sync"], env=env, capture_output=True, text=True
+    )
+    assert run.stderr.splitlines() == [
+        "Nothing to sync: no source is due (use --force to fetch anyway).",
+        "[] 0",
+    ], run.stderr
+    # A sync that holds the lock: nothing due is still only known once it let go.
+    from plnctl.errors import Busy
+    from plnctl.sync_lock import sync_lock
+
+    with sync_lock(isolated_home / "plnctl.db.sync-lock", wait=1):
+        started = time.monotonic()
+        busy = subprocess.run([sys.executable, "-c", code, "sync"], capture_output=True, text=True,
+                              env={**env, "PLNCTL_SYNC_LOCK_WAIT": "0.5"})  # fmt: skip
+    assert time.monotonic() - started >= 0.5
+    assert "another plnctl sync is running" in busy.stderr and busy.stderr.endswith(
+        f" {int(Busy.exit_code)}\n"
+    )

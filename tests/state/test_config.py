@@ -3,6 +3,7 @@ one-line errors (exit 5) naming the file, the key and what is allowed; `plnctl c
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -218,4 +219,30 @@ def test_config_check_ok_and_missing(cli: Cli, isolated_home: Path) -> None:
     assert good.exit_code == 0 and "OK" in good.stderr
     assert cli("config", "check", "--json").json() == {
         "path": str(isolated_home / "config.toml"), "exists": True, "ok": True,
+    }  # fmt: skip
+
+
+def test_a_section_nothing_set_is_made_when_first_read(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(isolated_home, "[sync]\nconcurrency = 8\n")
+    monkeypatch.setenv("PLNCTL_SMTP_PORT", "2525")
+    settings = load_settings()
+    assert set(vars(settings)) == {"home", "config_dir", "data_dir", "db_path", "sync", "smtp"}
+    assert settings.sync.concurrency == 8 and settings.smtp.port == 2525
+    assert settings.display == config.DisplaySettings()  # read: its defaults
+    assert settings.question_horizon_days == 30 and settings.me.names == ()
+    assert settings == load_settings() and repr(settings) == repr(load_settings())
+    code = (
+        "import json, plnctl.config as c, plnctl.frozen as f\n"
+        "s = c.load_settings(); s.display\n"
+        "print(json.dumps(sorted(k.__name__ for k in f._PENDING if k.__module__ == c.__name__)))"
+    )
+    env = {"PLNCTL_HOME": str(isolated_home), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    unmade = set(json.loads(out.stdout))
+    # a command that reads [display] makes [display] and what was set, nothing else
+    assert unmade == {cls.__name__ for cls in config.sections().values()} - {
+        "DisplaySettings", "SyncSettings"
     }  # fmt: skip
