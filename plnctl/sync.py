@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from plnctl.fetchers.feed import ParsedFeed
     from plnctl.fetchers.http import HttpClient
     from plnctl.store import Store
+    from plnctl.store.posts import PendingUpsert
     from plnctl.tagging import Matcher
 
 log = logging.getLogger(__name__)
@@ -250,7 +251,7 @@ class _Writer:
         """Store a batch in one transaction; if that fails, source by source."""
         try:
             with self.store.transaction():
-                stored = [self._store_one(source, outcome) for source, outcome in batch]
+                stored = self._store_all(batch)
         except Exception:
             log.exception("storing a batch of %d sources failed; retrying one by one", len(batch))
             stored = [self._store_alone(source, outcome) for source, outcome in batch]
@@ -259,17 +260,39 @@ class _Writer:
     def _store_alone(self, source: Source, outcome: FetchOutcome) -> tuple[SourceResult, list[int]]:
         try:
             with self.store.transaction():
-                return self._store_one(source, outcome)
+                return self._store_all([(source, outcome)])[0]
         except Exception as e:
             log.exception("storing %s failed", source.label)
             reason = translate_error(e, None) or e  # SQLite's wording names tables and columns
             failed = FetchOutcome("failed", outcome.http_status, error=f"could not store: {reason}")
             with suppress(Exception), self.store.transaction():
-                return self._store_one(source, failed)[0], []
+                return self._store_all([(source, failed)])[0][0], []
             return SourceResult(source.id, source.label, None, "failed", error=failed.error), []
 
-    def _store_one(self, source: Source, outcome: FetchOutcome) -> tuple[SourceResult, list[int]]:
+    def _store_all(
+        self, batch: Sequence[tuple[Source, FetchOutcome]]
+    ) -> list[tuple[SourceResult, list[int]]]:
+        """Store sources in the caller's transaction. The new posts of them all are inserted in
+        one statement (``posts_db.insert_pending``: the FTS5 indexes then take them at once);
+        everything else happens source by source, after that, in the batch's order."""
         moment = now()
+        stamp = to_iso(moment) or ""
+        pending = [
+            posts_db.plan_upsert(
+                self.store, source.id, source.person_id, outcome.posts, fetched_at=stamp,
+                indexed=self._indexed(source),
+            ) if outcome.status == "ok" and outcome.posts else None
+            for source, outcome in batch
+        ]  # fmt: skip
+        posts_db.insert_pending(self.store, [p for p in pending if p is not None])
+        return [
+            self._store_one(source, outcome, upsert, moment)
+            for (source, outcome), upsert in zip(batch, pending, strict=True)
+        ]
+
+    def _store_one(
+        self, source: Source, outcome: FetchOutcome, upsert: PendingUpsert | None, moment: datetime
+    ) -> tuple[SourceResult, list[int]]:
         stamp = to_iso(moment) or ""
         decision = decide(source, outcome, moment, interval=self.interval)
         updates, warning = dict(decision.updates), outcome.warning
@@ -280,12 +303,8 @@ class _Writer:
             warning = f"moved permanently to {moved_to}, already source {other.id}"
         new_ids: tuple[int, ...] = ()
         updated_ids: tuple[int, ...] = ()
-        if outcome.status == "ok" and outcome.posts:
-            indexed = self._indexed(source)
-            upserted = posts_db.upsert_posts(
-                self.store, source.id, source.person_id, outcome.posts, fetched_at=stamp,
-                indexed=indexed,
-            )  # fmt: skip
+        if upsert is not None:
+            upserted = posts_db.finish_upsert(self.store, upsert)
             new_ids, updated_ids = upserted.new_ids, upserted.updated_ids
             if outcome.topics is not None:
                 ingest_tags.store_tags(self.store, upserted.ids_by_guid, outcome.topics, at=stamp)

@@ -160,64 +160,98 @@ def upsert_posts(
 
     A post marked deleted is never resurrected. Duplicate guids within one batch keep the first.
     """
+    pending = plan_upsert(
+        store, source_id, person_id, posts, fetched_at=fetched_at, indexed=indexed
+    )
+    insert_pending(store, [pending])
+    return finish_upsert(store, pending)
+
+
+@dataclass
+class PendingUpsert:
+    """One source's upsert between its steps: changed posts updated, new ones still to insert
+    (``insert_pending`` inserts those of many sources in one statement)."""
+
+    key: tuple[int, int | None, str, int]  # source_id, person_id, fetched_at, indexed
+    fresh: list[tuple[str, NewPost]]
+    updated_ids: list[int]
+    ids_by_guid: dict[str, int]
+    facets: _Facets
+    new_ids: list[int] = field(default_factory=list)
+
+
+def plan_upsert(
+    store: Store,
+    source_id: int,
+    person_id: int | None,
+    posts: Sequence[NewPost],
+    *,
+    fetched_at: str,
+    indexed: bool = True,
+) -> PendingUpsert:
+    """``upsert_posts``' first step: update the changed posts, set the new ones aside."""
     conn = store.conn
     unique: dict[str, NewPost] = {}
     for post in posts:
         unique.setdefault(post.guid, post)
     existing = _existing(conn, source_id, list(unique))
-    fresh: list[tuple[str, NewPost]] = []
-    updated_ids: list[int] = []
-    ids_by_guid: dict[str, int] = {}
-    facets = _Facets()
+    pending = PendingUpsert((source_id, person_id, fetched_at, int(indexed)), [], [], {}, _Facets())
     for guid, post in unique.items():
         row = existing.get(guid)
         if row is None:
-            fresh.append((guid, post))
+            pending.fresh.append((guid, post))
         elif row["deleted_at"] is None and _changed(row, post):
             post_id = row["id"]
             assignments = ", ".join(f"{name.strip()} = ?" for name in _FIELDS.split(","))
             conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*_values(post), post_id))
-            updated_ids.append(post_id)
-            ids_by_guid[guid] = post_id
-            facets.add(post_id, post)
-    new_ids = _insert(conn, (source_id, person_id, fetched_at, int(indexed)), fresh)
-    for (guid, post), post_id in zip(fresh, new_ids, strict=True):
-        ids_by_guid[guid] = post_id
-        facets.add(post_id, post)
-    facets.write(conn, replace=updated_ids)
-    grouping.regroup(conn, [*new_ids, *updated_ids])
-    return UpsertResult(tuple(new_ids), tuple(updated_ids), ids_by_guid)
+            pending.updated_ids.append(post_id)
+            pending.ids_by_guid[guid] = post_id
+            pending.facets.add(post_id, post)
+    return pending
+
+
+def finish_upsert(store: Store, pending: PendingUpsert) -> UpsertResult:
+    """``upsert_posts``' last step, after ``insert_pending``: facets and grouping."""
+    for (guid, post), post_id in zip(pending.fresh, pending.new_ids, strict=True):
+        pending.ids_by_guid[guid] = post_id
+        pending.facets.add(post_id, post)
+    pending.facets.write(store.conn, replace=pending.updated_ids)
+    grouping.regroup(store.conn, [*pending.new_ids, *pending.updated_ids])
+    return UpsertResult(tuple(pending.new_ids), tuple(pending.updated_ids), pending.ids_by_guid)
 
 
 _INSERT_COLUMNS = f"source_id, person_id, fetched_at, indexed, guid, {_FIELDS}"
 _INSERT_ROW = f"({placeholders(5 + len(_FIELDS.split(',')))})"
-_INSERT_CHUNK = 200  # rows per INSERT: 5,000 variables, under SQLite's 32,766
+_INSERT_ROWS = 500  # rows per INSERT at most (12,500 variables; SQLite allows 32,766)
 
 
-def _insert(
-    conn: sqlite3.Connection, common: tuple[object, ...], fresh: Sequence[tuple[str, NewPost]]
-) -> list[int]:
-    """Insert new posts, many rows per statement; their ids, in the order given.
+def insert_pending(store: Store, upserts: Sequence[PendingUpsert]) -> None:
+    """Insert the new posts of these upserts, in their order, many rows per statement, and
+    give each upsert its new ids.
 
-    One statement for a feed's new posts, not one each: the FTS5 triggers then add them to the
-    indexes' in-memory terms together. SQLite (3.40) opens a statement savepoint for each
-    statement that fires a trigger, and FTS5 writes its pending terms to disk at every
-    savepoint, so a statement per post wrote a tiny index segment per post and table that
-    later merges rewrote again (about 2/3 of a cold sync's storing CPU).
+    One statement for the new posts of a whole batch of sources, not one each: the FTS5
+    triggers then add them to the indexes' in-memory terms together. SQLite (3.40) opens a
+    statement savepoint for each statement that fires a trigger, and FTS5 writes its pending
+    terms to disk at every savepoint, so a statement per post wrote a tiny index segment per
+    post and table that later merges rewrote again (most of a cold sync's storing CPU).
     """
-    ids: list[int] = []
-    for start in range(0, len(fresh), _INSERT_CHUNK):
-        chunk = fresh[start : start + _INSERT_CHUNK]
-        values = [v for guid, post in chunk for v in (*common, guid, *_values(post))]
-        found = dict(
-            conn.execute(
+    conn = store.conn
+    width = 5 + len(_FIELDS.split(","))
+    most = max(1, min(_INSERT_ROWS, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    rows = [(u, guid, post) for u in upserts for guid, post in u.fresh]
+    for start in range(0, len(rows), most):
+        chunk = rows[start : start + most]
+        values = [v for u, guid, post in chunk for v in (*u.key, guid, *_values(post))]
+        found = {
+            (source_id, guid): post_id
+            for source_id, guid, post_id in conn.execute(
                 f"INSERT INTO posts ({_INSERT_COLUMNS}) VALUES "
-                f"{', '.join([_INSERT_ROW] * len(chunk))} RETURNING guid, id",
+                f"{', '.join([_INSERT_ROW] * len(chunk))} RETURNING source_id, guid, id",
                 values,
             ).fetchall()
-        )  # RETURNING's order is unspecified: matched by guid (unique per source)
-        ids += [found[guid] for guid, _ in chunk]
-    return ids
+        }  # RETURNING's order is unspecified: matched by (source, guid), which is unique
+        for u, guid, _ in chunk:
+            u.new_ids.append(found[u.key[0], guid])
 
 
 _FACET_TABLES = (("post_hashtags", "tag"), ("post_links", "url"), ("post_mentions", "handle"))
