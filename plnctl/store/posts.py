@@ -222,7 +222,7 @@ def finish_upsert(store: Store, pending: PendingUpsert) -> UpsertResult:
 
 _INSERT_COLUMNS = f"source_id, person_id, fetched_at, indexed, guid, {_FIELDS}"
 _INSERT_ROW = f"({placeholders(5 + len(_FIELDS.split(',')))})"
-_INSERT_ROWS = 500  # rows per INSERT at most (12,500 variables; SQLite allows 32,766)
+_INSERT_ROWS = 256  # rows per INSERT at most (6,400 variables; SQLite allows 32,766)
 
 
 def insert_pending(store: Store, upserts: Sequence[PendingUpsert]) -> None:
@@ -238,9 +238,16 @@ def insert_pending(store: Store, upserts: Sequence[PendingUpsert]) -> None:
     conn = store.conn
     width = 5 + len(_FIELDS.split(","))
     most = max(1, min(_INSERT_ROWS, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    most = 1 << (most.bit_length() - 1)
     rows = [(u, guid, post) for u in upserts for guid, post in u.fresh]
-    for start in range(0, len(rows), most):
-        chunk = rows[start : start + most]
+    start = 0
+    while start < len(rows):
+        # Statements of 2**k rows only: sqlite3 caches each statement it prepared, with the
+        # values last bound to it, so one shape per row count would keep up to 128 of them
+        # (and their posts' text) alive: here at most 9 shapes.
+        size = 1 << (min(most, len(rows) - start).bit_length() - 1)
+        chunk = rows[start : start + size]
+        start += size
         values = [v for u, guid, post in chunk for v in (*u.key, guid, *_values(post))]
         found = {
             (source_id, guid): post_id
