@@ -53,7 +53,9 @@ log = logging.getLogger(__name__)
 PARSE_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
 BATCH_SIZE = 50  # most sources stored per transaction
 QUEUE_SIZE = 64  # fetched outcomes waiting to be stored (bounds memory)
-BATCH_WINDOW = 0.025  # seconds a batch waits to fill: fewer transactions and thread wake-ups
+# Seconds a batch waits to fill: fewer transactions, and fewer, larger FTS5 segments (a cold
+# sync of 1,000 feeds: ~12 sources per batch at 25 ms, ~28 at 100 ms; -0.4 ms of CPU/feed).
+BATCH_WINDOW = 0.1
 FAILING_NOTICE = 5  # consecutive failures after which a sync says so once
 _STATUS = {"ok": "new", "unchanged": "unchanged", "failed": "failed", "gone": "gone"}
 
