@@ -15,6 +15,10 @@ the other: main at 79fb650 4.97 / 4.83 s CPU, this branch 4.43 / 4.33 s (24.5 ->
 feed). Of the ~22 ms: parse_feed ~10.6 (lxml + walker 2.5, nh3 2.3, html_to_text 1.5,
 ingest 2.2), topic matching 2.2, store 9.7, of which the two FTS5 indexes are 8.2 (measured by
 dropping their insert trigger) and everything else 1.4.
+
+Branch cold3 (same machine, load 6-7): main at 31eea88 24.3 ms per feed (store 10.1), cold3
+17.7 ms (store 4.3: new posts inserted many rows per statement, so the FTS5 indexes stopped
+flushing a segment per post; see benchmarks/README.md "Cold sync (cold3)").
 """
 
 from __future__ import annotations

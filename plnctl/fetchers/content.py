@@ -49,6 +49,13 @@ _DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.I | re.
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"<[^>]*>")
 _HASHTAG = re.compile(r"(?<![\w/&#])#(\w*[^\W\d_]\w*)")
+# An absolute http(s) URL that urljoin gives back as it is: a host without brackets, a path
+# without ';' (urlparse's params), a query and a fragment that are not empty, no spaces or
+# controls (urlsplit strips some), ASCII (``join_url`` checks). Anything else goes to urljoin.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[^/?#\[\]\x00-\x20\x7f]+(?:/[^?#;\x00-\x20\x7f]*)?"
+    r"(?:\?[^#\x00-\x20\x7f]+)?(?:#[^\x00-\x20\x7f]+)?"
+)
 
 
 @cache
@@ -63,6 +70,15 @@ def _cleaner() -> nh3.Cleaner:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def join_url(base: str | None, url: str) -> str:
+    """``urllib.parse.urljoin(base, url)``, without its two parses and an unparse for the
+    common case it returns unchanged (an absolute http(s) URL, most links in feeds). Raises
+    ValueError where urljoin does (those URLs take urljoin's path)."""
+    if url.startswith(("http://", "https://")) and url.isascii() and _PLAIN_ABSOLUTE.fullmatch(url):
+        return url
+    return urljoin(base or "", url)
 
 
 def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
@@ -85,7 +101,7 @@ def _absolute_attr(match: re.Match[str], base_url: str) -> str:
     if value.startswith(("http://", "https://", "mailto:", "#")) or not value:
         return match.group(0)
     try:
-        joined = urljoin(base_url, htmllib.unescape(value))
+        joined = join_url(base_url, htmllib.unescape(value))
     except ValueError:  # an unparsable URL (http://[zz/x): drop the attribute
         return ""
     if not joined.lower().startswith(("http://", "https://", "mailto:")):
@@ -133,7 +149,7 @@ def extract_links(html: str | None, base_url: str | None = None) -> tuple[str, .
         if not raw or raw.startswith("#"):
             continue
         try:
-            url = urljoin(base_url, raw) if base_url else raw
+            url = join_url(base_url, raw) if base_url else raw
         except ValueError:
             continue
         if url.lower().startswith(("http://", "https://")):

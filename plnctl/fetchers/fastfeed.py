@@ -21,6 +21,7 @@ from contextlib import suppress
 from typing import Any
 from xml.sax.saxutils import escape
 
+from plnctl.fetchers.content import join_url
 from plnctl.fetchers.fastentry import _ID, _TITLE, XML_NS, Entry, Fallback, enforce_href
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -202,11 +203,9 @@ class _Walker:
         return value.translate(self.cp1252) if _C1.search(value) else value
 
     def join(self, base: str, uri: str) -> str:
-        from urllib.parse import urljoin
-
         uri = _URIFIXER.sub(r"\1\3", uri)
         try:
-            return urljoin(base or "", uri)
+            return join_url(base, uri)
         except ValueError:
             return ""
 

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 from plnctl import ingest
 from plnctl.errors import FetchError, ParseError
@@ -26,6 +25,7 @@ from plnctl.fetchers.content import (
     extract_hashtags,
     extract_links,
     html_to_text,
+    join_url,
     sanitize_html,
 )
 from plnctl.fetchers.fastfeed import parse_rss_atom
@@ -344,7 +344,7 @@ def _absolute(link: object, base: str) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
     try:
-        return ingest.clean_url(urljoin(base, link.strip()))
+        return ingest.clean_url(join_url(base, link.strip()))
     except ValueError:
         return None
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urljoin
 
+from plnctl.fetchers.content import join_url
 from plnctl.models import Media
 
 MAX_MEDIA = 20
@@ -28,7 +28,7 @@ def _url(value: Any, base: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        joined = urljoin(base, value.strip())
+        joined = join_url(base, value.strip())
     except ValueError:
         return None
     if len(joined) > MAX_URL or _CONTROL.search(joined):

@@ -152,3 +152,25 @@ def test_person_only_tags_are_removed_and_reasons_cleaned(tmp_path: Path) -> Non
         4: f"removed by hand (rule: {linked})",
     }
     assert exact == 0
+
+
+def test_both_indexes_use_the_sync_friendly_settings_and_keep_finding_old_posts(
+    old_db: Path,
+) -> None:
+    """Migration 0024 sets pgsz/automerge on both FTS tables of an existing database; what
+    was indexed before is still found, and so is what is added after."""
+    from plnctl.store.schema import FTS_SETTINGS
+
+    store = open_store(old_db)
+    conn = store.conn
+    for table in ("posts_fts", "posts_fts_exact"):
+        config = dict(conn.execute(f"SELECT k, v FROM {table}_config"))
+        assert {k: config.get(k) for k, _ in FTS_SETTINGS} == dict(FTS_SETTINGS)
+    with store.transaction():
+        conn.execute(
+            "INSERT INTO posts (id, person_id, guid, title, content_text, fetched_at) "
+            "VALUES (9, 1, 'g9', 'Hinge points', 'More questions.', '2026-12-01T00:00:00Z')"
+        )
+    store.close()
+    assert _fts_ids(old_db, "posts_fts", "questions") == {1, 9}
+    assert _fts_ids(old_db, "posts_fts_exact", "questions") == {1, 9}

@@ -128,6 +128,49 @@ def test_upsert_is_idempotent_and_updates_changed_posts(tmp_path: Path) -> None:
     store.close()
 
 
+def test_new_posts_of_many_sources_are_inserted_together_each_under_its_own_source(
+    tmp_path: Path,
+) -> None:
+    """The sync inserts a batch's new posts in a few multi-row statements: two feeds that use
+    the same guids keep apart, each post gets its own id, text and facets, and search finds
+    them, also when SQLite allows fewer variables than one statement for them all needs."""
+    store = open_store(tmp_path / "p.db")
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)  # 4 rows per INSERT
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        feeds = [
+            people_db.insert_source(store, pid, SourceKind.FEED, f"https://ada.example/{n}")
+            for n in ("a", "b")
+        ]
+    posts = {
+        sid: [
+            NewPost(guid=str(i), title=f"Post {i} of {sid}", content_text=f"word{sid}x{i}",
+                    hashtags=(f"tag{sid}",))
+            for i in range(3)
+        ]
+        for sid in feeds
+    }  # fmt: skip
+    with store.transaction():
+        plans = [
+            posts_db.plan_upsert(store, sid, pid, posts[sid], fetched_at="2026-01-01T00:00:00Z")
+            for sid in feeds
+        ]
+        posts_db.insert_pending(store, plans)
+        results = [posts_db.finish_upsert(store, plan) for plan in plans]
+    assert [len(r.new_ids) for r in results] == [3, 3]
+    for sid, result in zip(feeds, results, strict=True):
+        for i, post_id in enumerate(result.new_ids):
+            assert result.ids_by_guid[str(i)] == post_id
+            post = posts_db.get_post(store, post_id)
+            assert post is not None and post.source_id == sid
+            assert post.title == f"Post {i} of {sid}" and post.hashtags == (f"tag{sid}",)
+            found = store.conn.execute(
+                "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?", (f"word{sid}x{i}",)
+            ).fetchall()
+            assert found == [(post_id,)]
+    store.close()
+
+
 def test_deleted_posts_are_not_resurrected(tmp_path: Path) -> None:
     store = open_store(tmp_path / "d.db")
     with store.transaction():

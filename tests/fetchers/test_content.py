@@ -105,3 +105,63 @@ def test_extract_links_absolute_http_only_without_duplicates():
 )
 def test_extract_hashtags(text, tags):
     assert extract_hashtags(text) == tags
+
+
+# --- join_url: urljoin's answer, with a shortcut for plain absolute URLs -----------------
+
+JOIN_BASES = [
+    "http://a.example/dir/page",
+    "https://a.example/x/",
+    "",
+    "file:///etc/",
+    "http://[::1]/",
+]
+JOIN_URLS = [
+    "http://b.example/p?q=1#f", "https://b.example", "http://b.example/a;params",
+    "http://b.example/a;", "http://b.example/a?", "http://b.example/a#", "http://b.example/a?#f", "http:///x",
+    "http://?x", "http://b.example/\ta\nb\r", "http://[zz/x", "http://[::1]:99/v6",
+    "http://b.example/a b", "http://bücher.example/ä", "http://b.example/%zz", "HTTP://B.example/",
+    "http://b.example:99999/x", "//cdn.example/x", "/root", "rel/x", "?q", "#frag",
+    "http://b.example/a/../b/./c", "https://b.example/x?a=1;b=2#x[1]", "http:b.example",
+    "http://user@b.example/", "http://b.example\x00/x", "http://b.example/\x7f",
+]  # fmt: skip
+
+
+def _urljoin_or_error(base: str, url: str) -> str:
+    from urllib.parse import urljoin
+
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return "ValueError"
+
+
+def _join_or_error(base: str, url: str) -> str:
+    from plnctl.fetchers.content import join_url
+
+    try:
+        return join_url(base, url)
+    except ValueError:
+        return "ValueError"
+
+
+@pytest.mark.parametrize("base", JOIN_BASES)
+@pytest.mark.parametrize("url", JOIN_URLS)
+def test_join_url_answers_what_urljoin_answers(base: str, url: str) -> None:
+    assert _join_or_error(base, url) == _urljoin_or_error(base, url)
+
+
+def test_join_url_agrees_with_urljoin_on_generated_urls() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from([*"ab:/?#;[]@.%&= \t\n\x00\x7fé", "http://", "https://"])
+    urls = st.lists(alphabet, max_size=14).map("".join)
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.sampled_from(JOIN_BASES), st.sampled_from(["http://", "https://", ""]), urls)
+    def check(base: str, prefix: str, rest: str) -> None:
+        url = prefix + rest
+        assert _join_or_error(base, url) == _urljoin_or_error(base, url)
+
+    check()
