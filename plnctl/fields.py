@@ -16,12 +16,16 @@ from plnctl.folding import fold, tokens, word_set
 class Field:
     """One field of a post (title or text), folded once; words, tokens and stems on demand."""
 
-    __slots__ = ("_stem_set", "_stems", "_token_set", "_tokens", "_words", "folded", "original")
+    __slots__ = (
+        *("_stem_set", "_stems", "_token_set", "_tokens", "_words", "_written_words"),
+        *("folded", "original"),
+    )
 
     def __init__(self, text: str | None):
         self.original = text or ""
         self.folded = fold(self.original)
         self._words: set[str] | None = None
+        self._written_words: set[str] | None = None
         self._tokens: list[str] | None = None
         self._stems: list[str] | None = None
         self._stem_set: set[str] | None = None
@@ -33,6 +37,18 @@ class Field:
         if self._words is None:
             self._words = word_set(self.folded)
         return self._words
+
+    @property
+    def written(self) -> str:
+        """The folded text in which terms matched as written (no stemming) are looked for."""
+        return self.folded
+
+    @property
+    def written_words(self) -> set[str]:
+        """The words (``\\w+``) of ``written``."""
+        if self._written_words is None:
+            self._written_words = self.words
+        return self._written_words
 
     @property
     def tokens(self) -> list[str]:
@@ -88,21 +104,61 @@ class MarkedField(Field):
     """A field whose tokens are only those of the places the search index marked (OPEN ..
     CLOSE in ``marked``, which is the field with marks): each place a rule's words may occur.
     So only they are stemmed, not every word of the post. The text itself (``original``,
-    ``folded``, ``words``) is the whole field, for hashtags, words as written and forms found.
+    ``folded``, ``words``) is the whole field, for hashtags and forms found; terms matched as
+    written are looked for around the marked places only (``written``).
 
     Only for text without OPEN or CLOSE that is ASCII once typographic punctuation is
     (``can_mark``), where the index splits and stems tokens as ``tokens``/``stem`` do (a form
     found is then always found in ``original``)."""
 
-    __slots__ = ()
+    __slots__ = ("_places", "_written")
 
     def __init__(self, text: str | None, marked: str | None):
         super().__init__(text)
         found: list[str] = []
-        for part in (marked or "").split(OPEN)[1:]:
-            found.extend(tokens(fold(part.partition(CLOSE)[0])))
+        places: list[tuple[int, int]] = []  # (start, end) of each marked place in ``original``
+        parts = (marked or "").split(OPEN)
+        position = len(parts[0])
+        for part in parts[1:]:
+            inside, _close, after = part.partition(CLOSE)
+            found.extend(tokens(fold(inside)))
             found.append(_GAP)
+            places.append((position, position + len(inside)))
+            position += len(inside) + len(after)
         self._tokens = found
+        self._places = places
+        self._written: str | None = None
+
+    @property
+    def written(self) -> str:
+        """The marked places, each widened to the whitespace on either side (kept), folded,
+        joined by OPEN (neither a word character nor a space, and in no term: see
+        ``can_mark``).
+
+        A term as written occurs only where the index marks its tokens: it is whole words
+        (non-space runs) with whitespace between, whose tokens run in a row as the marked
+        phrase's do, so it lies inside one widened place; and each place is a piece of the
+        text cut at whitespace, so its words and the characters around a term are the text's
+        own: a term is found here exactly where it is found in the whole text."""
+        if self._written is None:
+            text, size = self.original, len(self.original)
+            pieces, last = [], (-1, -1)
+            for start, end in self._places:
+                while start > 0 and not text[start - 1].isspace():
+                    start -= 1
+                while end < size and not text[end].isspace():
+                    end += 1
+                if (start, end) != last:  # two places in one word ("x_y"): once
+                    pieces.append(fold(text[max(start - 1, 0) : end + 1]))
+                    last = (start, end)
+            self._written = OPEN.join(pieces)
+        return self._written
+
+    @property
+    def written_words(self) -> set[str]:
+        if self._written_words is None:
+            self._written_words = word_set(self.written)
+        return self._written_words
 
 
 @functools.lru_cache(maxsize=4096)

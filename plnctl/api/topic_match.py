@@ -43,6 +43,7 @@ class Plan:
     matcher: Matcher
     query: str  # FTS5: every keyword and exclude as a phrase ("" when there are none)
     unmarked: frozenset[int] | None  # posts kept out of the index; None: mark none
+    exact: bool = False  # mark in the unstemmed index: every topic matches as written
 
     @classmethod
     def make(cls, store: Store, matcher: Matcher) -> Plan:
@@ -50,7 +51,10 @@ class Plan:
         if phrases is None or len(phrases) > MARK_MAX_PHRASES:  # "++": the index cannot find it
             return cls(matcher, "", None)
         query = " OR ".join('"' + " ".join(p) + '"' for p in phrases)
-        return cls(matcher, query, frozenset(tags_db.unindexed_post_ids(store)))
+        # Exact topics' words occur only where the unstemmed index finds them: fewer places
+        # to mark ("assessments" is not "assessment"), and no stemming while marking.
+        exact = all(topic.rules.exact for topic in matcher.topics)
+        return cls(matcher, query, frozenset(tags_db.unindexed_post_ids(store)), exact)
 
 
 def matched_chunks(store: Store, plan: Plan, post_ids: Sequence[int] | None) -> Iterator[Chunk]:
@@ -68,7 +72,7 @@ def matched_chunks(store: Store, plan: Plan, post_ids: Sequence[int] | None) -> 
 
 def match_chunk(store: Store, plan: Plan, chunk: list[FactsRow]) -> Chunk:
     ids = [row[0] for row in chunk]
-    marks = tags_db.marked_fields(store, plan.query, ids) if plan.query else {}
+    marks = tags_db.marked_fields(store, plan.query, ids, exact=plan.exact) if plan.query else {}
     new: dict[tags_db.TagKey, str] = {}
     for row in chunk:
         marked = None

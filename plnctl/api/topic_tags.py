@@ -151,4 +151,5 @@ def candidate_posts(service: TopicsService, rules: TopicRules) -> set[int] | Non
         match=" OR ".join(phrases) or None,
         hashtags=sorted({t.lstrip("#").lower() for t in rules.hashtags}),
         category_words=categories,
+        exact=rules.exact,  # every match as written is one of the unstemmed index's
     )
