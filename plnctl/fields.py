@@ -131,15 +131,14 @@ class MarkedField(Field):
 
     @property
     def written(self) -> str:
-        """The marked places, each widened to the whitespace on either side (kept), folded,
-        joined by OPEN (neither a word character nor a space, and in no term: see
-        ``can_mark``).
+        """The marked places, each widened to the whitespace on either side, folded and
+        joined by OPEN: not a word character (as the whitespace or text end it stands for),
+        not whitespace (no phrase runs across it), and in no term (``Matcher.marked_terms``).
 
-        A term as written occurs only where the index marks its tokens: it is whole words
-        (non-space runs) with whitespace between, whose tokens run in a row as the marked
-        phrase's do, so it lies inside one widened place; and each place is a piece of the
-        text cut at whitespace, so its words and the characters around a term are the text's
-        own: a term is found here exactly where it is found in the whole text."""
+        A term as written occurs only where the index marks its tokens: it is whole non-space
+        runs with whitespace between, whose tokens run in a row as the marked phrase's do, so
+        it lies inside one widened place, and what borders a place borders it in the text
+        too: a term is found here exactly where it is found in the whole text."""
         if self._written is None:
             text, size = self.original, len(self.original)
             pieces, last = [], (-1, -1)
@@ -149,7 +148,7 @@ class MarkedField(Field):
                 while end < size and not text[end].isspace():
                     end += 1
                 if (start, end) != last:  # two places in one word ("x_y"): once
-                    pieces.append(fold(text[max(start - 1, 0) : end + 1]))
+                    pieces.append(fold(text[start:end]))
                     last = (start, end)
             self._written = OPEN.join(pieces)
         return self._written
