@@ -87,9 +87,15 @@ class Field:
         return self.original[matches[start].start() : matches[end - 1].end()]
 
 
-# Marks the search index puts around the places a rule's words occur (``highlight``), and the
-# token put between two places so that no phrase runs across them (no token holds a space).
-OPEN, CLOSE, _GAP = "\x01", "\x02", " "
+# Marks the search index puts around the places a rule's words occur (``highlight``); OPEN is
+# also the token put between two places so that no phrase runs across them (a marked text
+# holds no OPEN of its own, and no token is one).
+OPEN, CLOSE = "\x01", "\x02"
+_PLACE = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
+# ``tokens`` for ASCII text, keeping OPEN: the tokens of every place at once
+_PLACE_TOKENS = bytes(
+    c if c < 128 and (chr(c).isalnum() or chr(c) == OPEN) else 32 for c in range(256)
+)
 
 
 def can_mark(text: str | None) -> bool:
@@ -97,7 +103,7 @@ def can_mark(text: str | None) -> bool:
     if text is None:
         return True
     # typographic quotes and dashes: separators for the index as for ``tokens``
-    return fold(text).isascii() and OPEN not in text and CLOSE not in text
+    return (text.isascii() or fold(text).isascii()) and OPEN not in text and CLOSE not in text
 
 
 class MarkedField(Field):
@@ -111,23 +117,17 @@ class MarkedField(Field):
     (``can_mark``), where the index splits and stems tokens as ``tokens``/``stem`` do (a form
     found is then always found in ``original``)."""
 
-    __slots__ = ("_places", "_written")
+    __slots__ = ("_marked", "_written")
 
     def __init__(self, text: str | None, marked: str | None):
         super().__init__(text)
-        found: list[str] = []
-        places: list[tuple[int, int]] = []  # (start, end) of each marked place in ``original``
-        parts = (marked or "").split(OPEN)
-        position = len(parts[0])
-        for part in parts[1:]:
-            inside, _close, after = part.partition(CLOSE)
-            found.extend(tokens(fold(inside)))
-            found.append(_GAP)
-            places.append((position, position + len(inside)))
-            position += len(inside) + len(after)
-        self._tokens = found
-        self._places = places
+        self._marked = marked or ""
         self._written: str | None = None
+        places = fold(f" {OPEN} ".join(_PLACE.findall(self._marked)))
+        if places.isascii():  # always, for a text ``can_mark`` accepts
+            self._tokens = places.encode().translate(_PLACE_TOKENS).decode().split()
+        else:
+            self._tokens = [t for place in places.split(OPEN) for t in (*tokens(place), OPEN)]
 
     @property
     def written(self) -> str:
@@ -142,7 +142,9 @@ class MarkedField(Field):
         if self._written is None:
             text, size = self.original, len(self.original)
             pieces, last = [], (-1, -1)
-            for start, end in self._places:
+            for index, place in enumerate(_PLACE.finditer(self._marked)):
+                start = place.start() - 2 * index  # in ``original``: less the marks before
+                end = start + len(place.group(1))
                 while start > 0 and not text[start - 1].isspace():
                     start -= 1
                 while end < size and not text[end].isspace():
