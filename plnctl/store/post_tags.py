@@ -49,17 +49,19 @@ def bulk_reads(store: Store) -> Iterator[None]:
         store.conn.execute("PRAGMA mmap_size = 0")
 
 
-def live_post_chunks(store: Store, post_ids: Sequence[int] | None) -> Iterator[list[FactsRow]]:
-    """The live posts' facts (see ``topics.iter_post_facts``) in id order, CHUNK at a time:
-    the given ids (sorted), or every live post."""
+def live_post_chunks(
+    store: Store, post_ids: Sequence[int] | None, *, size: int = CHUNK
+) -> Iterator[list[FactsRow]]:
+    """The live posts' facts (see ``topics.iter_post_facts``) in id order, ``size`` at a
+    time: the given ids (sorted), or every live post."""
     if post_ids is None:
         cursor = store.conn.execute(_FACTS_SQL + " ORDER BY p.id")
-        while chunk := cursor.fetchmany(CHUNK):
+        while chunk := cursor.fetchmany(size):
             yield chunk
         return
     ids = sorted(post_ids)
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
+    for start in range(0, len(ids), size):
+        part = ids[start : start + size]
         yield store.conn.execute(
             _FACTS_SQL + f" AND p.id IN ({placeholders(len(part))}) ORDER BY p.id", part
         ).fetchall()
