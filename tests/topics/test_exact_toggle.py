@@ -14,6 +14,7 @@ without a space. (Not ligatures: Python folds "ﬁ" to "fi", the index keeps it;
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from xml.sax.saxutils import escape
 
@@ -21,6 +22,7 @@ import pytest
 
 from plnctl.api import Pln
 from plnctl.api.topic_match import Plan, _markable, _match
+from plnctl.api.topic_tags import candidate_posts
 from plnctl.models import RuleKind
 from plnctl.store import post_tags
 from plnctl.tagging import Matcher, TopicRules
@@ -160,11 +162,12 @@ def test_terms_as_written_are_found_at_the_marked_places_as_in_the_whole_text(
         assert any(f'"{term}"' in r for r in reasons), term  # each tricky term was found
 
 
-def test_an_edit_of_an_exact_topic_takes_its_candidates_from_the_unstemmed_index(
+def test_an_exact_topic_examines_only_the_posts_with_its_words_as_written(
     pln: Pln, add_posts: AddPosts
 ) -> None:
-    """Only "assessment" as written can tag an exact topic: "assessments" does not, whether
-    the keyword came with the topic or was added to it later."""
+    """An exact topic's candidates come from the unstemmed index: "assessments" is not even
+    looked at for the keyword "assessment"; and only "assessment" as written tags it, whether
+    the keyword came with the topic or was added later."""
     ids = add_posts(
         "Ana",
         post("a", "Assessment tips", "one"),
@@ -172,6 +175,9 @@ def test_an_edit_of_an_exact_topic_takes_its_candidates_from_the_unstemmed_index
         post("c", "Rubrics", "three"),
         post("d", "rubric", "four"),
     )
+    rules = TopicRules(1, "grading", keywords=("assessment", "rubric"), exact=True)
+    assert candidate_posts(pln.topics, rules) == {ids[0], ids[3]}
+    assert candidate_posts(pln.topics, dataclasses.replace(rules, exact=False)) == set(ids)
     change = pln.topics.add("grading", keywords=["assessment"], exact=True)
     assert change.tagged == 1
     change = pln.topics.edit("grading", add={RuleKind.KEYWORD: ["rubric"]})
