@@ -2,9 +2,10 @@
 a database file, in worker processes as well (matching is pure Python: one core each).
 
 Each chunk's posts are read with the places the search index finds the rules' words marked
-(``highlight``), so the matcher stems those places only (``Matcher.match(marked=...)``); posts
-the index cannot mark (opted out, or text it may split unlike ``plnctl.folding``) are matched
-from their whole text. Workers only read (their own read-only connection: the caller's
+(``highlight``; in the unstemmed index when every topic is exact), so the matcher stems those
+places only and looks for terms as written around them only (``Matcher.match(marked=...)``);
+posts the index cannot mark (opted out, or text it may split unlike ``plnctl.folding``) are
+matched from their whole text. Workers only read (their own read-only connection: the caller's
 transaction has changed rules, not posts, and the rules come compiled in the matcher they
 inherit); the caller compares and writes.
 """
