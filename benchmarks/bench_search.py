@@ -224,7 +224,9 @@ def _people(conn: sqlite3.Connection, people: int, stamp: str) -> None:
     conn.execute("COMMIT")
 
 
-def database(posts: int, people: int, rebuild: bool) -> Path:
+def database(posts: int, people: int, rebuild: bool, given: Path | None = None) -> Path:
+    if given is not None:  # e.g. /tmp/plnctl-bench-db/db-1000000-*.db, already migrated
+        return given
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"search-{posts}-{people}-v{GENERATOR_VERSION}.db"
     if rebuild or not path.exists():
@@ -424,7 +426,7 @@ def bench_cli_search(db: Path) -> float:
     return statistics.median(walls)
 
 
-UPDATE_COLUMNS = ["one topic's update (<= 10 s)", "tagged", "untagged", "wall", "CPU"]
+UPDATE_COLUMNS = ["one topic's update (<= 10 s)", "tagged", "untagged", "wall", "CPU", "load"]
 
 
 def _cpu() -> float:
@@ -476,8 +478,12 @@ def bench_topic_update(db: Path) -> list[list[object]]:
             t0, c0 = time.perf_counter(), _cpu()
             change = step(pln.topics)
             wall, cpu = time.perf_counter() - t0, _cpu() - c0
+            load = os.getloadavg()[0]  # the machine's (1 min): wall is only fair when idle
             rows.append(
-                [label, f"{change.tagged:,}", f"{change.untagged:,}", fmt_s(wall), fmt_s(cpu)]
+                [
+                    *(label, f"{change.tagged:,}", f"{change.untagged:,}"),
+                    *(fmt_s(wall), fmt_s(cpu), f"{load:.1f}"),
+                ]
             )
             log(f"  {label}: {wall:.2f} s ({change.tagged} tagged, {change.untagged} untagged)")
     return rows
@@ -507,7 +513,7 @@ def _paired_samples(db: Path, runs: int) -> tuple[list[float], list[float]]:
 
 def topic_and_search(args: argparse.Namespace) -> str:
     """Only search p50 and one topic's update (``--topics-only``): the issue-17 numbers."""
-    db = database(args.posts, args.people, args.rebuild)
+    db = database(args.posts, args.people, args.rebuild, args.db)
     log("one topic's update ...")
     updates = bench_topic_update(db)
     log("search ...")
@@ -560,6 +566,9 @@ def main(argv: list[str]) -> str:
     parser.add_argument("--quick", action="store_true", help="100,000 posts, fewer runs")
     parser.add_argument("--rebuild", action="store_true", help="generate the database again")
     parser.add_argument(
+        "--db", type=Path, help="an existing generated database (bench_db's cache) to use"
+    )
+    parser.add_argument(
         "--topics-only", action="store_true", help="only search p50 and one topic's update"
     )
     args = parser.parse_args(argv)
@@ -567,7 +576,7 @@ def main(argv: list[str]) -> str:
         args.posts, args.runs, args.sync_runs = min(args.posts, 100_000), 3, 1
     if args.topics_only:
         return topic_and_search(args)
-    db = database(args.posts, args.people, args.rebuild)
+    db = database(args.posts, args.people, args.rebuild, args.db)
     log("topic rebuild ...")
     rebuild = bench_rebuild(db)
     log("search ...")

@@ -134,9 +134,9 @@ class _Terms:
 
     def find(self, field: _Field) -> Found | None:
         """The original spelling of a term found in a field; phrases before single words."""
-        present = field.words
+        present = field.written_words
         for phrase in self.phrases:
-            if phrase.words <= present and phrase.search(field.folded):
+            if phrase.words <= present and phrase.search(field.written):
                 return self.original[phrase.key], None
         hits = self.single & present
         if hits:
@@ -325,12 +325,13 @@ class Matcher:
 
     def marked_terms(self) -> list[tuple[str, ...]] | None:
         """The search tokens of every keyword and exclude, as phrases for the index to mark
-        (see ``match(marked=...)``); None when one has none ("++": the index cannot find it)."""
+        (see ``match(marked=...)``); None when one has none ("++": the index cannot find it) or
+        holds a mark character."""
         phrases: dict[tuple[str, ...], None] = {}
         for topic in self.topics:
             for term in (*topic.rules.keywords, *topic.rules.excludes):
                 found = tuple(tokens(" ".join(fold(term).split())))
-                if not found:
+                if not found or OPEN in term or CLOSE in term:  # OPEN: see MarkedField
                     return None
                 phrases[found] = None
         return list(phrases)

@@ -4,10 +4,12 @@ posts that can match them.
 The search index finds those posts: every keyword, stemmed or not, matches only posts whose
 stemmed tokens hold the keyword's (``posts_fts`` and ``plnctl.tagging`` stem the same way,
 ``plnctl.stemming``), so a phrase query per keyword gives a superset that the pure matcher then
-decides exactly. Hashtags come from ``post_hashtags`` (and from the text, through the index),
-categories from a ``LIKE`` on their words; posts kept out of the index (opted out) are always
-examined. An edit looks at less: the posts its added rules may match, and the tagged posts
-whose reason names a rule it removed. ``topic rebuild`` still reads every post.
+decides exactly; an exact topic's keywords are looked up in the unstemmed index
+(``posts_fts_exact``), where a word as written is found only as itself. Hashtags come from
+``post_hashtags`` (and from the text, through the index), categories from a ``LIKE`` on their
+words; posts kept out of the index (opted out) are always examined. An edit looks at less: the
+posts its added rules may match, and the tagged posts whose reason names a rule it removed.
+``topic rebuild`` still reads every post.
 """
 
 from __future__ import annotations
@@ -151,4 +153,5 @@ def candidate_posts(service: TopicsService, rules: TopicRules) -> set[int] | Non
         match=" OR ".join(phrases) or None,
         hashtags=sorted({t.lstrip("#").lower() for t in rules.hashtags}),
         category_words=categories,
+        exact=rules.exact,  # every match as written is one of the unstemmed index's
     )

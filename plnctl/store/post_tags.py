@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from plnctl.store.connection import Store
 from plnctl.store.rows import placeholders
-from plnctl.store.topics import _FACTS_SQL, FactsRow
+from plnctl.store.topics import _FACTS_SQL, UNINDEXED_SQL, FactsRow
 
 # A highlighted span starts with OPEN and ends with CLOSE (control characters no post text
 # keeps: a post that holds one is matched from its own text instead).
@@ -49,17 +49,19 @@ def bulk_reads(store: Store) -> Iterator[None]:
         store.conn.execute("PRAGMA mmap_size = 0")
 
 
-def live_post_chunks(store: Store, post_ids: Sequence[int] | None) -> Iterator[list[FactsRow]]:
-    """The live posts' facts (see ``topics.iter_post_facts``) in id order, CHUNK at a time:
-    the given ids (sorted), or every live post."""
+def live_post_chunks(
+    store: Store, post_ids: Sequence[int] | None, *, size: int = CHUNK
+) -> Iterator[list[FactsRow]]:
+    """The live posts' facts (see ``topics.iter_post_facts``) in id order, ``size`` at a
+    time: the given ids (sorted), or every live post."""
     if post_ids is None:
         cursor = store.conn.execute(_FACTS_SQL + " ORDER BY p.id")
-        while chunk := cursor.fetchmany(CHUNK):
+        while chunk := cursor.fetchmany(size):
             yield chunk
         return
     ids = sorted(post_ids)
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
+    for start in range(0, len(ids), size):
+        part = ids[start : start + size]
         yield store.conn.execute(
             _FACTS_SQL + f" AND p.id IN ({placeholders(len(part))}) ORDER BY p.id", part
         ).fetchall()
@@ -73,22 +75,22 @@ def live_post_ids(store: Store) -> list[int]:
 
 def unindexed_post_ids(store: Store) -> set[int]:
     """Live posts kept out of the search index (opted out): the index cannot mark them."""
-    sql = "SELECT id FROM posts WHERE indexed = 0 AND deleted_at IS NULL"  # posts_unindexed
-    return {r[0] for r in store.conn.execute(sql)}
+    return {r[0] for r in store.conn.execute(UNINDEXED_SQL)}
 
 
 def marked_fields(
-    store: Store, match: str, post_ids: Sequence[int]
+    store: Store, match: str, post_ids: Sequence[int], *, exact: bool = False
 ) -> dict[int, tuple[str | None, str | None]]:
     """Post id -> (title, text) with each place the FTS5 query ``match`` finds wrapped in
-    OPEN/CLOSE, for those of ``post_ids`` (sorted) that it finds. A range bounds the index
-    scan; ``+rowid`` filters before the highlight is computed (a rowid IN list given to FTS5
-    itself runs the whole query once per id)."""
+    OPEN/CLOSE, for those of ``post_ids`` (sorted) that it finds; ``exact``: in the unstemmed
+    index. A range bounds the index scan; ``+rowid`` filters before the highlight is computed
+    (a rowid IN list given to FTS5 itself runs the whole query once per id)."""
     if not post_ids:
         return {}
-    sql = f"""SELECT rowid, highlight(posts_fts, 0, char(1), char(2)),
-                     highlight(posts_fts, 1, char(1), char(2))
-              FROM posts_fts WHERE posts_fts MATCH ? AND rowid BETWEEN ? AND ?
+    table = "posts_fts_exact" if exact else "posts_fts"
+    sql = f"""SELECT rowid, highlight({table}, 0, char(1), char(2)),
+                     highlight({table}, 1, char(1), char(2))
+              FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?
               AND +rowid IN ({placeholders(len(post_ids))})"""
     authored = f"{{title content_text}} : ({match})"  # not a page's full text (see topics)
     params = (authored, post_ids[0], post_ids[-1], *post_ids)
