@@ -142,7 +142,8 @@ def test_topic_without_rules_matches_nothing() -> None:
 
 
 def test_fold_and_words() -> None:
-    assert fold("Évaluation ÇA Straße ﬁle") == "evaluation ca strasse file"
+    # as the search index folds: accents and case, but "ß" and the ligature "ﬁ" stay themselves
+    assert fold("Évaluation ÇA Straße ﬁle") == "evaluation ca straße ﬁle"
     assert words("Don't stop: micro:bit!") == ["don", "t", "stop", "micro", "bit"]
 
 
