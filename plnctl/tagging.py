@@ -37,8 +37,15 @@ from plnctl.fields import Field as _Field
 from plnctl.fields import MarkedField as _MarkedField
 from plnctl.folding import TOKEN as _TOKEN
 from plnctl.folding import WORD as _WORD
-from plnctl.folding import fold, hashtags_in, is_word_char, normalize_hashtag, token_phrase
-from plnctl.folding import tokens, words
+from plnctl.folding import (
+    fold,
+    hashtags_in,
+    is_word_char,
+    normalize_hashtag,
+    token_phrase,
+    tokens,
+    words,
+)
 from plnctl.stemming import stem
 
 __all__ = [

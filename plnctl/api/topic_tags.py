@@ -12,6 +12,7 @@ whose reason names a rule it removed. ``topic rebuild`` still reads every post.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from plnctl.models import RuleKind
 from plnctl.store import post_tags as tags_db
 from plnctl.store import topics as db
-from plnctl.tagging import Matcher, TopicRules, fold, tokens
+from plnctl.tagging import Matcher, TopicRules, fold, normalize_hashtag, tokens
 from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
@@ -146,9 +147,33 @@ def candidate_posts(service: TopicsService, rules: TopicRules) -> set[int] | Non
         if not ascii_words:
             return None
         categories.append(max(ascii_words, key=len))
-    return db.candidate_post_ids(
+    found_ids = db.candidate_post_ids(
         service.store,
         match=" OR ".join(phrases) or None,
-        hashtags=sorted({t.lstrip("#").lower() for t in rules.hashtags}),
+        hashtags=_hashtag_spellings(service, rules.hashtags),
         category_words=categories,
     )
+    if rules.categories:
+        found_ids |= _non_ascii_category_posts(service, rules.categories)
+    return found_ids
+
+
+def _hashtag_spellings(service: TopicsService, hashtags: Sequence[str]) -> list[str]:
+    """The hashtags as stored (lower case) that fold like one of ``hashtags``: an ASCII one as
+    the rule folds it, and the stored non-ASCII ones that fold the same ("Éducation")."""
+    if not hashtags:
+        return []
+    wanted = {normalize_hashtag(t) for t in hashtags}
+    stored = [t for t in db.non_ascii_hashtags(service.store) if normalize_hashtag(t) in wanted]
+    return sorted({t for t in wanted if t.isascii()} | set(stored))
+
+
+def _non_ascii_category_posts(service: TopicsService, categories: Sequence[str]) -> set[int]:
+    """Posts with a non-ASCII category that folds like one of ``categories`` (which the ASCII
+    ``LIKE`` of ``candidate_post_ids`` cannot see: "Évaluation" for "evaluation")."""
+    wanted = {" ".join(fold(c).split()) for c in categories}
+    return {
+        post_id
+        for post_id, stored in db.non_ascii_categories(service.store)
+        if any(" ".join(fold(c).split()) in wanted for c in json.loads(stored) if c)
+    }

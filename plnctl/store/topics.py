@@ -314,3 +314,23 @@ def candidate_post_ids(
             )
         )
     return found
+
+
+# Text with a character outside printable ASCII; categories are stored as JSON with non-ASCII
+# characters escaped ("\u00c9"), so those rows hold a backslash-u.
+_NOT_ASCII = "GLOB '*[^ -~]*'"
+
+
+def non_ascii_hashtags(store: Store) -> list[str]:
+    """The distinct hashtags stored with a non-ASCII character (folding may make them equal
+    to an ASCII one: "éducation" and "education")."""
+    sql = f"SELECT DISTINCT tag FROM post_hashtags WHERE tag {_NOT_ASCII}"
+    return [r[0] for r in store.conn.execute(sql)]
+
+
+def non_ascii_categories(store: Store) -> Iterator[tuple[int, str]]:
+    """(post id, categories as JSON) of the live posts with a non-ASCII category."""
+    yield from store.conn.execute(
+        "SELECT id, categories FROM posts WHERE deleted_at IS NULL "
+        rf"AND (categories LIKE '%\u%' OR categories {_NOT_ASCII})"
+    )

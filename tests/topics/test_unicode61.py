@@ -58,7 +58,9 @@ def test_the_table_is_what_this_sqlite_does_for_every_code_point(gen: ModuleType
 
 def test_fold_and_tokens_are_the_index_tokens_of_every_code_point() -> None:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'unicode61 remove_diacritics 2')"
+    )
     conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab (t, 'instance')")
     points = [cp for cp in range(1, 0x110000) if not 0xD800 <= cp <= 0xDFFF]
     # each code point between markers, "0c0c0...": separators split, dropped accents vanish

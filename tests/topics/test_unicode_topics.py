@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from plnctl.api import Pln
 from tests.conftest import Cli
 from tests.servers.feed_server import FeedServer
+from tests.topics.conftest import AddPosts
+from tests.topics.helpers import post
 from tests.topics.test_teacher import follow, search_titles, sync
 
 POSTS = [
@@ -136,3 +139,40 @@ def test_search_finds_what_a_topic_keyword_matches_and_nothing_else(unicode_cli:
     for name, keyword in TOPICS:
         found = search_titles(cli, '"' + keyword + '"', "--limit", "500")
         assert found == tagged[name], (name, keyword)
+
+
+def test_live_hashtag_and_category_rules_find_accented_and_uppercase_spellings(
+    pln: Pln, add_posts: AddPosts
+) -> None:
+    ids = add_posts(
+        "Ana",
+        post("h1", "One", "no tag in the text", hashtags=("Éducation",)),
+        post("h2", "Two", "no tag in the text", hashtags=("EDUCATION",)),
+        post("h3", "Three", "no tag in the text", hashtags=("Straße",)),
+        post("c1", "Four", "no category in the text", categories=("Évaluation",)),
+        post("c2", "Five", "no category in the text", categories=("ÉVALUATION  Formative",)),
+        post("c3", "Six", "no category in the text", categories=("数学",)),
+        post("c4", "Seven", "no category in the text", categories=("Evaluation",)),
+    )
+    pln.topics.add("education", hashtags=["#education"])
+    pln.topics.add("sharp", hashtags=["#STRAßE"])
+    pln.topics.add("evaluation", categories=["evaluation"])
+    pln.topics.add("formative", categories=["Évaluation Formative"])
+    pln.topics.add("maths", categories=["数学"])
+    live = {
+        name: tagged(pln, name)
+        for name in ("education", "sharp", "evaluation", "formative", "maths")
+    }
+    pln.topics.rebuild()
+    assert {name: tagged(pln, name) for name in live} == live
+    assert live == {
+        "education": {ids[0], ids[1]},
+        "sharp": {ids[2]},
+        "evaluation": {ids[3], ids[6]},
+        "formative": {ids[4]},
+        "maths": {ids[5]},
+    }
+
+
+def tagged(pln: Pln, topic: str) -> set[int]:
+    return {p.id for p in pln.posts.list(topic=topic, limit=100)}
