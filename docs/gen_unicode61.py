@@ -85,6 +85,8 @@ def _hex(numbers: Iterator[int]) -> str:
             line = ""
         line += part + " "
     lines.append(line)
+    if len(lines) == 1:  # as ruff formats it
+        return f'"{lines[0]}"'
     return "(\n" + "\n".join(f'    "{x}"' for x in lines) + "\n)"
 
 
