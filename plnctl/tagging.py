@@ -1,7 +1,8 @@
 """Pure topic rules: which topics a post gets, and why. No I/O.
 
-How a post gets a topic (every comparison is case-insensitive with accents folded: NFKD, marks
-dropped, casefold, so "Évaluation" matches the keyword "evaluation"):
+How a post gets a topic (every comparison is case-insensitive with accents folded, each word
+split and folded exactly as the search index does it: ``plnctl.folding``; so "Évaluation"
+matches the keyword "evaluation"):
 
 - **keyword**: a word or phrase matches its title or text as whole words ("ai" does not match
   "said"). Words are stemmed the way search stems them (``plnctl.stemming``, FTS5's porter):
