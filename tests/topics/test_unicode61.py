@@ -1,9 +1,11 @@
 """The shipped tokenizer table (``plnctl.unicode61``) is what the running SQLite does, for
 every code point; and ``fold`` + ``tokens`` give exactly the index's tokens on text made of
-every code point (1,024 per document: the index truncates a token at 32 KB)."""
+every code point (1,024 per document: the index truncates a token at 32 KB); and tokens and
+their porter stems are the index's on any text (a property test)."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sqlite3
 import sys
@@ -11,9 +13,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plnctl import folding
 from plnctl.folding import fold, tokens
+from plnctl.stemming import stem
 
 _BATCH = 1024
 GENERATOR = Path(__file__).resolve().parents[2] / "docs" / "gen_unicode61.py"
@@ -74,3 +79,32 @@ def test_fold_and_tokens_are_the_index_tokens_of_every_code_point() -> None:
         index[doc].append(term)
     for n, doc in enumerate(docs):
         assert tokens(fold(doc)) == index[n], f"document {n} (from U+{points[n * _BATCH]:04X})"
+
+
+# Words of many scripts, the characters Python and the index fold differently, and any text.
+_PIECES = st.sampled_from(
+    ["Straße", "ẞ", "ﬁnding", "ＡＩ", "𝐀𝐈", "İstanbul", "ı", "ΟΔΟΣ", "ς", "e\u0301", "\u0301",
+     "हिंदी", "שָׁלוֹם", "مرحبا", "数学", "😀", "🥲", "\u200d", "\ue000", "_", "-", "’", "…",
+     "questions", "Hinge", "naïve", "ǅ", "ŉ", " ", "\n", ".", "ing", "ed"]
+)  # fmt: skip
+_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_tokens_and_stems_are_the_index_ones_for_any_text(text: str) -> None:
+    conn = _porter_index()
+    conn.execute("DELETE FROM p")
+    conn.execute("INSERT INTO p (rowid, x) VALUES (1, ?)", (text,))
+    indexed = [r[0] for r in conn.execute("SELECT term FROM pv ORDER BY offset")]
+    assert [stem(t) for t in tokens(fold(text))] == indexed
+
+
+@functools.cache
+def _porter_index() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE p USING fts5 (x, tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    conn.execute("CREATE VIRTUAL TABLE pv USING fts5vocab (p, 'instance')")
+    return conn
