@@ -85,7 +85,7 @@ def test_fold_and_tokens_are_the_index_tokens_of_every_code_point() -> None:
 _PIECES = st.sampled_from(
     ["Straße", "ẞ", "ﬁnding", "ＡＩ", "𝐀𝐈", "İstanbul", "ı", "ΟΔΟΣ", "ς", "e\u0301", "\u0301",
      "हिंदी", "שָׁלוֹם", "مرحبا", "数学", "😀", "🥲", "\u200d", "\ue000", "_", "-", "’", "…",
-     "questions", "Hinge", "naïve", "ǅ", "ŉ", " ", "\n", ".", "ing", "ed"]
+     "questions", "Hinge", "naïve", "\ue000ing", "\u1000ed", "ǅ", "ŉ", " ", "\n", ".", "ing", "ed"]
 )  # fmt: skip
 _TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join)
 
@@ -97,12 +97,14 @@ def test_tokens_and_stems_are_the_index_ones_for_any_text(text: str) -> None:
     conn.execute("DELETE FROM p")
     conn.execute("INSERT INTO p (rowid, x) VALUES (1, ?)", (text,))
     indexed = [r[0] for r in conn.execute("SELECT term FROM pv ORDER BY offset")]
-    assert [stem(t) for t in tokens(fold(text))] == indexed
+    # as bytes: the porter stemmer can cut a character ("\ue000ing" -> "\xee\x80")
+    assert [stem(t).encode("utf-8", "surrogateescape") for t in tokens(fold(text))] == indexed
 
 
 @functools.cache
 def _porter_index() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
+    conn.text_factory = bytes
     conn.execute(
         "CREATE VIRTUAL TABLE p USING fts5 (x, tokenize = 'porter unicode61 remove_diacritics 2')"
     )
