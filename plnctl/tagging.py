@@ -1,7 +1,8 @@
 """Pure topic rules: which topics a post gets, and why. No I/O.
 
-How a post gets a topic (every comparison is case-insensitive with accents folded: NFKD, marks
-dropped, casefold, so "Évaluation" matches the keyword "evaluation"):
+How a post gets a topic (every comparison is case-insensitive with accents folded, each word
+split and folded exactly as the search index does it: ``plnctl.folding``; so "Évaluation"
+matches the keyword "evaluation"):
 
 - **keyword**: a word or phrase matches its title or text as whole words ("ai" does not match
   "said"). Words are stemmed the way search stems them (``plnctl.stemming``, FTS5's porter):
@@ -37,7 +38,15 @@ from plnctl.fields import Field as _Field
 from plnctl.fields import MarkedField as _MarkedField
 from plnctl.folding import TOKEN as _TOKEN
 from plnctl.folding import WORD as _WORD
-from plnctl.folding import fold, normalize_hashtag, tokens, words
+from plnctl.folding import (
+    fold,
+    hashtags_in,
+    is_word_char,
+    normalize_hashtag,
+    token_phrase,
+    tokens,
+    words,
+)
 from plnctl.stemming import stem
 
 __all__ = [
@@ -53,10 +62,6 @@ __all__ = [
     "words",
 ]
 
-# A keyword stemmed as tokens: words with spaces, apostrophes or hyphens between them
-# ("children's books", "low-stakes quiz"); other punctuation (micro:bit, c++): as written.
-_TOKENS_ONLY = re.compile(r"[^\W_]+(?:[\s'-]+[^\W_]+)*")
-_HASHTAG = re.compile(r"#(\w+)")
 _MAX_REASONS = 3
 
 
@@ -82,23 +87,24 @@ class Match:
 
 class _Phrase:
     """One phrase: the words it needs, and a regex that starts with a literal (so the regex
-    engine scans for it like str.find); the word boundary before it is checked by hand."""
+    engine scans for it like str.find); the word boundaries around it are checked by hand
+    (a word character is one the index does not split at: ``plnctl.folding``)."""
 
     def __init__(self, key: str):
         self.key = key
         self.words = frozenset(_WORD.findall(key))
-        self.regex = re.compile(r"\s+".join(map(re.escape, key.split())) + r"(?!\w)")
+        self.regex = re.compile(r"\s+".join(map(re.escape, key.split())))
 
     def search(self, folded: str) -> bool:
-        for match in self.regex.finditer(folded):
-            start = match.start()
-            if start == 0 or not _is_word_char(folded[start - 1]):
+        match = self.regex.search(folded)
+        while match is not None:
+            start, end = match.span()
+            if (start == 0 or not is_word_char(folded[start - 1])) and (
+                end == len(folded) or not is_word_char(folded[end])
+            ):
                 return True
+            match = self.regex.search(folded, start + 1)
         return False
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 Found = tuple[str, str | None]  # the term as written, and the form found when it differs
@@ -216,7 +222,7 @@ class _Keywords:
     """A topic's keywords (or excludes): stemmed ones, and those matched as written."""
 
     def __init__(self, terms: Sequence[str], *, exact: bool):
-        as_written = [t for t in terms if exact or not _TOKENS_ONLY.fullmatch(fold(t).strip())]
+        as_written = [t for t in terms if exact or not token_phrase(fold(t).strip())]
         self.written = _Terms(as_written)
         self.stemmed = _StemTerms([] if exact else [t for t in terms if t not in as_written])
 
@@ -352,7 +358,7 @@ class Matcher:
         if self._uses_hashtags:
             for field_text in (title_field.folded, text_field.folded):
                 if "#" in field_text:
-                    tags.update(_HASHTAG.findall(field_text))
+                    tags.update(hashtags_in(field_text))
         return _Facts(
             title=title_field,
             text=text_field,

@@ -14,15 +14,16 @@ posts its added rules may match, and the tagged posts whose reason names a rule 
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from plnctl.models import RuleKind
 from plnctl.store import post_tags as tags_db
 from plnctl.store import topics as db
-from plnctl.tagging import Matcher, TopicRules, fold, tokens
+from plnctl.tagging import Matcher, TopicRules, fold, normalize_hashtag, tokens
 from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
@@ -144,14 +145,43 @@ def candidate_posts(service: TopicsService, rules: TopicRules) -> set[int] | Non
         phrases.append('"' + " ".join(found) + '"')
     categories = []
     for category in rules.categories:
-        ascii_words = _ASCII_WORD.findall(fold(category))
-        if not ascii_words:
-            return None
-        categories.append(max(ascii_words, key=len))
+        folded = fold(category)
+        ascii_words = _ASCII_WORD.findall(folded)
+        if ascii_words:
+            categories.append(max(ascii_words, key=len))
+        elif folded.isascii():
+            return None  # punctuation only: a LIKE cannot narrow it
+        # else only a post's non-ASCII category can fold like it: ``keep_categories``
     return db.candidate_post_ids(
         service.store,
         match=" OR ".join(phrases) or None,
-        hashtags=sorted({t.lstrip("#").lower() for t in rules.hashtags}),
+        hashtags=_hashtag_spellings(service, rules.hashtags),
         category_words=categories,
         exact=rules.exact,  # every match as written is one of the unstemmed index's
+        keep_categories=_folds_like(rules.categories) if rules.categories else None,
     )
+
+
+def _hashtag_spellings(service: TopicsService, hashtags: Sequence[str]) -> list[str]:
+    """The hashtags as stored (lower case) that fold like one of ``hashtags``: an ASCII one as
+    the rule folds it, and the stored non-ASCII ones that fold the same ("Éducation")."""
+    if not hashtags:
+        return []
+    wanted = {normalize_hashtag(t) for t in hashtags}
+    stored = [t for t in db.non_ascii_hashtags(service.store) if normalize_hashtag(t) in wanted]
+    return sorted({t for t in wanted if t.isascii()} | set(stored))
+
+
+def _folds_like(categories: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a post's categories (JSON) hold one that folds like one of ``categories``: what
+    the ASCII ``LIKE`` cannot see ("Évaluation" stored escaped, for "evaluation")."""
+    wanted = {" ".join(fold(c).split()) for c in categories}
+
+    def keep(stored: str) -> bool:
+        try:
+            found = json.loads(stored)
+        except ValueError:
+            return True  # not ours to judge: the matcher reads the post
+        return any(" ".join(fold(c).split()) in wanted for c in found if isinstance(c, str))
+
+    return keep

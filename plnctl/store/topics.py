@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from plnctl.errors import AlreadyExists
@@ -295,10 +295,12 @@ def candidate_post_ids(
     hashtags: Sequence[str],
     category_words: Sequence[str],
     exact: bool = False,
+    keep_categories: Callable[[str], bool] | None = None,
 ) -> set[int]:
     """Live posts that the search index finds for ``match`` (FTS5 syntax; ``exact``: the
     unstemmed index), that carry one of ``hashtags``, whose categories contain one of
-    ``category_words`` (case-insensitive), and every live post kept out of the index."""
+    ``category_words`` (case-insensitive) or, with a non-ASCII category, are accepted by
+    ``keep_categories`` (given them as JSON), and every live post kept out of the index."""
     found = {r[0] for r in store.conn.execute(UNINDEXED_SQL)}
     if match:
         # Topics are what the author wrote: a page's full text (posts.full_text) is not looked at.
@@ -313,12 +315,33 @@ def candidate_post_ids(
                 list(hashtags),
             )
         )
-    for word in category_words:
-        found.update(
-            r[0]
-            for r in store.conn.execute(
-                "SELECT id FROM posts WHERE categories LIKE ? AND deleted_at IS NULL",
-                (f"%{word}%",),
-            )
-        )
+    if category_words or keep_categories is not None:
+        found.update(_category_candidates(store, category_words, keep_categories))
     return found
+
+
+def _category_candidates(
+    store: Store, words: Sequence[str], keep: Callable[[str], bool] | None
+) -> Iterator[int]:
+    """One scan: the live posts whose categories contain one of ``words``, and those with a
+    non-ASCII category whose categories (JSON) ``keep`` accepts."""
+    likes = " OR ".join(["categories LIKE ?"] * len(words)) or "0"
+    wanted = [f"%{w}%" for w in words]
+    sql = f"SELECT id, ({likes}), categories FROM posts WHERE deleted_at IS NULL AND (({likes})"
+    if keep is not None:
+        sql += rf" OR categories LIKE '%\u%' OR categories {_NOT_ASCII}"
+    for post_id, hit, categories in store.conn.execute(sql + ")", wanted * 2):
+        if hit or (keep is not None and keep(categories)):
+            yield post_id
+
+
+# Text with a character outside printable ASCII; categories are stored as JSON with non-ASCII
+# characters escaped ("\u00c9"), so those rows hold a backslash-u.
+_NOT_ASCII = "GLOB '*[^ -~]*'"
+
+
+def non_ascii_hashtags(store: Store) -> list[str]:
+    """The distinct hashtags stored with a non-ASCII character (folding may make them equal
+    to an ASCII one: "éducation" and "education")."""
+    sql = f"SELECT DISTINCT tag FROM post_hashtags WHERE tag {_NOT_ASCII}"
+    return [r[0] for r in store.conn.execute(sql)]
