@@ -107,6 +107,18 @@ async def _resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+async def allowed_addresses(host: str, port: int) -> list[str]:
+    """The addresses to try for ``host``: all it resolves to, each of them allowed (a literal
+    address needs no resolver). Raises FetchError when one is refused; a name that does not
+    resolve raises what the resolver raised."""
+    literal = literal_address(host)
+    addresses = [str(literal)] if literal is not None else await _resolve(host, port)
+    for address in addresses:
+        if reason := refusal(address):
+            raise _refused(host, address, reason)
+    return addresses
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend, resolving each host itself and connecting only to allowed
     addresses (all of them must be allowed: a name that also points inward is refused)."""
