@@ -18,8 +18,10 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -121,8 +123,9 @@ class _FetchRun:
         feeds = sum(1 for s in sources if s.kind is SourceKind.FEED)
         workers = settings.sync.parse_workers
         self.pool: ProcessPoolExecutor | None = None
-        if feeds >= PARSE_POOL_MIN_FEEDS and workers > 0:
-            self.pool = make_parse_pool(workers, lock_fd)
+        # Started on the first feed body that needs parsing: a re-sync where every feed
+        # answers 304 forks no process and imports no parser.
+        self._pool_args = (workers, lock_fd) if feeds >= PARSE_POOL_MIN_FEEDS and workers else None
         self._stopping = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -213,6 +216,9 @@ class _FetchRun:
         self, ticket: Ticket, body: bytes, url: str, headers: Mapping[str, str]
     ) -> ParsedFeed:
         ticket.fetched(len(body))
+        if self._pool_args is not None:
+            args, self._pool_args = self._pool_args, None
+            self.pool = make_parse_pool(*args)
         pool = self.pool
         if pool is not None:
             loop = asyncio.get_running_loop()
@@ -364,15 +370,22 @@ def _notice(
 
 
 def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
-    """Start ``workers`` parser processes now, from the calling thread (before any other
-    thread of ours exists, so forking is safe)."""
+    """Start ``workers`` parser processes now, forked from the calling thread (the fetch
+    thread, on the first body to parse). That is safe here: a worker only parses, and takes
+    no lock another thread of ours may hold (imports, logging and malloc are fork-safe; the
+    writer's SQLite connection is never used in a worker), and it closes the sockets it
+    inherited (``_worker_init``)."""
+    from plnctl.fetchers import feed  # noqa: F401  (imported once here, inherited by each worker)
+
     methods = multiprocessing.get_all_start_methods()
     # fork is cheap: the workers start with everything the parent already imported.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(
-        workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
-    )
-    pool.submit(_warm_up).result()
+    with warnings.catch_warnings():  # Python 3.12+ warns of any fork with threads running
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pool = ProcessPoolExecutor(
+            workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
+        )
+        pool.submit(_warm_up).result()
     return pool
 
 
@@ -386,6 +399,7 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     if lock_fd is not None:
         with suppress(OSError):
             os.close(lock_fd)
+    _close_inherited_sockets()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
     def watch() -> None:
@@ -394,3 +408,15 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
         os._exit(0)  # the sync process died (e.g. SIGKILL): do not linger
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _close_inherited_sockets() -> None:
+    """Close the parent's network sockets (its kept-alive HTTP connections): a worker holding
+    a copy would keep a connection open after the parent closed it. The worker's own channels
+    to the parent are pipes, and are kept."""
+    with suppress(OSError):
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            with suppress(OSError):
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.close(fd)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -189,6 +191,39 @@ def test_many_feeds_parse_in_worker_processes(store, settings, feed_server):
     results = run(store, settings, on_new_posts=tagged.extend)
     assert all(results[i].new_posts == 4 for i in ids)
     assert len(tagged) == posts_db.count_posts(store) == 4 * len(ids)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_parser_processes_start_only_when_a_feed_changed_and_hold_no_socket(
+    store, settings, feed_server, monkeypatch
+):
+    """An unchanged re-sync (every feed answers 304) forks no parser process; when a body does
+    arrive, the workers are forked then, without the sync's open connections (a worker's copy
+    of a socket would keep a connection open after the sync closed it)."""
+    ids = [
+        add_feed(
+            store, feed_server.add_feed(f"/p{i}.xml", rss_feed(2, start=i * 10), etag=f'"{i}"')
+        )
+        for i in range(sync.PARSE_POOL_MIN_FEEDS + 2)
+    ]
+    started: list[object] = []
+    make_pool = sync.make_parse_pool
+    monkeypatch.setattr(sync, "make_parse_pool", lambda *a: started.append(a) or make_pool(*a))
+    worker_sockets: list[str] = []
+
+    def look(result: SourceResult) -> None:
+        for child in multiprocessing.active_children():
+            fds = Path(f"/proc/{child.pid}/fd")
+            with contextlib.suppress(OSError):  # a worker that exited meanwhile
+                worker_sockets.extend(os.readlink(fd) for fd in fds.iterdir())
+
+    first = run(store, settings, on_result=look)
+    assert [first[i].new_posts for i in ids] == [2] * len(ids)
+    assert len(started) == 1 and worker_sockets, "parsed in worker processes"
+    assert [fd for fd in worker_sockets if fd.startswith("socket:")] == []
+    again = run(store, settings)
+    assert [again[i].status for i in ids] == ["unchanged"] * len(ids)
+    assert len(started) == 1, "no parser process for a sync where nothing changed"
 
 
 def test_a_failing_tagging_hook_does_not_lose_posts(store, settings, feed_server):

@@ -75,8 +75,9 @@ class HttpResponse:
 def check_url(url: str) -> str:
     """Return the URL without its fragment, or raise FetchError when it is not http(s) or its
     host is an address plnctl never connects to (see ``netguard``)."""
+    url = url.strip()
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError as e:
         raise FetchError(f"invalid URL {url!r}: {e}") from None
     if parts.scheme.lower() not in ("http", "https"):
@@ -84,7 +85,7 @@ def check_url(url: str) -> str:
     if not parts.hostname:
         raise FetchError(f"invalid URL {url!r}: no host")
     check_host(parts.hostname)
-    return urldefrag(url.strip())[0]
+    return urldefrag(url)[0] if "#" in url else url
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -211,37 +212,36 @@ class HttpClient:
         current, permanent = url, True
         deadline: float | None = None  # runs from the first hop's start, not while queued
         for hop in range(self.settings.max_redirects + 1):
-            async with self._slots(current):
+            target = Target.of(current)
+            async with self._slots(target.label.lower()):
                 if deadline is None:
                     deadline = asyncio.get_running_loop().time() + self.settings.deadline
                 async with asyncio.timeout_at(deadline):
-                    status, response_headers, body = await self._request(current, headers)
+                    status, response_headers, body = await self._request(target, headers)
             location = response_headers.get("location")
             if status not in _REDIRECTS or not location:
                 moved = current if hop > 0 and permanent else None
                 return HttpResponse(current, status, response_headers, body, moved)
             permanent = permanent and status in _PERMANENT
-            target = check_url(urljoin(current, location.strip()))
-            if target in seen:
-                raise FetchError(f"redirect loop: {current} redirects back to {target}")
-            seen.add(target)
-            current = target
+            following = check_url(urljoin(current, location.strip()))
+            if following in seen:
+                raise FetchError(f"redirect loop: {current} redirects back to {following}")
+            seen.add(following)
+            current = following
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
 
     @asynccontextmanager
-    async def _slots(self, url: str) -> AsyncIterator[None]:
+    async def _slots(self, host: str) -> AsyncIterator[None]:
         """The host's slot first, then a shared one: a request queued behind a busy host
         holds no shared slot, so other hosts' requests go ahead."""
-        host = urlsplit(url).netloc.lower()
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         async with self._hosts[host], self._global:
             yield
 
     async def _request(
-        self, url: str, headers: dict[str, str]
+        self, target: Target, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
-        target = Target.of(url)
         request_headers = [("Host", target.host_header), *{**self._headers, **headers}.items()]
         read_timeout = self.settings.read_timeout
         connection = await self._connection(target, fresh=False)
