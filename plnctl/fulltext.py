@@ -57,6 +57,8 @@ def wants_full_text(source: Source, kinds: tuple[str, ...]) -> bool:
         return source.full_text
     if "feed" in kinds:
         return True
+    if not kinds:  # the default: asked once per source after every sync, so no URL parsing
+        return False
     host = (urlsplit(source.url).hostname or "").lower()
     return any(
         host == suffix or host.endswith("." + suffix)

@@ -155,10 +155,13 @@ class _FetchRun:
             if item is None:
                 break
             batch = [item]
-            deadline = time.monotonic() + BATCH_WINDOW
+            if self.queue.qsize() < BATCH_SIZE - 1:
+                # Let the batch fill while asleep: waiting on the queue instead woke this
+                # thread (and took the GIL from the fetch loop) for every outcome.
+                time.sleep(BATCH_WINDOW)
             while len(batch) < BATCH_SIZE:
                 try:
-                    item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    item = self.queue.get_nowait()
                 except queue.Empty:
                     break
                 if item is None:
