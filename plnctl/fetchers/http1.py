@@ -1,11 +1,12 @@
-"""HTTP/1.1 keep-alive connections over asyncio streams, framed by h11: the wire under
+"""HTTP/1.1 keep-alive connections over asyncio streams, parsed by httptools: the wire under
 ``HttpClient``.
 
 Why not httpx's transport: an unchanged re-sync is one small conditional GET per feed, and
 httpcore's layers around each one (anyio streams and their checkpoints, the pool's request
-queue and connection matching, per-request trace and extension plumbing) were about half of
-its CPU. h11 (httpcore's own HTTP/1.1 parser) framing bytes we read from a plain asyncio stream
-costs a fraction of that; everything else (redirects, decoding, caps, limits) is ``http.py``'s.
+queue and connection matching, h11's pure-Python parsing and validation: ~170 us for a 304's
+request and response, against ~6 us in httptools) were most of its CPU. Here a request is one
+formatted write and its response is parsed by llhttp (Node's parser, in C, through httptools);
+everything else (redirects, decoding, caps, limits) is ``http.py``'s.
 
 Every connection is made through ``netguard``: the host is resolved here and every address it
 resolves to is checked before one is connected to. Errors are one-line ``FetchError``s worded
@@ -22,7 +23,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-import h11
+import httptools
 
 from plnctl.errors import FetchError
 from plnctl.fetchers import netguard
@@ -150,98 +151,168 @@ async def connect(
     raise FetchError(f"could not connect to {label}: {error}")
 
 
-class Connection:
-    """One HTTP/1.1 connection, one request at a time (no pipelining)."""
+class _Response:
+    """What httptools' parser reports of the response being read (its callback object)."""
 
-    __slots__ = ("_got", "_h11", "_reader", "_writer", "label", "used")
+    __slots__ = (
+        "complete", "head", "headers", "informational", "keep_alive", "messages", "parser",
+        "pieces",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.pieces: list[bytes] = []
+        self.head = False  # the status line and headers are in
+        self.informational = False  # ... of a 1xx, which the real answer follows
+        self.complete = False  # the whole message is in
+        self.keep_alive = False  # ... and the connection may carry the next request
+        self.messages = 0  # messages begun (more than one: the server sent more than asked)
+
+    @property
+    def status(self) -> int:
+        return int(self.parser.get_status_code())
+
+    @property
+    def until_close(self) -> bool:
+        """The body has no length: it ends where the stream does."""
+        if self.status in (204, 304):
+            return False
+        names = {name for name, _ in self.headers}
+        chunked = any(b"chunked" in v.lower() for n, v in self.headers if n == b"transfer-encoding")
+        return b"content-length" not in names and not chunked
+
+    def on_message_begin(self) -> None:
+        self.messages += 1
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        if 100 <= self.status < 200:
+            self.informational = True
+        else:
+            self.head = True
+
+    def on_body(self, body: bytes) -> None:
+        self.pieces.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.informational:  # 100 Continue, 103 Early Hints: wait for the answer
+            self.informational, self.headers, self.messages = False, [], self.messages - 1
+        else:  # llhttp knows keep-alive only until it starts on the next message
+            self.complete, self.keep_alive = True, bool(self.parser.should_keep_alive())
+
+
+class Connection:
+    """One HTTP/1.1 connection, one request at a time (no pipelining).
+
+    Responses are parsed by httptools (llhttp, Node's HTTP parser, in C): strict framing
+    (Content-Length, chunked, or until the server closes), under our own cap on the head's size.
+    """
+
+    __slots__ = ("_idle", "_reader", "_response", "_seen", "_writer", "label", "used")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, label: str):
         self._reader, self._writer, self.label = reader, writer, label
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
-        self._got = False  # some byte of the current response arrived
+        self._response: _Response | None = None
+        self._seen = 0  # bytes of the current response read so far
+        self._idle = True  # no response under way
         self.used = False  # a request was sent on it before (a stale keep-alive is possible)
 
     @property
     def reusable(self) -> bool:
         """Idle, and the server has not closed it (as far as we have seen)."""
-        return (
-            self._h11.our_state is h11.IDLE
-            and not self._reader.at_eof()
-            and not self._writer.is_closing()
-        )
+        return self._idle and not self._reader.at_eof() and not self._writer.is_closing()
 
     def close(self) -> None:
         """Drop the connection at once: nothing we still want is in flight on it, and a TLS
         goodbye would only keep the socket open longer."""
+        self._idle = False
         self._writer.transport.abort()
 
     async def start(
         self, target: str, headers: list[tuple[str, str]], *, read_timeout: float
     ) -> tuple[int, list[tuple[bytes, bytes]]]:
         """Send a GET; return the response's status and raw headers (names lower-cased)."""
-        h = self._h11
-        self._got = False
-        reused, self.used = self.used, True
+        request = _request_bytes(target, headers, self.label)
+        reused, self.used, self._idle = self.used, True, False
+        response = self._response = _Response()
+        self._seen = 0
+        self._writer.write(request)
         try:
-            data = h.send(h11.Request(method="GET", target=target, headers=headers))
-        except h11.LocalProtocolError as e:
-            raise FetchError(f"invalid request to {self.label}: {_reason(e)}") from None
-        self._writer.write((data or b"") + (h.send(h11.EndOfMessage()) or b""))
-        try:
-            while True:
-                event = await self._next(read_timeout)
-                if isinstance(event, h11.Response):
-                    return event.status_code, list(event.headers)
-                # an InformationalResponse (1xx): the real answer follows
-        except (Stale, OSError, h11.RemoteProtocolError) as e:
+            while not response.head:
+                await self._read(response, read_timeout)
+        except (Stale, OSError, httptools.HttpParserError, httptools.HttpParserUpgrade) as e:
             self.close()
             message = f"network error talking to {self.label}: {_reason(e)}"
-            if reused and not self._got:
+            if reused and not self._seen:
                 raise Stale(message) from None
             raise FetchError(message) from None
+        return response.status, response.headers
 
     async def body(self, *, read_timeout: float) -> AsyncIterator[bytes]:
         """The response body's pieces as they arrive; the connection is idle again (or closed)
         once the last one was read."""
+        response = self._response
+        assert response is not None, "start() first"
         try:
             while True:
-                event = await self._next(read_timeout)
-                if isinstance(event, h11.Data):
-                    yield bytes(event.data)
-                elif isinstance(event, h11.EndOfMessage):
+                if response.pieces:
+                    pieces, response.pieces = response.pieces, []
+                    for piece in pieces:
+                        yield piece
+                if response.complete:
                     break
-        except (OSError, h11.RemoteProtocolError) as e:
+                await self._read(response, read_timeout)
+        except (Stale, OSError, httptools.HttpParserError, httptools.HttpParserUpgrade) as e:
             self.close()
             raise FetchError(f"network error talking to {self.label}: {_reason(e)}") from None
-        h = self._h11
-        if h.our_state is h11.DONE and h.their_state is h11.DONE:
-            h.start_next_cycle()
+        if response.messages == 1 and response.keep_alive:
+            self._idle = True
         else:
             self.close()
 
     def abandon(self) -> None:
         """The caller stops before the end of the response: the connection cannot be reused."""
-        if self._h11.our_state is not h11.IDLE:
+        if not self._idle:
             self.close()
 
-    async def _next(self, read_timeout: float) -> object:
-        h = self._h11
-        event = h.next_event()
-        while event is h11.NEED_DATA:
-            try:
-                async with asyncio.timeout(read_timeout):
-                    data = await self._reader.read(READ_SIZE)
-            except TimeoutError:
-                self.close()
-                raise FetchError(
-                    f"timed out: {self.label} sent nothing for {read_timeout:g} s"
-                ) from None
-            if not data and not self._got:
+    async def _read(self, response: _Response, read_timeout: float) -> None:
+        """Read what came and parse it (the parser's callbacks fill ``response``)."""
+        try:
+            async with asyncio.timeout(read_timeout):
+                data = await self._reader.read(READ_SIZE)
+        except TimeoutError:
+            self.close()
+            raise FetchError(
+                f"timed out: {self.label} sent nothing for {read_timeout:g} s"
+            ) from None
+        if not data:
+            if response.head and response.until_close:
+                response.complete = True
+                return
+            if not self._seen:
                 raise Stale("the server closed the connection")
-            self._got = True
-            h.receive_data(data)
-            event = h.next_event()
-        return event
+            raise ConnectionError("the server closed the connection mid-response")
+        self._seen += len(data)
+        response.parser.feed_data(data)
+        if not response.head and self._seen > MAX_HEAD:
+            raise ConnectionError(f"the response's head is over {MAX_HEAD:,} bytes")
+
+
+def _request_bytes(target: str, headers: list[tuple[str, str]], label: str) -> bytes:
+    """The GET request: its target is percent-encoded already; no value may break a line."""
+    lines = [f"GET {target} HTTP/1.1"]
+    for name, value in headers:
+        if "\r" in value or "\n" in value or "\0" in value:
+            raise FetchError(f"invalid request to {label}: a line break in the {name} header")
+        lines.append(f"{name}: {value}")
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:  # a validator stored from a server that sent UTF-8
+        return text.encode("utf-8")
 
 
 def _reason(error: BaseException) -> str:
