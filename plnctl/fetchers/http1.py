@@ -152,15 +152,17 @@ async def connect(
 
 
 class _Response:
-    """What httptools' parser reports of the response being read (its callback object)."""
+    """What httptools' parser reports of the response being read (its callback object).
+    Whatever follows the first whole response is ignored (and makes the connection unusable)."""
 
     __slots__ = (
-        "complete", "head", "headers", "informational", "keep_alive", "messages", "parser",
-        "pieces",
+        "code", "complete", "head", "headers", "informational", "keep_alive", "messages",
+        "parser", "pieces",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.parser = httptools.HttpResponseParser(self)
+        self.code = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.pieces: list[bytes] = []
         self.head = False  # the status line and headers are in
@@ -170,13 +172,9 @@ class _Response:
         self.messages = 0  # messages begun (more than one: the server sent more than asked)
 
     @property
-    def status(self) -> int:
-        return int(self.parser.get_status_code())
-
-    @property
     def until_close(self) -> bool:
         """The body has no length: it ends where the stream does."""
-        if self.status in (204, 304):
+        if self.code in (204, 304):
             return False
         names = {name for name, _ in self.headers}
         chunked = any(b"chunked" in v.lower() for n, v in self.headers if n == b"transfer-encoding")
@@ -186,18 +184,25 @@ class _Response:
         self.messages += 1
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.lower(), value))
+        if not self.complete:
+            self.headers.append((name.lower(), value))
 
     def on_headers_complete(self) -> None:
-        if 100 <= self.status < 200:
+        if self.complete:
+            return
+        self.code = int(self.parser.get_status_code())
+        if 100 <= self.code < 200:
             self.informational = True
         else:
             self.head = True
 
     def on_body(self, body: bytes) -> None:
-        self.pieces.append(body)
+        if not self.complete:
+            self.pieces.append(body)
 
     def on_message_complete(self) -> None:
+        if self.complete:
+            return
         if self.informational:  # 100 Continue, 103 Early Hints: wait for the answer
             self.informational, self.headers, self.messages = False, [], self.messages - 1
         else:  # llhttp knows keep-alive only until it starts on the next message
@@ -249,7 +254,7 @@ class Connection:
             if reused and not self._seen:
                 raise Stale(message) from None
             raise FetchError(message) from None
-        return response.status, response.headers
+        return response.code, response.headers
 
     async def body(self, *, read_timeout: float) -> AsyncIterator[bytes]:
         """The response body's pieces as they arrive; the connection is idle again (or closed)
@@ -296,7 +301,12 @@ class Connection:
                 raise Stale("the server closed the connection")
             raise ConnectionError("the server closed the connection mid-response")
         self._seen += len(data)
-        response.parser.feed_data(data)
+        try:
+            response.parser.feed_data(data)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            if not response.complete:
+                raise
+            response.messages += 1  # junk after a whole response (a 304 with a body): unusable
         if not response.head and self._seen > MAX_HEAD:
             raise ConnectionError(f"the response's head is over {MAX_HEAD:,} bytes")
 
