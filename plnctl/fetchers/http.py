@@ -18,7 +18,7 @@ import ssl
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -307,33 +307,32 @@ class HttpClient:
         length = headers.get("content-length", "")
         if length.strip().isdigit() and int(length) > cap:
             raise FetchError(too_big)
-        encoding = headers.get("content-encoding", "").strip().lower()
+        decode = _decoder(headers.get("content-encoding", "").strip().lower())
         parts: list[bytes] = []
         total = 0
-        pieces = connection.body(read_timeout=self.settings.read_timeout)
-        async for piece in _decoded(pieces, encoding):
-            total += len(piece)
-            if total > cap:
-                raise FetchError(too_big)
-            parts.append(piece)
+        while pieces := await connection.body(read_timeout=self.settings.read_timeout):
+            for raw in pieces:
+                for piece in decode(raw):
+                    total += len(piece)
+                    if total > cap:
+                        raise FetchError(too_big)
+                    parts.append(piece)
         return b"".join(parts)
 
 
-async def _decoded(pieces: AsyncIterator[bytes], encoding: str) -> AsyncIterator[bytes]:
+def _decoder(encoding: str) -> Callable[[bytes], Iterable[bytes]]:
+    """What turns each raw piece of a body with this Content-Encoding into decoded pieces."""
     if encoding in ("", "identity"):
-        async for raw in pieces:
-            yield raw
-    elif encoding in ("gzip", "x-gzip", "deflate"):
-        inflater = _Inflater(encoding)
-        async for raw in pieces:
-            for piece in inflater.feed(raw):
-                yield piece
-    else:
-        async for raw in pieces:  # a 304 or an empty body may name any encoding
-            if raw:
-                raise FetchError(
-                    f"could not decode the {encoding} body: plnctl asks for gzip or deflate"
-                )
+        return lambda raw: (raw,)
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(encoding).feed
+
+    def unknown(raw: bytes) -> Iterable[bytes]:
+        if raw:  # a 304 or an empty body may name any encoding
+            raise FetchError(f"could not decode the {encoding} body: plnctl asks for gzip, deflate")
+        return ()
+
+    return unknown
 
 
 def _reason(error: BaseException) -> str:

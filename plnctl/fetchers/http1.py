@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -256,27 +255,29 @@ class Connection:
             raise FetchError(message) from None
         return response.code, response.headers
 
-    async def body(self, *, read_timeout: float) -> AsyncIterator[bytes]:
-        """The response body's pieces as they arrive; the connection is idle again (or closed)
-        once the last one was read."""
+    async def body(self, *, read_timeout: float) -> list[bytes]:
+        """The next pieces of the response body as they arrive; [] once it was all read (the
+        connection is then idle again, or closed). A plain method, not an async generator:
+        asyncio tracks every async generator, and closing them all at the loop's end cost as
+        much as parsing the responses."""
         response = self._response
-        assert response is not None, "start() first"
+        if response is None:
+            return []
         try:
-            while True:
-                if response.pieces:
-                    pieces, response.pieces = response.pieces, []
-                    for piece in pieces:
-                        yield piece
-                if response.complete:
-                    break
+            while not response.pieces and not response.complete:
                 await self._read(response, read_timeout)
         except (Stale, OSError, httptools.HttpParserError, httptools.HttpParserUpgrade) as e:
             self.close()
             raise FetchError(f"network error talking to {self.label}: {_reason(e)}") from None
+        if response.pieces:
+            pieces, response.pieces = response.pieces, []
+            return pieces
+        self._response = None
         if response.messages == 1 and response.keep_alive:
             self._idle = True
         else:
             self.close()
+        return []
 
     def abandon(self) -> None:
         """The caller stops before the end of the response: the connection cannot be reused."""

@@ -191,3 +191,20 @@ def test_a_stored_validator_cannot_inject_a_header() -> None:
     with pytest.raises(FetchError, match="a line break in the If-None-Match header"):
         one(handler, etag='"v1"\r\nCookie: stolen=1')
     assert seen == []
+
+
+def test_an_encoding_not_asked_for_fails_only_when_there_is_a_body() -> None:
+    async def brotli(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await read_request(reader)
+        if b"if-none-match" in request.lower():
+            writer.write(b"HTTP/1.1 304 Not Modified\r\nContent-Encoding: br\r\n\r\n")
+        else:
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\n"
+                b"\x1b\x03\x00\xf8"
+            )
+        await writer.drain()
+
+    with pytest.raises(FetchError, match="could not decode the br body: plnctl asks for gzip"):
+        one(brotli)
+    assert one(brotli, etag='"v1"').status == 304
