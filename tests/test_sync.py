@@ -105,6 +105,33 @@ def test_changed_feed_stores_only_the_new_entries(store, settings, feed_server):
     assert posts_db.count_posts(store) == 5
 
 
+def test_one_batch_of_mixed_outcomes_writes_each_sources_own_state(store, settings, feed_server):
+    """Fetch states are written together once per batch (one statement per shape of update):
+    each source still gets exactly its own, whatever the others' outcomes were."""
+    same = add_feed(store, feed_server.add_feed("/same.xml", rss_feed(1), etag='"s1"'))
+    changed = add_feed(store, feed_server.add_feed("/changed.xml", rss_feed(1), etag='"c1"'))
+    failing = add_feed(store, feed_server.set_status("/down.xml", 500))
+    feed_server.add_feed("/new.xml", rss_feed(1, start=50))
+    moved = add_feed(store, feed_server.redirect("/old.xml", "/new.xml", code=301))
+    run(store, settings)
+    before = {i: source(store, i) for i in (same, changed, failing, moved)}
+    feed_server.add_feed("/changed.xml", rss_feed(2), etag='"c2"', last_modified=LM)
+    results = run(store, settings)
+    assert {i: r.status for i, r in results.items()} == {
+        same: "unchanged",
+        changed: "new",
+        failing: "failed",
+        moved: "unchanged",
+    }
+    after = {i: source(store, i) for i in before}
+    assert (after[same].etag, after[same].last_status, after[same].error_count) == ('"s1"', 304, 0)
+    assert (after[changed].etag, after[changed].last_modified) == ('"c2"', LM)
+    assert (after[failing].error_count, after[failing].last_status) == (2, 500)
+    assert after[failing].last_error == "HTTP 500 Internal Server Error"
+    assert after[moved].url == feed_server.url("/new.xml") and after[moved].error_count == 0
+    assert (before[same].last_status, before[failing].error_count) == (200, 1)  # rewritten
+
+
 def test_410_marks_the_source_gone_and_it_is_not_fetched_again(store, settings, feed_server):
     source_id = add_feed(store, feed_server.set_status("/gone.xml", 410))
     result = run(store, settings)[source_id]
