@@ -1,13 +1,14 @@
 """The one HTTP client every fetcher uses: bounded in time, size, redirects and concurrency.
 
-httpx is imported here and nowhere else. ``HttpClient.get`` returns every HTTP status as an
+The wire is ``http1`` (HTTP/1.1 over asyncio streams, httptools' parser); no httpx here (only
+the Bluesky session's POSTs use httpx). ``HttpClient.get`` returns every HTTP status as an
 ``HttpResponse`` (the caller decides what 304/410/429/5xx mean) and raises ``FetchError`` only
 when no usable response arrived: connect error, timeout, total deadline, redirect loop, a body
 over the size cap, or a URL that is not http(s).
 
-gzip/deflate bodies are decoded here, with zlib's ``max_length``, rather than by httpx: httpx's
-decoder inflates a whole network chunk at once (a 64 KB chunk of a gzip bomb becomes ~64 MB
-before anyone can count it), ours never inflates more than 64 KB per step, so the cap holds.
+gzip/deflate bodies are decoded here, with zlib's ``max_length``: a decoder that inflates a
+whole network chunk at once (as httpx's does) turns a 64 KB chunk of a gzip bomb into ~64 MB
+before anyone can count it; ours never inflates more than 64 KB per step, so the cap holds.
 """
 
 from __future__ import annotations
