@@ -7,6 +7,10 @@ well-behaved server library would), and fetches from it through a fresh ``HttpCl
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import shutil
+import ssl
+import subprocess
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -208,3 +212,46 @@ def test_an_encoding_not_asked_for_fails_only_when_there_is_a_body() -> None:
     with pytest.raises(FetchError, match="could not decode the br body: plnctl asks for gzip"):
         one(brotli)
     assert one(brotli, etag='"v1"').status == 304
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl program")
+def test_https_checks_the_certificate_and_keeps_the_connection(tmp_path, monkeypatch) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+         cert, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            while True:
+                await read_request(reader)
+                writer.write(OK)
+                await writer.drain()
+
+    async def go() -> list[object]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=tls)
+        url = f"https://localhost:{server.sockets[0].getsockname()[1]}/feed.xml"
+        results: list[object] = []
+        async with server:
+            for trusted in (False, True, True):
+                if trusted:
+                    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+                async with HttpClient(FAST) as client:
+                    try:
+                        results.append((await client.get(url)).body)
+                        results.append((await client.get(url)).body)
+                    except FetchError as e:
+                        results.append(str(e))
+        return results
+
+    refused, *fetched = asyncio.run(go())
+    assert "certificate verify failed" in str(refused)
+    assert fetched == [b"<rss/>"] * 4
+    assert connections == 2  # one per trusting client (kept alive); the refused one never got in
