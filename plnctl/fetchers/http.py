@@ -85,6 +85,10 @@ def check_url(url: str) -> str:
         raise FetchError(f"invalid URL {url!r}: only http and https are supported")
     if not parts.hostname:
         raise FetchError(f"invalid URL {url!r}: no host")
+    try:
+        parts.port  # noqa: B018  (raises for a port that is not a number in 0-65535)
+    except ValueError:
+        raise FetchError(f"invalid URL {url!r}: the port must be 0-65535") from None
     check_host(parts.hostname)
     return urldefrag(url)[0] if "#" in url else url
 
