@@ -224,7 +224,10 @@ class _FetchRun:
         ticket.fetched(len(body))
         if self._pool_args is not None:
             args, self._pool_args = self._pool_args, None
-            self.pool = make_parse_pool(*args)
+            try:
+                self.pool = make_parse_pool(*args)
+            except (OSError, BrokenProcessPool) as e:  # no processes to be had: parse here
+                log.warning("could not start the feed parser processes (%s); parsing here", e)
         pool = self.pool
         if pool is not None:
             loop = asyncio.get_running_loop()
