@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from plnctl.models import FullTextReport, Source, SourceKind
 from plnctl.store import pages as pages_db
 from plnctl.store import people as people_db
+from plnctl.store import sources as sources_db
 from plnctl.timeutil import now, now_iso, to_iso
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ def wants_full_text(source: Source, kinds: tuple[str, ...]) -> bool:
         return source.full_text
     if "feed" in kinds:
         return True
+    if not kinds:  # the default: asked once per source after every sync, so no URL parsing
+        return False
     host = (urlsplit(source.url).hostname or "").lower()
     return any(
         host == suffix or host.endswith("." + suffix)
@@ -67,7 +70,10 @@ def wants_full_text(source: Source, kinds: tuple[str, ...]) -> bool:
 def fetch_pages(store: Store, settings: Settings, *, limit: int = PAGES_PER_SYNC) -> FullTextReport:
     """Fetch the pages still needed, store what they say, and report counts."""
     kinds = settings.sync.full_text
-    sources = [s for s in people_db.list_sources(store) if wants_full_text(s, kinds)]
+    # With no [sync] full_text (the default) only sources that asked for it can want it: the
+    # one query after every sync then reads those, not every source.
+    candidates = people_db.list_sources(store) if kinds else sources_db.full_text_sources(store)
+    sources = [s for s in candidates if wants_full_text(s, kinds)]
     jobs = pages_db.pending(
         store, [s.id for s in sources], since=to_iso(now() - BACKFILL) or now_iso(), limit=limit
     )

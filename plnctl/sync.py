@@ -1,11 +1,13 @@
 """The sync engine: due sources -> fetch (async) -> decide (pure) -> store, one result each.
 
 - The caller's thread owns the SQLite connection: it takes fetched outcomes off a bounded
-  queue in batches and writes each batch in one transaction (posts and the source's new
-  state together: a crash never leaves an ETag without its posts), then yields the results.
+  queue in batches and writes each batch in one transaction (``sync_writer``: posts and the
+  source's new state together, a crash never leaves an ETag without its posts), then yields
+  the results.
 - A fetch thread runs an asyncio loop with one ``HttpClient``; ``sync_limits`` says how many
   sources are fetched at once (per host, overall) and how many bytes may wait. With 8+ feeds,
-  parsing (CPU-bound) runs in a small process pool, out of the GIL's way.
+  parsing (CPU-bound) runs in a small process pool, out of the GIL's way, started when the
+  first body to parse arrives (a sync where every feed answers 304 starts none).
 - One bad source never stops the others; a batch that cannot be stored is retried source by
   source. ``sync_lock`` keeps two syncs of one database apart.
 """
@@ -18,34 +20,32 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 from plnctl import ingest, ingest_tags
-from plnctl.decide import decide
 from plnctl.fetchers import fetch_source
-from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
+from plnctl.models import FetchOutcome, Source, SourceKind, SourceResult
 from plnctl.store import people as people_db
-from plnctl.store import posts as posts_db
-from plnctl.store.connection import translate_error
+from plnctl.store import sources as sources_db
 from plnctl.sync_limits import SourceLimits, Ticket, hand_over
 from plnctl.sync_lock import lock_path, sync_lock
-from plnctl.timeutil import now, now_iso, to_iso
+from plnctl.sync_writer import Writer
+from plnctl.timeutil import now_iso
 
 if TYPE_CHECKING:
     from plnctl.config import Settings
     from plnctl.fetchers.feed import ParsedFeed
     from plnctl.fetchers.http import HttpClient
     from plnctl.store import Store
-    from plnctl.store.posts import PendingUpsert
     from plnctl.tagging import Matcher
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,10 @@ log = logging.getLogger(__name__)
 PARSE_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
 BATCH_SIZE = 50  # most sources stored per transaction
 QUEUE_SIZE = 64  # fetched outcomes waiting to be stored (bounds memory)
-# Seconds a batch waits to fill: fewer transactions, and fewer, larger FTS5 segments (a cold
-# sync of 1,000 feeds: ~12 sources per batch at 25 ms, ~28 at 100 ms; -0.4 ms of CPU/feed).
+# Seconds a batch waits to fill: fewer transactions and thread wake-ups, and fewer, larger
+# FTS5 segments (a cold sync of 1,000 feeds: ~12 sources per batch at 25 ms, ~28 at 100 ms;
+# -0.4 ms of CPU/feed).
 BATCH_WINDOW = 0.1
-FAILING_NOTICE = 5  # consecutive failures after which a sync says so once
-_STATUS = {"ok": "new", "unchanged": "unchanged", "failed": "failed", "gone": "gone"}
 
 
 def sync_iter(
@@ -89,7 +88,7 @@ def sync_iter(
             on_start(len(sources))
         if not sources:
             return
-        writer = _Writer(store, settings)
+        writer = Writer(store, settings, sources_db.person_names(store, _person_ids(sources)))
         # before the parser processes fork: they inherit it
         ingest_tags.set_matcher(matcher() if callable(matcher) else matcher)
         with _FetchRun(sources, settings, lock_fd) as run:
@@ -97,12 +96,18 @@ def sync_iter(
                 results, new_ids = writer.store_batch(batch)
                 if new_ids and on_new_posts is not None:
                     _call_hook(on_new_posts, new_ids)
+                info = log.isEnabledFor(logging.INFO)  # one line per source, only if shown
                 for result in results:
-                    detail = result.error or result.warning or f"{result.new_posts} new"
-                    log.info("%s %s: %s", result.status, result.label, detail)
+                    if info:
+                        detail = result.error or result.warning or f"{result.new_posts} new"
+                        log.info("%s %s: %s", result.status, result.label, detail)
                     if on_result is not None:
                         on_result(result)
                     yield result
+
+
+def _person_ids(sources: Sequence[Source]) -> set[int]:
+    return {s.person_id for s in sources if s.person_id is not None}
 
 
 def _call_hook(hook: Callable[[list[int]], object], post_ids: list[int]) -> None:
@@ -126,10 +131,9 @@ class _FetchRun:
         feeds = sum(1 for s in sources if s.kind is SourceKind.FEED)
         workers = settings.sync.parse_workers
         self.pool: ProcessPoolExecutor | None = None
-        if feeds >= PARSE_POOL_MIN_FEEDS and workers > 0:
-            if any(s.kind is SourceKind.FEED and not (s.etag or s.last_modified) for s in sources):
-                _parse_job(_WARM_FEED, "http://127.0.0.1/warm.xml", _WARM_HEADERS)
-            self.pool = make_parse_pool(workers, lock_fd)
+        # Started on the first feed body that needs parsing: a re-sync where every feed
+        # answers 304 forks no process and imports no parser.
+        self._pool_args = (workers, lock_fd) if feeds >= PARSE_POOL_MIN_FEEDS and workers else None
         self._stopping = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -159,10 +163,13 @@ class _FetchRun:
             if item is None:
                 break
             batch = [item]
-            deadline = time.monotonic() + BATCH_WINDOW
+            if self.queue.qsize() < BATCH_SIZE - 1:
+                # Let the batch fill while asleep: waiting on the queue instead woke this
+                # thread (and took the GIL from the fetch loop) for every outcome.
+                time.sleep(BATCH_WINDOW)
             while len(batch) < BATCH_SIZE:
                 try:
-                    item = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    item = self.queue.get_nowait()
                 except queue.Empty:
                     break
                 if item is None:
@@ -220,6 +227,12 @@ class _FetchRun:
         self, ticket: Ticket, body: bytes, url: str, headers: Mapping[str, str]
     ) -> ParsedFeed:
         ticket.fetched(len(body))
+        if self._pool_args is not None:
+            args, self._pool_args = self._pool_args, None
+            try:
+                self.pool = make_parse_pool(*args)
+            except (OSError, BrokenProcessPool) as e:  # no processes to be had: parse here
+                log.warning("could not start the feed parser processes (%s); parsing here", e)
         pool = self.pool
         if pool is not None:
             loop = asyncio.get_running_loop()
@@ -232,10 +245,10 @@ class _FetchRun:
         return _parse_job(body, url, headers)
 
 
-# A feed without validators is parsed on every sync: then the parser's imports (lxml,
-# feedparser's helpers, nh3, url-normalize: ~45 ms of CPU) are paid once, here, before the
-# workers fork and share them, instead of by each worker on its first feed. An all-304 sync
-# still never loads them.
+# Parsed once before the parser processes fork (``make_parse_pool``): the parser's imports
+# and first-use set-up (lxml, feedparser's helpers, nh3's cleaner, url-normalize: ~45 ms of
+# CPU) are then paid once and shared, not by each worker on its first feed. An all-304 sync
+# starts no pool and never loads them.
 _WARM_FEED = (
     b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>w</title>'
     b"<item><guid>w</guid><title>w</title><link>http://127.0.0.1/w</link>"
@@ -251,166 +264,26 @@ def _parse_job(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     return ingest_tags.tag_parsed(parse_feed(body, url=url, headers=headers))
 
 
-# --- storing -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Writer:
-    store: Store
-    settings: Settings
-    people: dict[int, Person | None] = field(default_factory=dict)
-
-    @property
-    def interval(self) -> timedelta:
-        return timedelta(minutes=self.settings.sync.interval_minutes)
-
-    def store_batch(
-        self, batch: Sequence[tuple[Source, FetchOutcome]]
-    ) -> tuple[list[SourceResult], list[int]]:
-        """Store a batch in one transaction; if that fails, source by source."""
-        try:
-            with self.store.transaction():
-                stored = self._store_all(batch)
-        except Exception:
-            log.exception("storing a batch of %d sources failed; retrying one by one", len(batch))
-            stored = [self._store_alone(source, outcome) for source, outcome in batch]
-        return [r for r, _ in stored], [i for _, ids in stored for i in ids]
-
-    def _store_alone(self, source: Source, outcome: FetchOutcome) -> tuple[SourceResult, list[int]]:
-        try:
-            with self.store.transaction():
-                return self._store_all([(source, outcome)])[0]
-        except Exception as e:
-            log.exception("storing %s failed", source.label)
-            reason = translate_error(e, None) or e  # SQLite's wording names tables and columns
-            failed = FetchOutcome("failed", outcome.http_status, error=f"could not store: {reason}")
-            with suppress(Exception), self.store.transaction():
-                return self._store_all([(source, failed)])[0][0], []
-            return SourceResult(source.id, source.label, None, "failed", error=failed.error), []
-
-    def _store_all(
-        self, batch: Sequence[tuple[Source, FetchOutcome]]
-    ) -> list[tuple[SourceResult, list[int]]]:
-        """Store sources in the caller's transaction. The new posts of them all are inserted in
-        one statement (``posts_db.insert_pending``: the FTS5 indexes then take them at once);
-        everything else happens source by source, after that, in the batch's order."""
-        moment = now()
-        stamp = to_iso(moment) or ""
-        pending = [
-            posts_db.plan_upsert(
-                self.store, source.id, source.person_id, outcome.posts, fetched_at=stamp,
-                indexed=self._indexed(source),
-            ) if outcome.status == "ok" and outcome.posts else None
-            for source, outcome in batch
-        ]  # fmt: skip
-        posts_db.insert_pending(self.store, [p for p in pending if p is not None])
-        return [
-            self._store_one(source, outcome, upsert, moment)
-            for (source, outcome), upsert in zip(batch, pending, strict=True)
-        ]
-
-    def _store_one(
-        self, source: Source, outcome: FetchOutcome, upsert: PendingUpsert | None, moment: datetime
-    ) -> tuple[SourceResult, list[int]]:
-        stamp = to_iso(moment) or ""
-        decision = decide(source, outcome, moment, interval=self.interval)
-        updates, warning = dict(decision.updates), outcome.warning
-        moved_to = updates.get("url")
-        other = people_db.find_source(self.store, moved_to, kind=source.kind) if moved_to else None
-        if other is not None and other.id != source.id:
-            del updates["url"]  # the new URL is already followed: keep both rows as they are
-            warning = f"moved permanently to {moved_to}, already source {other.id}"
-        new_ids: tuple[int, ...] = ()
-        updated_ids: tuple[int, ...] = ()
-        if upsert is not None:
-            upserted = posts_db.finish_upsert(self.store, upsert)
-            new_ids, updated_ids = upserted.new_ids, upserted.updated_ids
-            if outcome.topics is not None:
-                ingest_tags.store_tags(self.store, upserted.ids_by_guid, outcome.topics, at=stamp)
-        if outcome.purge_posts:
-            posts_db.withhold_source_posts(self.store, source.id, at=stamp)
-        if outcome.deleted_guids:
-            posts_db.mark_deleted(self.store, source.id, outcome.deleted_guids, at=stamp)
-        if outcome.status == "ok" and outcome.listed_span:
-            posts_db.mark_unlisted_deleted(
-                self.store, source.id, outcome.listed_span, outcome.listed_guids, at=stamp
-            )
-        people_db.update_source(self.store, source.id, **updates)
-        status = _STATUS[decision.status]
-        if status == "new" and not (new_ids or updated_ids):
-            status = "unchanged"
-        person = self._person(source.person_id)
-        notice = _notice(source, decision.status, updates, warning if other else None)
-        result = SourceResult(
-            source_id=source.id,
-            label=source.label,
-            person=person.name if person else None,
-            status=status,
-            new_posts=len(new_ids),
-            updated_posts=len(updated_ids),
-            http_status=outcome.http_status,
-            error=outcome.error if status in ("failed", "gone") else None,
-            warning=warning,
-            next_due_at=decision.next_due_at,
-            notice=notice,
-        )
-        if outcome.topics is not None:
-            return result, []  # tagged above
-        return result, [*new_ids, *updated_ids]  # edited posts are re-tagged too
-
-    def _person(self, person_id: int | None) -> Person | None:
-        if person_id is None:
-            return None
-        if person_id not in self.people:
-            self.people[person_id] = people_db.get_person(self.store, person_id)
-        return self.people[person_id]
-
-    def _indexed(self, source: Source) -> bool:
-        return not source.noindex or people_db.wants_index(self.store, source.id)
-
-
-def _notice(
-    source: Source, status: str, updates: Mapping[str, object], moved_twice: str | None
-) -> str | None:
-    """What changed for good about a source, said once (the sync where it happened)."""
-    ref = source.id
-    if status == "gone":
-        return (
-            f"gone ({updates.get('last_error')}): no longer fetched; "
-            f"`plnctl source reset {ref}` tries again, `plnctl source remove {ref}` drops it"
-        )
-    if moved_twice:
-        return f"{moved_twice}; remove this one with `plnctl source remove {ref}`"
-    if updates.get("url"):
-        return f"moved permanently to {updates['url']}: now followed there"
-    if updates.get("state") == "moved" and source.state != "moved":
-        moved_to = updates.get("moved_to") or "another account"
-        return (
-            f"the account moved to {moved_to}; follow it with "
-            f"`plnctl source add {source.person_id} {moved_to}`"
-        )
-    if status == "failed" and updates.get("error_count") == FAILING_NOTICE:
-        since = f"last success {source.last_ok_at[:10]}" if source.last_ok_at else "never fetched"
-        return (
-            f"has failed {FAILING_NOTICE} times in a row ({since}); it is retried less and less "
-            f"often: fix it with `plnctl source edit {ref} --url ...` or remove it"
-        )
-    return None
-
-
 # --- the parser processes ---------------------------------------------------------
 
 
 def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
-    """Start ``workers`` parser processes now, from the calling thread (before any other
-    thread of ours exists, so forking is safe)."""
+    """Start ``workers`` parser processes now, forked from the calling thread (the fetch
+    thread, on the first body to parse). That is safe here: a worker only parses, and takes
+    no lock another thread of ours may hold (imports, logging and malloc are fork-safe; the
+    writer's SQLite connection is never used in a worker), and it closes the sockets it
+    inherited (``_worker_init``)."""
+    _parse_job(_WARM_FEED, "http://127.0.0.1/warm.xml", _WARM_HEADERS)
+
     methods = multiprocessing.get_all_start_methods()
     # fork is cheap: the workers start with everything the parent already imported.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(
-        workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
-    )
-    pool.submit(_warm_up).result()
+    with warnings.catch_warnings():  # Python 3.12+ warns of any fork with threads running
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pool = ProcessPoolExecutor(
+            workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
+        )
+        pool.submit(_warm_up).result()
     return pool
 
 
@@ -424,6 +297,7 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
     if lock_fd is not None:
         with suppress(OSError):
             os.close(lock_fd)
+    _close_inherited_sockets()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
     def watch() -> None:
@@ -432,3 +306,15 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
         os._exit(0)  # the sync process died (e.g. SIGKILL): do not linger
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _close_inherited_sockets() -> None:
+    """Close the parent's network sockets (its kept-alive HTTP connections): a worker holding
+    a copy would keep a connection open after the parent closed it. The worker's own channels
+    to the parent are pipes, and are kept."""
+    with suppress(OSError):
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            with suppress(OSError):
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.close(fd)

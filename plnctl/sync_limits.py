@@ -78,8 +78,9 @@ class SourceLimits:
             for semaphore in (self._host(source), self._global):
                 await semaphore.acquire()
                 ticket.slots.append(semaphore)
-            async with self._room:
-                await self._room.wait_for(self._has_room)
+            if not self._has_room():  # checked first: taking the condition's lock costs
+                async with self._room:
+                    await self._room.wait_for(self._has_room)
             yield ticket
         finally:
             ticket.free_slots()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -103,6 +105,33 @@ def test_changed_feed_stores_only_the_new_entries(store, settings, feed_server):
     assert posts_db.count_posts(store) == 5
 
 
+def test_one_batch_of_mixed_outcomes_writes_each_sources_own_state(store, settings, feed_server):
+    """Fetch states are written together once per batch (one statement per shape of update):
+    each source still gets exactly its own, whatever the others' outcomes were."""
+    same = add_feed(store, feed_server.add_feed("/same.xml", rss_feed(1), etag='"s1"'))
+    changed = add_feed(store, feed_server.add_feed("/changed.xml", rss_feed(1), etag='"c1"'))
+    failing = add_feed(store, feed_server.set_status("/down.xml", 500))
+    feed_server.add_feed("/new.xml", rss_feed(1, start=50))
+    moved = add_feed(store, feed_server.redirect("/old.xml", "/new.xml", code=301))
+    run(store, settings)
+    before = {i: source(store, i) for i in (same, changed, failing, moved)}
+    feed_server.add_feed("/changed.xml", rss_feed(2), etag='"c2"', last_modified=LM)
+    results = run(store, settings)
+    assert {i: r.status for i, r in results.items()} == {
+        same: "unchanged",
+        changed: "new",
+        failing: "failed",
+        moved: "unchanged",
+    }
+    after = {i: source(store, i) for i in before}
+    assert (after[same].etag, after[same].last_status, after[same].error_count) == ('"s1"', 304, 0)
+    assert (after[changed].etag, after[changed].last_modified) == ('"c2"', LM)
+    assert (after[failing].error_count, after[failing].last_status) == (2, 500)
+    assert after[failing].last_error == "HTTP 500 Internal Server Error"
+    assert after[moved].url == feed_server.url("/new.xml") and after[moved].error_count == 0
+    assert (before[same].last_status, before[failing].error_count) == (200, 1)  # rewritten
+
+
 def test_410_marks_the_source_gone_and_it_is_not_fetched_again(store, settings, feed_server):
     source_id = add_feed(store, feed_server.set_status("/gone.xml", 410))
     result = run(store, settings)[source_id]
@@ -189,6 +218,39 @@ def test_many_feeds_parse_in_worker_processes(store, settings, feed_server):
     results = run(store, settings, on_new_posts=tagged.extend)
     assert all(results[i].new_posts == 4 for i in ids)
     assert len(tagged) == posts_db.count_posts(store) == 4 * len(ids)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_parser_processes_start_only_when_a_feed_changed_and_hold_no_socket(
+    store, settings, feed_server, monkeypatch
+):
+    """An unchanged re-sync (every feed answers 304) forks no parser process; when a body does
+    arrive, the workers are forked then, without the sync's open connections (a worker's copy
+    of a socket would keep a connection open after the sync closed it)."""
+    ids = [
+        add_feed(
+            store, feed_server.add_feed(f"/p{i}.xml", rss_feed(2, start=i * 10), etag=f'"{i}"')
+        )
+        for i in range(sync.PARSE_POOL_MIN_FEEDS + 2)
+    ]
+    started: list[object] = []
+    make_pool = sync.make_parse_pool
+    monkeypatch.setattr(sync, "make_parse_pool", lambda *a: started.append(a) or make_pool(*a))
+    worker_sockets: list[str] = []
+
+    def look(result: SourceResult) -> None:
+        for child in multiprocessing.active_children():
+            fds = Path(f"/proc/{child.pid}/fd")
+            with contextlib.suppress(OSError):  # a worker that exited meanwhile
+                worker_sockets.extend(os.readlink(fd) for fd in fds.iterdir())
+
+    first = run(store, settings, on_result=look)
+    assert [first[i].new_posts for i in ids] == [2] * len(ids)
+    assert len(started) == 1 and worker_sockets, "parsed in worker processes"
+    assert [fd for fd in worker_sockets if fd.startswith("socket:")] == []
+    again = run(store, settings)
+    assert [again[i].status for i in ids] == ["unchanged"] * len(ids)
+    assert len(started) == 1, "no parser process for a sync where nothing changed"
 
 
 def test_a_failing_tagging_hook_does_not_lose_posts(store, settings, feed_server):

@@ -1,13 +1,14 @@
 """The one HTTP client every fetcher uses: bounded in time, size, redirects and concurrency.
 
-httpx is imported here and nowhere else. ``HttpClient.get`` returns every HTTP status as an
+The wire is ``http1`` (HTTP/1.1 over asyncio streams, httptools' parser); no httpx here (only
+the Bluesky session's POSTs use httpx). ``HttpClient.get`` returns every HTTP status as an
 ``HttpResponse`` (the caller decides what 304/410/429/5xx mean) and raises ``FetchError`` only
 when no usable response arrived: connect error, timeout, total deadline, redirect loop, a body
 over the size cap, or a URL that is not http(s).
 
-gzip/deflate bodies are decoded here, with zlib's ``max_length``, rather than by httpx: httpx's
-decoder inflates a whole network chunk at once (a 64 KB chunk of a gzip bomb becomes ~64 MB
-before anyone can count it), ours never inflates more than 64 KB per step, so the cap holds.
+gzip/deflate bodies are decoded here, with zlib's ``max_length``: a decoder that inflates a
+whole network chunk at once (as httpx's does) turns a 64 KB chunk of a gzip bomb into ~64 MB
+before anyone can count it; ours never inflates more than 64 KB per step, so the cap holds.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import ssl
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -28,11 +29,10 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from weakref import WeakKeyDictionary
 
-import httpx
-
 from plnctl import __version__
 from plnctl.errors import FetchError
-from plnctl.fetchers.netguard import check_host, guard
+from plnctl.fetchers.http1 import Connection, Stale, Target, connect, header_dict, tls_context
+from plnctl.fetchers.netguard import check_host
 
 DEFAULT_USER_AGENT = f"plnctl/{__version__} (+https://github.com/plnctl/plnctl)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -76,16 +76,21 @@ class HttpResponse:
 def check_url(url: str) -> str:
     """Return the URL without its fragment, or raise FetchError when it is not http(s) or its
     host is an address plnctl never connects to (see ``netguard``)."""
+    url = url.strip()
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError as e:
         raise FetchError(f"invalid URL {url!r}: {e}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(f"invalid URL {url!r}: only http and https are supported")
     if not parts.hostname:
         raise FetchError(f"invalid URL {url!r}: no host")
+    try:
+        parts.port  # noqa: B018  (raises for a port that is not a number in 0-65535)
+    except ValueError:
+        raise FetchError(f"invalid URL {url!r}: the port must be 0-65535") from None
     check_host(parts.hostname)
-    return urldefrag(url.strip())[0]
+    return urldefrag(url)[0] if "#" in url else url
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -146,62 +151,29 @@ class _Inflater:
 
 
 class HttpClient:
-    """An async context manager owning keep-alive connection pools and the concurrency limits.
+    """An async context manager owning keep-alive connections and the concurrency limits.
 
-    One small pool per host (``per_host`` connections): httpcore matches each request against
-    every connection of its pool, so one pool of 64 connections over 50 hosts cost more CPU
-    than the requests themselves. Idle pools beyond ``IDLE_SOCKETS / per_host`` are closed,
-    oldest first, so a sync of thousands of hosts does not keep thousands of sockets open.
-
-    Requests go straight to httpx's transport (its connection pool), not through
-    ``httpx.AsyncClient``: we follow redirects, decode bodies and apply timeouts ourselves, and
-    the client's layer around them (URL and header merging, auth and redirect generators, the
-    cookie jar, per-request logging) was a fifth of the CPU of an unchanged re-sync. No cookies
-    are kept: a feed fetch never needs one, and none leaks from one site's feed to another.
+    Requests go over ``http1`` connections (h11 over asyncio streams), kept alive per origin
+    (at most ``per_host`` each); idle connections of more than ``IDLE_SOCKETS / per_host``
+    origins are closed, least recently used first, so a sync of thousands of hosts does not
+    keep thousands of sockets open. We follow redirects, decode bodies and apply timeouts
+    ourselves. No cookies are kept: a feed fetch never needs one, and none leaks from one
+    site's feed to another.
     """
 
     def __init__(self, settings: HttpSettings | None = None) -> None:
         self.settings = settings or HttpSettings()
-        self._pools: OrderedDict[str, httpx.AsyncHTTPTransport] | None = None
-        self._busy: dict[str, int] = {}  # requests using each host's pool right now
+        self._idle: OrderedDict[str, list[Connection]] | None = None  # per origin, LRU first
         self._tls: ssl.SSLContext | None = None
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         s = self.settings
         self.max_pools = max(8, IDLE_SOCKETS // s.per_host)
         self._headers = {"Accept": "*/*", "User-Agent": s.user_agent}
-        self._timeout = {
-            "connect": s.connect_timeout, "read": s.read_timeout, "write": s.read_timeout,
-            "pool": None,
-        }  # fmt: skip
 
     async def __aenter__(self) -> HttpClient:
-        self._pools = OrderedDict()
+        self._idle = OrderedDict()
         return self
-
-    def _new_pool(self) -> httpx.AsyncHTTPTransport:
-        if self._tls is None:  # one for all pools: loading the CA bundle costs ~20 ms
-            self._tls = httpx.create_ssl_context()
-        n = self.settings.per_host
-        limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-        transport = httpx.AsyncHTTPTransport(verify=self._tls, http2=False, limits=limits)
-        # Every connection goes through netguard: resolved addresses are checked too.
-        return guard(transport)  # type: ignore[no-any-return]
-
-    async def _pool(self, host: str) -> httpx.AsyncHTTPTransport:
-        if self._pools is None:
-            raise RuntimeError("HttpClient used outside 'async with'")
-        pool = self._pools.get(host)
-        if pool is not None:
-            self._pools.move_to_end(host)
-            return pool
-        pool = self._pools[host] = self._new_pool()
-        idle = [h for h in self._pools if not self._busy.get(h)]
-        # Taken out before any await, so two requests never close the same pool.
-        closing = [self._pools.pop(h) for h in idle[: len(self._pools) - self.max_pools]]
-        for old in closing:
-            await old.aclose()
-        return pool
 
     async def __aexit__(
         self,
@@ -209,10 +181,12 @@ class HttpClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        pools = list((self._pools or {}).values())
-        self._pools = None
-        for pool in pools:
-            await pool.aclose()
+        idle: Mapping[str, list[Connection]] = self._idle or {}
+        self._idle = None
+        for connections in idle.values():
+            for connection in connections:
+                connection.close()
+        await asyncio.sleep(0)  # the sockets close on the loop's next turn
 
     async def get(
         self,
@@ -243,105 +217,127 @@ class HttpClient:
         current, permanent = url, True
         deadline: float | None = None  # runs from the first hop's start, not while queued
         for hop in range(self.settings.max_redirects + 1):
-            async with self._slots(current) as pool:
+            target = Target.of(current)
+            async with self._slots(target.label.lower()):
                 if deadline is None:
                     deadline = asyncio.get_running_loop().time() + self.settings.deadline
                 async with asyncio.timeout_at(deadline):
-                    status, response_headers, body = await self._request(pool, current, headers)
+                    status, response_headers, body = await self._request(target, headers)
             location = response_headers.get("location")
             if status not in _REDIRECTS or not location:
                 moved = current if hop > 0 and permanent else None
                 return HttpResponse(current, status, response_headers, body, moved)
             permanent = permanent and status in _PERMANENT
-            target = check_url(urljoin(current, location.strip()))
-            if target in seen:
-                raise FetchError(f"redirect loop: {current} redirects back to {target}")
-            seen.add(target)
-            current = target
+            following = check_url(urljoin(current, location.strip()))
+            if following in seen:
+                raise FetchError(f"redirect loop: {current} redirects back to {following}")
+            seen.add(following)
+            current = following
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
 
     @asynccontextmanager
-    async def _slots(self, url: str) -> AsyncIterator[httpx.AsyncHTTPTransport]:
+    async def _slots(self, host: str) -> AsyncIterator[None]:
         """The host's slot first, then a shared one: a request queued behind a busy host
-        holds no shared slot, so other hosts' requests go ahead. Yields the host's pool."""
-        host = urlsplit(url).netloc.lower()
+        holds no shared slot, so other hosts' requests go ahead."""
         if host not in self._hosts:
             self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         async with self._hosts[host], self._global:
-            self._busy[host] = self._busy.get(host, 0) + 1  # before any await: not evicted
-            try:
-                yield await self._pool(host)
-            finally:
-                self._busy[host] -= 1
+            yield
 
     async def _request(
-        self, pool: httpx.AsyncHTTPTransport, url: str, headers: dict[str, str]
+        self, target: Target, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
-        host = urlsplit(url).netloc
+        request_headers = [("Host", target.host_header), *{**self._headers, **headers}.items()]
+        read_timeout = self.settings.read_timeout
+        connection = await self._connection(target, fresh=False)
         try:
-            request = httpx.Request(
-                "GET", url, headers={**self._headers, **headers},
-                extensions={"timeout": self._timeout},
-            )  # fmt: skip
-            response = await pool.handle_async_request(request)
             try:
-                response_headers = dict(response.headers.items())
-                status = response.status_code
-                # Read even the (empty or ignored) body of a 304 or a redirect, under the
-                # same cap: a response left unread closes its connection instead of
-                # returning it to the pool, and reconnecting doubled the cost of a 304.
-                body = await self._read_body(response)
-            finally:
-                await response.aclose()
-            if status in _REDIRECTS or status == 304:
-                body = b""
-            return status, response_headers, body
-        except httpx.ConnectTimeout:
-            raise FetchError(
-                f"could not connect to {host}: no answer within {self.settings.connect_timeout:g} s"
-            ) from None
-        except httpx.TimeoutException:
-            raise FetchError(
-                f"timed out: {host} sent nothing for {self.settings.read_timeout:g} s"
-            ) from None
-        except httpx.ConnectError as e:
-            raise FetchError(f"could not connect to {host}: {_reason(e)}") from None
-        except (httpx.HTTPError, httpx.InvalidURL) as e:
-            raise FetchError(f"network error talking to {host}: {_reason(e)}") from None
+                status, raw = await connection.start(
+                    target.path, request_headers, read_timeout=read_timeout
+                )
+            except Stale:  # the server closed it while it was idle: once more, on a new one
+                connection = await self._connection(target, fresh=True)
+                status, raw = await connection.start(
+                    target.path, request_headers, read_timeout=read_timeout
+                )
+            response_headers = header_dict(raw)
+            # Read even the (empty or ignored) body of a 304 or a redirect, under the same
+            # cap: a connection is reused only once its response was read to the end.
+            body = await self._read_body(connection, response_headers)
+        finally:
+            connection.abandon()  # closed unless its response was read to the end
+            self._release(target.origin, connection)
+        if status in _REDIRECTS or status == 304:
+            body = b""
+        return status, response_headers, body
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
+    async def _connection(self, target: Target, *, fresh: bool) -> Connection:
+        if self._idle is None:
+            raise RuntimeError("HttpClient used outside 'async with'")
+        idle = self._idle.get(target.origin)
+        while idle and not fresh:
+            connection = idle.pop()
+            if not idle:
+                del self._idle[target.origin]
+            if connection.reusable:
+                return connection
+            connection.close()
+            idle = self._idle.get(target.origin)
+        tls = None
+        if target.tls:
+            if self._tls is None:  # one for all connections: loading the CA bundle costs ~20 ms
+                self._tls = tls_context()
+            tls = self._tls
+        return await connect(
+            target.hostname, target.port, tls, label=target.label,
+            timeout=self.settings.connect_timeout,
+        )  # fmt: skip
+
+    def _release(self, origin: str, connection: Connection) -> None:
+        if self._idle is None or not connection.reusable:
+            connection.close()
+            return
+        idle = self._idle.setdefault(origin, [])
+        self._idle.move_to_end(origin)
+        idle.append(connection)
+        if len(idle) > self.settings.per_host:
+            idle.pop(0).close()
+        while len(self._idle) > self.max_pools:  # the least recently used origin's go
+            for old in self._idle.popitem(last=False)[1]:
+                old.close()
+
+    async def _read_body(self, connection: Connection, headers: Mapping[str, str]) -> bytes:
         cap = self.settings.max_bytes
         too_big = f"response too large: over the {cap:,}-byte limit (max_bytes)"
-        length = response.headers.get("content-length", "")
+        length = headers.get("content-length", "")
         if length.strip().isdigit() and int(length) > cap:
             raise FetchError(too_big)
+        decode = _decoder(headers.get("content-encoding", "").strip().lower())
         parts: list[bytes] = []
         total = 0
-        async for piece in _decoded(response):
-            total += len(piece)
-            if total > cap:
-                raise FetchError(too_big)
-            parts.append(piece)
+        while pieces := await connection.body(read_timeout=self.settings.read_timeout):
+            for raw in pieces:
+                for piece in decode(raw):
+                    total += len(piece)
+                    if total > cap:
+                        raise FetchError(too_big)
+                    parts.append(piece)
         return b"".join(parts)
 
 
-async def _decoded(response: httpx.Response) -> AsyncIterator[bytes]:
-    encoding = response.headers.get("content-encoding", "").strip().lower()
+def _decoder(encoding: str) -> Callable[[bytes], Iterable[bytes]]:
+    """What turns each raw piece of a body with this Content-Encoding into decoded pieces."""
     if encoding in ("", "identity"):
-        async for raw in response.aiter_raw():
-            yield raw
-    elif encoding in ("gzip", "x-gzip", "deflate"):
-        inflater = _Inflater(encoding)
-        async for raw in response.aiter_raw():
-            for piece in inflater.feed(raw):
-                yield piece
-    else:
-        # Not asked for (we send Accept-Encoding: gzip, deflate): let httpx try.
-        try:
-            async for piece in response.aiter_bytes():
-                yield piece
-        except httpx.DecodingError as e:
-            raise FetchError(f"could not decode the {encoding} body: {e}") from None
+        return lambda raw: (raw,)
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(encoding).feed
+
+    def unknown(raw: bytes) -> Iterable[bytes]:
+        if raw:  # a 304 or an empty body may name any encoding
+            raise FetchError(f"could not decode the {encoding} body: plnctl asks for gzip, deflate")
+        return ()
+
+    return unknown
 
 
 def _reason(error: BaseException) -> str:

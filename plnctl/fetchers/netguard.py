@@ -1,8 +1,9 @@
 """Where plnctl may connect. Every request's host is checked twice: as written in the URL
 (``check_host``, also run on each redirect target) and, at connect time, every address it
-resolves to (``GuardedBackend``, under httpx's connection pool). So redirects, autodiscovery
-(``<base href>``, ``<link rel=alternate>``), comment feeds, backlinks, stored URLs and DNS names
-that point inward are all covered, in one place.
+resolves to (``allowed_addresses``: ``http1.connect`` calls it for every connection, and
+``netguard_httpcore.GuardedBackend`` under the Bluesky session's httpx pool). So redirects,
+autodiscovery (``<base href>``, ``<link rel=alternate>``), comment feeds, backlinks, stored URLs
+and DNS names that point inward are all covered, in one place.
 
 Refused: link-local addresses (169.254.0.0/16, fe80::/10: cloud metadata services answer
 there), the metadata addresses outside that range, multicast, broadcast and unspecified
@@ -14,12 +15,10 @@ school's intranet: 10/8, 172.16/12, 192.168/16) and loopback.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
-
-import httpcore
+from collections.abc import Awaitable, Callable
 
 from plnctl.errors import FetchError
 
@@ -93,70 +92,36 @@ def _refused(host: str, address: str | IPAddress, reason: str) -> FetchError:
 
 def check_host(host: str) -> None:
     """Raise FetchError when the URL's host is itself a refused address."""
-    address = literal_address(host)
-    if address is not None and (reason := refusal(address)):
+    address, reason = _host_verdict(host)
+    if address is not None and reason:
         raise _refused(host, address, reason)
 
 
+@functools.lru_cache(maxsize=4096)
+def _host_verdict(host: str) -> tuple[IPAddress | None, str | None]:
+    # Asked for every request and redirect hop, mostly of the same few hosts: parsing the
+    # host as an address each time was a tenth of an unchanged re-sync's fetching CPU.
+    address = literal_address(host)
+    return address, refusal(address) if address is not None else None
+
+
 async def _resolve(host: str, port: int) -> list[str]:
+    """Every address of ``host``; OSError (socket.gaierror) when the name does not resolve."""
     loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as e:  # socket.gaierror: the name does not resolve
-        raise httpcore.ConnectError(str(e)) from None
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, resolving each host itself and connecting only to allowed
-    addresses (all of them must be allowed: a name that also points inward is refused)."""
-
-    def __init__(
-        self, inner: httpcore.AsyncNetworkBackend | None = None, resolve: Resolver | None = None
-    ) -> None:
-        self._inner = inner or httpcore.AnyIOBackend()
-        self._resolve = resolve or _resolve
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                addresses = await self._resolve(host, port)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-        for address in addresses:
-            if reason := refusal(address):
-                raise _refused(host, address, reason)
-        error: Exception = httpcore.ConnectError(f"{host} has no address")
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
-                error = e
-        raise error
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("plnctl does not connect to Unix sockets")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def guard(transport: Any) -> Any:
-    """``transport`` (an httpx.AsyncHTTPTransport) with its pool connecting through
-    GuardedBackend. httpx has no public way to pass a network backend to its pool."""
-    pool = transport._pool
-    if not isinstance(getattr(pool, "_network_backend", None), httpcore.AsyncNetworkBackend):
-        raise RuntimeError("this httpcore version cannot be guarded; pin httpcore 1.x")
-    pool._network_backend = GuardedBackend(pool._network_backend)
-    return transport
+async def allowed_addresses(host: str, port: int, resolve: Resolver | None = None) -> list[str]:
+    """The addresses to try for ``host``: all it resolves to, each of them allowed (a literal
+    address needs no resolver). Raises FetchError when one is refused; a name that does not
+    resolve raises what the resolver raised."""
+    literal = literal_address(host)
+    if literal is not None:
+        addresses = [str(literal)]
+    else:
+        addresses = await (resolve or _resolve)(host, port)
+    for address in addresses:
+        if reason := refusal(address):
+            raise _refused(host, address, reason)
+    return addresses

@@ -12,7 +12,7 @@ import pytest
 
 from plnctl.api import Pln
 from plnctl.errors import FetchError
-from plnctl.fetchers import netguard
+from plnctl.fetchers import netguard, netguard_httpcore
 from plnctl.fetchers.discover import find_feed_links
 from plnctl.fetchers.http import check_url
 from tests.servers.feed_server import FeedServer
@@ -95,7 +95,7 @@ def test_a_name_that_resolves_inward_is_refused_at_connect_time(feed_server: Fee
         "both.evil.test": ["127.0.0.1", "fe80::1"],
         "intranet.school.test": ["127.0.0.1"],
     })  # fmt: skip
-    backend = netguard.GuardedBackend(resolve=dns)
+    backend = netguard_httpcore.GuardedBackend(resolve=dns)
 
     async def connect(host: str) -> httpcore.AsyncNetworkStream:
         return await backend.connect_tcp(host, feed_server.port, timeout=1.0)

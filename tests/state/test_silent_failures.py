@@ -83,7 +83,7 @@ def test_a_source_that_keeps_failing_is_said_once_on_its_streak(cli: Cli, feed_s
 def test_a_mastodon_account_that_moved_is_said_once() -> None:
     """The mock cannot move an account; the decision the sync engine makes is checked here."""
     from plnctl.models import Source, SourceKind, SourceState
-    from plnctl.sync import _notice
+    from plnctl.sync_writer import _notice
 
     account = Source(3, 1, SourceKind.MASTODON, "https://old.example/@ada", "@ada@old.example")
     updates = {"state": "moved", "moved_to": "@ada@new.example"}

@@ -52,7 +52,7 @@ async def _call(
     import httpx
 
     from plnctl.fetchers.http import DEFAULT_USER_AGENT, check_url
-    from plnctl.fetchers.netguard import guard
+    from plnctl.fetchers.netguard_httpcore import guard
 
     headers = {"User-Agent": DEFAULT_USER_AGENT, "Accept": "application/json"}
     if token:
