@@ -29,7 +29,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from plnctl import ingest, ingest_tags
+from plnctl import ingest, ingest_tags, sync_gc
 from plnctl.decide import decide
 from plnctl.fetchers import fetch_source
 from plnctl.models import FetchOutcome, Person, Source, SourceKind, SourceResult
@@ -87,7 +87,7 @@ def sync_iter(
             return
         writer = _Writer(store, settings)
         ingest_tags.set_matcher(matcher)  # before the parser processes fork: they inherit it
-        with _FetchRun(sources, settings, lock_fd) as run:
+        with sync_gc.collecting_less(), _FetchRun(sources, settings, lock_fd) as run:
             for batch in run.batches():
                 results, new_ids = writer.store_batch(batch)
                 if new_ids and on_new_posts is not None:

@@ -356,3 +356,24 @@ def test_tags_computed_at_parse_time_equal_a_rebuild(pln, settings, feed_server,
     assert at_ingest  # the starter topics did tag posts
     pln.topics.rebuild()
     assert _tags(pln.store) == at_ingest
+
+
+def test_the_collector_is_tuned_during_a_sync_and_restored_after(store, settings, feed_server):
+    """A sync freezes what exists and collects rarely (sync_gc); a program that embeds the
+    API gets its own collector settings back, also when it stops reading results early."""
+    import gc
+
+    from plnctl.sync_gc import YOUNG
+
+    add_feed(store, feed_server.add_feed("/one.xml", rss_feed(1)))
+    add_feed(store, feed_server.slow("/slow.xml", delay=0.3))
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    during: list[tuple[int, int]] = []
+    run(store, settings, on_result=lambda _: during.append(
+        (gc.get_threshold()[0], gc.get_freeze_count())))  # fmt: skip
+    assert len(during) == 2 and all(t >= YOUNG and frozen > 0 for t, frozen in during)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    results = sync.sync_iter(store, settings, force=True)
+    next(results)
+    results.close()
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
