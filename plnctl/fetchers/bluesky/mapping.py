@@ -226,23 +226,23 @@ def _reply_parent(item: dict[str, Any], record: dict[str, Any]) -> str | None:
     return web_url(uri) if isinstance(uri, str) else None
 
 
-def item_guid(item: dict[str, Any]) -> str:
-    """A post's at-URI; a repost's own record URI (or, from older AppViews, a stable stand-in)."""
-    post = _dict(item.get("post"))
-    reason = _dict(item.get("reason"))
-    if reason.get("$type") == REPOST:
-        by = _dict(reason.get("by")).get("did") or "someone"
-        return str(reason.get("uri") or f"{post.get('uri')}#repost-by-{by}")
-    return str(post.get("uri") or "")
+def item_key(item: dict[str, Any]) -> tuple[str, str | None]:
+    """A feed item's guid and its time in the author's feed, in one look (every item of every
+    page read needs both: paging, the deletion span, the listing).
 
-
-def item_time(item: dict[str, Any]) -> str | None:
-    """When the item entered the author's feed: the repost's time, or the post's creation."""
-    reason = _dict(item.get("reason"))
-    if reason.get("$type") == REPOST:
-        return iso(reason.get("indexedAt"))
+    The guid is the post's at-URI; a repost's is its own record URI (or, from older AppViews,
+    a stable stand-in). The time is the repost's, else the post's creation."""
     post = _dict(item.get("post"))
-    return iso(_dict(post.get("record")).get("createdAt")) or iso(post.get("indexedAt"))
+    reason = item.get("reason")
+    if isinstance(reason, dict) and reason.get("$type") == REPOST:
+        uri = reason.get("uri")
+        if not uri:
+            by = _dict(reason.get("by")).get("did") or "someone"
+            uri = f"{post.get('uri')}#repost-by-{by}"
+        return str(uri), iso(reason.get("indexedAt"))
+    record = post.get("record")
+    created = record.get("createdAt") if isinstance(record, dict) else None
+    return str(post.get("uri") or ""), iso(created) or iso(post.get("indexedAt"))
 
 
 def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
@@ -269,12 +269,13 @@ def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
     ]
     langs = [lang for lang in _list(record.get("langs")) if isinstance(lang, str)]
     reposted = reason.get("$type") == REPOST
+    guid, published = item_key(item)
     return NewPost(
-        guid=item_guid(item),
+        guid=guid,
         url=url,
         title=first_line_title(text),  # as for Mastodon: the first line, not "(untitled)"
         author=display_name(author) or ("@" + handle if handle else None),
-        published_at=item_time(item),
+        published_at=published,
         content_html=clean or None,
         content_text=html_to_text(clean) or None,
         kind="status",
