@@ -11,7 +11,7 @@ from plnctl.fetchers.bluesky.client import Blocked, Missing, RateLimited, resolv
 from plnctl.fetchers.bluesky.mapping import (
     display_name,
     feed_item_to_post,
-    item_key,
+    item_keys,
     withheld,
 )
 from plnctl.models import FetchOutcome, NewPost, Source
@@ -26,7 +26,7 @@ FEED_FILTER = (
 )
 
 
-Key = tuple[str, str | None]  # an item's guid and feed time (mapping.item_key)
+Key = tuple[str, str | None]  # an item's guid and feed time (mapping.item_keys)
 
 
 async def _pages(
@@ -51,7 +51,7 @@ async def _pages(
         if not isinstance(batch, list):
             raise ParseError("the AppView sent an unexpected author feed page")
         kept = [i for i in batch if isinstance(i, dict) and isinstance(i.get("post"), dict)]
-        found = [item_key(i) for i in kept]
+        found = item_keys(kept)
         items += kept
         keys += found
         next_cursor = page.get("cursor")

@@ -22,6 +22,10 @@ PIN = "app.bsky.feed.defs#reasonPin"
 # 100-post page is read on every sync, so this is most of an incremental sync's mapping cost.
 _PLAIN_UTC = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z", re.ASCII)
 _MILLIS_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
+# A page's feed times, one a line, each in that form with a year in [1970, 2999] (iso's fast
+# path): checked in one scan instead of one regex call per item (item_keys).
+_MILLIS_YEAR = r"(?:19[7-9]\d|2\d{3})-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+_MILLIS_LINES = re.compile(rf"(?:{_MILLIS_YEAR}\n)*{_MILLIS_YEAR}", re.ASCII)
 
 
 def iso(value: Any) -> str | None:
@@ -243,6 +247,31 @@ def item_key(item: dict[str, Any]) -> tuple[str, str | None]:
     record = post.get("record")
     created = record.get("createdAt") if isinstance(record, dict) else None
     return str(post.get("uri") or ""), iso(created) or iso(post.get("indexedAt"))
+
+
+def _raw_key(item: dict[str, Any]) -> tuple[str, object]:
+    """item_key before the time is checked: the guid and the time as written."""
+    post = _dict(item.get("post"))
+    reason = item.get("reason")
+    if isinstance(reason, dict) and reason.get("$type") == REPOST:
+        return item_key(item)[0], reason.get("indexedAt")
+    record = post.get("record")
+    return str(post.get("uri") or ""), record.get("createdAt") if isinstance(record, dict) else None
+
+
+def item_keys(items: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """``item_key`` of every item of a page. A page whose times are all the AppView's own form
+    is checked in one regex scan (an incremental sync reads ~100 items for every new one);
+    any other page goes item by item."""
+    raw = [_raw_key(item) for item in items]
+    try:
+        lines = "\n".join([stamp for _, stamp in raw])  # type: ignore[misc]
+    except TypeError:  # a time that is not text
+        lines = ""
+    # One line per item (a time with a line break in it is no time): 24 characters each.
+    if len(lines) != 25 * len(raw) - 1 or _MILLIS_LINES.fullmatch(lines) is None:
+        return [item_key(item) for item in items]
+    return [(guid, stamp[:19] + "Z") for guid, stamp in raw]  # type: ignore[index]
 
 
 def feed_item_to_post(item: dict[str, Any]) -> NewPost | None:
