@@ -15,19 +15,37 @@ often keeps memory flat; the frozen objects are handed back to the collector aft
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 YOUNG = 50_000  # new containers between young collections during a sync (CPython: 700)
 
+_lock = threading.Lock()
+_active = 0  # syncs running in this process (threads of a program that embeds the API)
+_saved = (gc.get_threshold(), False)  # the thresholds before the first sync, and "we froze"
+
 
 @contextmanager
 def collecting_less() -> Iterator[None]:
-    old = gc.get_threshold()
-    gc.freeze()  # what exists now (modules, CLI, settings) is never scanned during the sync
-    gc.set_threshold(max(old[0], YOUNG), *old[1:])
+    """The first sync to start tunes the collector; the last to end restores it. Objects a
+    program froze itself stay frozen (we freeze only when nothing is)."""
+    global _active, _saved
+    with _lock:
+        if _active == 0:
+            old, ours = gc.get_threshold(), gc.get_freeze_count() == 0
+            if ours:
+                gc.freeze()  # what exists now (modules, CLI, settings) is never scanned again
+            gc.set_threshold(max(old[0], YOUNG), *old[1:])
+            _saved = (old, ours)
+        _active += 1
     try:
         yield
     finally:
-        gc.set_threshold(*old)
-        gc.unfreeze()
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                old, ours = _saved
+                gc.set_threshold(*old)
+                if ours:
+                    gc.unfreeze()

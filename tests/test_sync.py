@@ -377,3 +377,32 @@ def test_the_collector_is_tuned_during_a_sync_and_restored_after(store, settings
     next(results)
     results.close()
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_objects_a_program_froze_stay_frozen_and_overlapping_syncs_restore_once():
+    import gc
+    import threading
+
+    from plnctl.sync_gc import YOUNG, collecting_less
+
+    before = gc.get_threshold()
+    gc.freeze()  # a program that froze its own objects (e.g. before forking workers)
+    try:
+        first_in, first_out = threading.Event(), threading.Event()
+
+        def other_sync() -> None:
+            with collecting_less():
+                first_in.set()
+                first_out.wait(5)
+
+        thread = threading.Thread(target=other_sync)
+        thread.start()
+        first_in.wait(5)
+        with collecting_less():
+            first_out.set()  # the sync that started first ends first
+            thread.join(5)
+            assert gc.get_threshold()[0] >= YOUNG  # this one is still running
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() > 0  # not unfrozen behind the program's back
+    finally:
+        gc.unfreeze()
