@@ -31,7 +31,7 @@ from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING
 
-from plnctl import ingest, ingest_tags
+from plnctl import ingest, ingest_tags, sync_gc
 from plnctl.fetchers import fetch_source
 from plnctl.models import FetchOutcome, Source, SourceKind, SourceResult
 from plnctl.store import people as people_db
@@ -91,7 +91,7 @@ def sync_iter(
         writer = Writer(store, settings, sources_db.person_names(store, _person_ids(sources)))
         # before the parser processes fork: they inherit it
         ingest_tags.set_matcher(matcher() if callable(matcher) else matcher)
-        with _FetchRun(sources, settings, lock_fd) as run:
+        with sync_gc.collecting_less(), _FetchRun(sources, settings, lock_fd) as run:
             for batch in run.batches():
                 results, new_ids = writer.store_batch(batch)
                 if new_ids and on_new_posts is not None:

@@ -418,3 +418,53 @@ def test_tags_computed_at_parse_time_equal_a_rebuild(pln, settings, feed_server,
     assert at_ingest  # the starter topics did tag posts
     pln.topics.rebuild()
     assert _tags(pln.store) == at_ingest
+
+
+def test_the_collector_is_tuned_during_a_sync_and_restored_after(store, settings, feed_server):
+    """A sync freezes what exists and collects rarely (sync_gc); a program that embeds the
+    API gets its own collector settings back, also when it stops reading results early."""
+    import gc
+
+    from plnctl.sync_gc import YOUNG
+
+    add_feed(store, feed_server.add_feed("/one.xml", rss_feed(1)))
+    add_feed(store, feed_server.slow("/slow.xml", delay=0.3))
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    during: list[tuple[int, int]] = []
+    run(store, settings, on_result=lambda _: during.append(
+        (gc.get_threshold()[0], gc.get_freeze_count())))  # fmt: skip
+    assert len(during) == 2 and all(t >= YOUNG and frozen > 0 for t, frozen in during)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    results = sync.sync_iter(store, settings, force=True)
+    next(results)
+    results.close()
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_objects_a_program_froze_stay_frozen_and_overlapping_syncs_restore_once():
+    import gc
+    import threading
+
+    from plnctl.sync_gc import YOUNG, collecting_less
+
+    before = gc.get_threshold()
+    gc.freeze()  # a program that froze its own objects (e.g. before forking workers)
+    try:
+        first_in, first_out = threading.Event(), threading.Event()
+
+        def other_sync() -> None:
+            with collecting_less():
+                first_in.set()
+                first_out.wait(5)
+
+        thread = threading.Thread(target=other_sync)
+        thread.start()
+        first_in.wait(5)
+        with collecting_less():
+            first_out.set()  # the sync that started first ends first
+            thread.join(5)
+            assert gc.get_threshold()[0] >= YOUNG  # this one is still running
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() > 0  # not unfrozen behind the program's back
+    finally:
+        gc.unfreeze()

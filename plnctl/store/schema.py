@@ -894,6 +894,8 @@ def m0024_names_unicode_key(db: Database) -> None:
         identity.add_notice(db.conn, line)
     db.execute("DROP INDEX IF EXISTS people_name_unique")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS people_name_key ON people (name_key)")
+
+
 # Both FTS5 indexes write bigger leaf pages (16,000 bytes, not 1,000) and merge 8 segments of
 # a level at once, not 4: a cold sync adds each batch of posts as a new segment, and with the
 # defaults the merges rewrote the same terms again and again (issue 14: ~0.6 ms of CPU per

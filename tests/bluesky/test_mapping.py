@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from plnctl.fetchers.bluesky import feed_item_to_post
+from plnctl.fetchers.bluesky.mapping import item_key, item_keys
 from tests.servers.appview import NO_UNAUTH, AppView
 
 
@@ -144,3 +148,50 @@ def test_odd_types_never_raise() -> None:
     item["post"]["embed"] = {"$type": "app.bsky.embed.images#view", "images": "nope"}
     post = feed_item_to_post(item)
     assert post is not None and post.content_text is None
+
+
+_TIMES = [
+    "2026-11-30T08:00:00.000Z", "1970-01-01T00:00:00.123Z", "2999-12-31T23:59:59.999Z",
+    "1969-12-31T23:59:59.999Z", "2026-11-30T08:00:00Z", "2026-11-30T08:00:00.000+01:00",
+    "2026-11-30T08:00:00.000Z\n2026-11-30T08:00:00.000Z", "", "not a date",
+]  # fmt: skip
+_STAMPS = st.one_of(
+    st.just(_TIMES[0]), st.sampled_from(_TIMES), st.integers(), st.none()
+)  # mostly the plain form, so that whole pages of it come up
+
+
+@st.composite
+def _feed_items(draw: st.DrawFn) -> dict:
+    post: dict = {"uri": draw(st.sampled_from(["at://did:plc:a/app.bsky.feed.post/3k1", "", 7]))}
+    if draw(st.booleans()):
+        post["record"] = {"createdAt": draw(_STAMPS)}
+    if draw(st.booleans()):
+        post["indexedAt"] = draw(_STAMPS)
+    item: dict = {"post": post}
+    if draw(st.booleans()):
+        repost = draw(st.sampled_from(["at://did:plc:b/app.bsky.feed.repost/3r", None]))
+        item["reason"] = {"$type": "app.bsky.feed.defs#reasonRepost", "indexedAt": draw(_STAMPS),
+                          "uri": repost, "by": {"did": "did:plc:b"}}  # fmt: skip
+    return item
+
+
+@given(st.lists(_feed_items(), max_size=6))
+def test_a_page_read_at_once_gives_what_each_item_gives(items: list[dict]) -> None:
+    """``item_keys`` checks a page's times in one scan; every page, odd ones too, gets the
+    guids and times that reading item by item gives."""
+    assert item_keys(items) == [item_key(i) for i in items]
+
+
+def test_a_plain_page_takes_the_times_as_written() -> None:
+    created = [{"createdAt": f"2026-11-30T08:00:0{n}.000Z"} for n in range(3)]
+    items = [{"post": {"uri": f"at://did:plc:a/app.bsky.feed.post/{n}", "record": created[n]}}
+             for n in range(3)]  # fmt: skip
+    assert item_keys(items) == [
+        (f"at://did:plc:a/app.bsky.feed.post/{n}", f"2026-11-30T08:00:0{n}Z") for n in range(3)
+    ]
+    # Two times in one value is no time (the post's indexedAt stands in), the others stay.
+    created[1]["createdAt"] = "2026-11-30T08:00:01.000Z\n2026-11-30T08:00:01.000Z"
+    items[1]["post"]["indexedAt"] = "2026-11-30T09:00:00.000Z"
+    assert [t for _, t in item_keys(items)] == [
+        "2026-11-30T08:00:00Z", "2026-11-30T09:00:00Z", "2026-11-30T08:00:02Z",
+    ]  # fmt: skip

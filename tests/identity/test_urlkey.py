@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plnctl.urlkey import canonical_url, same_url, source_key, unwrap_feed_scheme, url_key
@@ -82,3 +82,50 @@ def test_never_raises_and_never_keeps_a_scheme(text: str) -> None:
 def test_the_key_is_stable(written: str) -> None:
     key = url_key(written)
     assert key is not None and url_key("https://" + key) == key
+
+
+_LABELS = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
+_SEGMENTS = st.text(alphabet="abcXYZ019_.~:@!$&'()*+,;=-%/ é", min_size=0, max_size=12)
+
+
+@given(
+    st.sampled_from(["http://", "https://", "HTTPS://"]),
+    st.lists(_LABELS, min_size=1, max_size=4),
+    st.lists(_SEGMENTS, max_size=5),
+    st.sampled_from(["", "/", "//", "?a=1", "#top", ":443"]),
+)
+@settings(deadline=None)  # the first example imports url-normalize and idna
+def test_the_fast_path_agrees_with_url_normalize(
+    scheme: str, labels: list[str], segments: list[str], tail: str
+) -> None:
+    """Addresses already in canonical form skip url-normalize (urlkey._CANONICAL); every
+    address, taken either way, gets the same canonical form."""
+    from plnctl import urlkey
+
+    url = scheme + ".".join(labels) + "".join("/" + s for s in segments) + tail
+    assert canonical_url(url) == urlkey._normalized(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://bsky.app/profile/amara.bsky.social/post/3kabc", "https://maria.example/a/b/",
+     "http://127.0.0.1/x", "https://a.example/..."],
+)  # fmt: skip
+def test_the_fast_path_is_taken_for_canonical_addresses(url: str) -> None:
+    from plnctl import urlkey
+
+    assert urlkey._CANONICAL.fullmatch(url) is not None
+    assert canonical_url(url) == urlkey._normalized(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://xn--bcher-kva.example/x", "https://a--b.example/", "https://Maria.example/",
+     "https://a.example/./x", "https://a.example/x/../y", "https://a.example//x",
+     "https://a.example/%7Ex", "https://a.example:443/x", "https://" + "a" * 64 + ".example/"],
+)  # fmt: skip
+def test_what_url_normalize_would_change_takes_the_long_way(url: str) -> None:
+    from plnctl import urlkey
+
+    simple = urlkey._CANONICAL.fullmatch(url)
+    assert simple is None or any(len(label) > 63 for label in simple[2].split("."))

@@ -11,8 +11,7 @@ from plnctl.fetchers.bluesky.client import Blocked, Missing, RateLimited, resolv
 from plnctl.fetchers.bluesky.mapping import (
     display_name,
     feed_item_to_post,
-    item_guid,
-    item_time,
+    item_keys,
     withheld,
 )
 from plnctl.models import FetchOutcome, NewPost, Source
@@ -27,15 +26,18 @@ FEED_FILTER = (
 )
 
 
+Key = tuple[str, str | None]  # an item's guid and feed time (mapping.item_keys)
+
+
 async def _pages(
     client: HttpClient, appview: str, did: str, cursor: str | None, depth: int, size: int
-) -> tuple[list[dict[str, Any]], list[str | None], str | None]:
+) -> tuple[list[dict[str, Any]], list[Key], str | None]:
     """The newest page, then older pages until the stored cursor (the newest item time seen)
     is reached (incremental) or ``depth`` items were read (first sync). Returns the items,
-    their feed times (read once: paging, mapping and the listing all need them) and a
-    warning when paging stopped early."""
+    their guids and feed times (read once: paging, mapping and the listing all need them)
+    and a warning when paging stopped early."""
     items: list[dict[str, Any]] = []
-    times: list[str | None] = []
+    keys: list[Key] = []
     params: dict[str, Any] = {"actor": did, "filter": FEED_FILTER, "limit": size}
     limit = depth if cursor is None else max(depth, size) * 5
     while True:
@@ -44,20 +46,20 @@ async def _pages(
         except RateLimited as e:
             if not items:
                 raise
-            return items, times, f"stopped paging: {e}"
+            return items, keys, f"stopped paging: {e}"
         batch = page.get("feed")
         if not isinstance(batch, list):
             raise ParseError("the AppView sent an unexpected author feed page")
         kept = [i for i in batch if isinstance(i, dict) and isinstance(i.get("post"), dict)]
-        stamps = [item_time(i) for i in kept]
+        found = item_keys(kept)
         items += kept
-        times += stamps
+        keys += found
         next_cursor = page.get("cursor")
         if not batch or not isinstance(next_cursor, str) or len(items) >= limit:
-            return items, times, None
-        known = [t for t in stamps if t]
+            return items, keys, None
+        known = [t for _, t in found if t]
         if cursor is not None and known and min(known) <= cursor:
-            return items, times, None
+            return items, keys, None
         params = {**params, "cursor": next_cursor}
 
 
@@ -85,16 +87,13 @@ def _profile_updates(source: Source, profile: dict[str, Any] | None) -> dict[str
     return updates
 
 
-def _listing(items: list[dict[str, Any]], times: list[str | None]) -> dict[str, Any]:
+def _listing(keys: list[Key]) -> dict[str, Any]:
     """The pages are one unbroken slice of the author feed, newest first: a stored post of this
     source inside that time span that is no longer listed was deleted upstream."""
-    known = [t for t in times if t]
-    if len(items) < 2 or len(known) != len(items):
+    known = [t for _, t in keys if t]
+    if len(keys) < 2 or len(known) != len(keys):
         return {}
-    return {
-        "listed_span": (min(known), max(known)),
-        "listed_guids": tuple(item_guid(i) for i in items),
-    }
+    return {"listed_span": (min(known), max(known)), "listed_guids": tuple(g for g, _ in keys)}
 
 
 async def fetch_author(source: Source, client: HttpClient, settings: Settings) -> FetchOutcome:
@@ -121,7 +120,7 @@ async def fetch_author(source: Source, client: HttpClient, settings: Settings) -
 
 async def _fetch(source: Source, client: HttpClient, settings: Settings, did: str) -> FetchOutcome:
     depth, size = settings.bluesky.history_depth, min(settings.bluesky.page_size, 100)
-    items, times, warning = await _pages(
+    items, keys, warning = await _pages(
         client,
         appview=settings.bluesky.appview,
         did=did,
@@ -139,7 +138,7 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
     if profile is not None and source.withheld:
         updates.update(withheld=False)
     posts: list[NewPost] = []
-    for item, stamp in zip(items, times, strict=True):
+    for item, (_, stamp) in zip(items, keys, strict=True):
         if source.cursor is not None and stamp is not None and stamp <= source.cursor:
             continue  # stored already (Bluesky posts are not edited)
         try:
@@ -154,7 +153,7 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
             continue
         if post is not None:
             posts.append(post)
-    newest = max((t for t in times if t), default=None)
+    newest = max((t for _, t in keys if t), default=None)
     if newest and (source.cursor is None or newest > source.cursor):
         updates["cursor"] = newest
     return FetchOutcome(
@@ -163,5 +162,5 @@ async def _fetch(source: Source, client: HttpClient, settings: Settings, did: st
         posts=tuple(posts),
         warning=warning,
         source_updates=updates,
-        **_listing(items, times),
+        **_listing(keys),
     )
