@@ -41,7 +41,7 @@ def pending(store: Store, source_ids: Sequence[int], *, since: str, limit: int) 
         return []
     sql = f"""SELECT p.id, p.url, g.etag, g.last_modified, coalesce(g.attempts, 0),
                      p.full_text IS NOT NULL
-              FROM posts p INDEXED BY posts_arrived LEFT JOIN post_pages g ON g.post_id = p.id
+              FROM posts p INDEXED BY posts_arrived_cover LEFT JOIN post_pages g ON g.post_id = p.id
               WHERE p.fetched_at >= ? AND p.source_id IN ({placeholders(len(source_ids))})
                 AND p.deleted_at IS NULL AND p.url IS NOT NULL
                 AND (g.post_id IS NULL OR g.status = 'stale'

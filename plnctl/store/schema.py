@@ -914,3 +914,11 @@ def apply_fts_settings(db: Database) -> None:
 @migrations(name="0025_cold3_fts_settings")
 def m0025_cold3_fts_settings(db: Database) -> None:
     apply_fts_settings(db)
+
+
+# posts_arrived (fetched_at, person_id) is a prefix of posts_arrived_cover, on the same live
+# posts: every query it served reads the cover as well, and every new post paid one index
+# write for nothing (issue 15's incremental Bluesky sync, issue 14's cold sync).
+@migrations(name="0026_drop_redundant_arrival_index")
+def m0026_drop_redundant_arrival_index(db: Database) -> None:
+    db.execute("DROP INDEX IF EXISTS posts_arrived")

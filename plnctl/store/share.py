@@ -184,7 +184,7 @@ def reading_list(
         params.extend([topic_id, topic_id])
     base = _POST_SQL
     if since is not None and not saved:  # found by arrival, then sorted (see list_posts)
-        base = base.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived\n", 1)
+        base = base.replace("FROM posts p\n", "FROM posts p INDEXED BY posts_arrived_cover\n", 1)
     sql = base + f" WHERE {' AND '.join(where)} ORDER BY {moment} DESC, p.id DESC"
     return with_media(store, grouped(store, [_post(r) for r in rows(store.conn, sql, params)]))
 

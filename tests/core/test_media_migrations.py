@@ -45,7 +45,7 @@ def test_a_database_from_before_media_is_upgraded_with_its_posts(tmp_path: Path)
     assert post is not None and post.title == "Episode 1"
     assert (post.media, post.content_warning, post.in_reply_to_handle) == ((), None, None)
     names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
-    assert {"posts_arrived", "post_media"} <= names
+    assert {"posts_arrived_cover", "post_media"} <= names
     # the next sync of that feed brings the enclosure it always had
     audio = Media("https://ada.example/ep1.mp3", "audio/mpeg", "audio", 1000, 60)
     with store.transaction():

@@ -263,9 +263,9 @@ def test_since_filters_never_scan_the_posts_table(pln: Pln, what: str) -> None:
 
 def test_the_arrival_index_exists(pln: Pln) -> None:
     row = pln.store.conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'posts_arrived'"
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'posts_arrived_cover'"
     ).fetchone()
-    assert row is not None and "fetched_at" in row[0]
+    assert row is not None and "(fetched_at," in row[0]
 
 
 def test_json_digest_carries_every_post_and_the_cap(pln: Pln) -> None:
