@@ -57,6 +57,7 @@ QUEUE_SIZE = 64  # fetched outcomes waiting to be stored (bounds memory)
 # FTS5 segments (a cold sync of 1,000 feeds: ~12 sources per batch at 25 ms, ~28 at 100 ms;
 # -0.4 ms of CPU/feed).
 BATCH_WINDOW = 0.1
+BATCH_NAP = 0.01  # how often a filling batch looks at the queue
 
 
 def sync_iter(
@@ -135,6 +136,7 @@ class _FetchRun:
         # answers 304 forks no process and imports no parser.
         self._pool_args = (workers, lock_fd) if feeds >= PARSE_POOL_MIN_FEEDS and workers else None
         self._stopping = threading.Event()
+        self._all_fetched = threading.Event()  # nothing more will be queued but the end
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._thread = threading.Thread(target=self._run, name="plnctl-sync-fetch", daemon=True)
@@ -163,10 +165,7 @@ class _FetchRun:
             if item is None:
                 break
             batch = [item]
-            if self.queue.qsize() < BATCH_SIZE - 1:
-                # Let the batch fill while asleep: waiting on the queue instead woke this
-                # thread (and took the GIL from the fetch loop) for every outcome.
-                time.sleep(BATCH_WINDOW)
+            self._let_fill()
             while len(batch) < BATCH_SIZE:
                 try:
                     item = self.queue.get_nowait()
@@ -183,6 +182,19 @@ class _FetchRun:
             error = "internal error: the fetcher stopped before this source"
             yield [(s, FetchOutcome("failed", error=error)) for s in lost]
 
+    def _let_fill(self) -> None:
+        """Let a batch fill while asleep, up to BATCH_WINDOW: waiting on the queue instead
+        woke this thread (and took the GIL from the fetch loop) for every outcome. A few
+        naps, not one sleep: a full queue (fast 304s) stops the fetch loop until it drains,
+        and after the last source there is nothing to wait for."""
+        deadline = time.monotonic() + BATCH_WINDOW
+        while (
+            self.queue.qsize() < BATCH_SIZE - 1
+            and not self._all_fetched.is_set()
+            and time.monotonic() < deadline
+        ):
+            time.sleep(BATCH_NAP)
+
     def _drain(self) -> None:
         with suppress(queue.Empty):
             while True:
@@ -197,6 +209,7 @@ class _FetchRun:
             if not self._stopping.is_set():
                 log.exception("the sync fetch loop crashed")
         finally:
+            self._all_fetched.set()
             while not self._stopping.is_set():
                 try:
                     self.queue.put(None, timeout=0.1)
@@ -213,6 +226,7 @@ class _FetchRun:
         limits = SourceLimits(s.per_host, s.concurrency, s.backlog_bytes)
         async with HttpClient(HttpSettings.from_settings(s)) as client:
             await asyncio.gather(*(self._one(client, src, limits) for src in self.sources))
+            self._all_fetched.set()  # every outcome is queued: a filling batch need not wait
         limits.report()
 
     async def _one(self, client: HttpClient, source: Source, limits: SourceLimits) -> None:
