@@ -19,7 +19,6 @@ import re
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
-from xml.sax.saxutils import escape
 
 from plnctl.fetchers.content import join_url
 from plnctl.fetchers.fastentry import _ID, _TITLE, XML_NS, Entry, Fallback, enforce_href
@@ -347,11 +346,16 @@ def _attribute(key: str, value: str) -> str:
         raise Fallback("a namespaced attribute inside XHTML content")
     key = key.lower()
     value = value.lower() if key in ("rel", "type") else value
-    return f' {key}="{escape(value, {chr(34): "&quot;"})}"'
+    return f' {key}="{_escape_markup(value).replace(chr(34), "&quot;")}"'
 
 
 def _escape(text: str) -> str:
-    return escape(text) if "&" in text or "<" in text or ">" in text else text
+    return _escape_markup(text) if "&" in text or "<" in text or ">" in text else text
+
+
+def _escape_markup(text: str) -> str:
+    """``xml.sax.saxutils.escape``, which would import urllib.request (~10 ms of every sync)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def _looks_like_html(value: str) -> bool:
