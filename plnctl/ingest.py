@@ -362,6 +362,13 @@ def clean_outcome(outcome: FetchOutcome) -> FetchOutcome:
     not come out of a Batch are normalised (a bad one skipped and named in the warning), source
     fields cleaned, error and warning made one line of plain text."""
     posts, warning = outcome.posts, outcome.warning
+    if (
+        outcome.error is None
+        and warning is None
+        and not outcome.source_updates
+        and (not posts or isinstance(posts, Entries))
+    ):
+        return outcome  # nothing to clean: most outcomes (a 304, a parsed feed without news)
     if posts and not isinstance(posts, Entries):
         batch = Batch()
         for post in posts:
