@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -109,8 +110,11 @@ class SourceLimits:
         )  # fmt: skip
 
 
-async def hand_over(to: queue.Queue[T], item: T) -> None:
-    """Put ``item`` on a thread queue (the writer's) without blocking the event loop."""
+async def hand_over(to: queue.Queue[T], item: T, room: threading.Semaphore | None = None) -> None:
+    """Put ``item`` on a thread queue (the writer's) without blocking the event loop; with
+    ``room``, once one of its places is free (the writer gives it back on taking the item)."""
+    while room is not None and not room.acquire(blocking=False):
+        await asyncio.sleep(0.01)
     while True:
         try:
             to.put_nowait(item)

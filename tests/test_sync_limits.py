@@ -5,15 +5,20 @@ client), a shared gauge counting the requests being answered at once across all 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
+from plnctl import sync
 from plnctl.config import Settings
 from plnctl.store import Store
+from plnctl.sync_limits import hand_over
 from tests.servers.feed_server import FeedServer, Gauge
 from tests.servers.feeds import rss_feed
 from tests.test_sync import add_feed, run
@@ -109,3 +114,37 @@ def test_bodies_waiting_for_the_parser_are_capped(store, settings, hosts, caplog
     results = run(store, limited(settings, **common))  # the default cap: 8 MB
     assert [results[i].status for i in ids] == ["new"] * len(ids)
     assert _backlog_peak(caplog) > 2  # what the cap prevents: the parser falls behind
+
+
+def test_outcomes_with_posts_wait_for_room_in_the_writers_queue_others_do_not():
+    """Parsed feeds waiting for the writer are bounded (memory); a 304 or a failure is a few
+    hundred bytes and never waits behind them."""
+    waiting: queue.Queue[str] = queue.Queue()
+    room = threading.Semaphore(1)
+
+    async def main() -> None:
+        await hand_over(waiting, "parsed feed 1", room)  # takes the only place
+        unchanged = asyncio.create_task(hand_over(waiting, "304"))
+        second = asyncio.create_task(hand_over(waiting, "parsed feed 2", room))
+        await asyncio.sleep(0.05)
+        assert unchanged.done() and not second.done()
+        room.release()  # the writer took the first one
+        await asyncio.wait_for(second, 5)
+
+    asyncio.run(main())
+    assert list(waiting.queue) == ["parsed feed 1", "304", "parsed feed 2"]
+
+
+def test_a_queue_of_one_parsed_feed_still_stores_everything(store, settings, hosts, monkeypatch):
+    """The writer gives each place back as it takes an outcome: with room for one parsed feed,
+    a sync of many changed and unchanged feeds neither stalls nor loses one."""
+    monkeypatch.setattr(sync, "QUEUE_SIZE", 1)
+    _, servers = hosts
+    ids = [i for server in servers[:3] for i in serve(store, server, 6, items=5)]
+    first = run(store, limited(settings, parse_workers=1))
+    assert [first[i].status for i in ids] == ["new"] * len(ids)
+    for i in range(0, 6, 2):  # a third of the feeds change; the rest answer 304
+        servers[0].add_feed(f"/{i}.xml", rss_feed(5, start=5, base=f"http://{servers[0].host}/{i}"))
+    again = run(store, limited(settings, parse_workers=1))
+    statuses = sorted(again[i].status for i in ids)
+    assert statuses == sorted(["new"] * 3 + ["unchanged"] * (len(ids) - 3))
