@@ -48,13 +48,15 @@ def _anything_due(pln: Pln, *, person_id: int | None, source_id: int | None, for
     """Whether the engine will find a source to fetch: asked as it asks, under the sync lock
     (so a sync beside a running one waits, or is refused, as before), without importing the
     engine (asyncio, the fetchers, the parse pool: ~25 ms) when nothing is due."""
-    from plnctl.store.people import any_due
+    from plnctl.store.people import due_sources
     from plnctl.sync_lock import lock_path, sync_lock
 
     with sync_lock(lock_path(pln.store), wait=pln.settings.sync.lock_wait):
-        return any_due(
-            pln.store, now=now_iso(), person_id=person_id, source_id=source_id, force=force
+        moment = now_iso()
+        found = due_sources(
+            pln.store, now=moment, person_id=person_id, source_id=source_id, force=force
         )
+    return bool(found)
 
 
 def _recorded(pln: Pln, results: Iterator[SourceResult]) -> Iterator[SourceResult]:

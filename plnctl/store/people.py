@@ -390,30 +390,6 @@ def due_sources(
 ) -> list[Source]:
     """Active sources whose next_due_at has passed (all of them with force). One source asked
     for by id with force is fetched whatever its state (gone, moved)."""
-    where, params = _due_where(now, person_id, source_id, force)
-    sql = f"SELECT * FROM sources WHERE {where} ORDER BY next_due_at, id"
-    return [_source(r) for r in rows(store.conn, sql, params)]
-
-
-def any_due(
-    store: Store,
-    *,
-    now: str,
-    person_id: int | None = None,
-    source_id: int | None = None,
-    force: bool = False,
-) -> bool:
-    """Whether ``due_sources`` would find one (without building them)."""
-    where, params = _due_where(now, person_id, source_id, force)
-    return (
-        store.conn.execute(f"SELECT 1 FROM sources WHERE {where} LIMIT 1", params).fetchone()
-        is not None
-    )
-
-
-def _due_where(
-    now: str, person_id: int | None, source_id: int | None, force: bool
-) -> tuple[str, list[object]]:
     where: list[str] = [] if force and source_id is not None else ["state = 'active'"]
     params: list[object] = []
     if not force:
@@ -425,7 +401,8 @@ def _due_where(
     if source_id is not None:
         where.append("id = ?")
         params.append(source_id)
-    return " AND ".join(where) or "1", params
+    sql = f"SELECT * FROM sources WHERE {' AND '.join(where) or '1'} ORDER BY next_due_at, id"
+    return [_source(r) for r in rows(store.conn, sql, params)]
 
 
 def delete_source(store: Store, source_id: int) -> None:
