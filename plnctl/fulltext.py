@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from plnctl.models import FullTextReport, Source, SourceKind
 from plnctl.store import pages as pages_db
 from plnctl.store import people as people_db
-from plnctl.store import sources as sources_db
 from plnctl.timeutil import now, now_iso, to_iso
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def fetch_pages(store: Store, settings: Settings, *, limit: int = PAGES_PER_SYNC
     kinds = settings.sync.full_text
     # With no [sync] full_text (the default) only sources that asked for it can want it: the
     # one query after every sync then reads those, not every source.
-    candidates = people_db.list_sources(store) if kinds else sources_db.full_text_sources(store)
+    candidates = people_db.list_sources(store) if kinds else people_db.full_text_sources(store)
     sources = [s for s in candidates if wants_full_text(s, kinds)]
     jobs = pages_db.pending(
         store, [s.id for s in sources], since=to_iso(now() - BACKFILL) or now_iso(), limit=limit

@@ -219,12 +219,8 @@ class _FetchRun:
                 log.exception("the sync fetch loop crashed")
         finally:
             self._all_fetched.set()
-            while not self._stopping.is_set():
-                try:
-                    self.queue.put(None, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+            if not self._stopping.is_set():
+                self.queue.put_nowait(None)  # unbounded: never full (see QUEUE_SIZE)
 
     async def _main(self) -> None:
         from plnctl.fetchers.http import HttpClient, HttpSettings

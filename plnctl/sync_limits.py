@@ -111,13 +111,8 @@ class SourceLimits:
 
 
 async def hand_over(to: queue.Queue[T], item: T, room: threading.Semaphore | None = None) -> None:
-    """Put ``item`` on a thread queue (the writer's) without blocking the event loop; with
-    ``room``, once one of its places is free (the writer gives it back on taking the item)."""
+    """Put ``item`` on the writer's (unbounded) thread queue without blocking the event loop;
+    with ``room``, once one of its places is free (the writer gives it back on taking it)."""
     while room is not None and not room.acquire(blocking=False):
         await asyncio.sleep(0.01)
-    while True:
-        try:
-            to.put_nowait(item)
-            return
-        except queue.Full:
-            await asyncio.sleep(0.01)
+    to.put_nowait(item)

@@ -380,6 +380,12 @@ def list_sources(
     return [_source(r) for r in rows(store.conn, sql, params)]
 
 
+def full_text_sources(store: Store) -> list[Source]:
+    """The sources whose own choice is to fetch full text (``source edit --full-text``)."""
+    sql = "SELECT * FROM sources WHERE full_text = 1 ORDER BY id"
+    return [_source(r) for r in rows(store.conn, sql)]
+
+
 def due_sources(
     store: Store,
     *,

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from plnctl.models import Source
-from plnctl.store import people as people_db
 from plnctl.store.connection import Store
 from plnctl.store.rows import placeholders
 
@@ -47,10 +45,3 @@ def person_names(store: Store, person_ids: Iterable[int]) -> dict[int, str]:
         sql = f"SELECT id, name FROM people WHERE id IN ({placeholders(len(chunk))})"
         names.update(store.conn.execute(sql, chunk).fetchall())
     return names
-
-
-def full_text_sources(store: Store) -> list[Source]:
-    """The sources whose own choice is to fetch full text (``source edit --full-text``): few,
-    so each is read by id rather than every source read and filtered."""
-    ids = [r[0] for r in store.conn.execute("SELECT id FROM sources WHERE full_text = 1")]
-    return [s for s in (people_db.get_source(store, i) for i in ids) if s is not None]
