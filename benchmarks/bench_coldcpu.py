@@ -95,7 +95,7 @@ def run(n: int, topics: int, profile: bool, stages: bool = True) -> None:
     from plnctl.fetchers.feed import parse_feed
     from plnctl.models import FetchOutcome, SourceKind
     from plnctl.store import people as people_db
-    from plnctl.sync import _Writer
+    from plnctl.sync_writer import Writer
 
     feeds = feedgen.generate(n)
     bodies = [(BASE + f.path, feedgen.render(f, BASE)) for f in feeds]
@@ -109,7 +109,7 @@ def run(n: int, topics: int, profile: bool, stages: bool = True) -> None:
                 people_db.insert_source(pln.store, None, SourceKind.FEED, url) for url, _ in bodies
             ]
         sources = {s.id: s for s in pln.sources.list()}
-        writer = _Writer(pln.store, pln.settings)
+        writer = Writer(pln.store, pln.settings, {})
         if stages:
             instrument()
         profiler = cProfile.Profile() if profile else None

@@ -10,11 +10,13 @@ terminals, exact even when a post itself contains ``**``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from plnctl.errors import InvalidInput
 from plnctl.models import _Model
+from plnctl.store import exact_index
 from plnctl.store import people as people_db
 from plnctl.store import search as db
 from plnctl.store import topics as topics_db
@@ -71,6 +73,7 @@ def search(
     limit: int = 20,
     exhaustive: bool = False,
     exact: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[SearchHit]:
     """Posts matching ``query``, best first (bm25; title matches weigh 4x).
 
@@ -83,10 +86,15 @@ def search(
     When more than 5,000 posts match (after the filters), the best of the 5,000 most recently
     stored matches are returned, so a common word stays fast on a big database; narrow the
     query, or pass ``exhaustive=True`` to rank every match.
+
+    The unstemmed index is brought up to date first (``store.exact_index``): after a long
+    time without exact searches that can take a while, told to ``progress(label, done, total)``.
     """
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     match = db.fts_query(query)
+    if exact:
+        exact_index.table(pln.store, progress)
     found = db.search_posts(
         pln.store,
         match,

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -344,6 +344,7 @@ class TopicsService:
         limit: int = 20,
         exhaustive: bool = False,
         exact: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> builtins.list[SearchHit]:
         """Full-text search, best first. See ``plnctl.api.search.search``."""
         from plnctl.api.search import search
@@ -357,6 +358,7 @@ class TopicsService:
             limit=limit,
             exhaustive=exhaustive,
             exact=exact,
+            progress=progress,
         )
 
     def suggest(

@@ -51,15 +51,18 @@ def search(
 
     Example: plnctl search '"formative assessment" rubric*' --since 30d
     """
-    hits = pln(ctx).topics.search(
-        query,
-        topic=topic,
-        person=person,
-        since=since,
-        limit=limit,
-        exhaustive=all_matches,
-        exact=exact,
-    )
+    api = pln(ctx)
+    with output.progress_bar() as progress:
+        hits = api.topics.search(
+            query,
+            topic=topic,
+            person=person,
+            since=since,
+            limit=limit,
+            exhaustive=all_matches,
+            exact=exact,
+            progress=progress,
+        )
     if json:
         output.emit_json(hits)
         return

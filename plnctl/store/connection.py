@@ -13,7 +13,7 @@ from plnctl.errors import Busy, NotAPlnDatabase, PlnError, StorageError
 APPLICATION_ID = 0x504C4E43
 # Number of migrations in plnctl.store.schema; lets an up-to-date database open without
 # importing sqlite-utils (about 50 ms of start-up).
-LATEST = 26
+LATEST = 27
 BUSY_TIMEOUT_MS = 5000
 Progress = Callable[[str, int, int], None]  # label, done, total
 

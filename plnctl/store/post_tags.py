@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from plnctl.store import exact_index
 from plnctl.store.connection import Store
 from plnctl.store.rows import placeholders
 from plnctl.store.topics import _FACTS_SQL, UNINDEXED_SQL, FactsRow
@@ -87,7 +88,7 @@ def marked_fields(
     (a rowid IN list given to FTS5 itself runs the whole query once per id)."""
     if not post_ids:
         return {}
-    table = "posts_fts_exact" if exact else "posts_fts"
+    table = exact_index.table(store) if exact else "posts_fts"
     sql = f"""SELECT rowid, highlight({table}, 0, char(1), char(2)),
                      highlight({table}, 1, char(1), char(2))
               FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?

@@ -664,6 +664,9 @@ def reindex_posts(db: Database, columns: tuple[str, ...] = FTS_COLUMNS) -> None:
         if report is not None:
             report("Re-indexing posts for search", min(done, total), total)
         logger.info("re-indexed %d of %d posts", min(done, total), total)
+    state = "SELECT 1 FROM sqlite_master WHERE name = 'posts_fts_exact_state'"
+    if db.execute(state).fetchone():  # both indexes hold every post now
+        db.execute("UPDATE posts_fts_exact_state SET upto = ?", (top,))
 
 
 @migrations(name="0017_topics_exact_person_hints")
@@ -922,3 +925,54 @@ def m0025_cold3_fts_settings(db: Database) -> None:
 @migrations(name="0026_drop_redundant_arrival_index")
 def m0026_drop_redundant_arrival_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS posts_arrived")
+
+
+# The unstemmed index is filled when it is read (plnctl.store.exact_index), not on every insert:
+# a third of a cold sync's storing CPU went to it (issue 14), for searches few users make. The
+# posts with ids up to posts_fts_exact_state.upto are in it (all of them, here: the triggers
+# kept it whole until now); the triggers keep exactly those right when they change.
+_EXACT_UPTO = "(SELECT upto FROM posts_fts_exact_state)"
+
+
+def _on_demand_exact_triggers(columns: tuple[str, ...] = FTS_COLUMNS) -> list[str]:
+    names = ", ".join(columns)
+    old = "'delete', old.id, " + ", ".join(f"old.{c}" for c in columns)
+    new = "new.id, " + ", ".join(f"new.{c}" for c in columns)
+    live_old = "old.indexed = 1 AND old.deleted_at IS NULL"
+    live_new = "new.indexed = 1 AND new.deleted_at IS NULL"
+
+    def remove(table: str, where: str) -> str:
+        return f"INSERT INTO {table} ({table}, rowid, {names}) SELECT {old} WHERE {where};"
+
+    def add(table: str, where: str) -> str:
+        return f"INSERT INTO {table} (rowid, {names}) SELECT {new} WHERE {where};"
+
+    exact_old = f"{live_old} AND old.id <= {_EXACT_UPTO}"
+    exact_new = f"{live_new} AND new.id <= {_EXACT_UPTO}"
+    return [
+        f"CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts WHEN {live_new} BEGIN "
+        f"INSERT INTO posts_fts (rowid, {names}) VALUES ({new}); "
+        f"{add('posts_fts_exact', exact_new)} END",
+        f"CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts WHEN {live_old} BEGIN "
+        f"INSERT INTO posts_fts (posts_fts, rowid, {names}) VALUES ({old}); "
+        f"{remove('posts_fts_exact', exact_old)} END",
+        f"CREATE TRIGGER posts_fts_update AFTER UPDATE OF {names}, indexed, deleted_at ON posts "
+        f"BEGIN {remove('posts_fts', live_old)} {remove('posts_fts_exact', exact_old)} "
+        f"{add('posts_fts', live_new)} {add('posts_fts_exact', exact_new)} END",
+    ]
+
+
+@migrations(name="0027_exact_index_on_demand")
+def m0027_exact_index_on_demand(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS posts_fts_exact_state "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO posts_fts_exact_state (id, upto) "
+        "SELECT 1, coalesce(max(id), 0) FROM posts"
+    )
+    for trigger in ("posts_fts_insert", "posts_fts_delete", "posts_fts_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for statement in _on_demand_exact_triggers():
+        db.execute(statement)

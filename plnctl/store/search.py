@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from plnctl.errors import InvalidInput
+from plnctl.store import exact_index
 from plnctl.store.connection import Store
 from plnctl.store.reading import WINDOW_START
 from plnctl.store.rows import rows
@@ -74,7 +75,7 @@ def search_posts(
 
     ``exact`` searches posts_fts_exact (the same text, not stemmed) instead of posts_fts.
     """
-    table = "posts_fts_exact" if exact else "posts_fts"
+    table = exact_index.table(store) if exact else "posts_fts"
     top, params = _ranked(match, topic_id, person_id, since, window)
     top = top.replace("posts_fts", table)  # the same query on the other index
     # Rank first, then build snippets for the few rows kept (snippet() on every match of a

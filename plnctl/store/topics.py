@@ -11,6 +11,7 @@ from typing import Any
 
 from plnctl.errors import AlreadyExists
 from plnctl.models import RuleKind, TagOrigin, Topic, TopicRule
+from plnctl.store import exact_index
 from plnctl.store.connection import Store
 from plnctl.store.rows import one, placeholders, rows
 from plnctl.timeutil import now_iso
@@ -305,7 +306,7 @@ def candidate_post_ids(
     if match:
         # Topics are what the author wrote: a page's full text (posts.full_text) is not looked at.
         authored = f"{{title content_text}} : ({match})"
-        table = "posts_fts_exact" if exact else "posts_fts"
+        table = exact_index.table(store) if exact else "posts_fts"
         found.update(r[0] for r in store.conn.execute(f"SELECT rowid FROM {table}(?)", (authored,)))
     if hashtags:
         found.update(
