@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urljoin
 
 import nh3
@@ -38,7 +38,10 @@ _SCHEMES = frozenset({"http", "https", "mailto"})
 # Removed together with everything inside them (the rest keep their text).
 _DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "form", "noscript"})
 
-_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+# nh3 writes each attribute after one space, its value in double quotes: a literal prefix the
+# regex engine can scan for (``\s`` made it try every position: twice the cost). Values that
+# are already absolute (or a fragment, or empty) are left out by the lookahead, not by a call.
+_URL_ATTR = re.compile(r'( (?:href|src)=")(?!https?://|mailto:|#|")([^"]*)(")')
 _HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 _BLOCK = re.compile(
     r"<\s*/?\s*(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|hr|dd|dt|dl|figure|"
@@ -48,7 +51,11 @@ _BLOCK = re.compile(
 _DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"<[^>]*>")
-_HASHTAG = re.compile(r"(?<![\w/&#])#(\w*[^\W\d_]\w*)")
+# A hashtag starts at a '#' that follows no word character, '/', '&' or '#' (URLs, entities,
+# C#). That check is done in ``extract_hashtags``: as a lookbehind, the regex had no literal
+# prefix and tried every position of the text (20x the cost).
+_HASHTAG = re.compile(r"#(\w*[^\W\d_]\w*)")
+_NOT_BEFORE_HASHTAG = frozenset("_/&#")
 # An absolute http(s) URL that urljoin gives back as it is: a host without brackets, a path
 # without ';' (urlparse's params), a query and a fragment that are not empty, no spaces or
 # controls (urlsplit strips some), ASCII (``join_url`` checks). Anything else goes to urljoin.
@@ -56,6 +63,13 @@ _PLAIN_ABSOLUTE = re.compile(
     r"https?://[^/?#\[\]\x00-\x20\x7f]+(?:/[^?#;\x00-\x20\x7f]*)?"
     r"(?:\?[^#\x00-\x20\x7f]+)?(?:#[^\x00-\x20\x7f]+)?"
 )
+# The same for a path from the root ("/2026/11/post.html"), with no "." or ".." segment (urljoin
+# removes those; "/." sends any such URL to urljoin): under a plain absolute base, urljoin
+# answers the base's scheme and host followed by it, unchanged.
+_PLAIN_ROOTED = re.compile(
+    r"/(?!/)[^?#;\x00-\x20\x7f]*(?:\?[^#\x00-\x20\x7f]+)?(?:#[^\x00-\x20\x7f]+)?"
+)
+_ORIGIN = re.compile(r"https?://[^/?#]+")
 
 
 @cache
@@ -78,7 +92,21 @@ def join_url(base: str | None, url: str) -> str:
     ValueError where urljoin does (those URLs take urljoin's path)."""
     if url.startswith(("http://", "https://")) and url.isascii() and _PLAIN_ABSOLUTE.fullmatch(url):
         return url
+    if url.startswith("/") and base and url.isascii() and "/." not in url:
+        origin = _origin(base)
+        if origin is not None and _PLAIN_ROOTED.fullmatch(url):
+            return origin + url
     return urljoin(base or "", url)
+
+
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    """``http(s)://host[:port]`` of a plain absolute base URL (see ``_PLAIN_ABSOLUTE``)."""
+    plain = base.startswith(("http://", "https://")) and base.isascii()
+    if plain and _PLAIN_ABSOLUTE.fullmatch(base):
+        match = _ORIGIN.match(base)
+        return match.group() if match else None
+    return None
 
 
 def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
@@ -163,6 +191,11 @@ def extract_hashtags(text: str | None) -> tuple[str, ...]:
         return ()
     tags: dict[str, None] = {}
     for match in _HASHTAG.finditer(text):
+        start = match.start()
+        if start:
+            before = text[start - 1]
+            if before.isalnum() or before in _NOT_BEFORE_HASHTAG:  # isalnum + "_" is \w
+                continue
         tags[match.group(1).lower()] = None
     return tuple(tags)
 

@@ -101,10 +101,32 @@ def test_extract_links_absolute_http_only_without_duplicates():
         ),
         ("#Bildung #éducation", ("bildung", "éducation")),
         ("", ()),
+        ("a#b x/#c &#39; _#d é#e ##f #g#h 3#i", ("g",)),
+        ("#１２３ #٣x ½#k", ("٣x",)),
     ],
 )
 def test_extract_hashtags(text, tags):
     assert extract_hashtags(text) == tags
+
+
+def test_extract_hashtags_finds_what_the_lookbehind_rule_finds() -> None:
+    """The rule as one regex (a '#' after no word character, '/', '&' or '#'), checked against
+    the faster scan on generated text."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rule = re.compile(r"(?<![\w/&#])#(\w*[^\W\d_]\w*)")
+    alphabet = st.sampled_from([*"#a1_/&; \n.é٣½ß", "\u0301", "１", "C#"])
+
+    @settings(max_examples=800, deadline=None)
+    @given(st.lists(alphabet, max_size=16).map("".join))
+    def check(text: str) -> None:
+        expected = tuple(dict.fromkeys(m.group(1).lower() for m in rule.finditer(text)))
+        assert extract_hashtags(text) == expected
+
+    check()
 
 
 # --- join_url: urljoin's answer, with a shortcut for plain absolute URLs -----------------
@@ -115,6 +137,12 @@ JOIN_BASES = [
     "",
     "file:///etc/",
     "http://[::1]/",
+    "http://a.example:8080/feeds/3.xml?x=1#f",
+    "https://u:p@a.example",
+    "HTTP://A.example/x",
+    "http://a.example?q",
+    "http:///x",
+    "http://bücher.example/",
 ]
 JOIN_URLS = [
     "http://b.example/p?q=1#f", "https://b.example", "http://b.example/a;params",
@@ -124,6 +152,8 @@ JOIN_URLS = [
     "http://b.example:99999/x", "//cdn.example/x", "/root", "rel/x", "?q", "#frag",
     "http://b.example/a/../b/./c", "https://b.example/x?a=1;b=2#x[1]", "http:b.example",
     "http://user@b.example/", "http://b.example\x00/x", "http://b.example/\x7f",
+    "/2026/11/post.html", "/a//b", "/a/./b", "/.well-known/x", "/a/..", "/a?q=1#f", "/a?",
+    "/a#", "/a;p", "/a b", "/ä", "/\tx", "//host/x", "/", "/a?#f", "/a?q#", "/#f", "/%2e/x",
 ]  # fmt: skip
 
 
@@ -159,7 +189,7 @@ def test_join_url_agrees_with_urljoin_on_generated_urls() -> None:
     urls = st.lists(alphabet, max_size=14).map("".join)
 
     @settings(max_examples=600, deadline=None)
-    @given(st.sampled_from(JOIN_BASES), st.sampled_from(["http://", "https://", ""]), urls)
+    @given(st.sampled_from(JOIN_BASES), st.sampled_from(["http://", "https://", "", "/"]), urls)
     def check(base: str, prefix: str, rest: str) -> None:
         url = prefix + rest
         assert _join_or_error(base, url) == _urljoin_or_error(base, url)
