@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PARSE_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
+PARSER_NICENESS = 5  # added to the parser processes' (200 feeds cold: -0.04 s, see _worker_init)
 BATCH_SIZE = 50  # most sources stored per transaction
 # Outcomes with posts waiting to be stored (bounds memory). The rest (a 304, a failure) are a
 # few hundred bytes and one per source: they queue without a bound, or a fast run of 304s
@@ -320,6 +321,10 @@ def _worker_init(lock_fd: int | None, parent: int) -> None:
             os.close(lock_fd)
     _close_inherited_sockets()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Parsing yields the CPU to the sync process (its fetching and storing): with every core
+    # busy, the writer then keeps up instead of facing a backlog once the last feed is parsed.
+    with suppress(OSError):
+        os.nice(PARSER_NICENESS)
 
     def watch() -> None:
         while os.getppid() == parent:

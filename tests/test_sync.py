@@ -226,7 +226,8 @@ def test_parser_processes_start_only_when_a_feed_changed_and_hold_no_socket(
 ):
     """An unchanged re-sync (every feed answers 304) forks no parser process; when a body does
     arrive, the workers are forked then, without the sync's open connections (a worker's copy
-    of a socket would keep a connection open after the sync closed it)."""
+    of a socket would keep a connection open after the sync closed it), and below the sync's
+    priority (the sync's own work comes first when every core is busy)."""
     ids = [
         add_feed(
             store, feed_server.add_feed(f"/p{i}.xml", rss_feed(2, start=i * 10), etag=f'"{i}"')
@@ -237,17 +238,20 @@ def test_parser_processes_start_only_when_a_feed_changed_and_hold_no_socket(
     make_pool = sync.make_parse_pool
     monkeypatch.setattr(sync, "make_parse_pool", lambda *a: started.append(a) or make_pool(*a))
     worker_sockets: list[str] = []
+    niceness: set[int] = set()
 
     def look(result: SourceResult) -> None:
         for child in multiprocessing.active_children():
             fds = Path(f"/proc/{child.pid}/fd")
             with contextlib.suppress(OSError):  # a worker that exited meanwhile
                 worker_sockets.extend(os.readlink(fd) for fd in fds.iterdir())
+                niceness.add(os.getpriority(os.PRIO_PROCESS, child.pid))
 
     first = run(store, settings, on_result=look)
     assert [first[i].new_posts for i in ids] == [2] * len(ids)
     assert len(started) == 1 and worker_sockets, "parsed in worker processes"
     assert [fd for fd in worker_sockets if fd.startswith("socket:")] == []
+    assert niceness == {min(19, os.getpriority(os.PRIO_PROCESS, 0) + sync.PARSER_NICENESS)}
     again = run(store, settings)
     assert [again[i].status for i in ids] == ["unchanged"] * len(ids)
     assert len(started) == 1, "no parser process for a sync where nothing changed"
