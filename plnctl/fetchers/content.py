@@ -48,6 +48,12 @@ _BLOCK = re.compile(
     r"figcaption|details|summary|section|article|header|footer)\b[^>]*>",
     re.I,
 )
+# nh3's output: tag names in lower case right after the '<' (a literal prefix), no comments
+# and nothing of script/style/template/noscript (``html_to_text(..., sanitized=True)``).
+_BLOCK_SANITIZED = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|hr|dd|dt|dl|figure|"
+    r"figcaption|details|summary|section|article|header|footer)\b[^>]*>"
+)
 _DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"<[^>]*>")
@@ -137,15 +143,19 @@ def _absolute_attr(match: re.Match[str], base_url: str) -> str:
     return f"{match.group(1)}{htmllib.escape(joined, quote=True)}{match.group(3)}"
 
 
-def html_to_text(html: str | None) -> str:
-    """Readable plain text: block elements become line breaks, entities are decoded."""
+def html_to_text(html: str | None, *, sanitized: bool = False) -> str:
+    """Readable plain text: block elements become line breaks, entities are decoded.
+    ``sanitized``: ``html`` is ``sanitize_html``'s output (the same text, found faster)."""
     if not html:
         return ""
     if "<" not in html and "&" not in html:
         return _tidy(html)
-    text = _DROP.sub(" ", html)
-    text = _COMMENT.sub(" ", text)
-    text = _BLOCK.sub("\n", text)
+    if sanitized:
+        text = _BLOCK_SANITIZED.sub("\n", html)
+    else:
+        text = _DROP.sub(" ", html)
+        text = _COMMENT.sub(" ", text)
+        text = _BLOCK.sub("\n", text)
     text = _TAG.sub("", text)
     return _tidy(htmllib.unescape(text))
 

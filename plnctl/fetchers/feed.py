@@ -200,7 +200,7 @@ def make_post(
     except UnicodeEncodeError:  # a lone surrogate: nh3 takes valid text only
         html = ingest.clean_text(html) or ""
         clean = sanitize_html(html, base_url=base)
-    text = html_to_text(clean)
+    text = html_to_text(clean, sanitized=True)
     if not guid and not link and not title and not text:
         raise ingest.BadEntry("it has no id, link, title or content")
     if not guid:
