@@ -1,6 +1,7 @@
 """Reading a 1,000,000-post database: `post list` with every filter, digests, the reader, stats.
 
     python benchmarks/bench_db.py [--posts 1000000] [--people 1000] [--runs 5] [--rebuild]
+                                  [--db PATH]
 
 The database comes from bench_search's generator (educator-blog text, 1,000 people, three
 years, arrival times as a daily 06:00 sync leaves them), then gets what a year of use leaves:
@@ -260,8 +261,11 @@ def main(argv: list[str]) -> str:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true", help="generate the database again")
+    parser.add_argument(
+        "--db", type=Path, help="time this database instead (e.g. a copy with other pages)"
+    )
     args = parser.parse_args(argv)
-    db = database(args.posts, args.people, args.rebuild)
+    db = args.db or database(args.posts, args.people, args.rebuild)
     return report(db, args, bench(db, args.runs))
 
 

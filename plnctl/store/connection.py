@@ -9,6 +9,10 @@ from pathlib import Path
 
 from plnctl.errors import Busy, NotAPlnDatabase, PlnError, StorageError
 
+# A post is ~7 KB (its HTML and its text): with SQLite's 4,096-byte pages every one spilled into
+# overflow pages. 16 KiB pages hold it whole; storing a cold sync's 4,000 posts took ~20 % less
+# CPU (issue 14). New databases only: converting one means rewriting it (VACUUM).
+PAGE_SIZE = 16_384
 # 'PLNC': marks the file as ours in the SQLite header (PRAGMA application_id).
 APPLICATION_ID = 0x504C4E43
 # Number of migrations in plnctl.store.schema; lets an up-to-date database open without
@@ -52,6 +56,7 @@ def open_store(path: str | Path, *, create: bool = True, progress: Progress | No
     """
     memory = str(path) == ":memory:"
     file_path = None if memory else Path(path)
+    empty = file_path is not None and (not file_path.exists() or file_path.stat().st_size == 0)
     if file_path is not None:
         if file_path.is_dir():
             raise StorageError(f"{file_path} is a directory, not a database file")
@@ -70,7 +75,7 @@ def open_store(path: str | Path, *, create: bool = True, progress: Progress | No
         raise StorageError(f"cannot open {path}") from e
     try:
         _check_identity(conn, path)
-        _configure(conn, memory=memory)
+        _configure(conn, memory=memory, empty=empty)
         _migrate(conn, progress)
     except sqlite3.DatabaseError as e:
         conn.close()
@@ -107,9 +112,11 @@ def _header_says_ours(path: str | Path) -> bool:
     )
 
 
-def _configure(conn: sqlite3.Connection, *, memory: bool) -> None:
+def _configure(conn: sqlite3.Connection, *, memory: bool, empty: bool = False) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    if empty:  # only a new file takes it; an existing database keeps its pages
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     if not memory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")

@@ -14,7 +14,7 @@ from plnctl.models import NewPost, SourceKind
 from plnctl.store import open_store
 from plnctl.store import people as people_db
 from plnctl.store import posts as posts_db
-from plnctl.store.connection import APPLICATION_ID, LATEST
+from plnctl.store.connection import APPLICATION_ID, LATEST, PAGE_SIZE
 
 
 def _digest(path: Path) -> str:
@@ -28,6 +28,30 @@ def test_new_database_is_marked_and_uses_wal(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE  # a post fits a page
+    store.close()
+
+
+def test_an_existing_database_keeps_its_page_size_and_its_posts(tmp_path: Path) -> None:
+    path = tmp_path / "4k.db"
+    store = open_store(path)
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)  # as plnctl before 16 KiB pages left it
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("VACUUM")
+    conn.close()
+    store = open_store(path)
+    with store.transaction():
+        pid = people_db.insert_person(store, "Ada")
+        sid = people_db.insert_source(store, pid, SourceKind.FEED, "https://ada.example/f")
+        posts_db.upsert_posts(store, sid, pid, [NewPost(guid="g", title="Exit tickets")],
+                              fetched_at="x")  # fmt: skip
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    store.close()
+    store = open_store(path)
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert store.conn.execute("SELECT rowid FROM posts_fts('tickets')").fetchall() == [(1,)]
     store.close()
 
 

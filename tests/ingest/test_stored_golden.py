@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from plnctl.api import Pln
+from plnctl.store import exact_index
 from tests.servers.feed_server import FeedServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +130,7 @@ def _dump(pln: Pln) -> dict[str, object]:
             "AND name LIKE 'posts%' ORDER BY name"
         )
     ]
+    exact_index.table(pln.store)  # what every reader of the unstemmed index does first
     for table in fts:
         for query in QUERIES:
             match = conn.execute(
