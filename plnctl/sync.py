@@ -17,16 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import queue
-import signal
-import stat
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING
@@ -34,6 +28,7 @@ from typing import TYPE_CHECKING
 from plnctl import ingest, ingest_tags, sync_gc
 from plnctl.fetchers import fetch_source
 from plnctl.models import FetchOutcome, Source, SourceKind, SourceResult
+from plnctl.parse_pool import ParsePool, PoolBroken
 from plnctl.store import people as people_db
 from plnctl.store import sources as sources_db
 from plnctl.sync_limits import SourceLimits, Ticket, hand_over
@@ -51,7 +46,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PARSE_POOL_MIN_FEEDS = 8  # below this, starting worker processes costs more than it saves
-PARSER_NICENESS = 5  # added to the parser processes' (200 feeds cold: -0.04 s, see _worker_init)
 BATCH_SIZE = 50  # most sources stored per transaction
 # Outcomes with posts waiting to be stored (bounds memory). The rest (a 304, a failure) are a
 # few hundred bytes and one per source: they queue without a bound, or a fast run of 304s
@@ -136,10 +130,11 @@ class _FetchRun:
         self._posts_room = threading.Semaphore(QUEUE_SIZE)  # for outcomes with posts
         feeds = sum(1 for s in sources if s.kind is SourceKind.FEED)
         workers = settings.sync.parse_workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ParsePool | None = None  # None once broken: parse here
         # Started on the first feed body that needs parsing: a re-sync where every feed
         # answers 304 forks no process and imports no parser.
         self._pool_args = (workers, lock_fd) if feeds >= PARSE_POOL_MIN_FEEDS and workers else None
+        self._started_pool: ParsePool | None = None  # shut down at the end, broken or not
         self._stopping = threading.Event()
         self._all_fetched = threading.Event()  # nothing more will be queued but the end
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -159,8 +154,8 @@ class _FetchRun:
         while self._thread.is_alive():
             self._drain()
             self._thread.join(0.05)
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._started_pool is not None:
+            self._started_pool.shutdown()
 
     def batches(self) -> Iterator[list[tuple[Source, FetchOutcome]]]:
         done: set[int] = set()
@@ -252,18 +247,17 @@ class _FetchRun:
         if self._pool_args is not None:
             args, self._pool_args = self._pool_args, None
             try:
-                self.pool = make_parse_pool(*args)
-            except (OSError, BrokenProcessPool) as e:  # no processes to be had: parse here
+                self.pool = self._started_pool = make_parse_pool(*args)
+            except OSError as e:  # no processes to be had: parse here
                 log.warning("could not start the feed parser processes (%s); parsing here", e)
         pool = self.pool
         if pool is not None:
-            loop = asyncio.get_running_loop()
-            job = partial(_parse_job, body, url, dict(headers))
             try:
-                return await loop.run_in_executor(pool, job)
-            except BrokenProcessPool:
-                log.warning("a feed parser process died; parsing in-process from now on")
-                self.pool = None
+                return await pool.parse(body, url, headers)
+            except PoolBroken as e:
+                if self.pool is pool:
+                    log.warning("%s; parsing in-process from now on", e)
+                    self.pool = None
         return _parse_job(body, url, headers)
 
 
@@ -289,58 +283,14 @@ def _parse_job(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
 # --- the parser processes ---------------------------------------------------------
 
 
-def make_parse_pool(workers: int, lock_fd: int | None) -> ProcessPoolExecutor:
+def make_parse_pool(workers: int, lock_fd: int | None) -> ParsePool:
     """Start ``workers`` parser processes now, forked from the calling thread (the fetch
     thread, on the first body to parse). That is safe here: a worker only parses, and takes
     no lock another thread of ours may hold (imports, logging and malloc are fork-safe; the
     writer's SQLite connection is never used in a worker), and it closes the sockets it
-    inherited (``_worker_init``)."""
+    inherited (``parse_pool``). Without fork (Windows) there is no pool: OSError."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise OSError("this system cannot fork")
+    # The workers start with everything this process imported and set up for the warm-up.
     _parse_job(_WARM_FEED, "http://127.0.0.1/warm.xml", _WARM_HEADERS)
-
-    methods = multiprocessing.get_all_start_methods()
-    # fork is cheap: the workers start with everything the parent already imported.
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with warnings.catch_warnings():  # Python 3.12+ warns of any fork with threads running
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pool = ProcessPoolExecutor(
-            workers, context, initializer=_worker_init, initargs=(lock_fd, os.getpid())
-        )
-        pool.submit(_warm_up).result()
-    return pool
-
-
-def _warm_up() -> None:
-    """Nothing: submitting it makes the pool fork its workers now, from this thread. They
-    import feedparser on their first feed, so a sync of unchanged feeds never loads it."""
-
-
-def _worker_init(lock_fd: int | None, parent: int) -> None:
-    # The lock must die with the sync process, not linger in an orphaned worker.
-    if lock_fd is not None:
-        with suppress(OSError):
-            os.close(lock_fd)
-    _close_inherited_sockets()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    # Parsing yields the CPU to the sync process (its fetching and storing): with every core
-    # busy, the writer then keeps up instead of facing a backlog once the last feed is parsed.
-    with suppress(OSError):
-        os.nice(PARSER_NICENESS)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)  # the sync process died (e.g. SIGKILL): do not linger
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _close_inherited_sockets() -> None:
-    """Close the parent's network sockets (its kept-alive HTTP connections): a worker holding
-    a copy would keep a connection open after the parent closed it. The worker's own channels
-    to the parent are pipes, and are kept."""
-    with suppress(OSError):
-        for name in os.listdir("/proc/self/fd"):
-            fd = int(name)
-            with suppress(OSError):
-                if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                    os.close(fd)
+    return ParsePool(workers, _parse_job, lock_fd)

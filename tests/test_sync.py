@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from plnctl import sync
+from plnctl import parse_pool, sync
 from plnctl.config import Settings
 from plnctl.errors import Busy
 from plnctl.models import SourceKind, SourceResult, SourceState
@@ -251,7 +251,7 @@ def test_parser_processes_start_only_when_a_feed_changed_and_hold_no_socket(
     assert [first[i].new_posts for i in ids] == [2] * len(ids)
     assert len(started) == 1 and worker_sockets, "parsed in worker processes"
     assert [fd for fd in worker_sockets if fd.startswith("socket:")] == []
-    assert niceness == {min(19, os.getpriority(os.PRIO_PROCESS, 0) + sync.PARSER_NICENESS)}
+    assert niceness == {min(19, os.getpriority(os.PRIO_PROCESS, 0) + parse_pool.NICENESS)}
     again = run(store, settings)
     assert [again[i].status for i in ids] == ["unchanged"] * len(ids)
     assert len(started) == 1, "no parser process for a sync where nothing changed"
