@@ -13,6 +13,7 @@ from plnctl.errors import Busy, NotAPlnDatabase, PlnError, StorageError
 # overflow pages. 16 KiB pages hold it whole; storing a cold sync's 4,000 posts took ~20 % less
 # CPU (issue 14). New databases only: converting one means rewriting it (VACUUM).
 PAGE_SIZE = 16_384
+WAL_CHECKPOINT_BYTES = 4 << 20
 # 'PLNC': marks the file as ours in the SQLite header (PRAGMA application_id).
 APPLICATION_ID = 0x504C4E43
 # Number of migrations in plnctl.store.schema; lets an up-to-date database open without
@@ -120,6 +121,11 @@ def _configure(conn: sqlite3.Connection, *, memory: bool, empty: bool = False) -
     if not memory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoint every ~4 MB of WAL, as SQLite's 1,000 pages of 4 KiB do: at 16 KiB pages
+        # the default let 16 MB wait, and the last connection's close copied it all at the end
+        # of a sync (~25 ms of a cold sync's 1.4 s; ~6 ms at 4 MB).
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        conn.execute(f"PRAGMA wal_autocheckpoint = {max(100, WAL_CHECKPOINT_BYTES // page_size)}")
 
 
 def _migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:

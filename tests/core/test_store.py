@@ -29,6 +29,7 @@ def test_new_database_is_marked_and_uses_wal(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
     assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE  # a post fits a page
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == (4 << 20) // PAGE_SIZE
     store.close()
 
 
@@ -51,6 +52,7 @@ def test_an_existing_database_keeps_its_page_size_and_its_posts(tmp_path: Path) 
     store.close()
     store = open_store(path)
     assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1024  # ~4 MB too
     assert store.conn.execute("SELECT rowid FROM posts_fts('tickets')").fetchall() == [(1,)]
     store.close()
 
