@@ -253,10 +253,21 @@ def root(
 
 
 def main() -> None:
+    code: object = 0
     try:
         app()
+    except SystemExit as e:
+        code = e.code
+        if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            code = 141  # click's own answer to a reader that left during --help: exit 1
+            raise SystemExit(141) from None
+        raise
     finally:
+        # Off a terminal stdout is buffered: a reader that left (`| head`) is often found only
+        # here, after the command returned. It exits 141 as when found during the command.
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if not code:
+                raise SystemExit(141) from None

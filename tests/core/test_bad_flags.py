@@ -154,14 +154,17 @@ def test_output_file_is_written(network: FeedServer, cli: Cli, tmp_path: Path) -
     )
 
 
+@pytest.mark.parametrize("unbuffered", [False, True])  # cron's and a shell's, PYTHONUNBUFFERED=1
 @pytest.mark.parametrize(
     "args",
-    [("stats",), ("post", "list"), ("person", "list"), ("source", "list"), ("search", "retrieval")],
-)
+    [("stats",), ("post", "list"), ("person", "list"), ("source", "list"), ("search", "retrieval"),
+     ("--help",), ("post", "list", "--help")],
+)  # fmt: skip
 def test_a_reader_that_leaves_the_pipe_exits_141(
-    network: FeedServer, isolated_home: Path, args: tuple[str, ...]
+    network: FeedServer, isolated_home: Path, args: tuple[str, ...], unbuffered: bool
 ) -> None:
-    env = {**os.environ, "PLNCTL_HOME": str(isolated_home)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env.update(PLNCTL_HOME=str(isolated_home), **({"PYTHONUNBUFFERED": "1"} if unbuffered else {}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "plnctl", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from plnctl.errors import ParseError
 from plnctl.fetchers.feed import ParsedFeed, parse_feed
+from tests.archives import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 SDISTS = ROOT / ".cache" / "feedparser-sdist"
@@ -78,7 +79,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("feedparser-corpus")
     with tarfile.open(sdist) as tar:
         members = [m for m in tar.getmembers() if "/tests/" in m.name and m.isfile()]
-        tar.extractall(target, members=members, filter="data")
+        extract(tar, target, members)
     return next(target.glob("feedparser-*/tests"))
 
 

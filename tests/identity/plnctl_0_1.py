@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.archives import extract
+
 COMMIT_0_1 = "67f841f"
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,7 +71,7 @@ def plnctl_0_1(tmp_path: Path) -> Path:
         pytest.skip(f"plnctl 0.1 ({COMMIT_0_1}) is not in this checkout's git history: {e}")
     tree = tmp_path / "plnctl-0.1"
     with tarfile.open(archive) as tar:
-        tar.extractall(tree, filter="data")
+        extract(tar, tree)
     return tree
 
 
