@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NICENESS = 5  # added to the workers' (see _serve)
+NICENESS = 5  # added to the workers' (see _worker_init)
 _SHUTDOWN_WAIT = 2.0  # seconds a worker gets to exit after its job pipe closes
 
 Job = Callable[[bytes, str, Mapping[str, str]], "ParsedFeed"]

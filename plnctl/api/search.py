@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from plnctl.errors import InvalidInput
 from plnctl.models import _Model
-from plnctl.store import exact_index
 from plnctl.store import people as people_db
 from plnctl.store import search as db
 from plnctl.store import topics as topics_db
@@ -93,8 +92,6 @@ def search(
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     match = db.fts_query(query)
-    if exact:
-        exact_index.table(pln.store, progress)
     found = db.search_posts(
         pln.store,
         match,
@@ -105,6 +102,7 @@ def search(
         window=None if exhaustive else db.RANK_WINDOW,
         original=query,
         exact=exact,
+        progress=progress,
     )
     return [_hit(row, place) for place, row in enumerate(found, start=1)]
 

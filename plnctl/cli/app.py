@@ -259,7 +259,7 @@ def main() -> None:
     except SystemExit as e:
         code = e.code
         if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
-            code = 141  # click's own answer to a reader that left during --help: exit 1
+            # click's own answer to a reader that left during --help: exit 1
             raise SystemExit(141) from None
         raise
     finally:

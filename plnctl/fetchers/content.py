@@ -43,17 +43,14 @@ _DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "form
 # are already absolute (or a fragment, or empty) are left out by the lookahead, not by a call.
 _URL_ATTR = re.compile(r'( (?:href|src)=")(?!https?://|mailto:|#|")([^"]*)(")')
 _HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
-_BLOCK = re.compile(
-    r"<\s*/?\s*(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|hr|dd|dt|dl|figure|"
-    r"figcaption|details|summary|section|article|header|footer)\b[^>]*>",
-    re.I,
+_BLOCK_TAGS = (
+    "p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|hr|dd|dt|dl|figure|figcaption|details|"
+    "summary|section|article|header|footer"
 )
+_BLOCK = re.compile(rf"<\s*/?\s*(?:{_BLOCK_TAGS})\b[^>]*>", re.I)
 # nh3's output: tag names in lower case right after the '<' (a literal prefix), no comments
 # and nothing of script/style/template/noscript (``html_to_text(..., sanitized=True)``).
-_BLOCK_SANITIZED = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|hr|dd|dt|dl|figure|"
-    r"figcaption|details|summary|section|article|header|footer)\b[^>]*>"
-)
+_BLOCK_SANITIZED = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>")
 _DROP = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.I | re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"<[^>]*>")
@@ -131,9 +128,7 @@ def sanitize_html(html: str | None, *, base_url: str | None = None) -> str:
 
 
 def _absolute_attr(match: re.Match[str], base_url: str) -> str:
-    value = match.group(2)
-    if value.startswith(("http://", "https://", "mailto:", "#")) or not value:
-        return match.group(0)
+    value = match.group(2)  # relative: _URL_ATTR leaves out the rest
     try:
         joined = join_url(base_url, htmllib.unescape(value))
     except ValueError:  # an unparsable URL (http://[zz/x): drop the attribute

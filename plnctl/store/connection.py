@@ -113,7 +113,7 @@ def _header_says_ours(path: str | Path) -> bool:
     )
 
 
-def _configure(conn: sqlite3.Connection, *, memory: bool, empty: bool = False) -> None:
+def _configure(conn: sqlite3.Connection, *, memory: bool, empty: bool) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if empty:  # only a new file takes it; an existing database keeps its pages

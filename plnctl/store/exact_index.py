@@ -11,9 +11,7 @@ catch-up keeps what it did).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from plnctl.store.connection import Store
+from plnctl.store.connection import Progress, Store
 
 TABLE = "posts_fts_exact"
 CHUNK = 20_000  # post ids per transaction
@@ -21,7 +19,7 @@ _COLUMNS = "title, content_text, full_text"
 _LIVE = "indexed = 1 AND deleted_at IS NULL"  # what the triggers index
 
 
-def table(store: Store, progress: Callable[[str, int, int], None] | None = None) -> str:
+def table(store: Store, progress: Progress | None = None) -> str:
     """The index's name, once every stored post that belongs in it is in it.
     ``progress(label, done, total)`` hears from a catch-up of more than one chunk."""
     upto, top = _marks(store)

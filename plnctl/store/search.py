@@ -8,7 +8,7 @@ from typing import Any
 
 from plnctl.errors import InvalidInput
 from plnctl.store import exact_index
-from plnctl.store.connection import Store
+from plnctl.store.connection import Progress, Store
 from plnctl.store.reading import WINDOW_START
 from plnctl.store.rows import rows
 
@@ -64,6 +64,7 @@ def search_posts(
     window: int | None = RANK_WINDOW,
     original: str | None = None,
     exact: bool = False,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Best matches first: id, rank (bm25, lower is better), title, url, published_at,
     person_id, person, snippet (matches between \\x02 and \\x03). ``match`` is FTS5 syntax
@@ -73,9 +74,10 @@ def search_posts(
     a second: with ``window``, only the ``window`` most recently stored matches (after the
     filters) are ranked. ``window=None`` ranks every match.
 
-    ``exact`` searches posts_fts_exact (the same text, not stemmed) instead of posts_fts.
+    ``exact`` searches posts_fts_exact (the same text, not stemmed) instead of posts_fts,
+    brought up to date first (``exact_index``; a long catch-up is told to ``progress``).
     """
-    table = exact_index.table(store) if exact else "posts_fts"
+    table = exact_index.table(store, progress) if exact else "posts_fts"
     top, params = _ranked(match, topic_id, person_id, since, window)
     top = top.replace("posts_fts", table)  # the same query on the other index
     # Rank first, then build snippets for the few rows kept (snippet() on every match of a
