@@ -63,11 +63,11 @@ class ParsePool:
                 for index in range(workers):
                     job_in, job_out = context.Pipe(duplex=False)
                     result_in, result_out = context.Pipe(duplex=False)
-                    theirs_not = [c.fileno() for c in (*self._jobs, *self._results)]
-                    theirs_not += [job_out.fileno(), result_in.fileno()]
+                    ours = [c.fileno() for c in (*self._jobs, *self._results)]
+                    ours += [job_out.fileno(), result_in.fileno()]
                     process = context.Process(
                         target=_serve,
-                        args=(job, job_in, result_out, theirs_not, lock_fd, os.getpid()),
+                        args=(job, job_in, result_out, ours, lock_fd, os.getpid()),
                         name=f"plnctl-parser-{index}",
                         daemon=True,
                     )
@@ -159,13 +159,13 @@ def _serve(
     job: Job,
     jobs: Connection,
     results: Connection,
-    theirs: list[int],
+    parent_ends: list[int],
     lock_fd: int | None,
     parent: int,
 ) -> None:
     """A worker: parse each job read, write back ``(True, result)`` or ``(False, error)``;
     exit when the job pipe closes (the sync is done, or died)."""
-    for fd in theirs:  # the other ends: a copy here would keep a pipe from closing
+    for fd in parent_ends:  # the parent's ends: a copy here would keep a pipe from closing
         with suppress(OSError):
             os.close(fd)
     _worker_init(lock_fd, parent)
